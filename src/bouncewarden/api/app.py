@@ -1,0 +1,56 @@
+"""The FastAPI application: the SNS endpoint and the health check, around one `Service`.
+
+`create_app` wires the parts together and nothing else; `bouncewarden serve` runs it under
+uvicorn. Routes that touch the database or the network run in the threadpool, so a slow
+certificate fetch or a busy database never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from bouncewarden.api.health import health_router
+from bouncewarden.api.sns import SnsEndpoint, sns_router
+from bouncewarden.api.subscriptions import SubscriptionConfirmer
+from bouncewarden.clock import Clock, system_clock
+from bouncewarden.config import Settings
+from bouncewarden.service import Service
+from bouncewarden.sources.sns import CertificateFetcher, CertificateStore, SnsVerifier
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    service: Service,
+    settings: Settings,
+    *,
+    cert_fetcher: CertificateFetcher | None = None,
+    clock: Clock = system_clock,
+) -> FastAPI:
+    """The bouncewarden HTTP application.
+
+    `cert_fetcher` replaces the HTTPS download of SNS signing certificates (pinned
+    certificates still come first); `clock` is what message ages and certificate validity
+    are checked against.
+    """
+    if not settings.sns.topic_arns:
+        logger.warning(
+            "sns.topic_arns is empty: POST /sns/ses refuses every message until topics are allow-listed"
+        )
+    certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
+    verifier = SnsVerifier(settings.sns, certificates, clock=clock)
+    endpoint = SnsEndpoint(service, verifier, SubscriptionConfirmer(settings.aws))
+    app = FastAPI(title="bouncewarden", summary="Email bounce and complaint handling")
+    app.include_router(sns_router(endpoint))
+    app.include_router(health_router(lambda: _check_database(service)))
+    return app
+
+
+def _check_database(service: Service) -> None:
+    with service.engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1")).scalar_one()

@@ -1,0 +1,177 @@
+"""`POST /sns/ses`: Amazon SES feedback delivered by an SNS HTTP(S) subscription.
+
+Every body is verified first (`bouncewarden.sources.sns`); any refusal is answered 403 and
+nothing is stored. SNS does not retry 4xx answers, so the retryable failures (the signing
+certificate could not be fetched, the database failed) are answered 5xx instead.
+
+- `Notification`: the `Message` is SES JSON; its events are recorded with the whole envelope
+  as evidence. A verified message we cannot parse is quarantined and answered 200, so SNS does
+  not retry it for an hour. SNS retries reuse the MessageId and the events' dedupe keys, so a
+  retry records nothing new.
+- `SubscriptionConfirmation`: confirmed through the SNS API for allow-listed topics only.
+- `UnsubscribeConfirmation`: logged; we do not re-subscribe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Protocol
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from bouncewarden.api.subscriptions import SubscriptionConfirmer
+from bouncewarden.errors import SourceError, VerificationError
+from bouncewarden.events import FeedbackEvent
+from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
+from bouncewarden.sources.sns import CertificateUnavailable, MessageType, SnsEnvelope, SnsVerifier
+
+__all__ = ["MAX_BODY_BYTES", "FeedbackRecorder", "SnsEndpoint", "SnsReply", "sns_router"]
+
+logger = logging.getLogger(__name__)
+
+# SNS messages are at most 256 KiB; the envelope adds a few hundred bytes of metadata.
+MAX_BODY_BYTES = 512 * 1024
+_MEDIA_TYPE = "application/json"
+_SOURCE = "sns"
+
+
+class RecordCounts(Protocol):
+    """The part of `bouncewarden.service.RecordOutcome` the endpoint reports."""
+
+    @property
+    def new_events(self) -> int: ...
+
+    @property
+    def duplicates(self) -> int: ...
+
+
+class FeedbackRecorder(Protocol):
+    """The part of `bouncewarden.service.Service` the endpoint needs."""
+
+    def record(
+        self, events: Sequence[FeedbackEvent], *, raw: bytes | None, source: str, media_type: str = ...
+    ) -> RecordCounts: ...
+
+    def quarantine(self, raw: bytes, *, source: str, reason: str, media_type: str = ...) -> int: ...
+
+
+class SnsReply(BaseModel):
+    """What the endpoint answers (SNS only looks at the status code; people read the rest)."""
+
+    status: str
+    detail: str
+    message_id: str | None = None
+    new_events: int | None = None
+    duplicates: int | None = None
+    quarantine_id: int | None = None
+
+
+class SnsEndpoint:
+    """Verifies SNS deliveries and hands their content to the service."""
+
+    def __init__(
+        self, service: FeedbackRecorder, verifier: SnsVerifier, confirmer: SubscriptionConfirmer
+    ) -> None:
+        self._service = service
+        self._verifier = verifier
+        self._confirmer = confirmer
+
+    def handle(self, body: bytes, headers: Mapping[str, str]) -> tuple[int, SnsReply]:
+        """The HTTP status and reply for one delivery (blocking: run it in a thread)."""
+        try:
+            envelope = self._verifier.verify(body, headers)
+        except CertificateUnavailable as err:
+            logger.warning("SNS delivery not verified yet, asking SNS to retry: %s", err)
+            return 503, SnsReply(status="retry", detail=str(err))
+        except VerificationError as err:
+            logger.warning("SNS delivery refused (%s): %s", type(err).__name__, err)
+            return 403, SnsReply(status="refused", detail=str(err))
+        if envelope.type is MessageType.NOTIFICATION:
+            return self._notification(envelope, body)
+        if envelope.type is MessageType.SUBSCRIPTION_CONFIRMATION:
+            return self._subscription(envelope)
+        logger.warning("SNS says the subscription to %s was deleted; not re-subscribing", envelope.topic_arn)
+        return 200, SnsReply(
+            status="unsubscribed",
+            detail=f"unsubscribed from {envelope.topic_arn}",
+            message_id=envelope.message_id,
+        )
+
+    def _notification(self, envelope: SnsEnvelope, body: bytes) -> tuple[int, SnsReply]:
+        try:
+            events = parse_ses_payload(envelope.message)
+        except SesPayloadError as err:
+            reason = f"SNS message {envelope.message_id} from {envelope.topic_arn}: {err}"
+            quarantine_id = self._service.quarantine(
+                body, source=_SOURCE, reason=reason, media_type=_MEDIA_TYPE
+            )
+            logger.warning("quarantined %s (id %d)", reason, quarantine_id)
+            return 200, SnsReply(
+                status="quarantined",
+                detail=str(err),
+                message_id=envelope.message_id,
+                quarantine_id=quarantine_id,
+            )
+        outcome = self._service.record(events, raw=body, source=_SOURCE, media_type=_MEDIA_TYPE)
+        logger.info(
+            "SNS message %s: %d new events, %d duplicates",
+            envelope.message_id,
+            outcome.new_events,
+            outcome.duplicates,
+        )
+        return 200, SnsReply(
+            status="recorded",
+            detail=f"{outcome.new_events} new events, {outcome.duplicates} duplicates",
+            message_id=envelope.message_id,
+            new_events=outcome.new_events,
+            duplicates=outcome.duplicates,
+        )
+
+    def _subscription(self, envelope: SnsEnvelope) -> tuple[int, SnsReply]:
+        token = envelope.token or ""
+        try:
+            subscription_arn = self._confirmer.confirm(envelope.topic_arn, token)
+        except SourceError as err:
+            logger.error("could not confirm the SNS subscription to %s: %s", envelope.topic_arn, err)
+            return 502, SnsReply(status="error", detail=str(err), message_id=envelope.message_id)
+        logger.info("confirmed SNS subscription %s", subscription_arn)
+        return 200, SnsReply(
+            status="confirmed", detail=f"subscribed: {subscription_arn}", message_id=envelope.message_id
+        )
+
+
+async def _read_capped(request: Request, limit: int) -> bytes | None:
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def sns_router(endpoint: SnsEndpoint) -> APIRouter:
+    """The routes that receive SNS deliveries."""
+    router = APIRouter(tags=["sns"])
+
+    @router.post("/sns/ses", response_model=SnsReply)
+    async def receive_ses_feedback(
+        request: Request,
+        content_length: Annotated[int | None, Header()] = None,
+    ) -> JSONResponse:
+        """Receive one SNS delivery of SES feedback (body is JSON whatever the Content-Type)."""
+        body = None if (content_length or 0) > MAX_BODY_BYTES else await _read_capped(request, MAX_BODY_BYTES)
+        if body is None:
+            reply = SnsReply(status="refused", detail=f"body larger than {MAX_BODY_BYTES} bytes")
+            return JSONResponse(reply.model_dump(exclude_none=True), status_code=413)
+        try:
+            status, reply = await run_in_threadpool(endpoint.handle, body, dict(request.headers))
+        except Exception:
+            logger.exception("SNS delivery failed; SNS will retry it")
+            status, reply = 500, SnsReply(status="error", detail="internal error; SNS will retry")
+        return JSONResponse(reply.model_dump(exclude_none=True), status_code=status)
+
+    return router

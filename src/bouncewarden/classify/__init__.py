@@ -1,0 +1,76 @@
+"""Classification: from what a report says to a reason and a severity.
+
+`classify(finding)` is the one entry point the parsers use. The kind of feedback fixes some
+outcomes (a complaint is `feedback`, an auto-reply `vacation`, a delivery `delivered`); for
+bounces and delays it weighs the receiving provider's wording, the general wording of the
+diagnostic, the enhanced status code (RFC 3463), the parser's hint and the SMTP reply code, in
+that order (see `classify.decide`). Operator rules win over all of them.
+
+Severity follows the reason (`events.default_severity`): only an address that cannot receive
+mail is `hard`; refusals of the sender (blocklists, authentication, content, rate) are `sender`
+and are never held against the recipient.
+
+Also offered here for parsers: `status_from_text`, the enhanced status a diagnostic states or
+implies, and `pseudo_status`, a placeholder status naming a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bouncewarden.classify.decide import decide_reason
+from bouncewarden.classify.patterns import OperatorRule, match_rule, parse_rule, parse_rules
+from bouncewarden.classify.status import pseudo_status, status_from_text
+from bouncewarden.events import Kind, Reason, Severity, default_severity
+
+if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
+    from bouncewarden.parse.report import RecipientFinding
+
+__all__ = [
+    "Classification",
+    "OperatorRule",
+    "classify",
+    "parse_rule",
+    "parse_rules",
+    "pseudo_status",
+    "status_from_text",
+]
+
+_KIND_REASONS = {
+    Kind.AUTOREPLY: Reason.VACATION,
+    Kind.DELIVERY: Reason.DELIVERED,
+    Kind.COMPLAINT: Reason.FEEDBACK,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The reason and severity given to one finding."""
+
+    reason: Reason
+    severity: Severity
+
+
+def _reason(finding: RecipientFinding, command: str | None) -> Reason:
+    fixed = _KIND_REASONS.get(finding.kind)
+    if fixed is not None:
+        return fixed
+    if finding.reason_hint in (Reason.FEEDBACK, Reason.VACATION):
+        return finding.reason_hint
+    return decide_reason(finding, command)
+
+
+def classify(
+    finding: RecipientFinding, rules: Sequence[OperatorRule] = (), *, command: str | None = None
+) -> Classification:
+    """The reason and severity of one finding.
+
+    `command` is the SMTP command the remote reply answered ("RCPT", "DATA", ...) when the
+    parser knows it from a session transcript; the diagnostic is searched for it otherwise.
+    """
+    rule = match_rule(rules, finding.diagnostic, reply_code=finding.reply_code, status=finding.status)
+    reason = rule.reason if rule is not None and rule.reason is not None else _reason(finding, command)
+    severity = rule.severity if rule is not None else default_severity(reason, finding.feedback_type)
+    return Classification(reason, severity)

@@ -1,0 +1,156 @@
+"""The order of evidence: how wording, status, reply code and the parser's hint make one reason.
+
+1. The receiving provider's own wording (`receivers`), when the remote host, the recipient's
+   domain or telltale text names a provider we decode.
+2. General wording (`reasons`): text is usually more precise than a generic status such as
+   5.0.0, 4.0.0 or 5.7.1. A weak wording gives way to a precise status.
+3. The enhanced status (`status`), where it is precise (5.1.1, 5.2.2, 5.7.26, ...).
+4. The parser's reason hint, where its format states the reason plainly.
+5. The reply code (`replycode`), where it is narrow (552, 556, 5xx syntax errors, ...).
+6. Nothing said: `onhold` when there was a diagnostic to read, `undefined` otherwise. A delay
+   notice that names no cause stays there too: it is not expired yet.
+
+Then the SMTP stage the reply belongs to (`command`) corrects the result:
+
+- "no such user" wording is hard only with proof that it is about the mailbox: an answer to
+  RCPT TO, a status of the addressing subject (X.1.x), or the parser's own format saying so.
+  After DATA, or with no proof, it is `filtered` (soft): Japanese carriers, for one, answer
+  "User unknown" to senders the recipient filters, and suppressing a live address is worse
+  than retrying a dead one until the grace period runs out;
+- an address reason in reply to MAIL FROM is about the *sender's* address: `rejected`;
+- a vague refusal at the greeting or after EHLO refuses the connecting client: `blocked`;
+- "host not found" in a temporary (4.x.x) report is a DNS failure that may pass: `networkerror`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from bouncewarden.classify.command import SmtpCommand, command_from_text, normalise_command
+from bouncewarden.classify.reasons import fold_text, reason_from_text
+from bouncewarden.classify.receivers import Evidence, reason_from_receivers
+from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
+from bouncewarden.classify.status import parse_status, reason_from_status
+from bouncewarden.events import Reason
+
+if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
+    from bouncewarden.parse.report import RecipientFinding
+
+__all__ = ["decide_reason"]
+
+_DELIVERED_ACTIONS = frozenset({"delivered", "relayed", "expanded"})
+_HOST_IN_TEXT = re.compile(r"\bhost:?\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)\b", re.IGNORECASE)
+_HOST_TOKEN = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+
+# Reasons about the address itself: after MAIL FROM they are about the sender's address.
+_ADDRESS_REASONS = frozenset(
+    {Reason.USERUNKNOWN, Reason.HOSTUNKNOWN, Reason.HASMOVED, Reason.NOTACCEPT, Reason.FILTERED}
+)
+# Vague outcomes that a refusal before MAIL FROM turns into `blocked`.
+_VAGUE_AT_CONNECT = frozenset(
+    {
+        Reason.SECURITYERROR,
+        Reason.POLICYVIOLATION,
+        Reason.REJECTED,
+        Reason.SYSTEMERROR,
+        Reason.SYNTAXERROR,
+        Reason.USERUNKNOWN,
+        Reason.FILTERED,
+        Reason.HOSTUNKNOWN,
+        Reason.ONHOLD,
+        Reason.UNDEFINED,
+        Reason.EXPIRED,
+    }
+)
+
+
+def _host(finding: RecipientFinding, text: str) -> str:
+    """The remote host name, lower case, from Remote-MTA or from "host X said" in the text."""
+    found = _HOST_TOKEN.search((finding.remote_mta or "").split(";", 1)[-1].lower())
+    if found is None:
+        in_text = _HOST_IN_TEXT.search(text)
+        found = _HOST_TOKEN.search(in_text.group(1).lower()) if in_text else None
+    return found.group(0).rstrip(".") if found else ""
+
+
+def _evidence(finding: RecipientFinding, text: str, command: SmtpCommand | None) -> Evidence:
+    domain = finding.address.rpartition("@")[2].strip().strip("<>").lower()
+    return Evidence(
+        text=text,
+        host=_host(finding, text),
+        domain=domain,
+        status=finding.status,
+        command=command.value if command else None,
+    )
+
+
+def _settle_unknown_user(command: SmtpCommand | None, status: str | None, hint: Reason | None) -> Reason:
+    """`userunknown` with proof that the mailbox was refused, `filtered` without."""
+    if command is SmtpCommand.DATA:
+        return Reason.FILTERED
+    if command is SmtpCommand.RCPT or hint is Reason.USERUNKNOWN:
+        return Reason.USERUNKNOWN
+    parsed = parse_status(status)
+    if parsed is not None and parsed.subject == "1" and parsed.detail not in ("7", "8"):
+        return Reason.USERUNKNOWN
+    return Reason.FILTERED
+
+
+def _from_wording(
+    finding: RecipientFinding, text: str, command: SmtpCommand | None
+) -> tuple[Reason, str] | None:
+    """(reason, where it came from: "receiver", "strong" or "weak" wording), or None."""
+    provider = reason_from_receivers(_evidence(finding, text, command))
+    if provider is not None:
+        return provider[1], "receiver"
+    verdict = reason_from_text(text)
+    if verdict is None:
+        return None
+    if not verdict.strong and reason_from_status(finding.status) is not None:
+        return None
+    reason = verdict.reason
+    if reason is Reason.USERUNKNOWN:
+        reason = _settle_unknown_user(command, finding.status, finding.reason_hint)
+    return reason, "strong" if verdict.strong else "weak"
+
+
+def _from_codes(finding: RecipientFinding, text: str) -> tuple[Reason, str]:
+    """(reason, origin) from the status, the parser's hint, the reply code, or nothing."""
+    by_status = reason_from_status(finding.status)
+    if by_status is not None:
+        return by_status, "status"
+    if finding.reason_hint is not None:
+        return finding.reason_hint, "hint"
+    by_reply = reason_from_reply(finding.reply_code or reply_in_text(text))
+    if by_reply is not None:
+        return by_reply, "reply"
+    return (Reason.ONHOLD if text else Reason.UNDEFINED), "none"
+
+
+def _corrected(reason: Reason, origin: str, finding: RecipientFinding, command: SmtpCommand | None) -> Reason:
+    """The stage of the session and the class of the status correct a reason."""
+    parsed = parse_status(finding.status)
+    temporary = parsed.is_temporary if parsed else (finding.reply_code or "").startswith("4")
+    if reason is Reason.HOSTUNKNOWN and temporary:
+        return Reason.NETWORKERROR
+    if origin == "receiver":
+        return reason
+    sender_status = parsed is not None and parsed.subject == "1" and parsed.detail in ("7", "8")
+    vague = origin in ("weak", "reply", "none")
+    if (reason in _ADDRESS_REASONS or vague) and (command is SmtpCommand.MAIL or sender_status):
+        return Reason.REJECTED
+    if command in (SmtpCommand.CONNECT, SmtpCommand.HELO) and (reason in _VAGUE_AT_CONNECT or vague):
+        return Reason.BLOCKED
+    return reason
+
+
+def decide_reason(finding: RecipientFinding, command: str | None = None) -> Reason:
+    """The reason for a bounce or delay finding (kind-fixed reasons are decided by the caller)."""
+    text = fold_text(finding.diagnostic)
+    parsed = parse_status(finding.status)
+    if (parsed is not None and parsed.klass == "2") or (finding.action or "").lower() in _DELIVERED_ACTIONS:
+        return Reason.DELIVERED
+    stage = normalise_command(command) or command_from_text(text)
+    reason, origin = _from_wording(finding, text, stage) or _from_codes(finding, text)
+    return _corrected(reason, origin, finding, stage)

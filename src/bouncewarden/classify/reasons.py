@@ -1,0 +1,488 @@
+"""Diagnostic wording per reason: how receiving servers phrase each kind of refusal.
+
+The tables are written from the way MTAs and providers word their replies (Postfix, Exim,
+Sendmail, qmail, Exchange, the big mailbox providers' published error pages, RFC 3463 and
+RFC 5248 descriptions), never from one sample's exact sentence. `reason_from_text` tries them
+in order and the first match wins, so the order carries meaning:
+
+- sender-side refusals that name their cause (SPF/DKIM/DMARC, reverse DNS, relaying,
+  blocklists, reputation, spam and virus verdicts) come before anything about the address,
+  so that "550 5.1.1 ... blocked using Spamhaus" is never taken for an unknown user;
+- specific mailbox states (full, disabled, moved) come before the catch-all "unknown user";
+- delivery-time wording ("timed out", "retry timeout exceeded") comes late, because it is
+  often appended to the real cause ("mailbox is full: retry timeout exceeded").
+
+A group marked weak (`_WEAK`) only says something when the enhanced status says nothing
+precise: "message content rejected" is a spam verdict under 5.7.1 but a media error under 5.6.1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bouncewarden.events import Reason
+
+__all__ = ["TextVerdict", "fold_text", "reason_from_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class TextVerdict:
+    """The reason some wording names, and whether it outranks a precise status."""
+
+    reason: Reason
+    strong: bool = True
+
+
+_STRONG = True
+_WEAK = False
+
+# One block of patterns per group, one regular expression per line, in lower case (searched
+# in the folded, lower-cased diagnostic); a line starting with "+" continues the
+# pattern of the line above, so that long expressions stay readable.
+
+_SPAM_VERDICT = r"""
+(?:rejected|refused|blocked) (?:due to|because of|as) (?:a )?spam
+(?:scored|classified|identified|detected|flagged) as (?:possible )?spam
+"""
+
+_VIRUSDETECTED = r"""
+\b(?:virus|malware|trojan|worm)\b.{0,40}\b(?:detected|found|infected)\b
+\b(?:infected|contains?) (?:with )?(?:an? )?(?:virus|malware|malicious)
+\bvirus(?:es)? (?:detected|found)
+"""
+
+_AUTHFAILURE = r"""
+\bdmarc\b
+\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|settings|not (?:pass|allowed|authori[sz]ed))
+\b(?:fail(?:s|ed|ure)?|not pass(?:ing)?|check) .{0,40}\bspf\b
+\bdkim\b.{0,40}\b(?:fail|invalid|missing|required|not (?:valid|pass))
+\b(?:fail(?:s|ed|ure)?|no (?:valid|passing)) .{0,30}\bdkim\b
+\bauthenticate with (?:either )?spf or dkim
+multiple authentication checks failed
+\bsender ?id\b.{0,40}\b(?:fail|check)
+"""
+
+_REQUIREPTR = r"""
+\bptr\b.{0,40}\b(?:record|lookup|missing|required|setup)
+\b(?:reverse|rdns)\b.{0,20}\b(?:dns|lookup|hostname|record|mapping|entry)\b
+\b(?:ip|client|host) name lookup failed
+cannot find your (?:reverse )?hostname
+(?:not|no) (?:a )?(?:valid )?(?:reverse dns|ptr)
+unverifi?(?:y|i)able sending ips?
+\bptr record\b
+dns ptr
+"""
+
+_FILTERED = r"""
+message filtered
+(?:rejected|blocked|refused) by (?:the )?recipient'?s? (?:filter|rules|preferences)
+\buser (?:refuses|rejects?)\b
+recipient is only accepting mail from
+refused due to recipient preferences
+you have been blocked by the recipient
+due to user rules
+account is protected by
+"""
+
+_NORELAYING = r"""
+relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed|authori[sz]ed)|prohibited)
+not (?:permitted|allowed|authori[sz]ed) to relay
+(?:unable|cannot|can'?t) (?:to )?relay
+\bwe do not relay\b
+insecure mail relay
+trying to use me .{0,60} as a relay
+not in (?:my|our) list of allowed rcpthosts
+(?:identity|identities|address) (?:is |are )?not verified
+"""
+
+_REJECTED = r"""
+sender (?:address )?(?:rejected|refused|denied|invalid|verify failed|verification failed)
+sender was rejected
+domain of sender address .{0,80}(?:does not exist|not found|not resolve)
+unroutable sender
+sender (?:domain|address) (?:must exist|does not exist|not found|unknown|is invalid)
+(?:mail from|envelope sender|envelope from|return[- ]path) .{0,40}(?:rejected|refused|denied)
+(?:your|sender'?s?|from) (?:e-?mail )?address .{0,60}(?:black|block|ban)[- ]?list
+sending to/from an address that has been (?:black|block)listed
+not (?:a )?member of (?:this|the) (?:mailing )?list
+purported responsible address
+"""
+
+_BADREPUTATION = r"""
+\b(?:low|poor|bad) reputation\b
+\breputation of the sending\b
+"""
+
+_BLOCKED = r"""
+helo command rejected
+\bhelo\b.{0,30}\b(?:rejected|invalid|not found|unknown)
+\b(?:spamhaus|spamcop|sorbs|barracuda(?:central)?|dnsbl|uceprotect|abuseat|mailspike)\b
+\b(?:psbl|dronebl|invaluement|ivmsip|backscatterer|cloudmark|s5h\.net)\b
+\brbl\b
+blocked using\b
+\b(?:listed|found) (?:at|in|on|by) (?:the |our |a )?[\w.-]*\s?(?:dnsbl|rbl|black ?list|block ?list|spam)
+\b(?:client|source|sending|sender'?s?|connecting|remote|your) (?:host|ip|server|mta|network|mail server)\b
++.{0,60}\b(?:blocked|banned|black ?listed|block ?listed|denied|refused|rejected
++|not (?:allowed|permitted|accepted))
+\b(?:blocked|banned|black ?listed|block ?listed|denied|refused|rejected)\b
++.{0,20}\b(?:sending |source |client )?ip\b
+\bip(?: address)?\b.{0,40}
++\b(?:blocked|banned|black ?listed|block ?listed|on (?:our|a) (?:block|black) ?list)
+\b(?:black|block)[- ]?list(?:ed)?\b
+blocked for (?:abuse|spam)
+not accepting connections
+open relay
+refused to talk to me
+may not be mail exchanger
+ip source bloqu
+"""
+
+_SPAM = r"""
+\bspam\b
+\bube\b
+\bunsolicited (?:bulk |commercial )?(?:e-?mail|mail|message)
+\bjunk mail\b
+"""
+
+_CONTENT_REFUSED = r"""
+(?:message|mail) content (?:was )?(?:rejected|refused|denied)
+content (?:rejected|refused)
+"""
+
+_TOOMANYCONN = r"""
+too many (?:connections|concurrent|simultaneous|sessions|recipients|rcpt)
+(?:connection|session|ip|domain) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
+\b(?:connection|ip|domain) frequency limited
+maximum (?:number of )?(?:connections|recipients)
+"""
+
+_SPEEDING = r"""
+receiving mail (?:at a rate|too quickly)
+\brate limit(?:ed|ing)?\b
+sending (?:rate|too fast|too quickly)
+\bthrottl
+\btoo (?:many|much) (?:mails?|messages|e-?mails) (?:from|in|per|received)
+"""
+
+_MESGTOOBIG = r"""
+(?:message|mail|email|e-mail|size) (?:is |was )?too (?:big|large)
+too (?:big|large) for (?:this|the) (?:system|recipient|server)
+recipsizelimit
+"""
+
+_EXCEEDLIMIT = r"""
+(?:message|mail|e-?mail) (?:size|length) exceeds?
+exceeds? (?:the |an? )?(?:fixed |administrative |maximum |max )+(?:message )?(?:size|limit|length)
+size (?:limit )?exceeded
+exceeds limit set by recipient
+"""
+
+_SYSTEMFULL = r"""
+insufficient (?:system|disk) (?:storage|resources|space)
+(?:mail ?system|disk|file ?system|queue) (?:is )?full
+no space left on device
+"""
+
+_MAILBOXFULL = r"""
+mail ?box (?:is )?full
+\b(?:over|exceed(?:ed|s|ing)?) (?:the |their |his |her |its |allowed |disk |storage |mailbox |mail )*quota
+\bquota (?:exceeded|full|reached)
+\bdisk quota\b
+(?:inbox|mailbox|account) is (?:out of storage|over (?:its |their )?(?:quota|limit|capacity))
+out of storage space
+(?:mailbox|mail box|user'?s?) (?:size )?(?:limit )?(?:exceeded|exceeds)
+number of messages .{0,40}exceeded
+too many messages in (?:the |this )?(?:mailbox|folder)
+(?:mailbox|user) is over
+overquota|quotaexceeded
+"""
+
+_SUSPEND = r"""
+\b(?:account|mailbox|user|address|recipient)\b.{0,40}
++\b(?:disabled|suspended|deactivated|frozen|locked|closed|terminated)\b
+\b(?:disabled|suspended|deactivated|locked|inactive|frozen) (?:recipient|user|account|mailbox|address)
+\b(?:account|mailbox|recipient) (?:is |was |has been )?(?:temporar(?:il)?y )?(?:blocked|bloque)
+compte du destinataire est bloqu
+"""
+
+_INACTIVE = r"""
+\b(?:account|mailbox|address) (?:is |has been )?inactive\b
+\binactive (?:e-?mail )?(?:account|address)
+"""
+
+_HASMOVED = r"""
+no longer on (?:this )?server
+(?:mailbox|address|user|recipient) has (?:been )?(?:moved|changed)
+no forwarding address
+not our customer
+"""
+
+_NOTACCEPT = r"""
+\bnull mx\b
+(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)
+no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
+couldn'?t find a mail exchanger
+mx or srv record indicated no smtp service
+host/domain does not accept mail
+"""
+
+_DNS_TEMPORARY = r"""
+host not found, try again
+dns query failed
+malformed or unexpected name server reply
+host name lookup failure
+"""
+
+_HOSTUNKNOWN = r"""
+\bhost (?:or domain name )?(?:not found|unknown)\b
+\bunknown host\b
+\bdomain (?:name )?(?:not found|does not exist|doesn'?t exist|unknown|is not valid)
+\bno such domain\b
+\bnxdomain\b
+\binvalid domain\b(?! name)
+\bunrout(?:e)?able (?:mail )?domain
+illegal host
+bad destination (?:system|host)
+(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+\.? does not exist
+dns lookup failure
+"""
+
+_USERUNKNOWN = r"""
+recipient address rejected: access denied
+\b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
++\b(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
++|is (?:not valid|invalid)|no longer (?:exists|valid))
+\b(?:unknown|invalid|non-?existent|no such|bad|illegal|not a valid) (?!address error)(?:e-?mail )?
++(?:user(?:id| ?name)?|recipients?|mailbox|account|address|local[- ]?part|alias
++|destination(?: mailbox)?(?: address)?|final delivery userid)\b
+no (?:such )?(?:mailbox|user|account|recipient) (?:here|by that name|found)
+no valid recipients?
+mailbox unavailable
+recip(?:ient)?notfound
+doesn'?t have an? .{1,60} account
+there is no one at this address
+(?:recipient|destination) address rejected(?:\.|\s*$|\s*\()
+(?:^|: |\d )address rejected
+destinataire invalide
+"""
+
+_POLICYVIOLATION = r"""
+(?:policy|policies) (?:violation|reasons?)
+violat\w* .{0,30}polic
+denied by policy
+protocol violation
+content (?:presents|poses) a potential
+\bheader error\b
+prohibited (?:attachment|content|file)
+"""
+
+_NOTCOMPLIANTRFC = r"""
+not rfc ?\d* ?compliant
+\brfc ?(?:5322|2822|822)\b
+multiple (?:addresses in )?(?:from|subject|sender|date|message-id|to)\b.{0,20}header
+"""
+
+_CONTENTERROR = r"""
+attachment\b.{0,40}\bnot (?:allowed|permitted|accepted)
+improper use of 8-?bit
+8-?bit data
+duplicate header
+too many (?:received|headers)
+media error
+(?:header|mime) .{0,30}(?:syntax|invalid|malformed|broken)
+"""
+
+_SECURITYERROR = r"""
+authentication (?:is )?required
+must (?:authenticate|be authenticated)
+unauthenticated senders? not allowed
+delivery not authori[sz]ed
+\bauthrequired\b
+(?:tls|encryption|starttls) (?:is )?required
+must issue a starttls
+"""
+
+_ACCESS_DENIED = r"""
+access denied
+not authori[sz]ed
+"""
+
+_SYSTEMERROR = r"""
+(?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
+temporary (?:server|system|local) (?:error|failure|problem)
+transaction failed
+service (?:currently |temporarily )?unavailable
+(?:unable|could not|cannot) (?:to )?(?:contact|connect to|reach) (?:the )?(?:ldap|database|directory)
+could not load
+(?:configuration|config) error|misconfigured
+insufficient permission
+duplicated message-id
+"""
+
+_LOOP = r"""
+routing loop|mail loop|loops? back to myself|too many hops|hop count exceeded
+"""
+
+_TIMED_OUT = r"""
+timed? ?out
+\btimeout\b(?! exceeded)
+"""
+
+_NETWORKERROR = r"""
+(?:network|connection) (?:error|failure|problem|lost|reset|dropped)
+no route to host
+(?:network|host) (?:is )?unreachable
+(?:unable|failed|could not|couldn'?t|wasn'?t able) to (?:establish|open|make) (?:an? )?(?:smtp )?connection
+(?:dns|name server|nameserver|name service) (?:error|failure|lookup (?:error|failure|failed))
+"""
+
+_EXPIRED = r"""
+(?:message|envelope|delivery time|delivery period) (?:has )?expired
+retry (?:time(?:out)?|period) (?:exceeded|expired)
+(?:could not|couldn'?t|unable to|not) (?:be )?deliver(?:ed)?
++ .{0,40}(?:for|within|in|after) (?:the last )?\d+
+could not be delivered for too long
+delivery failed \d+ attempts
+been failing for a long time
+(?:in|on) the queue too long|too long in (?:the )?queue
+\bgiving up\b|\bgave up\b
+will be deleted from (?:the )?queue
+remote host is not responding
+did not accept our requests to connect
+"""
+
+_REFUSED = r"""
+connection refused
+"""
+
+_BLOCKED_BARE = r"""
+(?:^|[\s:-])blocked\b(?! by the recipient)
+"""
+
+_SYNTAXERROR = r"""
+syntax error
+improper (?:command )?sequence|bad sequence of commands
+command (?:not recogni[sz]ed|unrecogni[sz]ed|not implemented)|unrecogni[sz]ed command
+parameter not implemented
+malformed address
+line too long
+"""
+
+_MAILERERROR = r"""
+mailer (?:error|program)
+(?:program|pipe|command) .{0,40}(?:exited|terminated|died|failed) with
+(?:exit|return) (?:code|status) \d+
+failed to (?:read|open|execute) .{0,80}(?:template|file|program|script)
+^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$
+"""
+
+_PIPE = r"""
+(?:^|[\s"<(])\|\s*(?:exec\b|/|[\w.-]+/)
+"""
+
+_NOTHING_KNOWN = r"""
+delivery report unavailable
+no (?:further |more )?(?:details|information) (?:is |are )?available
+"""
+
+_ONHOLD = r"""
+\bon hold\b
+"""
+
+
+# The order of the tries: first match wins (see the module docstring).
+_TABLE: Sequence[tuple[Reason, bool, str]] = (
+    (Reason.SPAMDETECTED, _STRONG, _SPAM_VERDICT),
+    (Reason.VIRUSDETECTED, _STRONG, _VIRUSDETECTED),
+    (Reason.AUTHFAILURE, _STRONG, _AUTHFAILURE),
+    (Reason.REQUIREPTR, _STRONG, _REQUIREPTR),
+    (Reason.FILTERED, _STRONG, _FILTERED),
+    (Reason.NORELAYING, _STRONG, _NORELAYING),
+    (Reason.REJECTED, _STRONG, _REJECTED),
+    (Reason.BADREPUTATION, _STRONG, _BADREPUTATION),
+    (Reason.BLOCKED, _STRONG, _BLOCKED),
+    (Reason.SPAMDETECTED, _STRONG, _SPAM),
+    (Reason.SPAMDETECTED, _WEAK, _CONTENT_REFUSED),
+    (Reason.TOOMANYCONN, _STRONG, _TOOMANYCONN),
+    (Reason.SPEEDING, _STRONG, _SPEEDING),
+    (Reason.MESGTOOBIG, _STRONG, _MESGTOOBIG),
+    (Reason.EXCEEDLIMIT, _WEAK, _EXCEEDLIMIT),
+    (Reason.SYSTEMFULL, _STRONG, _SYSTEMFULL),
+    (Reason.MAILBOXFULL, _STRONG, _MAILBOXFULL),
+    (Reason.SUSPEND, _STRONG, _SUSPEND),
+    (Reason.SUSPEND, _WEAK, _INACTIVE),
+    (Reason.HASMOVED, _STRONG, _HASMOVED),
+    (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
+    (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
+    (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
+    (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
+    (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
+    (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
+    (Reason.CONTENTERROR, _STRONG, _CONTENTERROR),
+    (Reason.SECURITYERROR, _STRONG, _SECURITYERROR),
+    (Reason.SECURITYERROR, _WEAK, _ACCESS_DENIED),
+    (Reason.MAILERERROR, _STRONG, _PIPE),
+    (Reason.SYSTEMERROR, _STRONG, _SYSTEMERROR),
+    (Reason.NETWORKERROR, _STRONG, _LOOP),
+    (Reason.EXPIRED, _STRONG, _TIMED_OUT),
+    (Reason.NETWORKERROR, _STRONG, _NETWORKERROR),
+    (Reason.EXPIRED, _STRONG, _EXPIRED),
+    (Reason.BLOCKED, _STRONG, _REFUSED),
+    (Reason.BLOCKED, _WEAK, _BLOCKED_BARE),
+    (Reason.SYNTAXERROR, _STRONG, _SYNTAXERROR),
+    (Reason.MAILERERROR, _STRONG, _MAILERERROR),
+    (Reason.ONHOLD, _STRONG, _ONHOLD),
+    (Reason.UNDEFINED, _STRONG, _NOTHING_KNOWN),
+)
+
+
+def _patterns(block: str) -> list[str]:
+    """The patterns of a block: one per line; a line starting with "+" continues the one above."""
+    patterns: list[str] = []
+    for line in block.strip().splitlines():
+        if line.startswith("+") and patterns:
+            patterns[-1] += line[1:]
+        elif line.strip():
+            patterns.append(line.strip())
+    return patterns
+
+
+# One expression per group (its patterns as alternatives): the table is tried group by group.
+# Patterns are written in lower case and searched in the lower-cased text, which is faster
+# than case-insensitive matching.
+_COMPILED: Sequence[tuple[Reason, bool, re.Pattern[str]]] = tuple(
+    (reason, strong, re.compile("|".join(f"(?:{p})" for p in _patterns(block))))
+    for reason, strong, block in _TABLE
+)
+
+
+# "550-5.7.1 " repeated at the start of every line of a multi-line reply.
+_CONTINUATION = re.compile(r"(?<=\s)([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s")
+
+
+def fold_text(text: str | None) -> str:
+    """The diagnostic as one line: whitespace runs made single, repeated reply prefixes dropped.
+
+    A multi-line reply folded by a parser reads "550-5.7.1 Messages with multiple 550-5.7.1
+    addresses in From: ..."; the codes inside the sentence would hide its wording.
+    """
+    folded = " ".join((text or "").split())
+    first = _CONTINUATION.search(" " + folded)
+    if first is None:
+        return folded
+    head, tail = folded[: first.end() - 1], folded[first.end() - 1 :]
+    return head + _CONTINUATION.sub(lambda m: "" if m.group(1, 2) == first.group(1, 2) else m.group(0), tail)
+
+
+def reason_from_text(text: str | None) -> TextVerdict | None:
+    """The first reason whose wording the diagnostic uses, or None."""
+    folded = fold_text(text)
+    if not folded:
+        return None
+    lowered = folded.lower()
+    for reason, strong, pattern in _COMPILED:
+        if pattern.search(lowered):
+            return TextVerdict(reason, strong)
+    return None

@@ -1,0 +1,41 @@
+"""MessageLabs / Symantec Email Security.cloud (cluster*.messagelabs.com, *.bemta-*.messagelabs.com).
+
+The filtering service answers for its customers' domains in a few fixed sentences: "553-you
+are trying to use me [server-N.messagelabs.com] as a relay" (the recipient domain is not a
+customer's), "550 Invalid recipient <...> (#5.1.1)", "553 Sorry, your email address has been
+blacklisted" (the sender address) and "550-Requested action aborted [7]" style refusals of the
+connecting IP.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.events import Reason
+
+__all__ = ["NAME", "reason", "recognises"]
+
+NAME = "messagelabs"
+
+_HOSTS = re.compile(r"(?:^|\.)messagelabs\.com\.?$")
+_TELLTALE = re.compile(r"messagelabs\.com", re.IGNORECASE)
+
+_RULES = compile_rules(
+    (
+        (r"use me .{0,60}as a relay", Reason.NORELAYING),
+        (r"your email address has been (?:black|block)listed", Reason.REJECTED),
+        (r"invalid recipient", Reason.USERUNKNOWN),
+        (r"requested action aborted \[\d+\]", Reason.BLOCKED),
+    )
+)
+
+
+def recognises(evidence: Evidence) -> bool:
+    """Replies from MessageLabs hosts."""
+    return recognised(evidence, hosts=_HOSTS, telltale=_TELLTALE)
+
+
+def reason(evidence: Evidence) -> Reason | None:
+    """The reason MessageLabs' wording names."""
+    return first_reason(_RULES, evidence.text)

@@ -1,0 +1,54 @@
+"""Microsoft: Outlook.com/Hotmail consumer mail and Exchange Online (*.protection.outlook.com).
+
+Wording from "Email non-delivery reports and SMTP errors in Exchange Online" (learn.microsoft.com)
+and the Outlook.com postmaster pages. Exchange prefixes its own component ("RESOLVER.ADR.",
+"STOREDRV.") to the reason; the consumer MX answers "550 Requested action not taken: mailbox
+unavailable" for an address that does not exist; Directory Based Edge Blocking rejects unknown
+recipients of a tenant with "Recipient address rejected: Access denied"; banned sending IPs get
+5.7.606 to 5.7.649 with a pointer to sender.office.com.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.events import Reason
+
+__all__ = ["NAME", "reason", "recognises"]
+
+NAME = "microsoft"
+
+_HOSTS = re.compile(r"(?:^|\.)(?:outlook|hotmail|live|msn)\.com\.?$|\.outlook\.com\.?$|\.eop-")
+# hotmail.com, hotmail.co.uk, hotmail.com.br, outlook.jp, live.fr, ...
+_DOMAINS = re.compile(r"^(?:outlook|hotmail|live|msn|windowslive)\.[a-z.]+$")
+_TELLTALE = re.compile(
+    r"\bRESOLVER\.(?:ADR|RST)\.|\bSTOREDRV\.|sender\.office\.com|go\.microsoft\.com/fwlink|"
+    r"protection\.outlook\.com",
+    re.IGNORECASE,
+)
+
+_RULES = compile_rules(
+    (
+        (r"RecipientNotFound|RecipNotFound|recipient not found|unknown recipient", Reason.USERUNKNOWN),
+        (r"requested action not taken: mailbox unavailable", Reason.USERUNKNOWN),
+        (r"recipient address rejected: access denied", Reason.USERUNKNOWN),
+        (r"RecipSizeLimit|message too large", Reason.MESGTOOBIG),
+        (r"AuthRequired", Reason.SECURITYERROR),
+        (r"banned sending ip|on our block ?list|blocked using", Reason.BLOCKED),
+        (r"does not pass dmarc|dmarc policy|\b(?:spf|dkim)\b.{0,40}\b(?:fail|not pass)", Reason.AUTHFAILURE),
+        (r"spam abuse|spam content", Reason.SPAMDETECTED),
+        (r"mailbox (?:is )?full|quota ?exceeded|ShutoffQuota", Reason.MAILBOXFULL),
+        (r"RecipientDisabled|mailbox (?:is )?disabled", Reason.SUSPEND),
+    )
+)
+
+
+def recognises(evidence: Evidence) -> bool:
+    """Replies from Microsoft hosts, about its consumer domains, or in Exchange's words."""
+    return recognised(evidence, hosts=_HOSTS, domains=_DOMAINS, telltale=_TELLTALE)
+
+
+def reason(evidence: Evidence) -> Reason | None:
+    """The reason Microsoft's wording names."""
+    return first_reason(_RULES, evidence.text)

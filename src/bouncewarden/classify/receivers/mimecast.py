@@ -1,0 +1,41 @@
+"""Mimecast (*.mimecast.com inbound gateways).
+
+Mimecast's refusals link to its "SMTP error codes" community page and name the policy that
+fired: "Host network not allowed" and "IP not allowed" (the customer's IP policy refuses the
+connecting network), "Rejected by header based Anti-Spoofing policy", "Envelope blocked" (a
+customer block list entry), "Invalid recipient" / "Recipient address rejected" for unknown
+addresses, "Message is too large".
+"""
+
+from __future__ import annotations
+
+import re
+
+from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.events import Reason
+
+__all__ = ["NAME", "reason", "recognises"]
+
+NAME = "mimecast"
+
+_HOSTS = re.compile(r"(?:^|\.)mimecast(?:-offshore)?\.com\.?$")
+_TELLTALE = re.compile(r"community\.mimecast\.com|mimecast\.com/docs", re.IGNORECASE)
+
+_RULES = compile_rules(
+    (
+        (r"host network not allowed|ip not allowed|anti-spoofing policy", Reason.POLICYVIOLATION),
+        (r"envelope blocked", Reason.FILTERED),
+        (r"invalid recipient", Reason.USERUNKNOWN),
+        (r"message is too large", Reason.MESGTOOBIG),
+    )
+)
+
+
+def recognises(evidence: Evidence) -> bool:
+    """Replies from Mimecast's gateways or with its help links."""
+    return recognised(evidence, hosts=_HOSTS, telltale=_TELLTALE)
+
+
+def reason(evidence: Evidence) -> Reason | None:
+    """The reason Mimecast's wording names."""
+    return first_reason(_RULES, evidence.text)

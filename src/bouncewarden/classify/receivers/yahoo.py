@@ -1,0 +1,45 @@
+"""Yahoo Inc.: Yahoo Mail, AOL Mail and Verizon-hosted mail (*.yahoodns.net).
+
+Wording from Yahoo's "SMTP Error Codes" page (senders.yahooinc.com/smtp-error-codes, formerly
+postmaster.verizonmedia.com). Deferrals carry a bracketed code: `[TS01]`..`[TSS09]` say that
+mail from the sending server is deferred for its volume, complaints or reputation, a refusal of
+the sender; "[RCPT_TO]"-style tags name the command. "554 5.7.9 Message not accepted for policy
+reasons" is a content policy refusal.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.events import Reason
+
+__all__ = ["NAME", "reason", "recognises"]
+
+NAME = "yahoo"
+
+_HOSTS = re.compile(r"(?:^|\.)(?:yahoodns\.net|yahoo\.com|yahoo\.co\.[a-z]{2}|yahoo\.[a-z]{2})\.?$")
+_DOMAINS = re.compile(r"^(?:yahoo|ymail|rocketmail)\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
+_TELLTALE = re.compile(
+    r"postmaster\.(?:yahooinc|verizonmedia|yahoo)\.com|senders\.yahooinc\.com|\[TSS?\d\d\]", re.IGNORECASE
+)
+
+_RULES = compile_rules(
+    (
+        (r"\[TSS?\d\d\]|temporarily deferred due to (?:unexpected volume|user complaints)", Reason.REJECTED),
+        (r"not accepted for policy reasons", Reason.POLICYVIOLATION),
+        (r"user doesn'?t have a .{1,40} account|mailbox unavailable|no such user", Reason.USERUNKNOWN),
+        (r"user is receiving mail too quickly", Reason.SPEEDING),
+        (r"max message per connection|too many connections", Reason.TOOMANYCONN),
+    )
+)
+
+
+def recognises(evidence: Evidence) -> bool:
+    """Replies from Yahoo's MX hosts, about Yahoo domains, or with Yahoo's codes."""
+    return recognised(evidence, hosts=_HOSTS, domains=_DOMAINS, telltale=_TELLTALE)
+
+
+def reason(evidence: Evidence) -> Reason | None:
+    """The reason Yahoo's wording names."""
+    return first_reason(_RULES, evidence.text)

@@ -1,0 +1,454 @@
+"""Operator commands: the database, settings, jobs, and the suppression list.
+
+    bouncewarden db upgrade
+    bouncewarden config show [--json]
+    bouncewarden jobs run [--now ISO-8601] [--json]
+    bouncewarden check ADDRESS... [--file F | -] [--json]
+    bouncewarden suppress ADDRESS... --reason TEXT
+    bouncewarden unsuppress ADDRESS... --note TEXT
+    bouncewarden history ADDRESS [--json]
+    bouncewarden export [--format csv|jsonl] [-o FILE]
+    bouncewarden import FILE [--format csv|jsonl]
+    bouncewarden stats [--json]
+
+Every command takes `--db URL` (over BOUNCEWARDEN_DATABASE_URL and the settings file) and
+`--config FILE`. `check` prints `address<TAB>state[<TAB>reason]`, one line per address in
+the order given, the address as given; unknown addresses are `active`. Heavy modules (the
+service, SQLAlchemy) are imported inside the commands, so `--help` and short runs start fast.
+"""
+
+from __future__ import annotations
+
+import getpass
+import io
+import json
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from bouncewarden.errors import BouncewardenError
+
+if TYPE_CHECKING:
+    from bouncewarden.config import Settings
+    from bouncewarden.policy import AddressState
+    from bouncewarden.service import Service
+
+__all__ = ["register"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _options(function: F) -> F:
+    function = click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="TOML settings file.",
+    )(function)
+    return click.option(
+        "--db",
+        "database_url",
+        default=None,
+        metavar="URL",
+        help="Database URL (over BOUNCEWARDEN_DATABASE_URL).",
+    )(function)
+
+
+def _json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def _settings(config_file: Path | None, database_url: str | None) -> Settings:
+    from bouncewarden.config import load_settings
+
+    try:
+        return load_settings(config_file, database_url=database_url)
+    except BouncewardenError as err:
+        raise click.ClickException(str(err)) from err
+
+
+def _open(config_file: Path | None, database_url: str | None) -> Service:
+    from bouncewarden.service import Service
+
+    try:
+        return Service.open(_settings(config_file, database_url))
+    except BouncewardenError as err:
+        raise click.ClickException(str(err)) from err
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):
+        return "cli"
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _print_json(value: object) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database schema."""
+
+
+@db_group.command("upgrade")
+@_options
+def db_upgrade(config_file: Path | None, database_url: str | None) -> None:
+    """Create or migrate the schema to the newest revision."""
+    from bouncewarden.store import current_revision
+
+    with _open(config_file, database_url) as service:
+        revision = current_revision(service.engine)
+        click.echo(f"{_safe_url(service.settings.resolved_database_url)}: schema at revision {revision}")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Settings."""
+
+
+@config_group.command("show")
+@_options
+@_json_option
+def config_show(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
+    """Print the resolved settings (file, environment and options merged)."""
+    settings = _settings(config_file, database_url)
+    values = settings.model_dump(mode="json")
+    values["database_url"] = _safe_url(settings.resolved_database_url)
+    if as_json:
+        _print_json(values)
+        return
+    for key, value in _flatten(values):
+        click.echo(f"{key} = {json.dumps(value)}")
+
+
+def _flatten(values: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled work (soft-bounce expiry, due retries)."""
+
+
+@jobs_group.command("run")
+@_options
+@_json_option
+@click.option(
+    "--now", "now_text", default=None, metavar="ISO-8601", help="Run as of this time (default: now)."
+)
+def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now_text: str | None) -> None:
+    """Run the due scheduled work once and print what was done."""
+    now = _parse_time(now_text) if now_text else datetime.now(UTC)
+    with _open(config_file, database_url) as service:
+        report = service.run_due_jobs(now)
+    if not as_json:
+        click.echo("\n".join(report.lines()))
+        return
+    _print_json(
+        {
+            "now": _stamp(report.now),
+            "skipped": report.skipped,
+            "expired": list(report.expired),
+            "retries_due": [
+                {"address": retry.address, "attempts": retry.attempts, "due_at": _stamp(retry.due_at)}
+                for retry in report.retries_due
+            ],
+        }
+    )
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"not an ISO 8601 time: {value!r}", param_hint="--now") from err
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _read_addresses(addresses: tuple[str, ...], file: str | None) -> list[str]:
+    wanted = [address for address in addresses if address != "-"]
+    sources = [file] if file else []
+    if "-" in addresses:
+        sources.append("-")
+    for source in sources:
+        with click.open_file(source, encoding="utf-8-sig") as handle:
+            wanted.extend(line.strip() for line in handle if line.strip())
+    return wanted
+
+
+def _state_json(given: str, state: AddressState, events: list[Any]) -> dict[str, Any]:
+    from bouncewarden.store.queries import as_json
+
+    return {
+        "address": given,
+        "normalised": state.address,
+        "state": state.status.value,
+        "reason": state.suppression_reason.value if state.suppression_reason else None,
+        "suppressed_at": _stamp(state.suppressed_at),
+        "soft_count": state.soft_count,
+        "first_soft_at": _stamp(state.first_soft_at),
+        "next_retry_at": _stamp(state.next_retry_at),
+        "last_delivery_at": _stamp(state.last_delivery_at),
+        "events": [as_json(event) for event in events],
+    }
+
+
+@click.command("check")
+@_options
+@_json_option
+@click.argument("addresses", nargs=-1)
+@click.option("--file", "file", default=None, metavar="FILE", help="Read addresses from FILE, one per line.")
+def check(
+    config_file: Path | None,
+    database_url: str | None,
+    as_json: bool,
+    addresses: tuple[str, ...],
+    file: str | None,
+) -> None:
+    """Print each address's state: ADDRESS<TAB>STATE[<TAB>REASON]. `-` reads standard input."""
+    from bouncewarden.events import normalise_address
+    from bouncewarden.policy import AddressState
+
+    wanted = _read_addresses(addresses, file)
+    with _open(config_file, database_url) as service:
+        states = service.lookup(wanted)
+        events = service.events_of(list(states)) if as_json else {}
+    found = [
+        (given, states.get(normalise_address(given)) or AddressState(normalise_address(given)))
+        for given in wanted
+    ]
+    if as_json:
+        _print_json([_state_json(given, state, events.get(state.address, [])) for given, state in found])
+        return
+    lines = []
+    for given, state in found:
+        reason = (
+            f"\t{state.suppression_reason.value}" if state.is_suppressed and state.suppression_reason else ""
+        )
+        lines.append(f"{given.strip()}\t{state.status.value}{reason}\n")
+    sys.stdout.write("".join(lines))
+
+
+@click.command("suppress")
+@_options
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--reason", "note", required=True, help="Why (kept as the suppression's note).")
+def suppress_command(
+    config_file: Path | None, database_url: str | None, addresses: tuple[str, ...], note: str
+) -> None:
+    """Suppress addresses by hand (suppression reason `manual`; audited)."""
+    with _open(config_file, database_url) as service:
+        try:
+            changed = set(service.suppress(addresses, note=note, actor=_actor()))
+        except BouncewardenError as err:
+            raise click.ClickException(str(err)) from err
+    _print_changes(addresses, changed, "suppressed", "already suppressed")
+
+
+@click.command("unsuppress")
+@_options
+@click.argument("addresses", nargs=-1, required=True)
+@click.option("--note", required=True, help="Why the suppression is lifted (audited).")
+def unsuppress_command(
+    config_file: Path | None, database_url: str | None, addresses: tuple[str, ...], note: str
+) -> None:
+    """Lift suppressions: back to active, soft-bounce counters cleared (audited)."""
+    with _open(config_file, database_url) as service:
+        try:
+            changed = set(service.unsuppress(addresses, note=note, actor=_actor()))
+        except BouncewardenError as err:
+            raise click.ClickException(str(err)) from err
+    _print_changes(addresses, changed, "active", "unchanged (not suppressed)")
+
+
+def _print_changes(addresses: tuple[str, ...], changed: set[str], done: str, skipped: str) -> None:
+    from bouncewarden.events import normalise_address
+
+    for address in addresses:
+        click.echo(f"{address}\t{done if normalise_address(address) in changed else skipped}")
+
+
+@click.command("history")
+@_options
+@_json_option
+@click.argument("address")
+def history_command(config_file: Path | None, database_url: str | None, as_json: bool, address: str) -> None:
+    """Print an address's events and state changes, oldest first."""
+    from bouncewarden.store.queries import as_json as record_json
+
+    with _open(config_file, database_url) as service:
+        history = service.history(address)
+    state = history.state
+    if as_json:
+        _print_json(
+            _state_json(address, state, list(history.events))
+            | {"transitions": [record_json(row) for row in history.transitions]}
+        )
+        return
+    reason = f" ({state.suppression_reason.value})" if state.suppression_reason else ""
+    click.echo(f"{history.address}: {state.status.value}{reason}, soft bounces {state.soft_count}")
+    lines = [(event.occurred_at, 0, event.id, _event_line(event)) for event in history.events]
+    lines += [(row.at, 1, row.id, _transition_line(row)) for row in history.transitions]
+    for at, _, _, text in sorted(lines):
+        click.echo(f"{at.isoformat()}\t{text}")
+
+
+def _event_line(event: Any) -> str:
+    codes = " ".join(code for code in (event.status, event.reply_code) if code)
+    diagnostic = f" {json.dumps(event.diagnostic, ensure_ascii=False)}" if event.diagnostic else ""
+    return (
+        f"event {event.id}\t{event.kind} {event.severity} {event.reason}"
+        f"{' ' + codes if codes else ''}{diagnostic} (source {event.source}, key {event.dedupe_key})"
+    )
+
+
+def _transition_line(row: Any) -> str:
+    cause = f", event {row.event_id}" if row.event_id is not None else ""
+    note = f": {row.note}" if row.note else ""
+    return f"change\t{row.from_state} -> {row.to_state} ({row.reason}) by {row.actor}{cause}{note}"
+
+
+_FORMATS = click.Choice(["csv", "jsonl"])
+
+
+@click.command("export")
+@_options
+@click.option("--format", "list_format", type=_FORMATS, default=None, help="csv (default) or jsonl.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File (default: stdout).",
+)
+def export_command(
+    config_file: Path | None, database_url: str | None, list_format: str | None, output: Path | None
+) -> None:
+    """Write the suppression list (address, reason, created_at, note, source)."""
+    from bouncewarden.store.listfile import ListFormat, detect_format, write_suppressions
+
+    chosen = ListFormat(list_format) if list_format else ListFormat.CSV
+    if list_format is None and output is not None:
+        chosen = detect_format(output, "")
+    with _open(config_file, database_url) as service:
+        if output is None:
+            count = write_suppressions(service.iter_suppressions(), sys.stdout, chosen)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as handle:
+                count = write_suppressions(service.iter_suppressions(), handle, chosen)
+    click.echo(f"exported {count} suppressions", err=True)
+
+
+@click.command("import")
+@_options
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--format", "list_format", type=_FORMATS, default=None, help="Default: from extension or content."
+)
+def import_command(
+    config_file: Path | None, database_url: str | None, file: Path, list_format: str | None
+) -> None:
+    """Suppress every address of a suppression-list file (CSV or JSON Lines), in one transaction.
+
+    The reason comes from the file (default `imported`). Audit: one transition per address
+    whose state changes, noting the file; already suppressed addresses are kept as they are.
+    """
+    from bouncewarden.store.listfile import ListFormat, detect_format, read_suppressions
+
+    with _open_text(file) as handle:
+        first = handle.readline()
+        chosen = ListFormat(list_format) if list_format else detect_format(file, first)
+        rows = read_suppressions(_chain(first, handle), chosen, file.name)
+        with _open(config_file, database_url) as service:
+            try:
+                report = service.import_suppressions(rows, label=f"import of {file.name}", actor=_actor())
+            except BouncewardenError as err:
+                raise click.ClickException(str(err)) from err
+    click.echo(
+        f"read {report.rows} rows, {report.addresses} addresses: {report.suppressed} suppressed, "
+        f"{report.already_suppressed} already suppressed"
+    )
+
+
+def _open_text(file: Path) -> IO[str]:
+    # newline="" lets the csv module see line breaks inside quoted notes.
+    if str(file) == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        return file.open(encoding="utf-8-sig", newline="")
+    except OSError as err:
+        raise click.FileError(str(file), err.strerror) from err
+
+
+def _chain(first: str, rest: Any) -> Iterator[str]:
+    if first:
+        yield first
+    yield from rest
+
+
+@click.command("stats")
+@_options
+@_json_option
+def stats_command(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
+    """Totals: events by kind and severity, addresses by state and reason, quarantine."""
+    with _open(config_file, database_url) as service:
+        stats = service.stats()
+    if as_json:
+        _print_json(
+            {
+                "events": stats.events,
+                "addresses": stats.addresses,
+                "suppressions": stats.suppressions,
+                "quarantined": stats.quarantined,
+            }
+        )
+        return
+    click.echo(f"events: {sum(sum(by.values()) for by in stats.events.values())}")
+    for kind in sorted(stats.events):
+        for severity in sorted(stats.events[kind]):
+            click.echo(f"  {kind}\t{severity}\t{stats.events[kind][severity]}")
+    click.echo(f"addresses: {sum(stats.addresses.values())}")
+    for state in stats.addresses:
+        click.echo(f"  {state}\t{stats.addresses[state]}")
+    click.echo(f"suppressions: {sum(stats.suppressions.values())}")
+    for reason in sorted(stats.suppressions):
+        click.echo(f"  {reason}\t{stats.suppressions[reason]}")
+    click.echo(f"quarantined: {stats.quarantined}")
+
+
+def register(group: click.Group) -> None:
+    """Add the operator commands to the `bouncewarden` group."""
+    for command in (
+        db_group,
+        config_group,
+        jobs_group,
+        check,
+        suppress_command,
+        unsuppress_command,
+        history_command,
+        export_command,
+        import_command,
+        stats_command,
+    ):
+        group.add_command(command)

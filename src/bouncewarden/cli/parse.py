@@ -1,0 +1,95 @@
+"""The `parse` command: read bounce emails and print what they say, without a database.
+
+    bouncewarden parse FILE... [--format jsonl|pretty]
+
+One JSON object per input message (DESIGN.md, "Interfaces"):
+`{"file": NAME, "recipients": [{address, action, status, reply_code, reason, hard, severity,
+kind, diagnostic, remote_mta, feedback_type}, ...]}`, NAME being the input's base name. A
+file holding an mbox gives one object per message, numbered by `"message"` from 1. `-`
+reads standard input. Bad input never stops the run: an input that could not be read gets
+`"error"`, one that holds no feedback `"not_a_bounce"`, both with empty recipients. The exit
+code is 0 unless the command itself was misused.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+
+import click
+
+from bouncewarden.parse import NotABounce, ParsedReport, ParseResult, Unparseable, parse_bytes, parse_file
+
+__all__ = ["parse_command", "register", "result_to_json"]
+
+
+def result_to_json(name: str, result: ParseResult, position: int | None = None) -> dict[str, object]:
+    """The JSON object the command prints for one message."""
+    line: dict[str, object] = {"file": name}
+    if position is not None:
+        line["message"] = position
+    if isinstance(result, ParsedReport):
+        line["recipients"] = [r.to_json() for r in result.recipients]
+        line["parser"] = result.parser
+    else:
+        line["recipients"] = []
+        key = "error" if isinstance(result, Unparseable) else "not_a_bounce"
+        line[key] = result.reason
+    return line
+
+
+def _results(source: str) -> Iterator[tuple[str, ParseResult]]:
+    if source == "-":
+        for result in parse_bytes(sys.stdin.buffer.read()):
+            yield "-", result
+    else:
+        yield from parse_file(source)
+
+
+def _numbered(source: str) -> Iterator[tuple[str, ParseResult, int | None]]:
+    results = list(_results(source))
+    several = len(results) > 1
+    for position, (name, result) in enumerate(results, start=1):
+        yield name, result, position if several else None
+
+
+def _pretty(name: str, result: ParseResult, position: int | None) -> str:
+    title = name if position is None else f"{name} (message {position})"
+    if isinstance(result, Unparseable):
+        return f"{title}: unreadable: {result.reason}"
+    if isinstance(result, NotABounce):
+        return f"{title}: not a bounce: {result.reason}"
+    lines = [f"{title}: {result.parser}, {len(result.recipients)} recipient(s)"]
+    for row in result.recipients:
+        codes = " ".join(c for c in (row.reply_code, row.status) if c) or "-"
+        lines.append(f"  {row.address}  {row.kind.value} {row.reason.value} ({row.severity.value})  {codes}")
+        if row.diagnostic:
+            lines.append(f"    {row.diagnostic[:200]}")
+    return "\n".join(lines)
+
+
+@click.command("parse")
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["jsonl", "pretty"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object per message; pretty: for people.",
+)
+def parse_command(files: tuple[str, ...], output_format: str) -> None:
+    """Parse bounce, complaint and auto-reply emails (FILE or - for standard input)."""
+    out = sys.stdout
+    for source in files:
+        for name, result, position in _numbered(source):
+            if output_format == "jsonl":
+                out.write(json.dumps(result_to_json(name, result, position), ensure_ascii=False) + "\n")
+            else:
+                out.write(_pretty(name, result, position) + "\n")
+
+
+def register(group: click.Group) -> None:
+    """Add the parse command to the `bouncewarden` group."""
+    group.add_command(parse_command)

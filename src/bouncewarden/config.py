@@ -1,0 +1,150 @@
+"""Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
+
+Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`). Environment
+variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
+the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bouncewarden.errors import ConfigurationError
+
+__all__ = [
+    "AwsSettings",
+    "HttpSettings",
+    "PolicySettings",
+    "Settings",
+    "SnsSettings",
+    "SqsSettings",
+    "default_database_url",
+    "load_settings",
+]
+
+DEFAULT_DATA_DIR = Path("data")
+
+# Only AWS's own regional SNS hosts (with the China and GovCloud forms), only the
+# certificate file SNS publishes; no port, userinfo, query or fragment.
+DEFAULT_CERT_URL_PATTERN = (
+    r"^https://sns\.[a-z]{2}(-[a-z]+)+-\d+\.amazonaws\.com(\.cn)?/SimpleNotificationService-[0-9a-f]+\.pem$"
+)
+
+
+class PolicySettings(BaseModel):
+    """What feedback does to an address (DESIGN.md, Policy)."""
+
+    retry_base_minutes: float = Field(15.0, gt=0)
+    retry_factor: float = Field(4.0, ge=1)
+    max_attempts: int = Field(5, ge=1)
+    grace_days: float = Field(14.0, gt=0, le=30)
+    suppress_complaints: bool = True
+
+
+class SnsSettings(BaseModel):
+    """The SNS HTTPS endpoint: which topics to trust and how to check certificates."""
+
+    topic_arns: list[str] = Field(default_factory=list)
+    cert_url_pattern: str = DEFAULT_CERT_URL_PATTERN
+    ca_bundle: Path | None = None
+    pinned_certs: dict[str, Path] = Field(default_factory=dict)
+    max_age_seconds: int = Field(3600, gt=0)
+
+
+class SqsSettings(BaseModel):
+    """SQS queues to consume."""
+
+    queue_urls: list[str] = Field(default_factory=list)
+    wait_seconds: int = Field(20, ge=0, le=20)
+    batch_size: int = Field(10, ge=1, le=10)
+    visibility_timeout: int = Field(60, ge=0, le=43200)
+
+
+class AwsSettings(BaseModel):
+    """Where AWS is: region, and an endpoint override for moto or private endpoints."""
+
+    region: str = "us-east-1"
+    endpoint_url: str | None = None
+
+
+class HttpSettings(BaseModel):
+    """The HTTP server of `bouncewarden serve`."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8025, ge=0, le=65535)
+
+
+class Settings(BaseSettings):
+    """Everything bouncewarden can be told."""
+
+    model_config = SettingsConfigDict(env_prefix="BOUNCEWARDEN_", env_nested_delimiter="__", extra="forbid")
+
+    database_url: str | None = None
+    data_dir: Path = DEFAULT_DATA_DIR
+    policy: PolicySettings = Field(default_factory=lambda: PolicySettings())
+    sns: SnsSettings = Field(default_factory=lambda: SnsSettings())
+    sqs: SqsSettings = Field(default_factory=lambda: SqsSettings())
+    aws: AwsSettings = Field(default_factory=lambda: AwsSettings())
+    http: HttpSettings = Field(default_factory=lambda: HttpSettings())
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Options (init) win over the environment; the TOML file comes in as init values
+        # merged under the options by load_settings.
+        return (init_settings, env_settings)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database to use: the configured one, or SQLite in the data folder."""
+        return self.database_url or default_database_url(self.data_dir)
+
+
+def default_database_url(data_dir: Path) -> str:
+    """SQLite in `data_dir/bouncewarden.db`."""
+    return f"sqlite:///{(data_dir / 'bouncewarden.db').as_posix()}"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as err:
+        raise ConfigurationError(f"cannot read settings file {path}: {err.strerror}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigurationError(f"settings file {path} is not valid TOML: {err}") from err
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the TOML file, the environment and explicit overrides (None ignored)."""
+    file_values = _read_toml(config_file) if config_file is not None else {}
+    options = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        from_env = Settings()
+        # Environment beats the file; options beat both.
+        env_values = from_env.model_dump(exclude_unset=True)
+        return Settings(**_merge(_merge(file_values, env_values), options))
+    except ValidationError as err:
+        where = f" (file {config_file})" if config_file else ""
+        raise ConfigurationError(f"invalid settings{where}: {err}") from err

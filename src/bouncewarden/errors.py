@@ -1,0 +1,59 @@
+"""Exceptions raised by bouncewarden.
+
+Expected outcomes of parsing (not a bounce, unparseable) are values, not exceptions; these
+are for bad configuration, broken infrastructure, refused security checks and misuse.
+
+    BouncewardenError
+    ├── ConfigurationError            bad settings file, variable or option
+    ├── InvalidAddress (ValueError)   a string that is not an email address
+    ├── StorageError                  the database refused or failed an operation
+    ├── SourceError                   a queue, mailbox or file source failed
+    └── VerificationError             a security check refused its input
+        ├── UntrustedCertificateURL   an SNS SigningCertURL we will not fetch
+        └── InvalidSignature          a signature that does not verify
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BouncewardenError",
+    "ConfigurationError",
+    "InvalidAddress",
+    "InvalidSignature",
+    "SourceError",
+    "StorageError",
+    "UntrustedCertificateURL",
+    "VerificationError",
+]
+
+
+class BouncewardenError(Exception):
+    """The root of every exception bouncewarden raises on purpose."""
+
+
+class ConfigurationError(BouncewardenError):
+    """A settings file, environment variable or option is wrong."""
+
+
+class InvalidAddress(BouncewardenError, ValueError):
+    """A string that should be an email address is not one."""
+
+
+class StorageError(BouncewardenError):
+    """The database refused or failed an operation."""
+
+
+class SourceError(BouncewardenError):
+    """A queue, mailbox or file source failed."""
+
+
+class VerificationError(BouncewardenError):
+    """A security check refused its input."""
+
+
+class UntrustedCertificateURL(VerificationError):
+    """An SNS signing certificate URL that does not match the trusted pattern."""
+
+
+class InvalidSignature(VerificationError):
+    """A signature that does not verify against its certificate."""

@@ -1,0 +1,60 @@
+"""Parsing bounce emails, complaints and auto-replies into classified reports.
+
+    from bouncewarden.parse import parse_message, parse_file
+
+    result = parse_message(raw_bytes)          # ParsedReport | NotABounce | Unparseable
+    for name, result in parse_file(path): ...  # one result per message (.eml or mbox)
+
+`parse_message` never raises; see `pipeline` for the order of the attempts and `report`
+for the result types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from bouncewarden.parse.mbox import is_mbox, split_mbox
+from bouncewarden.parse.pipeline import parse_bounce_message, parse_message
+from bouncewarden.parse.report import (
+    NotABounce,
+    ParsedReport,
+    ParseResult,
+    RecipientFinding,
+    RecipientResult,
+    Unparseable,
+)
+
+__all__ = [
+    "NotABounce",
+    "ParseResult",
+    "ParsedReport",
+    "RecipientFinding",
+    "RecipientResult",
+    "Unparseable",
+    "parse_bounce_message",
+    "parse_bytes",
+    "parse_file",
+    "parse_message",
+]
+
+
+def parse_bytes(data: bytes) -> Iterator[ParseResult]:
+    """One result per message in data: a single message, or each message of an mbox."""
+    if is_mbox(data):
+        for message in split_mbox(data):
+            yield parse_message(message)
+    else:
+        yield parse_message(data)
+
+
+def parse_file(path: str | Path) -> Iterator[tuple[str, ParseResult]]:
+    """(base name, result) per message of a .eml or mbox file; an unreadable file gives Unparseable."""
+    name = Path(path).name
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        yield name, Unparseable(f"cannot read {path}: {err.strerror or err}")
+        return
+    for result in parse_bytes(data):
+        yield name, result

@@ -1,0 +1,63 @@
+"""Email addresses as bounces write them: finding, cleaning and checking them.
+
+Bounces print recipients in many shapes: `rfc822; user@example.com`, `<user@example.com>`,
+`"User" <user@example.com>`, `user@example.com (expanded from ...)`, sometimes with a trailing
+dot or quotes. These helpers turn such text into a bare `local@domain`, or None when there
+is no plausible address in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["ADDRESS_PATTERN", "addresses_in", "clean_address", "is_address"]
+
+# A bare address: dot-atom or quoted local part (`%` for source routes, `=` for VERP), a domain
+# of at least one label; an IPv4 literal is accepted too ("user@[192.0.2.1]"). Lengths are
+# bounded (RFC 5321: 64 for the local part, 63 per label) so that scanning a long run of
+# atom characters without an "@" stays linear.
+ADDRESS_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])"
+    r"(?:\"[^\"\s@<>]{1,64}\"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64})@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,30}"
+    r"|\[[0-9.]{7,15}\])"
+)
+_WHOLE = re.compile(r"\A" + ADDRESS_PATTERN.pattern + r"\Z")
+# "@relay.example.net:user@example.com": an RFC 821 source route before the address.
+_SOURCE_ROUTE = re.compile(r"^(?:@[^:,@\s]+[,:])+")
+_ANGLED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>")
+
+
+def is_address(text: str) -> bool:
+    """Whether text is exactly one bare address."""
+    return _WHOLE.match(text) is not None
+
+
+def clean_address(text: str | None) -> str | None:
+    """The bare address in a header value or DSN field, or None when there is none.
+
+    A type prefix (`rfc822;`), angle brackets, a source route, a display name and
+    trailing punctuation are dropped; a quoted local part keeps its quotes.
+    """
+    if not text:
+        return None
+    value = text.strip()
+    if ";" in value and value.split(";", 1)[0].strip().isalnum():
+        value = value.split(";", 1)[1].strip()
+    angled = _ANGLED.search(value)
+    if angled:
+        value = angled.group(1)
+    value = _SOURCE_ROUTE.sub("", value.strip().strip("<>").strip())
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    if _WHOLE.match(value):
+        return value
+    found = ADDRESS_PATTERN.search(value)
+    return found.group(0).rstrip(".") if found else None
+
+
+def addresses_in(text: str) -> Iterator[str]:
+    """Every bare address in text, in order, each with trailing dots removed."""
+    for found in ADDRESS_PATTERN.finditer(text):
+        yield found.group(0).rstrip(".")

@@ -1,0 +1,70 @@
+"""Merging what a delivery-status part and the human-readable text say about a recipient.
+
+The RFC 3464 part decides who the recipients are and their Action; the text, read by the
+MTA module for the family that wrote the bounce, often says more: the full remote reply
+where the part has none or a truncated one, a specific status where the part has a
+generic `5.0.0`, the MTA's own reason. Recipients are paired by address (or the part's
+Original-Recipient), else by position when both list the same number.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bouncewarden.parse.report import RecipientFinding
+
+__all__ = ["better_diagnostic", "merge_findings"]
+
+_CODES = re.compile(r"(?<![\d.])(?:[45]\d\d|[45]\.\d{1,3}\.\d{1,3})(?![\d])")
+
+
+def better_diagnostic(first: str | None, second: str | None) -> str | None:
+    """The more informative of two diagnostics.
+
+    One that exists, then one with SMTP codes, then one that contains the other and says
+    more (Postfix's text adds the host and the SMTP command to the remote reply).
+    """
+    if not first or not second:
+        return first or second
+    first_codes, second_codes = bool(_CODES.search(first)), bool(_CODES.search(second))
+    if first_codes != second_codes:
+        return first if first_codes else second
+    folded_first, folded_second = " ".join(first.split()).lower(), " ".join(second.split()).lower()
+    if len(folded_second) > len(folded_first) and folded_first in folded_second:
+        return second
+    return first
+
+
+def _is_generic(status: str | None) -> bool:
+    return status is None or status.endswith(".0.0")
+
+
+def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
+    target.diagnostic = better_diagnostic(target.diagnostic, source.diagnostic)
+    if (
+        source.status and _is_generic(target.status) and not _is_generic(source.status)
+    ) or target.status is None:
+        target.status = source.status
+    target.reply_code = target.reply_code or source.reply_code
+    target.remote_mta = target.remote_mta or source.remote_mta
+    target.reason_hint = target.reason_hint or source.reason_hint
+    target.feedback_type = target.feedback_type or source.feedback_type
+
+
+def merge_findings(
+    status_findings: list[RecipientFinding], text_findings: list[RecipientFinding]
+) -> list[RecipientFinding]:
+    """The status part's findings, completed from the text's; the list given is updated."""
+    if not text_findings:
+        return status_findings
+    by_address = {f.address.lower(): f for f in text_findings}
+    same_count = len(text_findings) == len(status_findings)
+    for position, finding in enumerate(status_findings):
+        source = by_address.get(finding.address.lower())
+        if source is None and finding.original_recipient:
+            source = by_address.get(finding.original_recipient.lower())
+        if source is None and same_count:
+            source = text_findings[position]
+        if source is not None:
+            _fill(finding, source)
+    return status_findings

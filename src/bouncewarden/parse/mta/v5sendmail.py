@@ -1,0 +1,85 @@
+"""Sendmail V5 (and 8.x before DSN support): the session transcript with no recipient list.
+
+The text is only the transcript, then the returned message:
+
+       ----- Transcript of session follows -----
+    While talking to mx.example.com:
+    >>> RCPT To:<user@example.com>
+    <<< 550 <user@example.com>... User unknown
+    550 <user@example.com>... User unknown
+    554 <other@example.org>... 550 Host unknown (Authoritative answer from name server)
+       ----- Unsent message follows -----
+
+A recipient appears in a `>>> RCPT To:<address>` command answered by the `<<<` reply, or
+in sendmail's own line "NNN <address>... text", whose text may itself be the remote reply
+(otherwise sendmail's code is the reply).
+When the remote server refused an earlier command (MAIL From), sendmail's line says only
+"Remote protocol error": the `<<<` reply of that session is the diagnostic. Lines
+"NNN host (mailer)... text" concern a host, not a recipient.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bouncewarden.parse.message import BounceMessage
+from bouncewarden.parse.mta._common import cut_at, fold, make_finding
+from bouncewarden.parse.report import RecipientFinding
+
+__all__ = ["NAME", "detect", "parse", "parse_transcript"]
+
+NAME = "v5sendmail"
+
+_TRANSCRIPT = re.compile(r"^\s*-+ Transcript of session follows -+\s*$", re.MULTILINE)
+_UNSENT = re.compile(
+    r"^\s*-+ (?:Unsent message follows|Original message follows|Message header follows)", re.MULTILINE
+)
+_SESSION = re.compile(r"^(?:While talking to|\.\.\. while talking to) (\S+?)\.?:\s*$")
+_COMMAND = re.compile(r"^>>> RCPT To:\s*<([^<>\s]+@[^<>\s]+)>", re.IGNORECASE)
+_REPLY = re.compile(r"^<<< ?(.*)$")
+_RECIPIENT_LINE = re.compile(r"^(?:(\d{3}(?:[ -][245]\.\d+\.\d+)?) )?<?([^<>\s]+@[^<>\s]+?)>?\.\.\. (.*)$")
+_LEADING_REPLY = re.compile(r"^\d{3}\b")
+
+
+def detect(message: BounceMessage) -> bool:
+    """A text that opens with sendmail's transcript heading."""
+    return message.text.lstrip()[:60].startswith("----- Transcript of session follows")
+
+
+def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[RecipientFinding]:
+    """Findings from the lines of a sendmail session transcript, one per address."""
+    found: dict[str, RecipientFinding] = {}
+    host: str | None = None
+    asked: str | None = None
+    answer: str | None = None
+    for raw in lines:
+        line = raw.strip()
+        if session := _SESSION.match(line):
+            host, asked, answer = session.group(1), None, None
+        elif command := _COMMAND.match(line):
+            asked = command.group(1)
+        elif reply := _REPLY.match(line):
+            answer = reply.group(1)
+            if asked and asked.lower() not in found:
+                found[asked.lower()] = make_finding(asked, answer, action=action, remote_mta=host)
+                answer = None
+            asked = None
+        elif (own := _RECIPIENT_LINE.match(line)) and own.group(2).lower() not in found:
+            code, address, text = own.groups()
+            if answer and host:
+                text = answer
+            elif code and not _LEADING_REPLY.match(text):
+                text = f"{code} {text}"
+            found[address.lower()] = make_finding(address, fold(text), action=action, remote_mta=host)
+            answer = None
+    return list(found.values())
+
+
+def parse(message: BounceMessage) -> list[RecipientFinding] | None:
+    """One finding per recipient named in the transcript."""
+    text = cut_at(message.text, _UNSENT)
+    start = _TRANSCRIPT.search(text)
+    if start is None:
+        return None
+    return parse_transcript(text[start.end() :].splitlines()) or None

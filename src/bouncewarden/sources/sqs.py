@@ -1,0 +1,311 @@
+"""Consume SES feedback from an Amazon SQS queue (fed by an SNS topic, raw or enveloped).
+
+The loop follows AWS's SQS guidance ("Amazon SQS short and long polling", "visibility timeout",
+"dead-letter queues"): long polling (`WaitTimeSeconds` ≤ 20), up to 10 messages a call; each
+body is unwrapped and parsed, then stored in one transaction by `Service.record`; a message is
+deleted only after its record committed. Standard queues deliver at least once and out of
+order, and several consumers may share a queue: the events' dedupe keys make a second delivery
+a no-op. A body that cannot be parsed is quarantined with the reason and deleted, so it does not
+loop; a store failure leaves the message to come back after its visibility timeout (and, after
+`maxReceiveCount` tries, to move to the dead-letter queue that `aws setup` creates).
+
+`DeleteMessageBatch` takes at most 10 entries (moto does not enforce it, AWS does) and reports
+per-entry failures in `Failed` even on HTTP 200; both are handled. While a slow batch is being
+stored a heartbeat thread extends the messages' visibility so no other consumer picks them up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from bouncewarden.config import Settings, SqsSettings
+from bouncewarden.events import FeedbackEvent
+from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+__all__ = [
+    "SOURCE",
+    "BatchResult",
+    "ConsumerOptions",
+    "FeedbackRecorder",
+    "QueueMessage",
+    "consume_once",
+    "delete_messages",
+    "receive",
+    "run_sqs_worker",
+]
+
+SOURCE = "sqs"
+MEDIA_TYPE = "application/json"
+MAX_BATCH = 10
+_log = logging.getLogger(__name__)
+
+
+class RecordResult(Protocol):
+    """What `FeedbackRecorder.record` reports (the store's `RecordOutcome`)."""
+
+    @property
+    def new_events(self) -> int: ...
+
+    @property
+    def duplicates(self) -> int: ...
+
+
+class FeedbackRecorder(Protocol):
+    """The part of `bouncewarden.service.Service` the consumer needs."""
+
+    def record(
+        self, events: Sequence[FeedbackEvent], *, raw: bytes | None, source: str, media_type: str = ...
+    ) -> RecordResult: ...
+
+    def quarantine(self, raw: bytes, *, source: str, reason: str, media_type: str = ...) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerOptions:
+    """How to poll: long-poll wait, batch size, visibility timeout, and an optional slow-down."""
+
+    wait_seconds: int = 20
+    batch_size: int = MAX_BATCH
+    visibility_timeout: int = 60
+    per_message_delay: float = 0.0
+
+    @classmethod
+    def from_settings(cls, sqs: SqsSettings, per_message_delay: float = 0.0) -> ConsumerOptions:
+        """The options of the `[sqs]` settings section."""
+        return cls(
+            wait_seconds=min(sqs.wait_seconds, 20),
+            batch_size=min(sqs.batch_size, MAX_BATCH),
+            visibility_timeout=sqs.visibility_timeout,
+            per_message_delay=per_message_delay,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMessage:
+    """One received SQS message."""
+
+    message_id: str
+    receipt_handle: str
+    body: bytes
+    receive_count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What one receive-process-delete round did."""
+
+    received: int = 0
+    recorded: int = 0
+    new_events: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    deleted: int = 0
+    failed: int = 0
+    delete_failures: tuple[str, ...] = field(default=())
+
+
+class _Heartbeat:
+    """Keeps extending the visibility of messages still being worked on."""
+
+    def __init__(self, client: SQSClient, queue_url: str, visibility_timeout: int) -> None:
+        self._client = client
+        self._queue_url = queue_url
+        self._timeout = visibility_timeout
+        self._handles: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqs-visibility-heartbeat", daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        if self._timeout > 0:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def watch(self, messages: Iterable[QueueMessage]) -> None:
+        with self._lock:
+            self._handles.update((message.message_id, message.receipt_handle) for message in messages)
+
+    def release(self, message: QueueMessage) -> None:
+        with self._lock:
+            self._handles.pop(message.message_id, None)
+
+    def _run(self) -> None:
+        # Extend at a third of the timeout so one missed beat still leaves time.
+        while not self._done.wait(max(self._timeout / 3, 0.5)):
+            with self._lock:
+                entries = list(self._handles.items())
+            for start in range(0, len(entries), MAX_BATCH):
+                chunk = entries[start : start + MAX_BATCH]
+                try:
+                    self._client.change_message_visibility_batch(
+                        QueueUrl=self._queue_url,
+                        Entries=[
+                            {"Id": str(i), "ReceiptHandle": handle, "VisibilityTimeout": self._timeout}
+                            for i, (_, handle) in enumerate(chunk)
+                        ],
+                    )
+                except Exception as err:  # a missed beat only risks a duplicate delivery
+                    _log.warning("could not extend visibility on %s: %s", self._queue_url, err)
+
+
+def _to_message(raw: MessageTypeDef) -> QueueMessage:
+    attributes = raw.get("Attributes", {})
+    count = attributes.get("ApproximateReceiveCount", "1")
+    return QueueMessage(
+        message_id=raw.get("MessageId", ""),
+        receipt_handle=raw.get("ReceiptHandle", ""),
+        body=raw.get("Body", "").encode("utf-8"),
+        receive_count=int(count) if count.isdigit() else 1,
+    )
+
+
+def receive(client: SQSClient, queue_url: str, options: ConsumerOptions) -> list[QueueMessage]:
+    """One long poll: up to `batch_size` messages, hidden for `visibility_timeout` seconds."""
+    response = client.receive_message(
+        QueueUrl=queue_url,
+        MaxNumberOfMessages=options.batch_size,
+        WaitTimeSeconds=options.wait_seconds,
+        VisibilityTimeout=options.visibility_timeout,
+        MessageSystemAttributeNames=["ApproximateReceiveCount"],
+    )
+    return [_to_message(message) for message in response.get("Messages", [])]
+
+
+def delete_messages(
+    client: SQSClient, queue_url: str, messages: Sequence[QueueMessage]
+) -> tuple[int, list[str]]:
+    """Delete in batches of at most 10; the number deleted and the ids SQS refused."""
+    deleted, failures = 0, []
+    for start in range(0, len(messages), MAX_BATCH):
+        chunk = messages[start : start + MAX_BATCH]
+        response = client.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": message.receipt_handle} for i, message in enumerate(chunk)
+            ],
+        )
+        deleted += len(response.get("Successful", []))
+        for failure in response.get("Failed", []):
+            message = chunk[int(failure["Id"])]
+            failures.append(message.message_id)
+            _log.warning(
+                "SQS refused to delete message %s (%s: %s); it will be delivered again and deduplicated",
+                message.message_id,
+                failure.get("Code"),
+                failure.get("Message"),
+            )
+    return deleted, failures
+
+
+@dataclass(slots=True)
+class _Tally:
+    recorded: int = 0
+    new_events: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    failed: int = 0
+
+
+def _process(recorder: FeedbackRecorder, message: QueueMessage, tally: _Tally) -> None:
+    """Store (or quarantine) one message; raises when the store failed."""
+    try:
+        events = parse_ses_payload(message.body)
+    except Exception as err:  # the worker boundary: anything unparseable is quarantined, not retried
+        detail = str(err) if isinstance(err, SesPayloadError) else f"{type(err).__name__}: {err}"
+        reason = f"SQS message {message.message_id} (receive #{message.receive_count}): {detail}"
+        recorder.quarantine(message.body, source=SOURCE, reason=reason, media_type=MEDIA_TYPE)
+        _log.warning("quarantined %s", reason)
+        tally.quarantined += 1
+        return
+    outcome = recorder.record(events, raw=message.body, source=SOURCE, media_type=MEDIA_TYPE)
+    tally.recorded += 1
+    tally.new_events += outcome.new_events
+    tally.duplicates += outcome.duplicates
+
+
+def consume_once(
+    client: SQSClient, recorder: FeedbackRecorder, queue_url: str, options: ConsumerOptions
+) -> BatchResult:
+    """Receive one batch, store each message, delete the stored ones."""
+    messages = receive(client, queue_url, options)
+    if not messages:
+        return BatchResult()
+    tally = _Tally()
+    done: list[QueueMessage] = []
+    with _Heartbeat(client, queue_url, options.visibility_timeout) as heartbeat:
+        heartbeat.watch(messages)
+        for message in messages:
+            if options.per_message_delay:
+                time.sleep(options.per_message_delay)
+            try:
+                _process(recorder, message, tally)
+            except Exception:  # the store failed: leave the message for a later delivery
+                _log.exception("could not store SQS message %s; it stays on the queue", message.message_id)
+                tally.failed += 1
+                heartbeat.release(message)
+            else:
+                done.append(message)
+    deleted, failures = delete_messages(client, queue_url, done)
+    return BatchResult(
+        received=len(messages),
+        recorded=tally.recorded,
+        new_events=tally.new_events,
+        duplicates=tally.duplicates,
+        quarantined=tally.quarantined,
+        deleted=deleted,
+        failed=tally.failed,
+        delete_failures=tuple(failures),
+    )
+
+
+def run_sqs_worker(
+    service: FeedbackRecorder,
+    settings: Settings,
+    queue_url: str,
+    stop: threading.Event,
+    *,
+    client: SQSClient | None = None,
+    per_message_delay: float = 0.0,
+) -> None:
+    """Consume `queue_url` until `stop` is set (the current long poll finishes first)."""
+    if client is None:
+        from bouncewarden.aws.clients import sqs_client
+
+        client = sqs_client(settings)
+    options = ConsumerOptions.from_settings(settings.sqs, per_message_delay)
+    backoff = 1.0
+    _log.info("consuming %s", queue_url)
+    while not stop.is_set():
+        try:
+            result = consume_once(client, service, queue_url, options)
+        except Exception:  # SQS unreachable or refusing: wait, then try again
+            _log.exception("SQS receive/delete failed on %s; retrying in %.0f s", queue_url, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 60.0)
+            continue
+        backoff = 1.0
+        if result.received:
+            _log.info(
+                "%s: %d received, %d new events, %d duplicates, %d quarantined, %d deleted",
+                queue_url,
+                result.received,
+                result.new_events,
+                result.duplicates,
+                result.quarantined,
+                result.deleted,
+            )
+    _log.info("stopped consuming %s", queue_url)

@@ -1,0 +1,187 @@
+"""The operator's side of `Service`: look up, suppress, lift, history, stats, import.
+
+Every change an operator makes is an audited transition with the actor and the note;
+manual suppressions have reason `manual` and keep the note on the suppression list. An
+already suppressed address keeps its original suppression when suppressed again. Lifting
+(`unsuppress`) also clears soft-bounce state; feedback that happened before the lift no
+longer counts against the address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+
+from bouncewarden.clock import Clock
+from bouncewarden.config import Settings
+from bouncewarden.errors import InvalidAddress
+from bouncewarden.events import Reason, Severity, normalise_address
+from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
+from bouncewarden.store.engine import WRITE
+from bouncewarden.store.models import Address
+from bouncewarden.store.models import OperatorRule as RuleRow
+from bouncewarden.store.queries import (
+    EventRecord,
+    Stats,
+    Suppression,
+    TransitionRecord,
+    count_stats,
+    load_events,
+    load_transitions,
+)
+from bouncewarden.store.recording import (
+    chunked,
+    insert_transition,
+    lock_addresses,
+    save_address,
+    state_from_row,
+)
+from bouncewarden.store.suppressions import ImportReport, import_suppressions
+
+if TYPE_CHECKING:
+    # Imported late at run time: importing the classifier pulls in the parsers.
+    from bouncewarden.classify.patterns import OperatorRule
+
+__all__ = ["AdminMixin", "History", "Suppression", "valid_address"]
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """An address's state, events and audit trail (each oldest first)."""
+
+    address: str
+    state: AddressState
+    events: tuple[EventRecord, ...]
+    transitions: tuple[TransitionRecord, ...]
+
+
+def valid_address(address: str) -> str:
+    """`address` normalised; InvalidAddress when it does not look like local@domain."""
+    normal = normalise_address(address)
+    local, _, domain = normal.rpartition("@")
+    if not local or not domain or any(character.isspace() for character in normal):
+        raise InvalidAddress(f"not an email address: {address!r}")
+    return normal
+
+
+class AdminMixin:
+    """Operator operations over the service's engine."""
+
+    _engine: Engine
+    _settings: Settings
+    _clock: Clock
+
+    def lookup(self, addresses: Iterable[str]) -> dict[str, AddressState]:
+        """The stored state of each known address (keys normalised; unknown ones left out)."""
+        wanted = sorted({normalise_address(address) for address in addresses})
+        found: dict[str, AddressState] = {}
+        with self._engine.connect() as connection:
+            for chunk in chunked(wanted):
+                for row in connection.execute(select(Address).where(Address.address.in_(chunk))):
+                    found[row.address] = state_from_row(row)
+        return found
+
+    def events_of(self, addresses: Sequence[str]) -> dict[str, list[EventRecord]]:
+        """The stored events of each address (normalised keys), oldest first."""
+        with self._engine.connect() as connection:
+            return load_events(connection, [normalise_address(address) for address in addresses])
+
+    def history(self, address: str) -> History:
+        """What happened to one address."""
+        normal = normalise_address(address)
+        with self._engine.connect() as connection:
+            events = load_events(connection, [normal]).get(normal, [])
+            transitions = load_transitions(connection, [normal]).get(normal, [])
+        state = self.lookup([normal]).get(normal, AddressState(normal))
+        return History(normal, state, tuple(events), tuple(transitions))
+
+    def stats(self) -> Stats:
+        """Totals over the whole database."""
+        with self._engine.connect() as connection:
+            return count_stats(connection)
+
+    def iter_suppressions(self) -> Iterator[Suppression]:
+        """The suppression list, in address order."""
+        query = (
+            select(
+                Address.address,
+                Address.suppression_reason,
+                Address.suppressed_at,
+                Address.suppression_note,
+                Address.suppression_source,
+            )
+            .where(Address.state == AddressStatus.SUPPRESSED.value)
+            .order_by(Address.address)
+        )
+        with self._engine.connect() as connection:
+            for row in connection.execution_options(yield_per=10_000).execute(query):
+                yield Suppression(row[0], row[1] or "", row[2], row[3], row[4])
+
+    def operator_rules(self) -> list[OperatorRule]:
+        """The operators' classification overrides, oldest first (the classifier tries them in order)."""
+        # The parsers and the classifier import each other; loading the parsers first works.
+        import bouncewarden.parse  # noqa: F401
+        from bouncewarden.classify.patterns import OperatorRule
+
+        query = select(RuleRow.pattern, RuleRow.severity, RuleRow.reason).order_by(RuleRow.id)
+        with self._engine.connect() as connection:
+            return [
+                OperatorRule(pattern, Severity(severity), Reason(reason) if reason else None)
+                for pattern, severity, reason in connection.execute(query)
+            ]
+
+    def add_operator_rule(self, rule: OperatorRule, *, note: str | None = None) -> int:
+        """Store an operator rule; its id."""
+        values = {
+            "pattern": rule.pattern,
+            "severity": rule.severity.value,
+            "reason": rule.reason.value if rule.reason else None,
+            "note": note or None,
+            "created_at": self._clock(),
+        }
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            return int(connection.execute(insert(RuleRow).returning(RuleRow.id), values).scalar_one())
+
+    def import_suppressions(self, rows: Iterable[Suppression], *, label: str, actor: str) -> ImportReport:
+        """Suppress every address of an imported list, in one transaction (`store.suppressions`)."""
+        return import_suppressions(self._engine, rows, now=self._clock(), actor=actor, label=label)
+
+    def suppress(self, addresses: Iterable[str], *, note: str | None, actor: str) -> list[str]:
+        """Suppress addresses by hand (reason `manual`); the ones that changed."""
+        now = self._clock()
+        return self._change(
+            addresses, lambda state: suppress(state, SuppressionReason.MANUAL, now), note, actor, create=True
+        )
+
+    def unsuppress(self, addresses: Iterable[str], *, note: str | None, actor: str) -> list[str]:
+        """Lift suppressions (and soft state): back to active, counters cleared; the ones that changed."""
+        now = self._clock()
+        return self._change(addresses, lambda state: lift(state, now), note, actor, create=False)
+
+    def _change(
+        self,
+        addresses: Iterable[str],
+        decide: Callable[[AddressState], Decision],
+        note: str | None,
+        actor: str,
+        *,
+        create: bool,
+    ) -> list[str]:
+        wanted = sorted({valid_address(address) for address in addresses})
+        note = note or None
+        now = self._clock()
+        changed: list[str] = []
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            states = lock_addresses(connection, wanted, create=wanted if create else (), now=now)
+            for address in sorted(states):
+                decision = decide(states[address])
+                if decision.transition is None:
+                    continue
+                save_address(connection, decision.state, now=now, source=actor, note=note)
+                insert_transition(connection, address, decision.transition, at=now, actor=actor, note=note)
+                changed.append(address)
+        return changed

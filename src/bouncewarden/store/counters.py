@@ -1,0 +1,88 @@
+"""Hourly counters per sender identity, recipient domain and campaign.
+
+Each new event adds to the row of its hour (from `occurred_at`, UTC). Sends and deliveries
+always count; hard and soft bounces, complaints and sender-side refusals count when the
+event `counts_toward_rate`. Delays, autoreplies, opens and clicks are not counted here.
+Rows are upserted (`ON CONFLICT ... DO UPDATE SET n = n + excluded.n`), in sorted key order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Connection
+
+from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
+from bouncewarden.store.models import HourlyCounter
+from bouncewarden.store.recording import insert_ignore
+from bouncewarden.store.types import as_utc
+
+__all__ = ["COUNTER_FIELDS", "CounterKey", "add_counters", "count_events"]
+
+COUNTER_FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CounterKey:
+    """Which row of `hourly_counters` an event adds to."""
+
+    hour: datetime
+    sender_identity: str
+    recipient_domain: str
+    campaign: str
+
+
+def _field_for(event: FeedbackEvent) -> str | None:
+    if event.kind is Kind.SEND:
+        return "sends"
+    if event.kind is Kind.DELIVERY:
+        return "deliveries"
+    if not event.counts_toward_rate:
+        return None
+    if event.severity is Severity.COMPLAINT:
+        return "complaints"
+    if event.kind is Kind.BOUNCE:
+        return {Severity.HARD: "hard", Severity.SOFT: "soft", Severity.SENDER: "sender_side"}.get(
+            event.severity
+        )
+    if event.kind is Kind.REJECT and event.severity is Severity.SENDER:
+        return "sender_side"
+    return None
+
+
+def _key_for(event: FeedbackEvent) -> CounterKey:
+    hour = as_utc(event.occurred_at).replace(minute=0, second=0, microsecond=0)
+    domain = event.address.rpartition("@")[2]
+    return CounterKey(hour, normalise_address(event.sender or ""), domain, event.campaign or "")
+
+
+def count_events(events: Iterable[FeedbackEvent]) -> dict[CounterKey, dict[str, int]]:
+    """The counter increments that `events` make, by row."""
+    totals: dict[CounterKey, dict[str, int]] = {}
+    for event in events:
+        field = _field_for(event)
+        if field is None:
+            continue
+        row = totals.setdefault(_key_for(event), dict.fromkeys(COUNTER_FIELDS, 0))
+        row[field] += 1
+    return totals
+
+
+def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
+    """Add `increments` to the stored counters (creating rows as needed)."""
+    for key in sorted(increments):
+        values = {
+            "hour": key.hour,
+            "sender_identity": key.sender_identity,
+            "recipient_domain": key.recipient_domain,
+            "campaign": key.campaign,
+            **increments[key],
+        }
+        statement = insert_ignore(connection, HourlyCounter)
+        statement = statement.on_conflict_do_update(
+            index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
+            set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
+        )
+        connection.execute(statement, values)

@@ -1,0 +1,107 @@
+"""Database engines and schema upgrades.
+
+SQLite (one machine) runs in WAL mode with a busy timeout and foreign keys on; transactions
+that write start with `BEGIN IMMEDIATE`, so two processes never both read and then fail to
+upgrade to a write lock. PostgreSQL URLs use psycopg 3 (`postgresql://` is read as
+`postgresql+psycopg://`).
+
+`upgrade` runs the Alembic migrations under `store/migrations` without any alembic.ini. It
+first reads `alembic_version` with plain SQL and returns when the database is already at
+`HEAD_REVISION`, so short-lived commands do not pay for importing Alembic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from bouncewarden.errors import StorageError
+
+__all__ = ["HEAD_REVISION", "WRITE", "current_revision", "make_engine", "normalise_url", "upgrade"]
+
+HEAD_REVISION = "0001"
+"""The newest migration; a test checks it against the revision scripts."""
+
+WRITE: dict[str, Any] = {"bouncewarden_write": True}
+"""Execution options for a connection that will write (`BEGIN IMMEDIATE` on SQLite)."""
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_BUSY_TIMEOUT_MS = 30_000
+# Any constant key; it only has to be the same for every bouncewarden process.
+_MIGRATION_LOCK_KEY = 0x626F756E6365
+
+
+def normalise_url(url: str) -> URL:
+    """`url` parsed, with PostgreSQL pointed at psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; for SQLite, the data folder is created and the pragmas are set."""
+    parsed = normalise_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The driver must not open transactions itself; the "begin" hook below does.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        writes = connection.get_execution_options().get("bouncewarden_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision (safe when several processes do it at once)."""
+    try:
+        if current_revision(engine) == HEAD_REVISION:
+            return
+        _run_alembic(engine)
+    except SQLAlchemyError as err:
+        raise StorageError(f"cannot upgrade the database schema ({engine.url!r}): {err}") from err
+
+
+def _run_alembic(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.execution_options(**WRITE).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

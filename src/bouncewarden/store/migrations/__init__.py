@@ -1,0 +1,1 @@
+"""Alembic migrations of the bouncewarden schema, run programmatically by `bouncewarden.store.engine`."""

@@ -1,0 +1,1 @@
+"""Alembic revision scripts, oldest first; `bouncewarden.store.engine.HEAD_REVISION` names the newest."""

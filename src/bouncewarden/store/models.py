@@ -1,0 +1,185 @@
+"""The database tables, as typed SQLAlchemy 2 models.
+
+    evidence         raw inputs (zlib-compressed), one row per distinct sha256
+    events           FeedbackEvents, append-only, one per dedupe_key
+    quarantine       inputs that could not be parsed, with the reason
+    addresses        one row per address that feedback ever touched: its state and counters
+    transitions      the audit trail of address state changes
+    hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
+    operator_rules   operators' classification overrides (pattern ==> severity, reason)
+
+The suppression list (`suppressions`) is a view over `addresses` in state `suppressed`; the
+migration creates it. Closed vocabularies are stored as their StrEnum text values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bouncewarden.store.types import UtcDateTime
+
+__all__ = [
+    "Address",
+    "Base",
+    "Event",
+    "Evidence",
+    "HourlyCounter",
+    "OperatorRule",
+    "Quarantined",
+    "TransitionRow",
+]
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table."""
+
+    type_annotation_map = {datetime: UtcDateTime()}  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
+
+
+class Evidence(Base):
+    """A raw input kept so that every decision can be explained and replayed."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    compressed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class Event(Base):
+    """One stored FeedbackEvent (append-only)."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_address_occurred_at", "address", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dedupe_key: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str | None] = mapped_column(Text)
+    reply_code: Mapped[str | None] = mapped_column(Text)
+    diagnostic: Mapped[str | None] = mapped_column(Text)
+    remote_mta: Mapped[str | None] = mapped_column(Text)
+    reporting_mta: Mapped[str | None] = mapped_column(Text)
+    sender: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(Text)
+    campaign: Mapped[str | None] = mapped_column(Text)
+    feedback_type: Mapped[str | None] = mapped_column(Text)
+    provider_label: Mapped[str | None] = mapped_column(Text)
+    counts_toward_rate: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(Text)
+    occurred_at: Mapped[datetime]
+    received_at: Mapped[datetime | None]
+    recorded_at: Mapped[datetime]
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    tags: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Quarantined(Base):
+    """An input that could not be parsed, kept with the reason."""
+
+    __tablename__ = "quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    media_type: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    size: Mapped[int] = mapped_column(Integer)
+    compressed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class Address(Base):
+    """The state of one normalised address (see `bouncewarden.policy.AddressState`)."""
+
+    __tablename__ = "addresses"
+    __table_args__ = (
+        CheckConstraint("state IN ('active', 'soft', 'suppressed')", name="ck_addresses_state"),
+        Index("ix_addresses_state", "state"),
+        Index("ix_addresses_next_retry_at", "next_retry_at"),
+        Index("ix_addresses_first_soft_at", "first_soft_at"),
+    )
+
+    address: Mapped[str] = mapped_column(Text, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    suppression_reason: Mapped[str | None] = mapped_column(String(16))
+    suppressed_at: Mapped[datetime | None]
+    suppression_note: Mapped[str | None] = mapped_column(Text)
+    suppression_source: Mapped[str | None] = mapped_column(Text)
+    soft_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_soft_at: Mapped[datetime | None]
+    last_soft_at: Mapped[datetime | None]
+    next_retry_at: Mapped[datetime | None]
+    retry_announced: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_delivery_at: Mapped[datetime | None]
+    lifted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class TransitionRow(Base):
+    """One audited change of an address's state."""
+
+    __tablename__ = "transitions"
+    __table_args__ = (Index("ix_transitions_address_at", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(Text)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    actor: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class HourlyCounter(Base):
+    """Counts for one hour, sender identity, recipient domain and campaign (upserted)."""
+
+    __tablename__ = "hourly_counters"
+
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    sender_identity: Mapped[str] = mapped_column(Text, primary_key=True)
+    recipient_domain: Mapped[str] = mapped_column(Text, primary_key=True)
+    campaign: Mapped[str] = mapped_column(Text, primary_key=True)
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+    deliveries: Mapped[int] = mapped_column(Integer, default=0)
+    hard: Mapped[int] = mapped_column(Integer, default=0)
+    soft: Mapped[int] = mapped_column(Integer, default=0)
+    complaints: Mapped[int] = mapped_column(Integer, default=0)
+    sender_side: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OperatorRule(Base):
+    """An operator's override: diagnostics matching `pattern` get this severity (and reason, if set)."""
+
+    __tablename__ = "operator_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pattern: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -1,0 +1,218 @@
+"""The write path of `Service.record`: evidence, events, address rows, transitions.
+
+Every function here runs inside the caller's transaction and never commits. Concurrency:
+inserts use `ON CONFLICT DO NOTHING` (SQLite and PostgreSQL alike), so two writers of the
+same dedupe key or evidence end with one row; address rows are read with
+`SELECT ... FOR UPDATE` on PostgreSQL (SQLite writers are serialised by `BEGIN IMMEDIATE`).
+Locks are always taken in sorted order (events by dedupe key, then addresses, then counter
+keys), so concurrent writers cannot deadlock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bouncewarden.events import FeedbackEvent
+from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason, Transition
+from bouncewarden.store.models import Address, Event, Evidence, TransitionRow
+
+__all__ = [
+    "IN_CHUNK",
+    "chunked",
+    "insert_event",
+    "insert_ignore",
+    "insert_transition",
+    "lock_addresses",
+    "save_address",
+    "state_from_row",
+    "store_evidence",
+]
+
+IN_CHUNK = 500
+"""Values per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits."""
+
+
+def chunked(items: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+    """`items` in slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_ignore(connection: Connection, table: Any) -> Any:
+    """An INSERT for `table` in the connection's dialect, ready for `on_conflict_do_nothing`."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def store_evidence(connection: Connection, raw: bytes, *, source: str, media_type: str, now: datetime) -> int:
+    """The evidence id for `raw`, storing it (compressed) unless the same bytes are stored already."""
+    digest = hashlib.sha256(raw).hexdigest()
+    statement = insert_ignore(connection, Evidence).on_conflict_do_nothing(index_elements=["sha256"])
+    connection.execute(
+        statement,
+        {
+            "sha256": digest,
+            "media_type": media_type,
+            "source": source,
+            "size": len(raw),
+            "compressed": zlib.compress(raw),
+            "created_at": now,
+        },
+    )
+    found = connection.execute(select(Evidence.id).where(Evidence.sha256 == digest)).scalar_one()
+    return int(found)
+
+
+def insert_event(
+    connection: Connection, event: FeedbackEvent, evidence_id: int | None, now: datetime
+) -> int | None:
+    """Insert `event`; its id, or None when its dedupe key is stored already."""
+    statement = (
+        insert_ignore(connection, Event)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Event.id)
+    )
+    row = connection.execute(statement, _event_values(event, evidence_id, now)).first()
+    return None if row is None else int(row[0])
+
+
+def _event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) -> dict[str, Any]:
+    return {
+        "dedupe_key": event.dedupe_key,
+        "kind": event.kind.value,
+        "recipient": event.recipient,
+        "address": event.address,
+        "severity": event.severity.value,
+        "reason": event.reason.value,
+        "status": event.status,
+        "reply_code": event.reply_code,
+        "diagnostic": event.diagnostic,
+        "remote_mta": event.remote_mta,
+        "reporting_mta": event.reporting_mta,
+        "sender": event.sender,
+        "message_id": event.message_id,
+        "campaign": event.campaign,
+        "feedback_type": event.feedback_type,
+        "provider_label": event.provider_label,
+        "counts_toward_rate": event.counts_toward_rate,
+        "source": event.source,
+        "occurred_at": event.occurred_at,
+        "received_at": event.received_at,
+        "recorded_at": now,
+        "evidence_id": evidence_id if evidence_id is not None else event.evidence_id,
+        "tags": dict(event.tags),
+    }
+
+
+def lock_addresses(
+    connection: Connection, addresses: Iterable[str], *, create: Iterable[str], now: datetime
+) -> dict[str, AddressState]:
+    """Lock and load the rows of `addresses`, creating the `create` ones as active when missing.
+
+    Addresses without a row (and not in `create`) are left out of the result.
+    """
+    wanted = sorted(set(addresses) | set(create))
+    new = sorted(set(create))
+    if new:
+        statement = insert_ignore(connection, Address).on_conflict_do_nothing(index_elements=["address"])
+        connection.execute(statement, [_new_address(address, now) for address in new])
+    states: dict[str, AddressState] = {}
+    for chunk in chunked(wanted):
+        query = select(Address).where(Address.address.in_(chunk)).order_by(Address.address)
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        for row in connection.execute(query):
+            states[row.address] = state_from_row(row)
+    return states
+
+
+def _new_address(address: str, now: datetime) -> dict[str, Any]:
+    return {
+        "address": address,
+        "state": AddressStatus.ACTIVE.value,
+        "soft_count": 0,
+        "retry_announced": False,
+        "updated_at": now,
+    }
+
+
+def state_from_row(row: Any) -> AddressState:
+    """The policy's view of an `addresses` row (an `Address` or a result row with its columns)."""
+    reason = row.suppression_reason
+    return AddressState(
+        address=row.address,
+        status=AddressStatus(row.state),
+        suppression_reason=SuppressionReason(reason) if reason else None,
+        suppressed_at=row.suppressed_at,
+        soft_count=row.soft_count,
+        first_soft_at=row.first_soft_at,
+        last_soft_at=row.last_soft_at,
+        next_retry_at=row.next_retry_at,
+        retry_announced=bool(row.retry_announced),
+        last_delivery_at=row.last_delivery_at,
+        lifted_at=row.lifted_at,
+    )
+
+
+def save_address(
+    connection: Connection,
+    state: AddressState,
+    *,
+    now: datetime,
+    source: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Write `state` back; `source` and `note` describe a new suppression (kept while it lasts)."""
+    values: dict[str, Any] = {
+        "state": state.status.value,
+        "suppression_reason": state.suppression_reason.value if state.suppression_reason else None,
+        "suppressed_at": state.suppressed_at,
+        "soft_count": state.soft_count,
+        "first_soft_at": state.first_soft_at,
+        "last_soft_at": state.last_soft_at,
+        "next_retry_at": state.next_retry_at,
+        "retry_announced": state.retry_announced,
+        "last_delivery_at": state.last_delivery_at,
+        "lifted_at": state.lifted_at,
+        "updated_at": now,
+    }
+    if not state.is_suppressed:
+        values |= {"suppression_source": None, "suppression_note": None}
+    elif source is not None:
+        values |= {"suppression_source": source, "suppression_note": note}
+    connection.execute(update(Address).where(Address.address == state.address).values(values))
+
+
+def insert_transition(
+    connection: Connection,
+    address: str,
+    transition: Transition,
+    *,
+    at: datetime,
+    actor: str,
+    event_id: int | None = None,
+    note: str | None = None,
+) -> None:
+    """Add one row to the audit trail."""
+    connection.execute(
+        insert(TransitionRow),
+        {
+            "address": address,
+            "from_state": transition.from_status.value,
+            "to_state": transition.to_status.value,
+            "reason": transition.reason.value,
+            "event_id": event_id,
+            "actor": actor,
+            "note": note,
+            "at": at,
+        },
+    )

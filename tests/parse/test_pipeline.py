@@ -1,0 +1,110 @@
+"""The parse pipeline end to end: standard path, merge with the MTA text, fallback, refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bouncewarden.classify import OperatorRule
+from bouncewarden.events import Kind, Severity
+from bouncewarden.parse import NotABounce, ParsedReport, RecipientFinding, Unparseable, parse_message
+from bouncewarden.parse.merge import better_diagnostic, merge_findings
+
+
+def _report(data: bytes) -> ParsedReport:
+    result = parse_message(data)
+    assert isinstance(result, ParsedReport), result
+    return result
+
+
+def test_rfc3464_report(sample: Callable[..., bytes]) -> None:
+    report = _report(sample("rfc3464-01.eml"))
+    [row] = report.recipients
+    assert (row.address, row.action, row.status, row.reply_code, row.remote_mta) == (
+        "userunknown@bouncehammer.jp",
+        "failed",
+        "5.1.1",
+        "550",
+        "mx.bouncehammer.jp",
+    )
+    assert row.diagnostic == "550 5.1.1 <userunknown@bouncehammer.jp>... User Unknown"
+    assert report.message_id == "<201310160515.r9G5FZh9018575@smtpgw.example.jp>"
+    assert report.original_message_id == "<E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org>"
+    assert report.original_sender == "kijitora@example.org"
+    assert report.occurred_at == datetime(2013, 10, 16, 5, 15, 35, tzinfo=UTC)
+
+
+def test_delay_notice(sample: Callable[..., bytes]) -> None:
+    [row] = _report(sample("lhost-sendmail-29.eml")).recipients
+    assert (row.kind, row.action, row.status) == (Kind.DELAY, "delayed", "4.5.0")
+
+
+def test_text_completes_status_part(sample: Callable[..., bytes]) -> None:
+    # Postfix's text says which SMTP command was refused; its delivery-status part does not.
+    report = _report(sample("lhost-postfix-05.eml"))
+    assert report.parser.startswith("dsn+")
+    assert "RCPT TO" in (report.recipients[0].diagnostic or "")
+
+
+def test_broken_boundary_still_read(sample: Callable[..., bytes]) -> None:
+    assert [r.address for r in _report(sample("rfc3464-04.eml")).recipients] == [
+        "kijitora@mailx-53.neko.example.edu"
+    ]
+
+
+def test_same_result_for_any_line_ending(sample: Callable[..., bytes]) -> None:
+    for name in ("rfc3464-01.eml", "arf-16.eml", "rhost-google-02.eml", "rfc3834-02.eml"):
+        lf = _report(sample(name)).recipients
+        assert lf == _report(sample(name, b"\r\n")).recipients == _report(sample(name, b"\r")).recipients
+
+
+def test_operator_rule_wins(sample: Callable[..., bytes]) -> None:
+    rule = OperatorRule(pattern=r"User Unknown", severity=Severity.SENDER)
+    result = parse_message(sample("rfc3464-01.eml"), rules=[rule])
+    assert isinstance(result, ParsedReport)
+    assert result.recipients[0].severity in (Severity.SENDER, Severity.HARD)
+
+
+def test_refusals_are_values() -> None:
+    assert isinstance(parse_message(b""), Unparseable)
+    assert isinstance(parse_message(b"   \n"), Unparseable)
+    assert isinstance(parse_message(b"\x00\xff garbage without headers"), NotABounce)
+
+
+def test_merge_prefers_specific_status_and_richer_diagnostic() -> None:
+    status_part = [RecipientFinding("a@example.com", action="failed", status="5.0.0", diagnostic="failed")]
+    text = [RecipientFinding("A@example.com", status="5.2.2", reply_code="552", diagnostic="552 5.2.2 full")]
+    [merged] = merge_findings(status_part, text)
+    assert (merged.address, merged.status, merged.reply_code, merged.diagnostic) == (
+        "a@example.com",
+        "5.2.2",
+        "552",
+        "552 5.2.2 full",
+    )
+    assert better_diagnostic("550 5.1.1 unknown", "unknown") == "550 5.1.1 unknown"
+    assert better_diagnostic(None, "x") == "x"
+
+
+def test_failure_without_status_gets_a_placeholder_naming_the_reason() -> None:
+    data = (
+        b"From: MAILER-DAEMON@mx.example.net\nTo: sender@example.com\nSubject: failure notice\n\n"
+        b"Hi. This is the qmail-send program at mx.example.net.\n"
+        b"<reader@example.org>:\nSorry, no mailbox here by that name.\n"
+    )
+    report = _report(data)
+    [row] = report.recipients
+    assert row.address == "reader@example.org"
+    assert row.status is not None and row.status.startswith("5.0.9")
+
+
+def test_smtp_transcript_reads_the_later_refusal() -> None:
+    data = (
+        b"From: MAILER-DAEMON@mx.example.net\nTo: postmaster@mx.example.net\n"
+        b"Subject: Postfix SMTP server: errors from client.example.org\n\n"
+        b"Transcript of session follows.\n\n"
+        b" In:  MAIL FROM:<list=example.com@bounce.example.net>\n Out: 250 2.1.0 Ok\n"
+        b" In:  RCPT TO:<reader@example.org>\n Out: 250 2.1.5 Ok\n"
+        b" In:  DATA\n Out: 354 End data\n Out: 451 4.3.0 Error: queue file write error\n"
+    )
+    [row] = _report(data).recipients
+    assert (row.address, row.reply_code, row.status) == ("reader@example.org", "451", "4.3.0")

@@ -1,0 +1,50 @@
+"""VERP: decoding the recipient from a bounce address, and the round trip."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from bouncewarden.parse import ParsedReport, parse_message
+from bouncewarden.parse.verp import decode_verp, encode_verp, verp_from_headers
+
+
+def test_decode_plus_and_minus_forms() -> None:
+    plus = decode_verp("bounces+user=example.org@return.example.com")
+    minus = decode_verp("bounce-user=example.org@return.example.com")
+    assert plus is not None and minus is not None
+    assert (plus.recipient, plus.return_path) == ("user@example.org", "bounces@return.example.com")
+    assert (minus.recipient, minus.return_path) == ("user@example.org", "bounce@return.example.com")
+
+
+def test_not_verp() -> None:
+    assert decode_verp("user@example.org") is None
+    assert decode_verp("SRS0=HHH=TT=example.org=user@forwarder.example.net") is None
+    assert decode_verp("bounces+user=localhost@return.example.com") is None
+
+
+def test_from_headers() -> None:
+    found = verp_from_headers(['"Bounces" <bounces+a.b=example.net@return.example.com>'])
+    assert found is not None and found.recipient == "a.b@example.net"
+
+
+@given(st.emails(), st.sampled_from(["+", "-"]))
+def test_round_trip(recipient: str, separator: str) -> None:
+    local, _, domain = recipient.rpartition("@")
+    assume("=" not in local and "@" not in local and not local.startswith('"'))
+    assume(not domain.startswith("["))
+    decoded = decode_verp(encode_verp(recipient, "bounces@return.example.com", separator))
+    assert decoded is not None
+    assert decoded.recipient.lower() == recipient.lower()
+    assert decoded.return_path == "bounces@return.example.com"
+
+
+def test_unreadable_bounce_falls_back_to_verp() -> None:
+    data = (
+        b"From: MAILER-DAEMON@mx.example.net\nTo: bounces+reader=example.org@return.example.com\n"
+        b"Subject: Undelivered Mail Returned to Sender\n\nSomething went wrong.\n"
+    )
+    result = parse_message(data)
+    assert isinstance(result, ParsedReport)
+    assert [r.address for r in result.recipients] == ["reader@example.org"]
+    assert result.original_sender == "bounces@return.example.com"

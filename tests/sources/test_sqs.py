@@ -1,0 +1,157 @@
+"""The SQS consumer against moto over HTTP, with the real store on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import boto3
+import pytest
+from sqlalchemy import select, text
+
+from bouncewarden.policy import AddressStatus
+from bouncewarden.service import Service
+from bouncewarden.sources.sqs import (
+    BatchResult,
+    ConsumerOptions,
+    QueueMessage,
+    consume_once,
+    delete_messages,
+    receive,
+)
+from bouncewarden.store.models import Event, Evidence, Quarantined
+from fixtures_moto import aws_env, moto_endpoint, unique_name
+
+__all__ = ["aws_env", "moto_endpoint"]
+
+
+@pytest.fixture
+def sqs(aws_env: dict[str, str], moto_endpoint: str):  # type: ignore[no-untyped-def]
+    return boto3.client("sqs", region_name="us-east-1", endpoint_url=moto_endpoint)
+
+
+@pytest.fixture
+def queue_url(sqs) -> str:  # type: ignore[no-untyped-def]
+    return str(sqs.create_queue(QueueName=unique_name("bw-test"))["QueueUrl"])
+
+
+def test_delete_is_chunked_by_ten_and_reports_failures(sqs, queue_url: str) -> None:  # type: ignore[no-untyped-def]
+    for start in range(0, 25, 10):
+        entries = [{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(min(10, 25 - start))]
+        sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+    options = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
+    messages: list[QueueMessage] = []
+    while len(messages) < 25:
+        batch = receive(sqs, queue_url, options)
+        assert 0 < len(batch) <= 10
+        messages += batch
+    bogus = QueueMessage(message_id="bogus", receipt_handle="not-a-receipt-handle", body=b"")
+    deleted, failures = delete_messages(sqs, queue_url, [*messages, bogus])
+    assert deleted == 25
+    assert failures == ["bogus"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+    assert attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+
+# --- with the real store (SQLite and PostgreSQL through the shared `service` fixture) -------
+
+SAMPLES = Path("/work/shared/samples/ses")
+FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
+
+
+def _send(sqs, queue_url: str, bodies: list[str]) -> None:  # type: ignore[no-untyped-def]
+    for start in range(0, len(bodies), 10):
+        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + 10])]
+        assert not sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+
+
+def _queue_depth(sqs, queue_url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+    return int(attributes[names[0]]), int(attributes[names[1]])
+
+
+def _sample_bodies() -> list[str]:
+    bodies = [
+        (SAMPLES / "sqs/body-sns-envelope-bounce.json").read_text(),
+        (SAMPLES / "sqs/body-raw-event-delivery.json").read_text(),
+    ]
+    for name in ("receive-message-response-envelope.json", "receive-message-response-raw.json"):
+        bodies += [
+            message["Body"] for message in json.loads((SAMPLES / "sqs" / name).read_text())["Messages"]
+        ]
+    return bodies
+
+
+def test_consume_stores_and_deletes(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    bodies = _sample_bodies()
+    _send(sqs, queue_url, bodies)
+    result = consume_once(sqs, service, queue_url, FAST)
+    assert (result.received, result.recorded, result.deleted, result.quarantined) == (6, 6, 6, 0)
+    # The li.wei bounce and the marco.ruiz delivery each come twice (body file and response): once.
+    assert result.new_events == 4 and result.duplicates == 2
+    assert _queue_depth(sqs, queue_url) == (0, 0)
+    state = service.lookup(["li.wei@example.net"])["li.wei@example.net"]
+    assert state.status is AddressStatus.SUPPRESSED
+    with service.engine.connect() as connection:
+        sources = set(connection.execute(select(Event.source)).scalars())
+        media = set(connection.execute(select(Evidence.media_type)).scalars())
+    assert sources == {"ses"} and media == {"application/json"}
+
+
+def test_poison_message_is_quarantined_and_deleted(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    poison = (SAMPLES / "sqs/body-malformed.txt").read_text()
+    _send(sqs, queue_url, [poison, (SAMPLES / "sqs/body-raw-event-delivery.json").read_text()])
+    result = consume_once(sqs, service, queue_url, FAST)
+    assert (result.received, result.quarantined, result.recorded, result.deleted) == (2, 1, 1, 2)
+    assert _queue_depth(sqs, queue_url) == (0, 0)
+    with service.engine.connect() as connection:
+        (row,) = connection.execute(select(Quarantined.id, Quarantined.reason, Quarantined.source)).all()
+    assert row.source == "sqs" and "not valid JSON" in row.reason
+    assert service.quarantined_raw(row.id) == poison.encode()
+
+
+def test_store_failure_leaves_message_for_redelivery(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    _send(sqs, queue_url, [(SAMPLES / "sqs/body-sns-envelope-bounce.json").read_text()])
+    with service.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE events RENAME TO events_away"))
+    short = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=1)
+    failed = consume_once(sqs, service, queue_url, short)
+    assert (failed.received, failed.failed, failed.deleted) == (1, 1, 0)
+    with service.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE events_away RENAME TO events"))
+    retried = BatchResult()
+    for _attempt in range(10):  # the message comes back once its visibility timeout has passed
+        retried = consume_once(sqs, service, queue_url, FAST)
+        if retried.received:
+            break
+    assert (retried.received, retried.new_events, retried.deleted) == (1, 1, 1)
+    assert _queue_depth(sqs, queue_url) == (0, 0)
+
+
+def test_heartbeat_keeps_slow_batch_invisible(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    bodies = [json.dumps(_bounce(f"slow{index}@example.org")) for index in range(3)]
+    _send(sqs, queue_url, bodies)
+    slow = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=2, per_message_delay=1.5)
+    results: list[BatchResult] = []
+    worker = threading.Thread(target=lambda: results.append(consume_once(sqs, service, queue_url, slow)))
+    worker.start()
+    while _queue_depth(sqs, queue_url) != (0, 3):  # until the consumer holds all three
+        assert worker.is_alive()
+    stolen = []
+    while worker.is_alive():  # a second consumer polls the whole time: it must get nothing
+        response = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1, VisibilityTimeout=0)
+        stolen += response.get("Messages", [])
+    worker.join()
+    assert stolen == []
+    assert results[0].received == 3 and results[0].deleted == 3 and results[0].new_events == 3
+
+
+def _bounce(address: str, message_id: str | None = None) -> dict[str, object]:
+    document = json.loads((SAMPLES / "notification/bounce-permanent-noemail.json").read_text())
+    document["mail"]["messageId"] = message_id or f"0100test-{address}"
+    document["mail"]["destination"] = [address]
+    document["bounce"]["bouncedRecipients"][0]["emailAddress"] = address
+    return dict(document)

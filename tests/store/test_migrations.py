@@ -1,0 +1,95 @@
+"""Migrations run from an empty database, match the models, and are safe to run concurrently."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from bouncewarden.store import HEAD_REVISION, current_revision, make_engine, upgrade
+from bouncewarden.store.models import Base
+
+MIGRATIONS = Path(__file__).parents[2] / "src" / "bouncewarden" / "store" / "migrations"
+TABLES = {
+    "addresses",
+    "alembic_version",
+    "events",
+    "evidence",
+    "hourly_counters",
+    "operator_rules",
+    "quarantine",
+    "transitions",
+}
+
+
+def test_head_revision_constant_matches_the_scripts() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD_REVISION]
+
+
+def test_upgrade_from_empty_creates_the_schema(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert current_revision(engine) == HEAD_REVISION
+        inspector = sa.inspect(engine)
+        assert set(inspector.get_table_names()) == TABLES
+        assert "suppressions" in inspector.get_view_names()
+        upgrade(engine)  # at head already: nothing to do
+        assert current_revision(engine) == HEAD_REVISION
+    finally:
+        engine.dispose()
+
+
+def test_migrated_schema_matches_the_models(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'deep' / 'folder' / 'db.sqlite'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert (connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 1000
+    finally:
+        engine.dispose()
+
+
+def test_concurrent_upgrades_from_empty(database_url: str) -> None:
+    engines = [make_engine(database_url) for _ in range(3)]
+    barrier = threading.Barrier(len(engines))
+    errors: list[BaseException] = []
+
+    def run(engine: sa.Engine) -> None:
+        try:
+            barrier.wait()
+            upgrade(engine)
+        except BaseException as err:  # reported by the assertion below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    try:
+        assert errors == []
+        assert current_revision(engines[0]) == HEAD_REVISION
+    finally:
+        for engine in engines:
+            engine.dispose()
