@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from bouncewarden.service import Service
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -13,6 +12,7 @@ from api.support import CLOSED_ENDPOINT, NOW, DatabaseCounts, no_network, sample
 from bouncewarden.api.app import create_app
 from bouncewarden.clock import fixed_clock
 from bouncewarden.config import Settings
+from bouncewarden.service import Service
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import httpx
-from bouncewarden.service import Service
 
 from api.sns_signing import make_ca, make_signer, pem, serve_certificates
 from api.support import NOW, SAMPLE_TOPIC, DatabaseCounts, sample, sample_sns_settings, serve_app, with_sns
 from bouncewarden.api.app import create_app
 from bouncewarden.clock import fixed_clock
 from bouncewarden.config import Settings, SnsSettings
+from bouncewarden.service import Service
 
 BOUNCE_MESSAGE = Path("/work/shared/samples/ses/notification/bounce-permanent-noemail.json").read_text()
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import boto3
 import pytest
-from bouncewarden.service import Service
 from fastapi.testclient import TestClient
 
 from api.sns_signing import DEFAULT_CERT_URL, Authority, Signer, make_ca, make_signer, pem
@@ -24,6 +23,7 @@ from api.support import (
 from bouncewarden.api.app import create_app
 from bouncewarden.clock import fixed_clock
 from bouncewarden.config import Settings, SnsSettings
+from bouncewarden.service import Service
 from fixtures_moto import aws_env, moto_endpoint, unique_name
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below

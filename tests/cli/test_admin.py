@@ -269,6 +269,7 @@ def test_import_then_export_loses_nothing(
     with source.open("w", encoding="utf-8", newline="") as handle:
         write_suppressions(rows, handle, list_format)
     invoke(database_url, "import", str(source))
-    exported = invoke(database_url, "export", "--format", list_format.value).stdout
+    # stdout_bytes: click's Result.stdout folds CR LF into LF, which would hide what export wrote.
+    exported = invoke(database_url, "export", "--format", list_format.value).stdout_bytes.decode()
     back = list(read_suppressions(io.StringIO(exported, newline=""), list_format, "export"))
     assert back == sorted(rows, key=lambda row: row.address)
