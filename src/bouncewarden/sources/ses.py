@@ -23,9 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-# parse must start loading before classify: parse.pipeline imports classify, which imports
-# parse.report (an import cycle between those packages; loading parse first resolves it).
-import bouncewarden.parse.report  # noqa: F401
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, normalise_address
 from bouncewarden.parse.report import RecipientFinding

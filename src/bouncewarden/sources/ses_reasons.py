@@ -24,8 +24,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-# parse before classify: see the same import in sources/ses.py (parse <-> classify cycle).
-import bouncewarden.parse.report  # noqa: F401
 from bouncewarden.classify import Classification, OperatorRule, classify
 from bouncewarden.events import Kind, Reason, Severity
 from bouncewarden.parse.report import RecipientFinding
