@@ -6,11 +6,21 @@ are for bad configuration, broken infrastructure, refused security checks and mi
     BouncewardenError
     ├── ConfigurationError            bad settings file, variable or option
     ├── InvalidAddress (ValueError)   a string that is not an email address
+    ├── InvalidListFile               a suppression list file `import` cannot read (store.listfile)
+    ├── ColumnNotFound                `clean` was pointed at a column the CSV lacks (ingest.hygiene)
+    ├── SesPayloadError               JSON that is not an SES notification (sources.ses_schema)
+    ├── SetupError                    AWS refused a step of `aws setup` (aws.plan)
     ├── StorageError                  the database refused or failed an operation
     ├── SourceError                   a queue, mailbox or file source failed
     └── VerificationError             a security check refused its input
         ├── UntrustedCertificateURL   an SNS SigningCertURL we will not fetch
-        └── InvalidSignature          a signature that does not verify
+        ├── InvalidSignature          a signature that does not verify
+        ├── UntrustedCertificate      a signing certificate outside the trust roots (sources.sns_certificates)
+        ├── CertificateUnavailable    the certificate could not be fetched: retryable (same module)
+        └── MalformedEnvelope, RawDeliveryRefused, UnknownTopic, StaleMessage   (sources.sns)
+
+`RuleSyntaxError` (classify.patterns) and `UnreadableBody` (sources.sns_envelope) are plain
+`ValueError`s: they describe bad operator input and are turned into messages where they arise.
 """
 
 from __future__ import annotations
