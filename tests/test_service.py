@@ -287,6 +287,32 @@ def test_deliveries_and_sender_side_events_create_no_address_rows(service: Servi
     assert count(service, "events") == 2
 
 
+def test_a_delivery_stored_first_outranks_an_older_failure_that_arrives_late(service: Service) -> None:
+    later = T0 + timedelta(hours=2)
+    service.record([delivered("soft@example.com", "d-soft", later)], raw=None, source="test")
+    service.record([delivered("hard@example.com", "d-hard", later)], raw=None, source="test")
+    late = [
+        bounce("soft@example.com", "b-soft", severity=Severity.SOFT, reason=Reason.MAILBOXFULL, at=T0),
+        bounce("hard@example.com", "b-hard", at=T0),
+        bounce("new@example.com", "b-new", severity=Severity.SOFT, reason=Reason.MAILBOXFULL, at=later),
+    ]
+    outcome = service.record(late, raw=None, source="test")
+    states = service.lookup(["soft@example.com", "hard@example.com", "new@example.com"])
+    assert states["soft@example.com"].status is AddressStatus.ACTIVE
+    assert states["soft@example.com"].soft_count == 0
+    assert states["soft@example.com"].last_delivery_at == later
+    assert states["hard@example.com"].status is AddressStatus.ACTIVE
+    assert states["new@example.com"].status is AddressStatus.SOFT
+    assert outcome.transitions == 1
+    # A bounce after the delivery still counts.
+    service.record(
+        [bounce("soft@example.com", "b-soft-2", severity=Severity.SOFT, at=later + timedelta(hours=1))],
+        raw=None,
+        source="test",
+    )
+    assert service.lookup(["soft@example.com"])["soft@example.com"].status is AddressStatus.SOFT
+
+
 def test_concurrent_soft_bounces_for_one_address_are_all_counted(settings: Settings) -> None:
     services = [Service.open(settings) for _ in range(2)]
     batches = [

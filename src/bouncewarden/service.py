@@ -37,6 +37,7 @@ from bouncewarden.store.queries import Suppression
 from bouncewarden.store.recording import (
     insert_event,
     insert_transition,
+    latest_deliveries,
     lock_addresses,
     save_address,
     store_evidence,
@@ -187,6 +188,10 @@ class Service(AdminMixin):
         create = {event.address for _, event in relevant if event.kind is not Kind.DELIVERY}
         states = lock_addresses(connection, {event.address for _, event in relevant}, create=create, now=now)
         original = dict(states)
+        # A first failure may arrive after a later delivery (replays, slow feedback loops).
+        unseen = [address for address in sorted(create) if states[address].last_delivery_at is None]
+        for address, delivered_at in latest_deliveries(connection, unseen).items():
+            states[address] = replace(states[address], last_delivery_at=delivered_at)
         sources: dict[str, str] = {}
         transitions = 0
         for event_id, event in sorted(relevant, key=lambda pair: (pair[1].occurred_at, pair[1].dedupe_key)):

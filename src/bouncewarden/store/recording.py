@@ -16,11 +16,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from bouncewarden.events import FeedbackEvent
+from bouncewarden.events import FeedbackEvent, Kind
 from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason, Transition
 from bouncewarden.store.models import Address, Event, Evidence, TransitionRow
 
@@ -30,6 +30,7 @@ __all__ = [
     "insert_event",
     "insert_ignore",
     "insert_transition",
+    "latest_deliveries",
     "lock_addresses",
     "save_address",
     "state_from_row",
@@ -133,6 +134,26 @@ def lock_addresses(
         for row in connection.execute(query):
             states[row.address] = state_from_row(row)
     return states
+
+
+def latest_deliveries(connection: Connection, addresses: Iterable[str]) -> dict[str, datetime]:
+    """The time of the latest stored delivery event per address, for those that have one.
+
+    Deliveries to addresses without feedback create no address row, so an address's first
+    failure must look here: a delivery that happened after a late-arriving soft or hard
+    bounce still proves the mailbox works.
+    """
+    latest = func.max(Event.occurred_at, type_=Event.__table__.c.occurred_at.type)
+    found: dict[str, datetime] = {}
+    for chunk in chunked(sorted(set(addresses))):
+        query = (
+            select(Event.address, latest)
+            .where(Event.kind == Kind.DELIVERY.value, Event.address.in_(chunk))
+            .group_by(Event.address)
+        )
+        for address, at in connection.execute(query):
+            found[address] = at
+    return found
 
 
 def _new_address(address: str, now: datetime) -> dict[str, Any]:
