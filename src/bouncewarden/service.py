@@ -188,9 +188,11 @@ class Service(AdminMixin):
         create = {event.address for _, event in relevant if event.kind is not Kind.DELIVERY}
         states = lock_addresses(connection, {event.address for _, event in relevant}, create=create, now=now)
         original = dict(states)
-        # A first failure may arrive after a later delivery (replays, slow feedback loops).
+        # A first failure may arrive after a later delivery (replays, slow feedback loops); the
+        # deliveries of this batch are applied below, in time order with the rest.
         unseen = [address for address in sorted(create) if states[address].last_delivery_at is None]
-        for address, delivered_at in latest_deliveries(connection, unseen).items():
+        first_id = min(event_id for event_id, _ in new)
+        for address, delivered_at in latest_deliveries(connection, unseen, before_id=first_id).items():
             states[address] = replace(states[address], last_delivery_at=delivered_at)
         sources: dict[str, str] = {}
         transitions = 0

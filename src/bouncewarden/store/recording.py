@@ -136,8 +136,10 @@ def lock_addresses(
     return states
 
 
-def latest_deliveries(connection: Connection, addresses: Iterable[str]) -> dict[str, datetime]:
-    """The time of the latest stored delivery event per address, for those that have one.
+def latest_deliveries(
+    connection: Connection, addresses: Iterable[str], *, before_id: int
+) -> dict[str, datetime]:
+    """The time of the latest delivery stored before event `before_id`, per address that has one.
 
     Deliveries to addresses without feedback create no address row, so an address's first
     failure must look here: a delivery that happened after a late-arriving soft or hard
@@ -148,7 +150,7 @@ def latest_deliveries(connection: Connection, addresses: Iterable[str]) -> dict[
     for chunk in chunked(sorted(set(addresses))):
         query = (
             select(Event.address, latest)
-            .where(Event.kind == Kind.DELIVERY.value, Event.address.in_(chunk))
+            .where(Event.kind == Kind.DELIVERY.value, Event.address.in_(chunk), Event.id < before_id)
             .group_by(Event.address)
         )
         for address, at in connection.execute(query):
