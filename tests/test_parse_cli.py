@@ -49,15 +49,25 @@ def test_jsonl_contract() -> None:
     )
     assert row["hard"] is (row["severity"] == "hard")
     assert second["file"] == "arf-16.eml" and len(second["recipients"]) == 7
+    # A complaint has no status and no reply code: printed as "", the keys kept.
+    assert {(r["status"], r["reply_code"]) for r in second["recipients"]} == {("", "")}
 
 
-def test_mbox_gives_one_line_per_message() -> None:
+def test_mbox_gives_one_line_with_the_recipients_of_every_message() -> None:
     result = CliRunner().invoke(main, ["parse", "--format", "jsonl", str(STANDARD / "rhost-cox-01.eml")])
-    lines = _lines(result.output)
-    assert [(line["file"], line["message"]) for line in lines] == [
-        ("rhost-cox-01.eml", 1),
-        ("rhost-cox-01.eml", 2),
+    [line] = _lines(result.output)
+    assert line["file"] == "rhost-cox-01.eml"
+    assert [(r["address"], r["message"]) for r in line["recipients"]] == [
+        ("recipient55@cox.net", 1),
+        ("recipient55@cox.net", 2),
     ]
+    assert [m["message"] for m in line["messages"]] == [1, 2]
+    assert all(m["parser"] for m in line["messages"])
+
+
+def test_pretty_format_lists_every_message_of_an_mbox() -> None:
+    result = CliRunner().invoke(main, ["parse", "--format", "pretty", str(STANDARD / "rhost-cox-01.eml")])
+    assert "(message 1)" in result.output and "(message 2)" in result.output
 
 
 def test_bad_input_gets_its_line_and_exit_zero(tmp_path: Path) -> None:

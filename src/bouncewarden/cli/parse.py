@@ -2,13 +2,15 @@
 
     bouncewarden parse FILE... [--format jsonl|pretty]
 
-One JSON object per input message (DESIGN.md, "Interfaces"):
+One JSON object per input file (DESIGN.md, "Interfaces"):
 `{"file": NAME, "recipients": [{address, action, status, reply_code, reason, hard, severity,
 kind, diagnostic, remote_mta, feedback_type}, ...]}`, NAME being the input's base name. A
-file holding an mbox gives one object per message, numbered by `"message"` from 1. `-`
-reads standard input. Bad input never stops the run: an input that could not be read gets
+file holding an mbox of several messages still gives one object: its recipients are those of
+every message in order (a recipient reported twice appears twice), each row numbered by
+`"message"` from 1, and `"messages"` lists each message's parser or refusal. `-` reads
+standard input. Bad input never stops the run: an input that could not be read gets
 `"error"`, one that holds no feedback `"not_a_bounce"`, both with empty recipients. The exit
-code is 0 unless the command itself was misused.
+code is 0 unless the command itself was misused. The pretty format prints every message.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 
 from bouncewarden.parse import NotABounce, ParsedReport, ParseResult, Unparseable, parse_bytes, parse_file
 
-__all__ = ["parse_command", "register", "result_to_json"]
+__all__ = ["file_to_json", "parse_command", "register", "result_to_json"]
 
 
 def result_to_json(name: str, result: ParseResult, position: int | None = None) -> dict[str, object]:
@@ -37,6 +40,27 @@ def result_to_json(name: str, result: ParseResult, position: int | None = None) 
         key = "error" if isinstance(result, Unparseable) else "not_a_bounce"
         line[key] = result.reason
     return line
+
+
+def _message_summary(result: ParseResult, position: int) -> dict[str, object]:
+    summary = result_to_json("", result, position)
+    del summary["file"], summary["recipients"]
+    return summary
+
+
+def file_to_json(name: str, results: list[ParseResult]) -> dict[str, object]:
+    """The JSON object the command prints for one input file (of one or several messages)."""
+    if len(results) <= 1:
+        return result_to_json(name, results[0] if results else Unparseable("no message found"))
+    rows: list[dict[str, object]] = []
+    for position, result in enumerate(results, start=1):
+        if isinstance(result, ParsedReport):
+            rows.extend({**r.to_json(), "message": position} for r in result.recipients)
+    return {
+        "file": name,
+        "recipients": rows,
+        "messages": [_message_summary(result, position) for position, result in enumerate(results, start=1)],
+    }
 
 
 def _results(source: str) -> Iterator[tuple[str, ParseResult]]:
@@ -83,11 +107,13 @@ def parse_command(files: tuple[str, ...], output_format: str) -> None:
     """Parse bounce, complaint and auto-reply emails (FILE or - for standard input)."""
     out = sys.stdout
     for source in files:
+        if output_format == "jsonl":
+            results = list(_results(source))
+            name = results[0][0] if results else Path(source).name
+            out.write(json.dumps(file_to_json(name, [r for _, r in results]), ensure_ascii=False) + "\n")
+            continue
         for name, result, position in _numbered(source):
-            if output_format == "jsonl":
-                out.write(json.dumps(result_to_json(name, result, position), ensure_ascii=False) + "\n")
-            else:
-                out.write(_pretty(name, result, position) + "\n")
+            out.write(_pretty(name, result, position) + "\n")
 
 
 def register(group: click.Group) -> None:

@@ -69,12 +69,16 @@ class RecipientResult:
         return self.severity is Severity.HARD
 
     def to_json(self) -> dict[str, object]:
-        """The row of the `parse` contract in DESIGN.md."""
+        """The row of the `parse` contract in DESIGN.md.
+
+        An unknown status or reply code is printed as "" (the key stays): the contract's
+        consumers compare them as strings, and a complaint or an auto-reply has neither.
+        """
         return {
             "address": self.address,
             "action": self.action,
-            "status": self.status,
-            "reply_code": self.reply_code,
+            "status": self.status or "",
+            "reply_code": self.reply_code or "",
             "reason": self.reason.value,
             "hard": self.hard,
             "severity": self.severity.value,
