@@ -21,9 +21,10 @@ from bouncewarden.config import Settings
 from bouncewarden.ingest.screen import MAX_HEADER_LINE
 from bouncewarden.service import Service
 from ingest.feedback_files import dsn, ses_bounce, ses_complaint
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
-SES_SAMPLES = Path("/work/shared/samples/ses")
+SES_SAMPLES = SHARED_SES_SAMPLES
 
 
 def _bad_inputs() -> dict[str, tuple[bytes, str]]:

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,8 +15,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from bouncewarden.config import Settings, SnsSettings
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
-SAMPLES = Path("/work/shared/samples/ses")
+SAMPLES = SHARED_SES_SAMPLES
 SAMPLE_TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 SAMPLE_CERT_URL = (
     "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-45f963eb98feae4adab41450285e638c.pem"

@@ -25,10 +25,11 @@ from bouncewarden.clock import fixed_clock
 from bouncewarden.config import Settings, SnsSettings
 from bouncewarden.service import Service
 from fixtures_moto import aws_env, moto_endpoint, unique_name
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below
 
-BOUNCE_MESSAGE = (Path("/work/shared/samples/ses/notification/bounce-permanent-general.json")).read_text()
+BOUNCE_MESSAGE = (SHARED_SES_SAMPLES / "notification" / "bounce-permanent-general.json").read_text()
 
 
 def _post(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import boto3
 import pytest
@@ -14,8 +13,9 @@ from bouncewarden.cli import main
 from bouncewarden.service import Service
 from bouncewarden.sources.ses import parse_ses_payload
 from fake_ses import FakeSes
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
-SAMPLES = Path("/work/shared/samples/ses")
+SAMPLES = SHARED_SES_SAMPLES
 
 
 def _client(endpoint: str):  # type: ignore[no-untyped-def]

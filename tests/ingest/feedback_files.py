@@ -1,6 +1,6 @@
 """Feedback inputs for ingest tests: SES notifications built on the shared samples, and DSNs.
 
-The SES builders load a sample from /work/shared/samples/ses/notification and change the
+The SES builders load a sample from ../shared/samples/ses/notification and change the
 recipient, the ids and the timestamps, so each call is a distinct report (SES dedupe keys are
 made of `mail.messageId`, the recipient and the kind). The DSN builder writes a plain
 RFC 3464 report (multipart/report with a message/delivery-status part).
@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-SES_NOTIFICATIONS = Path("/work/shared/samples/ses/notification")
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+
+SES_NOTIFICATIONS = SHARED_SES_SAMPLES / "notification"
 
 
 def stamp(moment: datetime) -> str:

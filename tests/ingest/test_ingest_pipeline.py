@@ -14,9 +14,10 @@ from bouncewarden.clock import fixed_clock
 from bouncewarden.ingest import IngestSummary, InputForm, Outcome, RawInput, ingest_input, read_inputs
 from bouncewarden.service import RecordOutcome, Service
 from ingest.feedback_files import NEWSLETTER, dsn, ses_blocklisted, ses_bounce, ses_complaint
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
-SES_SAMPLES = Path("/work/shared/samples/ses")
+SES_SAMPLES = SHARED_SES_SAMPLES
 
 
 def count(service: Service, table: str) -> int:

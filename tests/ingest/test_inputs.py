@@ -7,8 +7,9 @@ import os
 from pathlib import Path
 
 from bouncewarden.ingest.inputs import InputForm, find_files, read_file, read_inputs
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
-SES_SAMPLES = Path("/work/shared/samples/ses")
+SES_SAMPLES = SHARED_SES_SAMPLES
 BOUNCE = Path(__file__).parents[1] / "samples" / "postfix" / "rfc3464-34.eml"
 
 MESSAGE = b"From: MAILER-DAEMON@example.org\nTo: sender@example.com\nSubject: one\n\nbody one\n"

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from bouncewarden.events import Kind, Reason, Severity
 from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
-SAMPLES = Path("/work/shared/samples/ses")
+SAMPLES = SHARED_SES_SAMPLES
 EXPECTED = Path(__file__).with_name("ses_expected.tsv")
 
 

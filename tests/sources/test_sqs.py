@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import boto3
 import pytest
@@ -22,6 +21,7 @@ from bouncewarden.sources.sqs import (
 )
 from bouncewarden.store.models import Event, Evidence, Quarantined
 from fixtures_moto import aws_env, moto_endpoint, unique_name
+from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 __all__ = ["aws_env", "moto_endpoint"]
 
@@ -57,7 +57,7 @@ def test_delete_is_chunked_by_ten_and_reports_failures(sqs, queue_url: str) -> N
 
 # --- with the real store (SQLite and PostgreSQL through the shared `service` fixture) -------
 
-SAMPLES = Path("/work/shared/samples/ses")
+SAMPLES = SHARED_SES_SAMPLES
 FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
 
 
