@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SAMPLES = Path("/work/shared/samples/ses")
+SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "ses"
 TEMPLATES = (
     "notification/bounce-permanent-general.json",
     "notification/bounce-transient-general-invalid-domain.json",
