@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bouncewarden.classify import OperatorRule
-from bouncewarden.events import Kind, Severity
+from bouncewarden.events import Kind, Reason, Severity
 from bouncewarden.parse import NotABounce, ParsedReport, RecipientFinding, Unparseable, parse_message
 from bouncewarden.parse.merge import better_diagnostic, merge_findings
 
@@ -108,3 +109,30 @@ def test_smtp_transcript_reads_the_later_refusal() -> None:
     )
     [row] = _report(data).recipients
     assert (row.address, row.reply_code, row.status) == ("reader@example.org", "451", "4.3.0")
+
+
+MTA_SAMPLES = Path(__file__).parents[1] / "samples"
+
+
+def test_transcript_command_decides_an_unknown_user() -> None:
+    # ">>> RCPT To:" answered "User unknown": the mailbox was refused (hard). After ">>> DATA"
+    # a 5.2.1 "User Unknown" refuses the message, not the address (filtered, soft).
+    rcpt = _report((MTA_SAMPLES / "v5sendmail" / "lhost-v5sendmail-03.eml").read_bytes())
+    assert [(r.reason, r.severity) for r in rcpt.recipients] == [(Reason.USERUNKNOWN, Severity.HARD)]
+    data = _report((MTA_SAMPLES / "sendmail" / "lhost-sendmail-02.eml").read_bytes())
+    assert {r.address: r.reason for r in data.recipients} == {
+        "userunknown@example.org": Reason.USERUNKNOWN,
+        "filtered@example.com": Reason.FILTERED,
+    }
+
+
+def test_powermta_bounce_category_is_a_hint(sample: Callable[..., bytes]) -> None:
+    [row] = _report(sample("lhost-powermta-01.eml")).recipients
+    assert (row.status, row.reason, row.severity) == ("5.2.1", Reason.USERUNKNOWN, Severity.HARD)
+    without = sample("lhost-powermta-01.eml").replace(b"X-PowerMTA-BounceCategory: bad-mailbox\n", b"")
+    assert _report(without).recipients[0].reason is Reason.FILTERED
+
+
+def test_mms_gateway_no_valid_recipients_is_an_unknown_user() -> None:
+    [row] = _report((MTA_SAMPLES / "verizon" / "lhost-verizon-01.eml").read_bytes()).recipients
+    assert (row.reason, row.severity) == (Reason.USERUNKNOWN, Severity.HARD)

@@ -68,9 +68,11 @@ def classify(
     """The reason and severity of one finding.
 
     `command` is the SMTP command the remote reply answered ("RCPT", "DATA", ...) when the
-    parser knows it from a session transcript; the diagnostic is searched for it otherwise.
+    caller knows it; else the finding's own `command`, which a parser read from a session
+    transcript; else the diagnostic is searched for it.
     """
     rule = match_rule(rules, finding.diagnostic, reply_code=finding.reply_code, status=finding.status)
-    reason = rule.reason if rule is not None and rule.reason is not None else _reason(finding, command)
+    stage = command or finding.command
+    reason = rule.reason if rule is not None and rule.reason is not None else _reason(finding, stage)
     severity = rule.severity if rule is not None else default_severity(reason, finding.feedback_type)
     return Classification(reason, severity)

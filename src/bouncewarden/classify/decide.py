@@ -12,11 +12,15 @@
 
 Then the SMTP stage the reply belongs to (`command`) corrects the result:
 
-- "no such user" wording is hard only with proof that it is about the mailbox: an answer to
-  RCPT TO, a status of the addressing subject (X.1.x), or the parser's own format saying so.
-  After DATA, or with no proof, it is `filtered` (soft): Japanese carriers, for one, answer
-  "User unknown" to senders the recipient filters, and suppressing a live address is worse
-  than retrying a dead one until the grace period runs out;
+- "no such user" wording is hard only with proof that it is about the mailbox: a status of
+  the addressing subject (X.1.x, which outranks the stage: an LMTP-style reply to DATA may
+  still say 5.1.1), an answer to RCPT TO, or the parser's own format saying so (its reason
+  hint). An answer to DATA is a refusal of the message: `filtered`. With no proof either way
+  it is `filtered` (soft) too: Japanese carriers, for one, answer "User unknown" to senders
+  the recipient filters, and a soft bounce still turns into a suppression when it repeats
+  past the grace period, while a wrong hard bounce suppresses a live address at once.
+  Parsers therefore pass on the command wherever the report shows it outside the
+  diagnostic (a session transcript's `>>> RCPT To:`, an MTA's "SMTP:RCPT");
 - an address reason in reply to MAIL FROM is about the *sender's* address: `rejected`;
 - a vague refusal at the greeting or after EHLO refuses the connecting client: `blocked`;
 - "host not found" in a temporary (4.x.x) report is a DNS failure that may pass: `networkerror`.
@@ -86,13 +90,13 @@ def _evidence(finding: RecipientFinding, text: str, command: SmtpCommand | None)
 
 
 def _settle_unknown_user(command: SmtpCommand | None, status: str | None, hint: Reason | None) -> Reason:
-    """`userunknown` with proof that the mailbox was refused, `filtered` without."""
+    """`userunknown` with proof that the mailbox was refused, `filtered` without (see above)."""
+    parsed = parse_status(status)
+    if parsed is not None and parsed.subject == "1" and parsed.detail not in ("7", "8"):
+        return Reason.USERUNKNOWN
     if command is SmtpCommand.DATA:
         return Reason.FILTERED
     if command is SmtpCommand.RCPT or hint is Reason.USERUNKNOWN:
-        return Reason.USERUNKNOWN
-    parsed = parse_status(status)
-    if parsed is not None and parsed.subject == "1" and parsed.detail not in ("7", "8"):
         return Reason.USERUNKNOWN
     return Reason.FILTERED
 

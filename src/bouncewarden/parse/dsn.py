@@ -19,6 +19,10 @@ by a repeated recipient field), lower-case or odd-case field names, a Final-Reci
 a domain beside a usable X-Actual-Recipient (Sendmail) or Original-Recipient, a Status with a
 comment after it ("5.1.1 (bad destination mailbox)"), a generic Status (5.0.0) while the
 Diagnostic-Code carries the specific one, and the Action `expired` (some Exchange versions).
+
+PowerMTA adds its own per-recipient `X-PowerMTA-BounceCategory` (its documentation lists
+bad-mailbox, bad-domain, quota-issues, spam-related, ...); the categories that plainly name a
+reason become the finding's reason hint.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
-from bouncewarden.events import Kind
+from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.addresses import clean_address
 from bouncewarden.parse.report import RecipientFinding
 
@@ -54,6 +58,19 @@ _REPLY_WITH_STATUS = re.compile(
     r"(?<![\w.\-#/=\[])([245][0-5]\d)[\s\-:']{1,3}([245]\.\d{1,3}\.\d{1,3})(?![\d])"
 )
 _TYPE_PREFIX = re.compile(r"^\s*[A-Za-z][A-Za-z0-9_.-]*\s*;\s*")
+
+# PowerMTA's bounce categories that name a reason plainly; the others ("other",
+# "bad-configuration", "protocol-errors", ...) say nothing the diagnostic does not.
+_POWERMTA_CATEGORIES = {
+    "bad-mailbox": Reason.USERUNKNOWN,
+    "bad-domain": Reason.HOSTUNKNOWN,
+    "inactive-mailbox": Reason.SUSPEND,
+    "quota-issues": Reason.MAILBOXFULL,
+    "message-expired": Reason.EXPIRED,
+    "spam-related": Reason.SPAMDETECTED,
+    "virus-related": Reason.VIRUSDETECTED,
+    "relaying-issues": Reason.NORELAYING,
+}
 
 # Actions after which the message was not (yet) refused.
 _ACTION_KINDS = {
@@ -219,6 +236,7 @@ def _finding(fields: dict[str, str], message_fields: dict[str, str]) -> Recipien
         reporting_mta=strip_type(message_fields.get("reporting-mta")),
         original_recipient=alias,
         kind=_ACTION_KINDS.get(action or "", Kind.BOUNCE),
+        reason_hint=_POWERMTA_CATEGORIES.get((fields.get("x-powermta-bouncecategory") or "").strip().lower()),
         arrival_date=parse_date(fields.get("last-attempt-date") or message_fields.get("arrival-date")),
     )
 

@@ -49,6 +49,7 @@ def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
     target.remote_mta = target.remote_mta or source.remote_mta
     target.reason_hint = target.reason_hint or source.reason_hint
     target.feedback_type = target.feedback_type or source.feedback_type
+    target.command = target.command or source.command
 
 
 def merge_findings(

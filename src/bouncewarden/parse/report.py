@@ -30,6 +30,8 @@ class RecipientFinding:
 
     `reason_hint` lets a parser pass on what its format states plainly (a qmail or an MTA's
     own error category); the classifier still has the last word on status and diagnostic.
+    `command` is the SMTP command the remote reply answered ("RCPT", "DATA", ...) where the
+    report shows it outside the diagnostic (a session transcript, an MTA's "SMTP:RCPT").
     """
 
     address: str
@@ -44,6 +46,7 @@ class RecipientFinding:
     feedback_type: str | None = None
     kind: Kind = Kind.BOUNCE
     arrival_date: datetime | None = None
+    command: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

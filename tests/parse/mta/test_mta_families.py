@@ -1,10 +1,11 @@
 """Every MTA family parser on real bounces: the expected-results table in expected.tsv.
 
 Each row of expected.tsv names a module of `bouncewarden.parse.mta`, a sample under
-tests/samples/<family>/ and one recipient the module must report, with its status,
-SMTP reply code and action ("-" for none). A sample's rows list all its recipients, in
-order. The sample must also be picked by the registry: the first module of `PARSERS`
-whose detect() is true and whose parse() gives findings is the one named in the table.
+tests/samples/<family>/ and one recipient the module must report, with its status, SMTP reply
+code, action and the SMTP command the reply answered where the report shows it ("-" for
+none). A sample's rows list all its recipients, in order. The sample must also be picked by
+the registry: the first module of `PARSERS` whose detect() is true and whose parse() gives
+findings is the one named in the table.
 """
 
 from __future__ import annotations
@@ -24,14 +25,20 @@ SAMPLES = Path(__file__).parents[2] / "samples"
 TABLE = Path(__file__).with_name("expected.tsv")
 
 
-def _table() -> dict[tuple[str, str], list[tuple[str, str | None, str | None, str | None]]]:
-    rows: dict[tuple[str, str], list[tuple[str, str | None, str | None, str | None]]] = defaultdict(list)
+Row = tuple[str, str | None, str | None, str | None, str | None]
+
+
+def _value(text: str) -> str | None:
+    return None if text == "-" else text
+
+
+def _table() -> dict[tuple[str, str], list[Row]]:
+    rows: dict[tuple[str, str], list[Row]] = defaultdict(list)
     with TABLE.open(newline="") as handle:
         for row in csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t"):
-            status = None if row["status"] == "-" else row["status"]
-            reply = None if row["reply_code"] == "-" else row["reply_code"]
-            action = None if row["action"] == "-" else row["action"]
-            rows[(row["module"], row["sample"])].append((row["address"], status, reply, action))
+            fields = (row["status"], row["reply_code"], row["action"], row["command"])
+            status, reply, action, command = (_value(field) for field in fields)
+            rows[(row["module"], row["sample"])].append((row["address"], status, reply, action, command))
     return rows
 
 
@@ -44,16 +51,14 @@ def _load(sample: str, newline: bytes = b"\n") -> BounceMessage:
 
 
 @pytest.mark.parametrize(("key", "expected"), CASES, ids=[f"{m}:{s}" for (m, s), _ in CASES])
-def test_module_reads_sample(
-    key: tuple[str, str], expected: list[tuple[str, str | None, str | None, str | None]]
-) -> None:
+def test_module_reads_sample(key: tuple[str, str], expected: list[Row]) -> None:
     module_name, sample = key
     module = importlib.import_module(f"bouncewarden.parse.mta.{module_name}")
     message = _load(sample)
     assert module.detect(message)
     findings = module.parse(message)
     assert findings is not None
-    got = [(f.address, f.status, f.reply_code, f.action) for f in findings]
+    got = [(f.address, f.status, f.reply_code, f.action, f.command) for f in findings]
     assert got == expected
     assert all(f.diagnostic for f in findings if f.kind is Kind.BOUNCE)
 

@@ -140,6 +140,7 @@ def make_finding(
     reason_hint: Reason | None = None,
     status: str | None = None,
     reply_code: str | None = None,
+    command: str | None = None,
 ) -> RecipientFinding:
     """A finding whose reply code and status come from the diagnostic unless given."""
     diagnostic = fold(diagnostic)
@@ -152,6 +153,7 @@ def make_finding(
         diagnostic=diagnostic or None,
         remote_mta=remote_mta,
         reason_hint=reason_hint,
+        command=command,
     )
 
 

@@ -14,6 +14,10 @@ Seen from Java mail gateways such as Verizon's vtext.com. The text reads:
       RCPT TO: user@example.com
       From: sender@example.org
 
+The "Error:" line is James's summary of the JavaMail exception: "Invalid user address" is
+the one for addresses the remote server refused in reply to RCPT TO, kept as the finding's
+SMTP command (the reply itself names no command).
+
 Its MIME headers are often malformed (a boundary parameter on an unfolded line), so the
 text may only be found in the raw message: both are read.
 """
@@ -37,6 +41,7 @@ _NOTICE = re.compile(
 )
 _RECIPIENTS = re.compile(r"^\s*RCPT TO:(.*)$", re.MULTILINE)
 _ERROR = re.compile(r"^Error: (.*)$", re.MULTILINE)
+_REFUSED_AT_RCPT = re.compile(r"^invalid (?:user )?address", re.IGNORECASE)
 
 
 def _text(message: BounceMessage) -> str:
@@ -59,8 +64,9 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
         return None
     error = _ERROR.search(text[: notice.start()])
     diagnostic = fold(notice.group("reply")) or (error.group(1) if error else "")
+    command = "RCPT" if error and _REFUSED_AT_RCPT.match(error.group(1)) else None
     findings = [
-        make_finding(address.group(0), diagnostic)
+        make_finding(address.group(0), diagnostic, command=command)
         for line in _RECIPIENTS.finditer(notice.group("details"))
         for address in ADDRESS.finditer(line.group(1))
     ]

@@ -37,7 +37,8 @@ _LIST = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 _BULLET = re.compile(r"^\s*\* (\S+@\S+)\s*$", re.MULTILINE)
-_DETAIL = re.compile(r"^\S+:\S+ host ([^\s:]+): (.*)$", re.MULTILINE)
+# "SMTP:RCPT host 192.0.2.8: 553 ...": protocol, the command answered, the host, its reply.
+_DETAIL = re.compile(r"^\S+:(\S+) host ([^\s:]+): (.*)$", re.MULTILINE)
 
 
 def detect(message: BounceMessage) -> bool:
@@ -51,12 +52,13 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     if listed is None:
         return None
     action = "failed" if listed.group(1) == "failed permanently" else "delayed"
-    details = [(d.group(1), d.group(2)) for d in _DETAIL.finditer(listed.group("details"))]
+    details = [d.groups() for d in _DETAIL.finditer(listed.group("details"))]
     findings = []
     for bullet in _BULLET.finditer(listed.group("recipients")):
         address = bullet.group(1)
-        host, reply = next(
-            (d for d in details if address.lower() in d[1].lower()), details[0] if details else (None, "")
+        command, host, reply = next(
+            (d for d in details if address.lower() in d[2].lower()),
+            details[0] if details else (None, None, ""),
         )
-        findings.append(make_finding(address, fold(reply), action=action, remote_mta=host))
+        findings.append(make_finding(address, fold(reply), action=action, remote_mta=host, command=command))
     return findings or None

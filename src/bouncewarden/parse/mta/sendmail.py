@@ -114,11 +114,18 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
         address = _qualified(message, text, listed)
         if address is None:
             continue
-        if not smtp_codes(reason)[0] and address.lower() in replies:
-            found = replies[address.lower()]
+        found = replies.get(address.lower())
+        command = found.command if found else None
+        if not smtp_codes(reason)[0] and found is not None:
             findings.append(
-                make_finding(address, found.diagnostic or "", action=action, remote_mta=found.remote_mta)
+                make_finding(
+                    address,
+                    found.diagnostic or "",
+                    action=action,
+                    remote_mta=found.remote_mta,
+                    command=command,
+                )
             )
         else:
-            findings.append(make_finding(address, reason or fold(session), action=action))
+            findings.append(make_finding(address, reason or fold(session), action=action, command=command))
     return add_status_part(message, findings) or None

@@ -12,7 +12,9 @@ The text is only the transcript, then the returned message:
 
 A recipient appears in a `>>> RCPT To:<address>` command answered by the `<<<` reply, or
 in sendmail's own line "NNN <address>... text", whose text may itself be the remote reply
-(otherwise sendmail's code is the reply).
+(otherwise sendmail's code is the reply). The last `>>>` command before a `<<<` reply is the
+one it answers (`>>> DATA` then per-recipient replies: a refusal of the message, not of the
+address), and is kept on the finding.
 When the remote server refused an earlier command (MAIL From), sendmail's line says only
 "Remote protocol error": the `<<<` reply of that session is the diagnostic. Lines
 "NNN host (mailer)... text" concern a host, not a recipient.
@@ -37,6 +39,7 @@ _UNSENT = re.compile(
 )
 _SESSION = re.compile(r"^(?:While talking to|\.\.\. while talking to) (\S+?)\.?:\s*$")
 _COMMAND = re.compile(r"^>>> RCPT To:\s*<([^<>\s]+@[^<>\s]+)>", re.IGNORECASE)
+_ANY_COMMAND = re.compile(r"^>>> ?([A-Za-z]{4}\b|\.$)")
 _REPLY = re.compile(r"^<<< ?(.*)$")
 _RECIPIENT_LINE = re.compile(r"^(?:(\d{3}(?:[ -][245]\.\d+\.\d+)?) )?<?([^<>\s]+@[^<>\s]+?)>?\.\.\. (.*)$")
 _LEADING_REPLY = re.compile(r"^\d{3}\b")
@@ -53,25 +56,33 @@ def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[Recip
     host: str | None = None
     asked: str | None = None
     answer: str | None = None
+    sent: str | None = None  # the last command sent: the one a `<<<` reply answers
     for raw in lines:
         line = raw.strip()
         if session := _SESSION.match(line):
-            host, asked, answer = session.group(1), None, None
-        elif command := _COMMAND.match(line):
-            asked = command.group(1)
+            host, asked, answer, sent = session.group(1), None, None, None
+        elif command := _ANY_COMMAND.match(line):
+            sent = "DATA" if command.group(1) == "." else command.group(1).upper()
+            rcpt = _COMMAND.match(line)
+            asked = rcpt.group(1) if rcpt else None
         elif reply := _REPLY.match(line):
             answer = reply.group(1)
             if asked and asked.lower() not in found:
-                found[asked.lower()] = make_finding(asked, answer, action=action, remote_mta=host)
+                found[asked.lower()] = make_finding(
+                    asked, answer, action=action, remote_mta=host, command=sent
+                )
                 answer = None
             asked = None
         elif (own := _RECIPIENT_LINE.match(line)) and own.group(2).lower() not in found:
             code, address, text = own.groups()
+            replied = bool(answer and host)
             if answer and host:
                 text = answer
             elif code and not _LEADING_REPLY.match(text):
                 text = f"{code} {text}"
-            found[address.lower()] = make_finding(address, fold(text), action=action, remote_mta=host)
+            found[address.lower()] = make_finding(
+                address, fold(text), action=action, remote_mta=host, command=sent if replied else None
+            )
             answer = None
     return list(found.values())
 

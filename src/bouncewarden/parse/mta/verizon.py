@@ -10,14 +10,16 @@ mobile, gives an error line, then copies the original headers:
     From: sender <sender@example.org>
     To: 5555550100@vzwpix.com
 
-The recipient is only in the copied To line. (Verizon's vtext.com gateway runs Apache
-James: see the `apachejames` module.)
+The recipient is only in the copied To line. The MMSC is the recipient's own carrier: its
+"No valid recipients" says the number is not one of its subscribers (an unknown user).
+(Verizon's vtext.com gateway runs Apache James: see the `apachejames` module.)
 """
 
 from __future__ import annotations
 
 import re
 
+from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import ADDRESS, fold, make_finding
 from bouncewarden.parse.report import RecipientFinding
@@ -30,6 +32,7 @@ _NOTICE = re.compile(
     r"^(Message could not be delivered to mobile\..*?)^Original Message:\s*$(.*?)^To:([^\n]*)$",
     re.MULTILINE | re.DOTALL,
 )
+_NO_SUBSCRIBER = re.compile(r"\bno valid recipients?\b", re.IGNORECASE)
 
 
 def detect(message: BounceMessage) -> bool:
@@ -43,5 +46,8 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     if notice is None:
         return None
     diagnostic = fold(notice.group(1))
-    findings = [make_finding(a.group(0), diagnostic) for a in ADDRESS.finditer(notice.group(3))]
+    hint = Reason.USERUNKNOWN if _NO_SUBSCRIBER.search(diagnostic) else None
+    findings = [
+        make_finding(a.group(0), diagnostic, reason_hint=hint) for a in ADDRESS.finditer(notice.group(3))
+    ]
     return findings or None
