@@ -1,7 +1,9 @@
 """The `bouncewarden` command: one click group, one module per area of commands.
 
 Each module under `bouncewarden.cli` defines its commands and a `register(group)` function;
-`COMMAND_MODULES` lists them, in the order `--help` shows them.
+`COMMANDS` says which module holds each command. A module is imported only when one of its
+commands runs (or `--help` lists them all), so `bouncewarden check` does not pay for loading
+the parsers and `bouncewarden parse` does not pay for the database layer.
 """
 
 from __future__ import annotations
@@ -12,21 +14,48 @@ import click
 
 from bouncewarden import __version__
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
+
+_AWS = "bouncewarden.cli.aws"
+_ADMIN = "bouncewarden.cli.admin"
+_PARSE = "bouncewarden.cli.parse"
+_INGEST = "bouncewarden.cli.ingest"
+
+COMMANDS: dict[str, str] = {
+    "aws": _AWS,
+    "worker": _AWS,
+    "check": _ADMIN,
+    "config": _ADMIN,
+    "db": _ADMIN,
+    "export": _ADMIN,
+    "history": _ADMIN,
+    "import": _ADMIN,
+    "jobs": _ADMIN,
+    "stats": _ADMIN,
+    "suppress": _ADMIN,
+    "unsuppress": _ADMIN,
+    "parse": _PARSE,
+    "ingest": _INGEST,
+    "clean": _INGEST,
+    "serve": _INGEST,
+}
+"""Command name -> the module that registers it."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group that imports a command's module the first time the command is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(module).register(self)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bouncewarden")
 def main() -> None:
     """bouncewarden: email bounce and complaint handling."""
-
-
-COMMAND_MODULES: tuple[str, ...] = (
-    "bouncewarden.cli.aws",
-    "bouncewarden.cli.admin",
-    "bouncewarden.cli.parse",
-    "bouncewarden.cli.ingest",
-)
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(main)
