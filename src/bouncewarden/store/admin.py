@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from bouncewarden.classify.patterns import OperatorRule
 from bouncewarden.clock import Clock
 from bouncewarden.config import Settings
 from bouncewarden.errors import InvalidAddress
@@ -41,6 +41,9 @@ from bouncewarden.store.recording import (
     state_from_row,
 )
 from bouncewarden.store.suppressions import ImportReport, import_suppressions
+
+if TYPE_CHECKING:
+    from bouncewarden.classify.patterns import OperatorRule
 
 __all__ = ["AdminMixin", "History", "Suppression", "valid_address"]
 
@@ -119,6 +122,9 @@ class AdminMixin:
 
     def operator_rules(self) -> list[OperatorRule]:
         """The operators' classification overrides, oldest first (the classifier tries them in order)."""
+        # Imported here: loading the classifier's tables is not worth it for `check` and friends.
+        from bouncewarden.classify.patterns import OperatorRule
+
         query = select(RuleRow.pattern, RuleRow.severity, RuleRow.reason).order_by(RuleRow.id)
         with self._engine.connect() as connection:
             return [
