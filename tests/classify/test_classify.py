@@ -75,3 +75,13 @@ def test_wording_beats_the_hint() -> None:
         reason_hint=Reason.USERUNKNOWN,
     )
     assert classify(finding) == Classification(Reason.BLOCKED, Severity.SENDER)
+
+
+def test_a_temporary_null_mx_answer_is_not_hard() -> None:
+    text = "The domain example.net does not receive email according to the administrator: returned Null MX"
+    permanent = RecipientFinding(address="user@example.net", status="5.1.10", diagnostic=text)
+    temporary = RecipientFinding(address="user@example.net", status="4.0.0", diagnostic=text)
+    by_reply = RecipientFinding(address="user@example.net", reply_code="451", diagnostic=text)
+    assert classify(permanent) == Classification(Reason.NOTACCEPT, Severity.HARD)
+    assert classify(temporary) == Classification(Reason.NOTACCEPT, Severity.SOFT)
+    assert classify(by_reply) == Classification(Reason.NOTACCEPT, Severity.SOFT)

@@ -38,6 +38,15 @@ def test_rfc3464_report(sample: Callable[..., bytes]) -> None:
 def test_delay_notice(sample: Callable[..., bytes]) -> None:
     [row] = _report(sample("lhost-sendmail-29.eml")).recipients
     assert (row.kind, row.action, row.status) == (Kind.DELAY, "delayed", "4.5.0")
+    # Nothing names the cause of the delay: all it says is that delivery time runs out.
+    assert (row.reason, row.severity) == (Reason.EXPIRED, Severity.SOFT)
+
+
+def test_an_operator_rule_outranks_the_uncaused_delay_default(sample: Callable[..., bytes]) -> None:
+    rule = OperatorRule(pattern=r"^4\.5\.0$", severity=Severity.SOFT, reason=Reason.ONHOLD)
+    result = parse_message(sample("lhost-sendmail-29.eml"), [rule])
+    assert isinstance(result, ParsedReport)
+    assert result.recipients[0].reason is Reason.ONHOLD
 
 
 def test_text_completes_status_part(sample: Callable[..., bytes]) -> None:

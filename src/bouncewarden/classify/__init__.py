@@ -8,7 +8,9 @@ that order (see `classify.decide`). Operator rules win over all of them.
 
 Severity follows the reason (`events.default_severity`): only an address that cannot receive
 mail is `hard`; refusals of the sender (blocklists, authentication, content, rate) are `sender`
-and are never held against the recipient.
+and are never held against the recipient. One exception: a domain that "does not accept mail"
+is hard only when the report says so permanently; with a temporary status or reply (4.x.x,
+4xx) the DNS answer may still change, so it counts as `soft`.
 
 Also offered here for parsers: `status_from_text`, the enhanced status a diagnostic states or
 implies, and `pseudo_status`, a placeholder status naming a reason.
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from bouncewarden.classify.decide import decide_reason
 from bouncewarden.classify.patterns import OperatorRule, match_rule, parse_rule, parse_rules
-from bouncewarden.classify.status import pseudo_status, status_from_text
+from bouncewarden.classify.status import parse_status, pseudo_status, status_from_text
 from bouncewarden.events import Kind, Reason, Severity, default_severity
 
 if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
@@ -32,6 +34,7 @@ __all__ = [
     "Classification",
     "OperatorRule",
     "classify",
+    "match_rule",
     "parse_rule",
     "parse_rules",
     "pseudo_status",
@@ -62,6 +65,19 @@ def _reason(finding: RecipientFinding, command: str | None) -> Reason:
     return decide_reason(finding, command)
 
 
+def _is_temporary(finding: RecipientFinding) -> bool:
+    parsed = parse_status(finding.status)
+    if parsed is not None:
+        return parsed.is_temporary
+    return (finding.reply_code or "").startswith("4")
+
+
+def _severity(reason: Reason, finding: RecipientFinding) -> Severity:
+    if reason is Reason.NOTACCEPT and _is_temporary(finding):
+        return Severity.SOFT
+    return default_severity(reason, finding.feedback_type)
+
+
 def classify(
     finding: RecipientFinding, rules: Sequence[OperatorRule] = (), *, command: str | None = None
 ) -> Classification:
@@ -74,5 +90,5 @@ def classify(
     rule = match_rule(rules, finding.diagnostic, reply_code=finding.reply_code, status=finding.status)
     stage = command or finding.command
     reason = rule.reason if rule is not None and rule.reason is not None else _reason(finding, stage)
-    severity = rule.severity if rule is not None else default_severity(reason, finding.feedback_type)
+    severity = rule.severity if rule is not None else _severity(reason, finding)
     return Classification(reason, severity)

@@ -7,8 +7,8 @@
 3. The enhanced status (`status`), where it is precise (5.1.1, 5.2.2, 5.7.26, ...).
 4. The parser's reason hint, where its format states the reason plainly.
 5. The reply code (`replycode`), where it is narrow (552, 556, 5xx syntax errors, ...).
-6. Nothing said: `onhold` when there was a diagnostic to read, `undefined` otherwise. A delay
-   notice that names no cause stays there too: it is not expired yet.
+6. Nothing said: `onhold` when there was a diagnostic to read, `undefined` otherwise. (The
+   parse pipeline names an uncaused delay notice `expired`; see `parse.pipeline`.)
 
 Then the SMTP stage the reply belongs to (`command`) corrects the result:
 

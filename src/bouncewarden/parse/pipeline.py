@@ -10,6 +10,9 @@ Order of the attempts (STYLE.md, "Plugging in a new format"):
 5. the generic fallback for plain-text bounces (`fallback`).
 
 Every finding is then classified (`bouncewarden.classify.classify`) into a RecipientResult.
+A delay notice whose cause nothing names (`onhold`, `undefined`) is `expired`: all it says is
+that delivery time is running out, and that is the word Sisimai, whose vocabulary DESIGN.md
+uses, gives it. (SES delays keep their own labels: `sources.ses_reasons`.)
 `parse_message` never raises: anything unexpected becomes `Unparseable` with the reason. An
 MTA module that fails is skipped and named in the report's `defects`, so one faulty plug-in
 cannot hide a bounce the others read.
@@ -21,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bouncewarden.classify import OperatorRule, classify, pseudo_status
-from bouncewarden.events import Kind, Reason
+from bouncewarden.classify import Classification, OperatorRule, classify, match_rule, pseudo_status
+from bouncewarden.events import Kind, Reason, default_severity
 from bouncewarden.parse.arf import is_feedback, parse_feedback
 from bouncewarden.parse.autoreply import is_autoreply, parse_autoreply
 from bouncewarden.parse.dsn import findings_from_status, parse_date
@@ -103,11 +106,23 @@ def _status(finding: RecipientFinding, kind: Kind, reason: Reason) -> str | None
     return pseudo_status(reason, temporary)
 
 
+_UNCAUSED = frozenset({Reason.ONHOLD, Reason.UNDEFINED})
+
+
+def _classify(finding: RecipientFinding, kind: Kind, rules: Sequence[OperatorRule]) -> Classification:
+    verdict = classify(finding, rules)
+    if kind is not Kind.DELAY or verdict.reason not in _UNCAUSED:
+        return verdict
+    if match_rule(rules, finding.diagnostic, reply_code=finding.reply_code, status=finding.status):
+        return verdict  # the operator said so
+    return Classification(Reason.EXPIRED, default_severity(Reason.EXPIRED))
+
+
 def _result(finding: RecipientFinding, rules: Sequence[OperatorRule]) -> RecipientResult:
     kind = _kind(finding)
     if kind is Kind.DELIVERY and finding.reason_hint is None:
         finding.reason_hint = Reason.DELIVERED
-    verdict = classify(finding, rules)
+    verdict = _classify(finding, kind, rules)
     return RecipientResult(
         address=finding.address,
         action=finding.action,
