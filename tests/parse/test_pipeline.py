@@ -145,3 +145,9 @@ def test_powermta_bounce_category_is_a_hint(sample: Callable[..., bytes]) -> Non
 def test_mms_gateway_no_valid_recipients_is_an_unknown_user() -> None:
     [row] = _report((MTA_SAMPLES / "verizon" / "lhost-verizon-01.eml").read_bytes()).recipients
     assert (row.reason, row.severity) == (Reason.USERUNKNOWN, Severity.HARD)
+
+
+def test_cpanel_cannot_route_message_is_an_unknown_host() -> None:
+    # A hedge ("may not exist, may be blacklisted") names no verdict; Exim's router said it.
+    [row] = _report((MTA_SAMPLES / "exim" / "lhost-exim-31.eml").read_bytes()).recipients
+    assert (row.reason, row.severity, row.status) == (Reason.HOSTUNKNOWN, Severity.HARD, "5.0.912")

@@ -10,7 +10,10 @@ in order and the first match wins, so the order carries meaning:
   so that "550 5.1.1 ... blocked using Spamhaus" is never taken for an unknown user;
 - specific mailbox states (full, disabled, moved) come before the catch-all "unknown user";
 - delivery-time wording ("timed out", "retry timeout exceeded") comes late, because it is
-  often appended to the real cause ("mailbox is full: retry timeout exceeded").
+  often appended to the real cause ("mailbox is full: retry timeout exceeded");
+- a hedge is not a verdict: "the account may not exist, or may be blacklisted" lists
+  possibilities, so "may (not)" / "might (not)" keeps the unknown-user and blocklist patterns
+  from matching (the parser's hint or the codes decide).
 
 A group marked weak (`_WEAK`) only says something when the enhanced status says nothing
 precise: "message content rejected" is a spam verdict under 5.7.1 but a media error under 5.6.1.
@@ -130,7 +133,7 @@ blocked using\b
 +.{0,20}\b(?:sending |source |client )?ip\b
 \bip(?: address)?\b.{0,40}
 +\b(?:blocked|banned|black ?listed|block ?listed|on (?:our|a) (?:block|black) ?list)
-\b(?:black|block)[- ]?list(?:ed)?\b
+(?<!may be )(?<!might be )\b(?:black|block)[- ]?list(?:ed)?\b
 blocked for (?:abuse|spam)
 not accepting connections
 open relay
@@ -252,7 +255,7 @@ dns lookup failure
 _USERUNKNOWN = r"""
 recipient address rejected: access denied
 \b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
-+\b(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
++\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
 +|is (?:not valid|invalid)|no longer (?:exists|valid))
 \b(?:unknown|invalid|non-?existent|no such|bad|illegal|not a valid) (?!address error)(?:e-?mail )?
 +(?:user(?:id| ?name)?|recipients?|mailbox|account|address|local[- ]?part|alias
