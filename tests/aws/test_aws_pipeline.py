@@ -208,3 +208,40 @@ def test_worker_killed_mid_batch_stores_everything_once(
     # The killed batch had been stored but not deleted: it came back and was recognised.
     duplicates = [int(m) for m in re.findall(r"(\d+) duplicates", log.read_text())]
     assert sum(duplicates) >= 1, log.read_text()
+
+
+def test_three_workers_on_one_queue_store_each_notification_once(
+    aws_env: dict[str, str], moto_endpoint: str, service: Service, database_url: str, tmp_path: Path
+) -> None:
+    unique = _bodies(45)
+    # SNS delivers at least once: a third of the notifications arrive twice.
+    bodies = unique + unique[::3]
+    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto_endpoint)
+    queue_url = sqs.create_queue(QueueName=unique_name("bw-shared"))["QueueUrl"]
+    for start in range(0, len(bodies), 10):
+        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + 10])]
+        sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+    logs = [tmp_path / f"worker-{index}.log" for index in range(3)]
+    workers = [_start_worker(queue_url, database_url, moto_endpoint, log) for log in logs]
+    try:
+
+        def drained() -> bool:
+            attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+            visible = attributes["ApproximateNumberOfMessages"]
+            in_flight = attributes["ApproximateNumberOfMessagesNotVisible"]
+            return visible == in_flight == "0" and _event_count(service) >= len(unique)
+
+        _wait_for(drained, 120, "three workers to drain the queue")
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        codes = [worker.wait(timeout=30) for worker in workers]
+    output = "\n".join(log.read_text() for log in logs)
+    assert codes == [0, 0, 0], output
+    with service.engine.connect() as connection:
+        keys = connection.execute(select(Event.dedupe_key)).scalars().all()
+    assert len(keys) == len(set(keys)) == len(unique)
+    assert set(service.iter_suppressed_addresses()) == {f"victim{index}@example.org" for index in range(45)}
+    # The workers really shared the queue, and the repeated notifications were recognised.
+    assert sum(bool(re.search(r": [1-9]\d* received", log.read_text())) for log in logs) >= 2, output
+    assert sum(int(m) for m in re.findall(r"(\d+) duplicates", output)) >= len(unique[::3]), output
