@@ -151,3 +151,10 @@ def test_cpanel_cannot_route_message_is_an_unknown_host() -> None:
     # A hedge ("may not exist, may be blacklisted") names no verdict; Exim's router said it.
     [row] = _report((MTA_SAMPLES / "exim" / "lhost-exim-31.eml").read_bytes()).recipients
     assert (row.reason, row.severity, row.status) == (Reason.HOSTUNKNOWN, Severity.HARD, "5.0.912")
+
+
+def test_domino_directory_miss_in_japanese_is_an_unknown_user() -> None:
+    [row] = _report((MTA_SAMPLES / "domino" / "lhost-domino-02.eml").read_bytes()).recipients
+    assert (row.reason, row.severity) == (Reason.USERUNKNOWN, Severity.HARD)
+    # The delivery-status part's ISO-2022-JP Diagnostic-Code is decoded.
+    assert row.diagnostic is not None and "Domino ディレクトリには見つかりません" in row.diagnostic

@@ -17,7 +17,8 @@ block per recipient, blocks separated by blank lines (RFC 3464 section 2):
 Quirks seen in real reports: missing blank lines between blocks (a new block is then opened
 by a repeated recipient field), lower-case or odd-case field names, a Final-Recipient without
 a domain beside a usable X-Actual-Recipient (Sendmail) or Original-Recipient, a Status with a
-comment after it ("5.1.1 (bad destination mailbox)"), a generic Status (5.0.0) while the
+comment after it ("5.1.1 (bad destination mailbox)"), a Diagnostic-Code in ISO-2022-JP
+escape sequences (Japanese servers), a generic Status (5.0.0) while the
 Diagnostic-Code carries the specific one, and the Action `expired` (some Exchange versions).
 
 PowerMTA adds its own per-recipient `X-PowerMTA-BounceCategory` (its documentation lists
@@ -182,6 +183,16 @@ def reply_and_status(diagnostic: str | None) -> tuple[str | None, str | None]:
     return (found.group(1) if found else None), (code.group(0) if code else None)
 
 
+def _decoded(text: str | None) -> str | None:
+    """A field written in ISO-2022-JP (Japanese servers' 7-bit escape sequences), decoded."""
+    if not text or "\x1b$" not in text:
+        return text
+    try:
+        return text.encode("ascii").decode("iso-2022-jp")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def _status_code(value: str | None) -> str | None:
     found = _STATUS_CODE.search(value or "")
     return found.group(0) if found else None
@@ -218,7 +229,7 @@ def _finding(fields: dict[str, str], message_fields: dict[str, str]) -> Recipien
     if address is None:
         return None
     action = (fields.get("action") or "").split()[0].lower() if fields.get("action") else None
-    diagnostic = strip_type(fields.get("diagnostic-code"))
+    diagnostic = _decoded(strip_type(fields.get("diagnostic-code")))
     reply, diagnostic_status = reply_and_status(diagnostic)
     status = _status_code(fields.get("status"))
     # The remote server's own reply says why; the Status field often only says how the
