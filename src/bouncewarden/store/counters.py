@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.store.models import HourlyCounter
-from bouncewarden.store.recording import insert_ignore
 from bouncewarden.store.types import as_utc
 
 __all__ = ["COUNTER_FIELDS", "CounterKey", "add_counters", "count_events"]
@@ -72,6 +74,9 @@ def count_events(events: Iterable[FeedbackEvent]) -> dict[CounterKey, dict[str, 
 
 def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
     """Add `increments` to the stored counters (creating rows as needed)."""
+    if not increments:
+        return
+    statement = _upsert(connection.dialect.name)
     for key in sorted(increments):
         values = {
             "hour": key.hour,
@@ -80,9 +85,14 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
             "campaign": key.campaign,
             **increments[key],
         }
-        statement = insert_ignore(connection, HourlyCounter)
-        statement = statement.on_conflict_do_update(
-            index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
-            set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
-        )
         connection.execute(statement, values)
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """The counter upsert for one SQL dialect, built once (building it costs more than running it)."""
+    statement = postgresql.insert(HourlyCounter) if dialect == "postgresql" else sqlite.insert(HourlyCounter)
+    return statement.on_conflict_do_update(
+        index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
+        set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
+    )
