@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 
+from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
+
 __all__ = ["SmtpCommand", "command_from_text", "normalise_command"]
 
 
@@ -34,8 +36,9 @@ class SmtpCommand(StrEnum):
     DATA = "DATA"
 
 
-_WORDS: Sequence[tuple[re.Pattern[str], SmtpCommand]] = tuple(
-    (re.compile(pattern, re.IGNORECASE), command)
+# Tried in order, first match wins; screened (`classify.screen`), as most texts name no command.
+_WORDS: Sequence[tuple[ScreenedPattern, SmtpCommand]] = tuple(
+    (ScreenedPattern.compile(pattern, re.IGNORECASE), command)
     for pattern, command in (
         (r"in reply to (?:the )?end of data\b|in reply to (?:the )?data\b", SmtpCommand.DATA),
         (r"in reply to (?:the )?rcpt to\b", SmtpCommand.RCPT),
@@ -86,7 +89,8 @@ def normalise_command(command: str | None) -> SmtpCommand | None:
 
 def command_from_text(text: str) -> SmtpCommand | None:
     """The command the diagnostic says the reply answered, or None when it does not say."""
+    folded = folded_for_screen(text)
     for pattern, command in _WORDS:
-        if pattern.search(text):
+        if pattern.search(text, folded):
             return command
     return None

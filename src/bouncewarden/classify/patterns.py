@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Reason, Severity
 
 __all__ = ["OperatorRule", "RuleSyntaxError", "match_rule", "parse_rule", "parse_rules"]
@@ -41,17 +42,18 @@ class OperatorRule:
     severity: Severity
     reason: Reason | None = None
 
-    def matches(self, text: str) -> bool:
-        """Whether the pattern occurs in text."""
-        return bool(_compiled(self.pattern).search(text))
+    def matches(self, text: str, folded: str | None = None) -> bool:
+        """Whether the pattern occurs in text (`folded`: `screen.folded_for_screen(text)`)."""
+        return _compiled(self.pattern).search(text, folded) is not None
 
 
 @lru_cache(maxsize=1024)
-def _compiled(pattern: str) -> re.Pattern[str]:
+def _compiled(pattern: str) -> ScreenedPattern:
+    """The rule's expression, screened (`classify.screen`): most rules match no given text."""
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return ScreenedPattern.compile(pattern, re.IGNORECASE)
     except re.error:
-        return re.compile(re.escape(pattern), re.IGNORECASE)
+        return ScreenedPattern.compile(re.escape(pattern), re.IGNORECASE)
 
 
 def parse_rule(line: str) -> OperatorRule:
@@ -91,7 +93,8 @@ def match_rule(
         return None
     text = " ".join((diagnostic or "").split())
     prefixed = " ".join(part for part in (reply_code, status, text) if part)
+    folded, folded_prefixed = folded_for_screen(text), folded_for_screen(prefixed)
     for rule in rules:
-        if rule.matches(text) or rule.matches(prefixed):
+        if rule.matches(text, folded) or rule.matches(prefixed, folded_prefixed):
             return rule
     return None

@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 
 __all__ = ["TextVerdict", "fold_text", "reason_from_text"]
@@ -454,9 +455,10 @@ def _patterns(block: str) -> list[str]:
 
 # One expression per group (its patterns as alternatives): the table is tried group by group.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
-# than case-insensitive matching.
-_COMPILED: Sequence[tuple[Reason, bool, re.Pattern[str]]] = tuple(
-    (reason, strong, re.compile("|".join(f"(?:{p})" for p in _patterns(block))))
+# than case-insensitive matching. Each group is screened (`classify.screen`): the search only
+# runs when the text holds one of the plain strings some alternative cannot match without.
+_COMPILED: Sequence[tuple[Reason, bool, ScreenedPattern]] = tuple(
+    (reason, strong, ScreenedPattern.compile("|".join(f"(?:{p})" for p in _patterns(block))))
     for reason, strong, block in _TABLE
 )
 

@@ -4,19 +4,25 @@ A receiver module recognises a receiving provider by the remote host that answer
 recipient's domain, or by telltale text in the reply (a link to the provider's error page, its
 private error codes), and maps the provider's wording to a reason through one ordered table of
 `(pattern, reason)` pairs: the first pattern found in the diagnostic wins.
+
+Every finding asks every provider whether it recognises the reply, so the searches here are
+screened (`classify.screen`): a provider's host, domain and telltale patterns are only
+searched when the evidence holds a string each of their matches needs. The screen of a
+module's compiled pattern is derived once, on first use.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Reason
 
 __all__ = ["Evidence", "RuleTable", "compile_rules", "first_reason", "recognised"]
 
-RuleTable = Sequence[tuple[re.Pattern[str], Reason]]
+RuleTable = Sequence[tuple[ScreenedPattern, Reason]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +34,33 @@ class Evidence:
     domain: str = ""
     status: str | None = None
     command: str | None = None
+    # `text` lower-cased for screening (None when not ASCII, see `classify.screen`).
+    folded: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "folded", folded_for_screen(self.text))
 
 
 def compile_rules(pairs: Iterable[tuple[str, Reason]]) -> RuleTable:
     """A rule table from (regular expression, reason) pairs, matched case-insensitively."""
-    return tuple((re.compile(pattern, re.IGNORECASE), reason) for pattern, reason in pairs)
+    return tuple((ScreenedPattern.compile(pattern, re.IGNORECASE), reason) for pattern, reason in pairs)
 
 
 def first_reason(rules: RuleTable, text: str) -> Reason | None:
     """The reason of the first rule whose pattern the text contains."""
-    return next((reason for pattern, reason in rules if pattern.search(text)), None)
+    folded = folded_for_screen(text)
+    return next((reason for pattern, reason in rules if pattern.search(text, folded)), None)
+
+
+_SCREENED: dict[int, ScreenedPattern] = {}
+
+
+def _screened(pattern: re.Pattern[str]) -> ScreenedPattern:
+    """The screened form of a module's pattern, made on first use (keyed by the object)."""
+    screened = _SCREENED.get(id(pattern))
+    if screened is None or screened.regex is not pattern:
+        screened = _SCREENED[id(pattern)] = ScreenedPattern.screen(pattern)
+    return screened
 
 
 def recognised(
@@ -48,8 +71,8 @@ def recognised(
     telltale: re.Pattern[str] | None = None,
 ) -> bool:
     """True when the remote host, the recipient's domain or the text points at the provider."""
-    if hosts is not None and evidence.host and hosts.search(evidence.host):
+    if hosts is not None and evidence.host and _screened(hosts).search(evidence.host):
         return True
-    if domains is not None and evidence.domain and domains.search(evidence.domain):
+    if domains is not None and evidence.domain and _screened(domains).search(evidence.domain):
         return True
-    return telltale is not None and bool(telltale.search(evidence.text))
+    return telltale is not None and _screened(telltale).search(evidence.text, evidence.folded) is not None

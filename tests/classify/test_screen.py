@@ -1,0 +1,120 @@
+"""Literal screens: the strings derived from expressions, and searches equal to re.search."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bouncewarden.classify import command, reasons
+from bouncewarden.classify.receivers import _rules
+from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen, required_literals
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "expected"),
+    [
+        (r"\bquota (?:exceeded|full|reached)", 0, {"quota "}),
+        (r"not authori[sz]ed", 0, {"not authori"}),
+        (r"authori[sz]ed", 0, {"authori"}),
+        (r"ab[sz]", 0, {"abs", "abz"}),
+        (r"e-?mail", 0, {"email", "e-mail"}),
+        (r"a\bb(?=c)", 0, {"ab"}),
+        (r"x{2,5}yz", 0, {"yz"}),
+        (r"a|b.c", 0, {"a", "b"}),
+        (r"(?>ab)c", 0, {"abc"}),
+        (r"AUP#CXBL\b", re.IGNORECASE, {"aup#cxbl"}),
+        (r"(?i:Foo)bar", 0, {"foobar"}),
+        (r"[0-3]x", 0, {"0x", "1x", "2x", "3x"}),
+    ],
+)
+def test_required_literals(pattern: str, flags: int, expected: set[str]) -> None:
+    assert required_literals(pattern, flags) == expected
+
+
+@pytest.mark.parametrize("pattern", [r"(?:ab)*", r"ab|", r"\d+", r"[^a]b?", r"(a)?\1", r"[a-z]+", "("])
+def test_no_screen_when_nothing_is_required(pattern: str) -> None:
+    assert required_literals(pattern) is None
+
+
+def test_caseless_screen_needs_ascii_text() -> None:
+    """re folds the long s to "s"; str.lower does not, so non-ASCII text is always searched."""
+    screened = ScreenedPattern.compile("spam", re.IGNORECASE)
+    assert folded_for_screen("\u017fpam") is None
+    assert screened.search("\u017fpam") is not None
+    assert screened.search("SPAM") is not None
+    assert screened.search("ham") is None
+
+
+def _table_patterns() -> list[ScreenedPattern]:
+    found = [pattern for _reason, _strong, pattern in reasons._COMPILED]
+    found += [pattern for pattern, _command in command._WORDS]
+    return found
+
+
+_TEXT = st.text(alphabet="abcdeiklmnoprstuy ABEIKLS.-:;<>@0159\u017f\u212a\u0130\u0131", max_size=40)
+# Pieces of real wording, so that matches happen often enough to mean something.
+_WORDS = st.sampled_from(
+    [
+        "user unknown",
+        "mailbox is full",
+        "quota exceeded",
+        "blocked using spamhaus",
+        "in reply to rcpt to",
+        "relay access denied",
+        "SPF check failed",
+        "host not found",
+        "550 5.1.1 ",
+        "timed out",
+        "account disabled",
+        "after end of data",
+        "Message rejected as spam",
+        "RCPT",
+        "does not exist",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TEXT, _WORDS), max_size=6))
+def test_screened_tables_search_like_re(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    for case in (text, text.lower(), text.upper()):
+        folded = folded_for_screen(case)
+        for screened in _table_patterns():
+            expected = screened.regex.search(case)
+            found = screened.search(case, folded)
+            assert (found and found.span()) == (expected and expected.span()), screened.pattern
+
+
+_ATOMS = st.sampled_from(
+    ["a", "b", "ab", "K", "s", "[ab]", "[a-c]", ".", r"\b", r"\s", "^", "$", r"(?=a)", r"(?<!b)", r"\d", "i"]
+)
+
+
+@st.composite
+def _expressions(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = draw(st.lists(_ATOMS if depth > 1 else st.one_of(_ATOMS, _expressions(depth + 1)), max_size=4))
+    body = "".join(parts)
+    shape = draw(
+        st.sampled_from(["{}", "(?:{})", "(?:{})?", "(?:{})+", "(?:{}|b)", "(?:{}){{0,2}}", "(?i:{})"])
+    )
+    return shape.format(body)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_expressions(), st.text(alphabet="abcAB sSKk\u017f\u212ai\u0130\u01311", max_size=12), st.booleans())
+def test_any_screened_expression_searches_like_re(pattern: str, text: str, caseless: bool) -> None:
+    flags = re.IGNORECASE if caseless else 0
+    screened = ScreenedPattern.compile(pattern, flags)
+    expected = re.compile(pattern, flags).search(text)
+    found = screened.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+def test_receiver_evidence_is_folded_once() -> None:
+    evidence = _rules.Evidence(text="550 5.1.1 User Unknown")
+    assert evidence.folded == "550 5.1.1 user unknown"
+    assert _rules.Evidence(text="Ko\u212a").folded is None
