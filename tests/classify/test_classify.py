@@ -85,3 +85,20 @@ def test_a_temporary_null_mx_answer_is_not_hard() -> None:
     assert classify(permanent) == Classification(Reason.NOTACCEPT, Severity.HARD)
     assert classify(temporary) == Classification(Reason.NOTACCEPT, Severity.SOFT)
     assert classify(by_reply) == Classification(Reason.NOTACCEPT, Severity.SOFT)
+
+
+def test_the_reporting_mta_stands_for_the_remote_host_when_none_is_named() -> None:
+    # MessageLabs writes its own report: "542 <address> Rejected" is an unregistered recipient.
+    text = "542 user@example.net Rejected"
+    own = RecipientFinding(
+        address="user@example.net", diagnostic=text, reporting_mta="server-7.bemta-1.messagelabs.com"
+    )
+    elsewhere = RecipientFinding(address="user@example.net", diagnostic=text, reporting_mta="mx.example.org")
+    assert classify(own) == Classification(Reason.USERUNKNOWN, Severity.HARD)
+    assert classify(elsewhere).reason is Reason.ONHOLD
+    auth = RecipientFinding(
+        address="user@example.net",
+        diagnostic="550-Please turn on SMTP Authentication in your mail client.",
+        reporting_mta="server-7.bemta-1.messagelabs.com",
+    )
+    assert classify(auth).reason is Reason.SECURITYERROR

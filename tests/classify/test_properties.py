@@ -33,6 +33,11 @@ def test_classify_never_raises_and_severity_follows_reason(
     finding: RecipientFinding, command: str | None
 ) -> None:
     result = classify(finding, command=command)
+    if result.reason is Reason.NOTACCEPT and result.severity is Severity.SOFT:
+        # The one exception: a temporary "does not accept mail" (4.x.x status or 4xx reply).
+        temporary = (finding.status or "").startswith("4") or (finding.reply_code or "").startswith("4")
+        assert temporary
+        return
     assert result.severity is default_severity(result.reason, finding.feedback_type)
     assert (result.severity is Severity.HARD) == is_hard(result.reason)
 

@@ -158,3 +158,13 @@ def test_domino_directory_miss_in_japanese_is_an_unknown_user() -> None:
     assert (row.reason, row.severity) == (Reason.USERUNKNOWN, Severity.HARD)
     # The delivery-status part's ISO-2022-JP Diagnostic-Code is decoded.
     assert row.diagnostic is not None and "Domino ディレクトリには見つかりません" in row.diagnostic
+
+
+def test_local_delivery_program_output_leads_the_diagnostic() -> None:
+    # mail.local says "unknown user" before sendmail's "554 ... Service unavailable".
+    [local] = _report((MTA_SAMPLES / "sendmail" / "rfc3464-06.eml").read_bytes()).recipients
+    assert (local.reason, local.severity) == (Reason.USERUNKNOWN, Severity.HARD)
+    assert (local.diagnostic or "").startswith("mail.local: unknown user")
+    # maildrop's "maildir over quota" is the cause behind "550 5.0.0 Insufficient permission".
+    [quota] = _report((MTA_SAMPLES / "sendmail" / "lhost-sendmail-13.eml").read_bytes()).recipients
+    assert (quota.reason, quota.severity) == (Reason.MAILBOXFULL, Severity.SOFT)

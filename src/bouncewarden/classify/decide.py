@@ -70,11 +70,15 @@ _VAGUE_AT_CONNECT = frozenset(
 
 
 def _host(finding: RecipientFinding, text: str) -> str:
-    """The remote host name, lower case, from Remote-MTA or from "host X said" in the text."""
+    """The remote host name, lower case: Remote-MTA, "host X said" in the text, else the
+    Reporting-MTA (with no remote host named, the MTA that wrote the report is the last one
+    that handled the message, as filtering services writing their own refusals are)."""
     found = _HOST_TOKEN.search((finding.remote_mta or "").split(";", 1)[-1].lower())
     if found is None:
         in_text = _HOST_IN_TEXT.search(text)
         found = _HOST_TOKEN.search(in_text.group(1).lower()) if in_text else None
+    if found is None:
+        found = _HOST_TOKEN.search((finding.reporting_mta or "").split(";", 1)[-1].lower())
     return found.group(0).rstrip(".") if found else ""
 
 

@@ -4,7 +4,9 @@ The filtering service answers for its customers' domains in a few fixed sentence
 are trying to use me [server-N.messagelabs.com] as a relay" (the recipient domain is not a
 customer's), "550 Invalid recipient <...> (#5.1.1)", "553 Sorry, your email address has been
 blacklisted" (the sender address) and "550-Requested action aborted [7]" style refusals of the
-connecting IP.
+connecting IP. Its own reports (Reporting-MTA *.messagelabs.com) answer "542 <address>
+Rejected" for a recipient that is not a registered address of the customer, and "Please turn
+on SMTP Authentication in your mail client" to unauthenticated submission.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ _RULES = compile_rules(
         (r"use me .{0,60}as a relay", Reason.NORELAYING),
         (r"your email address has been (?:black|block)listed", Reason.REJECTED),
         (r"invalid recipient", Reason.USERUNKNOWN),
+        (r"^542 \S+ rejected\b", Reason.USERUNKNOWN),
+        (r"turn on smtp authentication", Reason.SECURITYERROR),
         (r"requested action aborted \[\d+\]", Reason.BLOCKED),
     )
 )

@@ -124,6 +124,7 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
                     action=action,
                     remote_mta=found.remote_mta,
                     command=command,
+                    reason_hint=found.reason_hint,
                 )
             )
         else:

@@ -18,6 +18,11 @@ address), and is kept on the finding.
 When the remote server refused an earlier command (MAIL From), sendmail's line says only
 "Remote protocol error": the `<<<` reply of that session is the diagnostic. Lines
 "NNN host (mailer)... text" concern a host, not a recipient.
+
+A local delivery has no SMTP session: the delivery program's own output comes first, then
+sendmail's line for the address ("mail.local: unknown user: user" then "554 <user@example.com>...
+Service unavailable"). That output is the real cause and leads the diagnostic; mail.local's
+"unknown user" (no such local account) is the local mailbox authority's word: an unknown user.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import cut_at, fold, make_finding
 from bouncewarden.parse.report import RecipientFinding
@@ -43,11 +49,33 @@ _ANY_COMMAND = re.compile(r"^>>> ?([A-Za-z]{4}\b|\.$)")
 _REPLY = re.compile(r"^<<< ?(.*)$")
 _RECIPIENT_LINE = re.compile(r"^(?:(\d{3}(?:[ -][245]\.\d+\.\d+)?) )?<?([^<>\s]+@[^<>\s]+?)>?\.\.\. (.*)$")
 _LEADING_REPLY = re.compile(r"^\d{3}\b")
+# "mail.local: unknown user: user": a local delivery program's output (lower-case name).
+_PROGRAM_OUTPUT = re.compile(r"^[a-z][\w.-]*: \S")
+_LOCAL_UNKNOWN = re.compile(r"\bunknown user\b|\bno such (?:user|account)\b", re.IGNORECASE)
 
 
 def detect(message: BounceMessage) -> bool:
     """A text that opens with sendmail's transcript heading."""
     return message.text.lstrip()[:60].startswith("----- Transcript of session follows")
+
+
+def _own_line(
+    own: re.Match[str], answer: str | None, sent: str | None, output: list[str], action: str, host: str | None
+) -> RecipientFinding:
+    """The finding of sendmail's own "NNN <address>... text" line."""
+    code, address, text = own.groups()
+    command = None
+    hint = None
+    if answer and host:
+        text, command = answer, sent
+    elif code and not _LEADING_REPLY.match(text):
+        text = f"{code} {text}"
+    if output and not host:
+        hint = Reason.USERUNKNOWN if _LOCAL_UNKNOWN.search(" ".join(output)) else None
+        text = " ".join([*output, text])
+    return make_finding(
+        address, fold(text), action=action, remote_mta=host, command=command, reason_hint=hint
+    )
 
 
 def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[RecipientFinding]:
@@ -57,6 +85,7 @@ def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[Recip
     asked: str | None = None
     answer: str | None = None
     sent: str | None = None  # the last command sent: the one a `<<<` reply answers
+    output: list[str] = []  # a local delivery program's lines before sendmail's own line
     for raw in lines:
         line = raw.strip()
         if session := _SESSION.match(line):
@@ -74,16 +103,10 @@ def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[Recip
                 answer = None
             asked = None
         elif (own := _RECIPIENT_LINE.match(line)) and own.group(2).lower() not in found:
-            code, address, text = own.groups()
-            replied = bool(answer and host)
-            if answer and host:
-                text = answer
-            elif code and not _LEADING_REPLY.match(text):
-                text = f"{code} {text}"
-            found[address.lower()] = make_finding(
-                address, fold(text), action=action, remote_mta=host, command=sent if replied else None
-            )
-            answer = None
+            found[own.group(2).lower()] = _own_line(own, answer, sent, output, action, host)
+            answer, output = None, []
+        elif host is None and _PROGRAM_OUTPUT.match(line):
+            output.append(line)
     return list(found.values())
 
 
