@@ -109,9 +109,14 @@ def _expressions(draw: st.DrawFn, depth: int = 0) -> str:
 def test_any_screened_expression_searches_like_re(pattern: str, text: str, caseless: bool) -> None:
     flags = re.IGNORECASE if caseless else 0
     screened = ScreenedPattern.compile(pattern, flags)
-    expected = re.compile(pattern, flags).search(text)
+    compiled = re.compile(pattern, flags)
+    expected = compiled.search(text)
     found = screened.search(text)
     assert (found and found.span()) == (expected and expected.span())
+    at_start, expected_at_start = screened.match(text), compiled.match(text)
+    assert (at_start and at_start.span()) == (expected_at_start and expected_at_start.span())
+    assert [m.span() for m in screened.finditer(text)] == [m.span() for m in compiled.finditer(text)]
+    assert screened.may_match(text) or expected is None
 
 
 def test_receiver_evidence_is_folded_once() -> None:

@@ -42,6 +42,15 @@ def test_encoded_word_headers() -> None:
     assert BounceMessage(data).subject == "メイル不達"
 
 
+def test_has_header_even_when_empty() -> None:
+    message = BounceMessage(b"X-MS-Exchange-Message-Is-Ndr:\nSubject: x\n\nbody\n")
+    assert (
+        message.has_header("x-ms-exchange-message-is-ndr")
+        and message.header("X-MS-Exchange-Message-Is-Ndr") == ""
+    )
+    assert not message.has_header("X-Failed-Recipients")
+
+
 @pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
 def test_line_endings_read_the_same(sample: Callable[..., bytes], newline: bytes) -> None:
     lf = BounceMessage(sample("rfc3464-01.eml"))

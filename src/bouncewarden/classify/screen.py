@@ -29,7 +29,7 @@ folded text to look at simply searches.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -254,22 +254,35 @@ class ScreenedPattern:
         literals, caseless = _screen(pattern.pattern, pattern.flags)
         return cls(pattern, tuple(sorted(literals)) if literals else None, caseless)
 
-    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
-        """`self.pattern.search(text)`, skipped when the screen proves it finds nothing.
+    def may_match(self, text: str, folded: str | None = None) -> bool:
+        """False when the screen proves that the pattern occurs nowhere in text.
 
         `folded` is `folded_for_screen(text)`, worth passing when several caseless patterns
         look at the same text; it is worked out here when needed and not given.
         """
         literals = self.literals
-        if literals is not None:
-            if not self.caseless:
-                probe: str | None = text
-            else:
-                probe = folded if folded is not None else folded_for_screen(text)
-            if probe is not None:
-                for literal in literals:
-                    if literal in probe:
-                        break
-                else:
-                    return None
-        return self.regex.search(text)
+        if literals is None:
+            return True
+        if not self.caseless:
+            probe: str | None = text
+        else:
+            probe = folded if folded is not None else folded_for_screen(text)
+        if probe is None:
+            return True
+        # A plain loop: any() over a generator costs more than the tests themselves here.
+        for literal in literals:  # noqa: SIM110
+            if literal in probe:
+                return True
+        return False
+
+    def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
+        """`re.Pattern.search`, skipped when the screen proves it finds nothing."""
+        return self.regex.search(text) if self.may_match(text, folded) else None
+
+    def match(self, text: str, folded: str | None = None) -> re.Match[str] | None:
+        """`re.Pattern.match`, skipped when the screen proves it finds nothing."""
+        return self.regex.match(text) if self.may_match(text, folded) else None
+
+    def finditer(self, text: str, folded: str | None = None) -> Iterator[re.Match[str]]:
+        """`re.Pattern.finditer`, skipped when the screen proves it finds nothing."""
+        return self.regex.finditer(text) if self.may_match(text, folded) else iter(())

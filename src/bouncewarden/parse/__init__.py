@@ -50,9 +50,10 @@ def parse_bytes(data: bytes) -> Iterator[ParseResult]:
 
 def parse_file(path: str | Path) -> Iterator[tuple[str, ParseResult]]:
     """(base name, result) per message of a .eml or mbox file; an unreadable file gives Unparseable."""
-    name = Path(path).name
+    file = Path(path)
+    name = file.name
     try:
-        data = Path(path).read_bytes()
+        data = file.read_bytes()
     except OSError as err:
         yield name, Unparseable(f"cannot read {path}: {err.strerror or err}")
         return

@@ -185,6 +185,10 @@ class BounceMessage:
         values = self._header_map().get(name.lower())
         return values[0] if values else ""
 
+    def has_header(self, name: str) -> bool:
+        """Whether the bounce itself has a header of that name (even an empty one)."""
+        return name.lower() in self._header_map()
+
     def headers(self, name: str) -> list[str]:
         """Every value of a header of the bounce itself, decoded."""
         return list(self._header_map().get(name.lower(), ()))

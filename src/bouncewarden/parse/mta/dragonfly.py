@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import cut_at, head, join_reply, make_finding
@@ -30,7 +31,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "dragonfly"
 
-_SIGNATURE = re.compile(r"^This is the DragonFly Mail Agent", re.MULTILINE)
+_SIGNATURE = ScreenedPattern.compile(r"^This is the DragonFly Mail Agent", re.MULTILINE)
 _RECIPIENT = re.compile(r"^There was an error delivering your mail to <([^<>\s]+)>", re.MULTILINE)
 _ORIGINAL = re.compile(r"^(?:Original message|Message headers) follow", re.MULTILINE)
 _REMOTE = re.compile(r"^(\S+) \[[^\]]*\] did not like our ")

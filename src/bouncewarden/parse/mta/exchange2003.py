@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import head, join_reply, make_finding
@@ -35,7 +36,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "exchange2003"
 
-_SIGNATURE = re.compile(
+_SIGNATURE = ScreenedPattern.compile(
     r"^\s*(?:did not reach the following recipient|The following recipient\(s\) could not be reached)",
     re.MULTILINE,
 )

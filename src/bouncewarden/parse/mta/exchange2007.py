@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import ADDRESS, add_status_part, make_finding
 from bouncewarden.parse.report import RecipientFinding
@@ -40,12 +41,12 @@ __all__ = ["NAME", "detect", "parse"]
 NAME = "exchange2007"
 
 # A list entry: "address<mailto:address>" or "Name<mailto:address>", never a header line.
-_MAILTO = re.compile(r"^(?![ \t])[^:<>\n]*<mailto:([^<>\s]+@[^<>\s]+)>", re.MULTILINE)
+_MAILTO = ScreenedPattern.compile(r"^(?![ \t])[^:<>\n]*<mailto:([^<>\s]+@[^<>\s]+)>", re.MULTILINE)
 _RETURNED = re.compile(r"(?:Remote Server|Server at (\S+)(?: \([^)]*\))?) returned '(.*)'")
 _HASHED = re.compile(r"^#(\d{3} .*?)\s*##")
 _HOST = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 # Exchange Online's newer layout: a headline sentence, a "Status code:" line for admins.
-_HEADLINE = re.compile(r"^Your message to (\S+@\S+) couldn't be delivered\.", re.MULTILINE)
+_HEADLINE = ScreenedPattern.compile(r"^Your message to (\S+@\S+) couldn't be delivered\.", re.MULTILINE)
 _STATUS_CODE = re.compile(r"^Status code: (.+)$", re.MULTILINE)
 
 
@@ -53,7 +54,7 @@ def detect(message: BounceMessage) -> bool:
     """Exchange's NDR header, its "<mailto:" recipient list or its headline near the top."""
     text = message.text[:3000]
     return (
-        "X-MS-Exchange-Message-Is-Ndr" in message.message
+        message.has_header("X-MS-Exchange-Message-Is-Ndr")
         or _MAILTO.search(text) is not None
         or _HEADLINE.search(text) is not None
     )

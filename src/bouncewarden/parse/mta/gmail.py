@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import ADDRESS, add_status_part, cut_at, fold, head, make_finding
@@ -41,7 +42,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "gmail"
 
-_SIGNATURE = re.compile(
+_SIGNATURE = ScreenedPattern.compile(
     r"^(?:Delivery to the following recipients? (?:failed|has been delayed)"
     r"|Your message wasn't delivered to |There was a (?:temporary )?problem delivering"
     r"|\*\* [A-Z][\w ]+ \*\*$)",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import parse_blocks
@@ -33,7 +34,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "gmx"
 
-_SENDER = re.compile(r"mailer-daemon@(?:[\w-]+\.)*(?:gmx\.[a-z.]+|mail\.com)\b")
+_SENDER = ScreenedPattern.compile(r"mailer-daemon@(?:[\w-]+\.)*(?:gmx\.[a-z.]+|mail\.com)\b")
 _BLOCK_START = re.compile(r'^(?:"|<)(?P<address>[^"<>\s]+@[^"<>\s]+)(?:":|>)\s*$')
 _ORIGINAL = re.compile(r"^--- The header of the original message is following", re.MULTILINE)
 _REMOTE = re.compile(r"host: (\S+)")

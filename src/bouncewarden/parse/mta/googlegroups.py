@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import cut_at, make_finding
@@ -30,7 +31,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "googlegroups"
 
-_SIGNATURE = re.compile(r"groups\.google\.com|^Google Groups\s*$", re.MULTILINE)
+_SIGNATURE = ScreenedPattern.compile(r"groups\.google\.com|^Google Groups\s*$", re.MULTILINE)
 _ORIGINAL = re.compile(r"^----- Original message -----", re.MULTILINE)
 
 

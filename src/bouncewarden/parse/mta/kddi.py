@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import cut_at, fold, make_finding
@@ -34,7 +35,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "kddi"
 
-_SIGNATURE = re.compile(
+_SIGNATURE = ScreenedPattern.compile(
     r"^Each of the following recipients was rejected|^The user\(s\) account is disabled"
     r"|^Your message was not delivered within|^The following recipients did not receive"
     r"|Could not be delivered to: <",

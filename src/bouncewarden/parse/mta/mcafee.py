@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import (
     add_status_part,
@@ -29,7 +30,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "mcafee"
 
-_HEADING = re.compile(r"^\s*--- The following addresses had delivery problems ---", re.MULTILINE)
+_HEADING = ScreenedPattern.compile(r"^\s*--- The following addresses had delivery problems ---", re.MULTILINE)
 _LINE = re.compile(r"^<([^<>\s]+)>\s+\((.*)\)\s*$", re.MULTILINE)
 
 

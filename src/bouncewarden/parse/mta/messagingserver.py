@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import ADDRESS, add_status_part, fold, head, make_finding
 from bouncewarden.parse.report import RecipientFinding
@@ -27,7 +28,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "messagingserver"
 
-_SIGNATURE = re.compile(
+_SIGNATURE = ScreenedPattern.compile(
     r"^Your message cannot be delivered to the following recipients:|"
     r"^Your message has been delayed",
     re.MULTILINE,

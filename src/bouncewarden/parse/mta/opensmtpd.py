@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import add_status_part, cut_at, head, make_finding
@@ -34,7 +35,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "opensmtpd"
 
-_SIGNATURE = re.compile(r"This is the MAILER-DAEMON, please DO NOT REPLY to this e-?mail")
+_SIGNATURE = ScreenedPattern.compile(r"This is the MAILER-DAEMON, please DO NOT REPLY to this e-?mail")
 _ORIGINAL = re.compile(r"^\s*Below is a copy of the original message:", re.MULTILINE)
 _LINE = re.compile(r"^([^\s:]+@[^\s:]+): (.+)$", re.MULTILINE)
 _DELAYED = re.compile(r"A message is delayed for more than")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import (
     ADDRESS,
@@ -43,7 +44,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "postfix"
 
-_SIGNATURE = re.compile(r"^This is the (?:mail system|Postfix program) at host ", re.MULTILINE)
+_SIGNATURE = ScreenedPattern.compile(r"^This is the (?:mail system|Postfix program) at host ", re.MULTILINE)
 _START = re.compile(
     r"^ ?<(?P<address>[^<>\s]+)>(?: \(expanded from <(?P<alias>[^<>\s]+)>\))?: ?(?P<rest>.*)$"
 )

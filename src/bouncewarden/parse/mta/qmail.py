@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import head, parse_blocks
@@ -36,7 +37,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "qmail"
 
-_SIGNATURE = re.compile(
+_SIGNATURE = ScreenedPattern.compile(
     r"This is the qmail-send program at|I wasn't able to deliver your message"
     r"|^Unable to deliver message to the following address",
     re.MULTILINE,

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import (
     add_status_part,
@@ -43,7 +44,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "sendmail"
 
-_LIST = re.compile(
+_LIST = ScreenedPattern.compile(
     r"^(?:> ?)?[ \t]*-+ The following addresses had (permanent fatal|transient non-fatal) errors -+[ \t]*$",
     re.MULTILINE,
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import make_finding
 from bouncewarden.parse.report import RecipientFinding
@@ -24,7 +25,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "trendmicro"
 
-_SIGNATURE = re.compile(r"InterScan|^Sent <<< RCPT TO:", re.MULTILINE)
+_SIGNATURE = ScreenedPattern.compile(r"InterScan|^Sent <<< RCPT TO:", re.MULTILINE)
 _SESSION = re.compile(r"^Sent <<< RCPT TO:\s*<([^<>\s]+)>\s*\n\s*Received >>> (.+)$", re.MULTILINE)
 _SENTENCE = re.compile(r"^Reason:\s+(.*?<([^<>\s]+@[^<>\s]+)>.*)$", re.MULTILINE)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import head, parse_blocks
 from bouncewarden.parse.mta.qmail import BLOCK_START, ORIGINAL_MARKER
@@ -27,7 +28,7 @@ __all__ = ["NAME", "detect", "parse"]
 
 NAME = "yahoo"
 
-_SIGNATURE = re.compile(r"^Sorry, we were unable to deliver your message", re.MULTILINE)
+_SIGNATURE = ScreenedPattern.compile(r"^Sorry, we were unable to deliver your message", re.MULTILINE)
 
 
 def detect(message: BounceMessage) -> bool:
