@@ -102,3 +102,19 @@ def test_the_reporting_mta_stands_for_the_remote_host_when_none_is_named() -> No
         reporting_mta="server-7.bemta-1.messagelabs.com",
     )
     assert classify(auth).reason is Reason.SECURITYERROR
+
+
+def test_amazon_ses_inbound_mailbox_does_not_exist_is_a_receipt_rule() -> None:
+    def finding(reporting_mta: str) -> RecipientFinding:
+        return RecipientFinding(
+            address="user@example.net",
+            status="5.1.1",
+            reply_code="550",
+            diagnostic="550 5.1.1 Mailbox does not exist",
+            reporting_mta=reporting_mta,
+        )
+
+    assert classify(finding("inbound-smtp.us-west-2.amazonaws.com")) == Classification(
+        Reason.FILTERED, Severity.SOFT
+    )
+    assert classify(finding("mx.example.org")) == Classification(Reason.USERUNKNOWN, Severity.HARD)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bouncewarden.classify.receivers import (
+    amazonses,
     aol,
     apple,
     cox,
@@ -58,6 +59,7 @@ RECEIVERS: tuple[Receiver, ...] = (
     tencent,
     messagelabs,
     mimecast,
+    amazonses,
     microsoft,
     google,
     yahoo,
