@@ -168,3 +168,9 @@ def test_local_delivery_program_output_leads_the_diagnostic() -> None:
     # maildrop's "maildir over quota" is the cause behind "550 5.0.0 Insufficient permission".
     [quota] = _report((MTA_SAMPLES / "sendmail" / "lhost-sendmail-13.eml").read_bytes()).recipients
     assert (quota.reason, quota.severity) == (Reason.MAILBOXFULL, Severity.SOFT)
+
+
+def test_a_pipe_recipient_failure_is_the_programs(sample: Callable[..., bytes]) -> None:
+    # X-Actual-Recipient names the procmail pipe of an alias; nothing else says why.
+    [row] = _report(sample("rfc3464-04.eml")).recipients
+    assert (row.reason, row.severity) == (Reason.MAILERERROR, Severity.SOFT)

@@ -11,6 +11,8 @@ in order and the first match wins, so the order carries meaning:
 - specific mailbox states (full, disabled, moved) come before the catch-all "unknown user";
 - delivery-time wording ("timed out", "retry timeout exceeded") comes late, because it is
   often appended to the real cause ("mailbox is full: retry timeout exceeded");
+- some receivers end a refusal with a bracketed category: "(BL)" is their blocklist
+  (Deutsche Telekom's "554 IP=192.0.2.1 - A problem occurred. ... (BL)");
 - a hedge is not a verdict: "the account may not exist, or may be blacklisted" lists
   possibilities, so "may (not)" / "might (not)" keeps the unknown-user and blocklist patterns
   from matching (the parser's hint or the codes decide).
@@ -136,6 +138,7 @@ blocked using\b
 +\b(?:blocked|banned|black ?listed|block ?listed|on (?:our|a) (?:block|black) ?list)
 (?<!may be )(?<!might be )\b(?:black|block)[- ]?list(?:ed)?\b
 blocked for (?:abuse|spam)
+\(bl\)(?:\s|$)
 not accepting connections
 open relay
 refused to talk to me

@@ -21,6 +21,9 @@ comment after it ("5.1.1 (bad destination mailbox)"), a Diagnostic-Code in ISO-2
 escape sequences (Japanese servers), a generic Status (5.0.0) while the
 Diagnostic-Code carries the specific one, and the Action `expired` (some Exchange versions).
 
+Sendmail names a pipe alias's program in X-Actual-Recipient ("|exec /usr/bin/procmail ...");
+a failed delivery to it is the program's failure, so the hint is `mailererror`.
+
 PowerMTA adds its own per-recipient `X-PowerMTA-BounceCategory` (its documentation lists
 bad-mailbox, bad-domain, quota-issues, spam-related, ...); the categories that plainly name a
 reason become the finding's reason hint.
@@ -193,6 +196,16 @@ def _decoded(text: str | None) -> str | None:
         return text
 
 
+_PIPE = re.compile(r"^\s*(?:rfc822\s*;\s*)?\"?\|", re.IGNORECASE)
+
+
+def _reason_hint(fields: dict[str, str]) -> Reason | None:
+    """What the fields state plainly: a pipe recipient, or PowerMTA's bounce category."""
+    if _PIPE.match(fields.get("x-actual-recipient") or ""):
+        return Reason.MAILERERROR
+    return _POWERMTA_CATEGORIES.get((fields.get("x-powermta-bouncecategory") or "").strip().lower())
+
+
 def _status_code(value: str | None) -> str | None:
     found = _STATUS_CODE.search(value or "")
     return found.group(0) if found else None
@@ -247,7 +260,7 @@ def _finding(fields: dict[str, str], message_fields: dict[str, str]) -> Recipien
         reporting_mta=strip_type(message_fields.get("reporting-mta")),
         original_recipient=alias,
         kind=_ACTION_KINDS.get(action or "", Kind.BOUNCE),
-        reason_hint=_POWERMTA_CATEGORIES.get((fields.get("x-powermta-bouncecategory") or "").strip().lower()),
+        reason_hint=_reason_hint(fields),
         arrival_date=parse_date(fields.get("last-attempt-date") or message_fields.get("arrival-date")),
     )
 

@@ -5,7 +5,9 @@ Poste `LPNnnn_nnn`. The words carry the meaning: "destinataire invalide / invali
 "compte du destinataire est bloque / recipient account is blocked", "adresse IP source bloquee
 pour incident de spam / client host blocked for spamming issues", "Mail rejete / Mail rejected"
 (Orange's content filter), "Service refuse, veuillez essayer plus tard / service refused,
-please try later" (a refusal that names no cause).
+please try later" (a refusal that names no cause; with Orange's code OFR_999 it is Orange
+turning the connecting client away for its reputation or its rate, before any recipient is
+named: a refusal of the sender, `blocked`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ _RULES = compile_rules(
         (r"bloquee? pour incident de spam|blocked for spamming", Reason.BLOCKED),
         (r"mail rejete|mail rejected", Reason.SPAMDETECTED),
         (r"client host rejected", Reason.POLICYVIOLATION),
+        (r"\bOFR_999\b", Reason.BLOCKED),
         (r"service refuse", Reason.UNDEFINED),
     )
 )
