@@ -174,3 +174,11 @@ def test_a_pipe_recipient_failure_is_the_programs(sample: Callable[..., bytes]) 
     # X-Actual-Recipient names the procmail pipe of an alias; nothing else says why.
     [row] = _report(sample("rfc3464-04.eml")).recipients
     assert (row.reason, row.severity) == (Reason.MAILERERROR, Severity.SOFT)
+
+
+def test_au_reception_filter_verdict_header_is_filtered() -> None:
+    data = (MTA_SAMPLES / "kddi" / "lhost-ezweb-01.eml").read_bytes()
+    [row] = _report(data).recipients
+    assert (row.reason, row.severity) == (Reason.FILTERED, Severity.SOFT)
+    [plain] = _report(data.replace(b"X-SPASIGN: NG\n", b"")).recipients
+    assert plain.reason is not Reason.FILTERED

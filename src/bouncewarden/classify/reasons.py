@@ -324,6 +324,7 @@ service (?:currently |temporarily )?unavailable
 (?:unable|could not|cannot) (?:to )?(?:contact|connect to|reach) (?:the )?(?:ldap|database|directory)
 could not load
 (?:configuration|config) error|misconfigured
+(?:server|host|system) (?:does not|doesn'?t) support (?:tls|starttls|ssl|encryption)
 insufficient permission
 duplicated message-id
 """

@@ -19,6 +19,8 @@ angle brackets, in one of these shapes:
 
 Some gateways print the address above the explanation. au one net writes
 "Your mail sent on: DATE / Could not be delivered to: <address> / As their mailbox is full.".
+The ">>> RCPT TO:" line names the command the reply answered. A notice refused by au's
+reception filter carries the header "X-SPASIGN: NG" (au's filter verdict): `filtered`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _SIGNATURE = ScreenedPattern.compile(
 _ORIGINAL = re.compile(r"^(?:-{20,}\s*$|From: |Return-Path: )", re.MULTILINE)
 _ANGLED = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
 _REPLY = re.compile(r"^\s*<<< (.+)$", re.MULTILINE)
+_SENT = re.compile(r"^\s*>>> ([A-Za-z]{4})\b", re.MULTILINE)
 _ENGLISH = re.compile(r"^[ -~]*[A-Za-z]{3}[ -~]*$")
 HINTS = (
     (re.compile(r"account is disabled"), Reason.SUSPEND),
@@ -71,6 +74,10 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     )
     diagnostic = fold(" ".join(replies) or explanation)
     hint = next((why for pattern, why in HINTS if pattern.search(explanation)), None)
+    if hint is None and message.header("X-SPASIGN").strip().upper() == "NG":
+        hint = Reason.FILTERED
+    sent = _SENT.findall(text)
+    command = sent[-1].upper() if sent and replies else None
     addresses = dict.fromkeys(_ANGLED.findall(text))
-    findings = [make_finding(address, diagnostic, reason_hint=hint) for address in addresses]
+    findings = [make_finding(address, diagnostic, reason_hint=hint, command=command) for address in addresses]
     return findings or None
