@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bouncewarden.classify import command, reasons
+from bouncewarden.classify.literals import required_literals
 from bouncewarden.classify.receivers import _rules
-from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen, required_literals
+from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable, _LiteralScanner, folded_for_screen
 
 
 @pytest.mark.parametrize(
@@ -49,8 +50,8 @@ def test_caseless_screen_needs_ascii_text() -> None:
 
 
 def _table_patterns() -> list[ScreenedPattern]:
-    found = [pattern for _reason, _strong, pattern in reasons._COMPILED]
-    found += [pattern for pattern, _command in command._WORDS]
+    found = [pattern for _verdict, pattern in reasons._SCREENED.patterns]
+    found += [pattern for _command, pattern in command._WORDS.patterns]
     return found
 
 
@@ -123,3 +124,35 @@ def test_receiver_evidence_is_folded_once() -> None:
     evidence = _rules.Evidence(text="550 5.1.1 User Unknown")
     assert evidence.folded == "550 5.1.1 user unknown"
     assert _rules.Evidence(text="Ko\u212a").folded is None
+
+
+def test_table_gives_the_first_row_found() -> None:
+    table = ScreenedTable(
+        [
+            ("quota", [r"\bquota (?:exceeded|full)"]),
+            ("user", [r"user unknown", r"no such user"]),
+            ("any", [r"\d+"]),
+        ]
+    )
+    assert table.first("550 no such user here; quota exceeded") == "quota"
+    assert table.first("no such user") == "user"
+    assert table.first("error 42") == "any"
+    assert table.first("nothing") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_TEXT, _WORDS), max_size=6))
+def test_tables_choose_like_searching_row_by_row(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    for table, case in ((reasons._SCREENED, text.lower()), (command._WORDS, text)):
+        expected = next((value for value, p in table.patterns if p.regex.search(case)), None)
+        assert table.first(case) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(st.text(alphabet="ab.(|", min_size=1, max_size=4), min_size=1, max_size=12),
+    st.text(alphabet="ab.(|c", max_size=20),
+)
+def test_scanner_finds_every_string_even_overlapping(strings: set[str], text: str) -> None:
+    assert _LiteralScanner(strings).present(text) == {s for s in strings if s in text}

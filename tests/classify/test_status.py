@@ -127,5 +127,5 @@ def test_wording_tables_are_lower_case() -> None:
 
     from bouncewarden.classify import reasons
 
-    for _reason, _strong, pattern in reasons._COMPILED:
+    for _verdict, pattern in reasons._SCREENED.patterns:
         assert not re.search(r"(?<!\\)[A-Z]", pattern.pattern), pattern.pattern

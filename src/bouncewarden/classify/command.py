@@ -18,10 +18,9 @@ MTAs write the command in their own words:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from enum import StrEnum
 
-from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
+from bouncewarden.classify.screen import ScreenedTable
 
 __all__ = ["SmtpCommand", "command_from_text", "normalise_command"]
 
@@ -36,9 +35,10 @@ class SmtpCommand(StrEnum):
     DATA = "DATA"
 
 
-# Tried in order, first match wins; screened (`classify.screen`), as most texts name no command.
-_WORDS: Sequence[tuple[ScreenedPattern, SmtpCommand]] = tuple(
-    (ScreenedPattern.compile(pattern, re.IGNORECASE), command)
+# Tried in order, first match wins (case-insensitive); screened (`classify.screen`), as most
+# texts name no command.
+_WORDS = ScreenedTable(
+    (command, (re.compile(pattern, re.IGNORECASE),))
     for pattern, command in (
         (r"in reply to (?:the )?end of data\b|in reply to (?:the )?data\b", SmtpCommand.DATA),
         (r"in reply to (?:the )?rcpt to\b", SmtpCommand.RCPT),
@@ -89,8 +89,4 @@ def normalise_command(command: str | None) -> SmtpCommand | None:
 
 def command_from_text(text: str) -> SmtpCommand | None:
     """The command the diagnostic says the reply answered, or None when it does not say."""
-    folded = folded_for_screen(text)
-    for pattern, command in _WORDS:
-        if pattern.search(text, folded):
-            return command
-    return None
+    return _WORDS.first(text)

@@ -27,7 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bouncewarden.classify.screen import ScreenedPattern
+from bouncewarden.classify.screen import ScreenedTable
 from bouncewarden.events import Reason
 
 __all__ = ["TextVerdict", "fold_text", "reason_from_text"]
@@ -457,14 +457,11 @@ def _patterns(block: str) -> list[str]:
     return patterns
 
 
-# One expression per group (its patterns as alternatives): the table is tried group by group.
+# The table, screened (`classify.screen`): one scan of the text finds the plain strings the
+# patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
-# than case-insensitive matching. Each group is screened (`classify.screen`): the search only
-# runs when the text holds one of the plain strings some alternative cannot match without.
-_COMPILED: Sequence[tuple[Reason, bool, ScreenedPattern]] = tuple(
-    (reason, strong, ScreenedPattern.compile("|".join(f"(?:{p})" for p in _patterns(block))))
-    for reason, strong, block in _TABLE
-)
+# than case-insensitive matching.
+_SCREENED = ScreenedTable((TextVerdict(reason, strong), _patterns(block)) for reason, strong, block in _TABLE)
 
 
 # "550-5.7.1 " repeated at the start of every line of a multi-line reply.
@@ -490,8 +487,4 @@ def reason_from_text(text: str | None) -> TextVerdict | None:
     folded = fold_text(text)
     if not folded:
         return None
-    lowered = folded.lower()
-    for reason, strong, pattern in _COMPILED:
-        if pattern.search(lowered):
-            return TextVerdict(reason, strong)
-    return None
+    return _SCREENED.first(folded.lower())
