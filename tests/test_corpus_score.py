@@ -26,7 +26,11 @@ SCORER = SHARED / "bench" / "score.py"
 # The bars; raise them, never lower them.
 BARS = {"recall": 0.99, "precision": 0.99, "status": 0.98, "reason": 0.95, "hard": 0.99}
 # What the code reaches today where it is still below a bar (tracked, must only go up).
-REACHED = {"recall": 0.986, "status": 0.89, "reason": 0.92, "hard": 0.95}
+# recall: the misses left are quirks of the reference data (an address the message does not
+# contain, a mailto: link preferred to the Final-Recipient, an opt-out's Removal-Recipient
+# ignored); status: most misses left are Sisimai conventions that contradict the report
+# (a class-5 placeholder for a delay, a placeholder over a stated status).
+REACHED = {"recall": 0.988, "status": 0.962}
 
 pytestmark = pytest.mark.skipif(not SCORER.exists(), reason="shared corpus not present")
 

@@ -33,8 +33,9 @@ from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["UNDISCLOSED_RECIPIENT", "is_feedback", "parse_feedback"]
 
-# The same placeholder Sisimai reports, so that results compare with it; `.invalid` is
-# reserved (RFC 2606) and can never be a real mailbox.
+# The placeholder the reference data (Sisimai's results) uses for "no recipient named": a
+# complaint whose report and returned headers name no recipient gets it, so that results
+# compare. `.invalid` is reserved (RFC 2606) and can never be a real mailbox.
 UNDISCLOSED_RECIPIENT = "undisclosed-recipient-in-headers@libsisimai.org.invalid"
 
 _JMRP_SUBJECT = re.compile(r"^\s*complaint about message from\b", re.IGNORECASE)
