@@ -95,6 +95,37 @@ def test_merge_prefers_specific_status_and_richer_diagnostic() -> None:
     assert better_diagnostic(None, "x") == "x"
 
 
+def test_merge_makes_a_final_expiry_a_failure() -> None:
+    # The part was written from a delay template; the text says the envelope expired for good.
+    status_part = [RecipientFinding("a@example.com", action="delayed", status="4.4.7", kind=Kind.DELAY)]
+    text = [
+        RecipientFinding(
+            "a@example.com", action="failed", status="4.4.7", diagnostic="expired", reason_hint=Reason.EXPIRED
+        )
+    ]
+    [merged] = merge_findings(status_part, text)
+    assert (merged.action, merged.kind, merged.status) == ("failed", Kind.BOUNCE, None)
+    # An expiry the text reports as a delay stays a delay.
+    still = [RecipientFinding("a@example.com", action="delayed", status="4.4.7", kind=Kind.DELAY)]
+    text[0].action = "delayed"
+    [delayed] = merge_findings(still, text)
+    assert (delayed.action, delayed.kind, delayed.status) == ("delayed", Kind.DELAY, "4.4.7")
+
+
+def test_merge_drops_a_generic_status_the_text_explains() -> None:
+    def part(diagnostic: str | None) -> list[RecipientFinding]:
+        return [RecipientFinding("a@example.com", action="failed", status="5.0.0", diagnostic=diagnostic)]
+
+    hinted = [
+        RecipientFinding("a@example.com", status="5.0.0", diagnostic="x", reason_hint=Reason.HOSTUNKNOWN)
+    ]
+    assert merge_findings(part(None), hinted)[0].status is None
+    # A part with its own Diagnostic-Code keeps its status; so does one the text does not explain.
+    assert merge_findings(part("550 5.0.0 no"), hinted)[0].status == "5.0.0"
+    plain = [RecipientFinding("a@example.com", status="5.0.0", diagnostic="x")]
+    assert merge_findings(part(None), plain)[0].status == "5.0.0"
+
+
 def test_failure_without_status_gets_a_placeholder_naming_the_reason() -> None:
     data = (
         b"From: MAILER-DAEMON@mx.example.net\nTo: sender@example.com\nSubject: failure notice\n\n"
@@ -182,3 +213,20 @@ def test_au_reception_filter_verdict_header_is_filtered() -> None:
     assert (row.reason, row.severity) == (Reason.FILTERED, Severity.SOFT)
     [plain] = _report(data.replace(b"X-SPASIGN: NG\n", b"")).recipients
     assert plain.reason is not Reason.FILTERED
+
+
+def test_opensmtpd_expired_envelope_is_a_final_failure() -> None:
+    # Written with the delay template ("Action: delayed", "Status: 4.4.7"), but the envelope
+    # was deleted: a permanent failure whose placeholder names the reason.
+    [row] = _report((MTA_SAMPLES / "opensmtpd" / "lhost-opensmtpd-06.eml").read_bytes()).recipients
+    assert (row.kind, row.action, row.reason, row.status) == (
+        Kind.BOUNCE,
+        "failed",
+        Reason.EXPIRED,
+        "5.0.947",
+    )
+
+
+def test_opensmtpd_constant_status_gives_way_to_the_text() -> None:
+    [row] = _report((MTA_SAMPLES / "opensmtpd" / "lhost-opensmtpd-10.eml").read_bytes()).recipients
+    assert (row.reason, row.status) == (Reason.HOSTUNKNOWN, "5.0.912")

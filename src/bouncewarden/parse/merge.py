@@ -5,12 +5,20 @@ MTA module for the family that wrote the bounce, often says more: the full remot
 where the part has none or a truncated one, a specific status where the part has a
 generic `5.0.0`, the MTA's own reason. Recipients are paired by address (or the part's
 Original-Recipient), else by position when both list the same number.
+
+Two statements of the text outrank the part. An expiry the MTA's text reports as a failure
+(reason hint `expired`, action failed) is final even where the part, written from a delay
+template, says "delayed": the finding becomes a failure, and a class-4 status from that
+template is dropped (a final report is permanent; the placeholder then names the reason). A
+generic status (X.0.0) in a part without Diagnostic-Code states nothing: where the text
+names the reason (a hint), the text's specific status, if any, replaces it, or none does.
 """
 
 from __future__ import annotations
 
 import re
 
+from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["better_diagnostic", "merge_findings"]
@@ -39,12 +47,31 @@ def _is_generic(status: str | None) -> bool:
     return status is None or status.endswith(".0.0")
 
 
+def _is_final_expiry(target: RecipientFinding, source: RecipientFinding) -> bool:
+    """Whether the text reports as a final expiry what the part calls "delayed"."""
+    return (
+        source.reason_hint is Reason.EXPIRED
+        and source.action == "failed"
+        and (target.action or "").lower() == "delayed"
+    )
+
+
+def _stated_status(target: RecipientFinding, source: RecipientFinding) -> str | None:
+    """The status the merged finding keeps (see the module docstring)."""
+    if _is_final_expiry(target, source) and (target.status or "").startswith("4."):
+        return source.status if source.status and not source.status.startswith("4.") else None
+    if target.diagnostic is None and source.reason_hint is not None and _is_generic(target.status):
+        return None if _is_generic(source.status) else source.status
+    if target.status is None or (_is_generic(target.status) and not _is_generic(source.status)):
+        return source.status or target.status
+    return target.status
+
+
 def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
+    target.status = _stated_status(target, source)
+    if _is_final_expiry(target, source):
+        target.action, target.kind = "failed", Kind.BOUNCE
     target.diagnostic = better_diagnostic(target.diagnostic, source.diagnostic)
-    if (
-        source.status and _is_generic(target.status) and not _is_generic(source.status)
-    ) or target.status is None:
-        target.status = source.status
     target.reply_code = target.reply_code or source.reply_code
     target.remote_mta = target.remote_mta or source.remote_mta
     target.reason_hint = target.reason_hint or source.reason_hint

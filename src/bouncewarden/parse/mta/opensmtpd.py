@@ -19,6 +19,11 @@ delayed for more than N minutes for the following list of recipients:" and that 
 "Network error on destination MXs", "Destination seem to reject all mails". OpenSMTPD 6 adds
 a delivery-status part whose Status is only 5.0.0 and which has no Diagnostic-Code: the
 text keeps the remote reply.
+
+"Envelope expired" is final whatever the template says: when an envelope's lifetime ends,
+OpenSMTPD's queue bounces it as an error and deletes it (smtpd/queue.c), yet some versions
+word that bounce with the delay template ("delayed for more than 0 seconds", "Action:
+delayed", "Status: 4.4.7"). The finding is a failure, and its reason is `expired`.
 """
 
 from __future__ import annotations
@@ -39,7 +44,10 @@ _SIGNATURE = ScreenedPattern.compile(r"This is the MAILER-DAEMON, please DO NOT 
 _ORIGINAL = re.compile(r"^\s*Below is a copy of the original message:", re.MULTILINE)
 _LINE = re.compile(r"^([^\s:]+@[^\s:]+): (.+)$", re.MULTILINE)
 _DELAYED = re.compile(r"A message is delayed for more than")
-HINTS = ((re.compile(r"^Domain does not exist"), Reason.HOSTUNKNOWN),)
+HINTS = (
+    (re.compile(r"^Domain does not exist"), Reason.HOSTUNKNOWN),
+    (re.compile(r"^Envelope expired"), Reason.EXPIRED),
+)
 
 
 def detect(message: BounceMessage) -> bool:
@@ -54,5 +62,6 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     findings = []
     for line in _LINE.finditer(text):
         hint = next((why for pattern, why in HINTS if pattern.search(line.group(2))), None)
-        findings.append(make_finding(line.group(1), line.group(2), action=action, reason_hint=hint))
+        final = "failed" if hint is Reason.EXPIRED else action
+        findings.append(make_finding(line.group(1), line.group(2), action=final, reason_hint=hint))
     return add_status_part(message, findings) or None
