@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.addresses import clean_address
+from bouncewarden.parse.dates import parse_date
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = [
@@ -162,16 +161,6 @@ def strip_type(value: str | None) -> str | None:
     if not value:
         return None
     return _TYPE_PREFIX.sub("", value, count=1).strip() or None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """An RFC 5322 date, or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
 
 
 def reply_and_status(diagnostic: str | None) -> tuple[str | None, str | None]:
