@@ -230,3 +230,16 @@ def test_opensmtpd_expired_envelope_is_a_final_failure() -> None:
 def test_opensmtpd_constant_status_gives_way_to_the_text() -> None:
     [row] = _report((MTA_SAMPLES / "opensmtpd" / "lhost-opensmtpd-10.eml").read_bytes()).recipients
     assert (row.reason, row.status) == (Reason.HOSTUNKNOWN, "5.0.912")
+
+
+def test_gmail_client_state_names_the_command() -> None:
+    # "(state 14)": the reply answered RCPT TO; "(state 18)": the DATA stage.
+    data = (MTA_SAMPLES / "gmail" / "lhost-gmail-03.eml").read_bytes()
+    reply = b"554 554 5.7.0 Header error (state 18)."
+
+    def reason_for(replacement: bytes) -> Reason:
+        [row] = _report(data.replace(reply, replacement)).recipients
+        return row.reason
+
+    assert reason_for(b"550 550 Unknown user kijitora@example.co.jp (state 14).") is Reason.USERUNKNOWN
+    assert reason_for(b"550 550 Unknown user kijitora@example.co.jp (state 18).") is Reason.FILTERED

@@ -23,9 +23,11 @@ and give the reply after "The response from the remote server was:".
 
 Delay warnings say "Delivery to the following recipient has been delayed:" and "Technical
 details of temporary failure:". Older texts repeat the reply code ("550 550 5.1.1 ...")
-and end with "(state 14)". Google's own wording states some categories plainly: the
-account does not exist or is over quota, the domain was not found, or the receiving
-servers refused every connection until Google gave up.
+and end with "(state 14)": the state of Google's SMTP client when the reply came, which
+names the command it answered (13 the greeting or EHLO, 14 RCPT TO, 15, 17 and 18 the DATA
+stage, as the replies seen with each state show). Google's own wording states some
+categories plainly: the account does not exist or is over quota, the domain was not found,
+or the receiving servers refused every connection until Google gave up.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ _LIST = re.compile(
 _DETAILS = re.compile(r"^Technical details of (?:permanent|temporary) failure:", re.MULTILINE)
 _ORIGINAL = re.compile(r"^----- (?:Original message|Message header follows) -----", re.MULTILINE)
 _REMOTE = re.compile(r"rejected by the server for the recipient domain \S+ by (\S+?)\.? \[")
+_STATE = re.compile(r"\(state (\d{1,2})\)\.?\s*$")
+_STATE_COMMANDS = {"13": "HELO", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA"}
 HINTS = (
     (re.compile(r"email account that you tried to reach does not exist"), Reason.USERUNKNOWN),
     (re.compile(r"email account that you tried to reach is over quota"), Reason.MAILBOXFULL),
@@ -104,6 +108,7 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     diagnostic = fold(text[details.end() :] if details else text[listed.end() :])
     remote = _REMOTE.search(diagnostic)
     hint = next((why for pattern, why in HINTS if pattern.search(diagnostic)), None)
+    state = _STATE.search(diagnostic)
     findings = [
         make_finding(
             address.group(0),
@@ -111,6 +116,7 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
             action=action,
             remote_mta=remote.group(1) if remote else None,
             reason_hint=hint,
+            command=_STATE_COMMANDS.get(state.group(1)) if state else None,
         )
         for address in ADDRESS.finditer(listed.group(2))
     ]
