@@ -35,6 +35,7 @@ from bouncewarden.classify.command import SmtpCommand, command_from_text, normal
 from bouncewarden.classify.reasons import fold_text, reason_from_text
 from bouncewarden.classify.receivers import Evidence, reason_from_receivers
 from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.classify.status import parse_status, reason_from_status
 from bouncewarden.events import Reason
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # parse imports classify at run time; this way round is for t
 __all__ = ["decide_reason"]
 
 _DELIVERED_ACTIONS = frozenset({"delivered", "relayed", "expanded"})
-_HOST_IN_TEXT = re.compile(r"\bhost:?\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)\b", re.IGNORECASE)
+_HOST_IN_TEXT = ScreenedPattern.compile(r"\bhost:?\s+([a-z0-9-]+(?:\.[a-z0-9-]+)+)\b", re.IGNORECASE)
 _HOST_TOKEN = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 
 # Reasons about the address itself: after MAIL FROM they are about the sender's address.

@@ -182,7 +182,7 @@ class BounceMessage:
 
     def header(self, name: str) -> str:
         """The first value of a header of the bounce itself, decoded; '' when absent."""
-        values = self._header_map().get(name.lower())
+        values = (self._headers if self._headers is not None else self._header_map()).get(name.lower())
         return values[0] if values else ""
 
     def has_header(self, name: str) -> bool:

@@ -50,7 +50,11 @@ class Entity:
     def get(self, name: str) -> str | None:
         """The first raw value of a header field (name case-insensitive), or None."""
         wanted = name.lower()
-        return next((value for key, value in self.headers if key.lower() == wanted), None)
+        size = len(wanted)
+        for key, value in self.headers:
+            if len(key) == size and key.lower() == wanted:  # lengths first: most names differ
+                return value
+        return None
 
     def content_type(self) -> tuple[str, dict[str, str]]:
         """The lower-case media type (text/plain when absent or malformed) and its parameters."""

@@ -52,15 +52,31 @@ def first_reason(rules: RuleTable, text: str) -> Reason | None:
     return next((reason for pattern, reason in rules if pattern.search(text, folded)), None)
 
 
-_SCREENED: dict[int, ScreenedPattern] = {}
+class _Recogniser:
+    """One provider's host, domain and telltale patterns, screened (see the module docstring)."""
+
+    __slots__ = ("domains", "hosts", "key", "telltale")
+
+    def __init__(
+        self, hosts: re.Pattern[str] | None, domains: re.Pattern[str] | None, telltale: re.Pattern[str] | None
+    ) -> None:
+        self.key = (hosts, domains, telltale)
+        self.hosts = ScreenedPattern.screen(hosts) if hosts is not None else None
+        self.domains = ScreenedPattern.screen(domains) if domains is not None else None
+        self.telltale = ScreenedPattern.screen(telltale) if telltale is not None else None
+
+    def recognises(self, evidence: Evidence) -> bool:
+        if self.hosts is not None and evidence.host and self.hosts.search(evidence.host):
+            return True
+        if self.domains is not None and evidence.domain and self.domains.search(evidence.domain):
+            return True
+        return self.telltale is not None and self.telltale.search(evidence.text, evidence.folded) is not None
 
 
-def _screened(pattern: re.Pattern[str]) -> ScreenedPattern:
-    """The screened form of a module's pattern, made on first use (keyed by the object)."""
-    screened = _SCREENED.get(id(pattern))
-    if screened is None or screened.regex is not pattern:
-        screened = _SCREENED[id(pattern)] = ScreenedPattern.screen(pattern)
-    return screened
+# Each provider module passes the same compiled patterns on every call: their screens are made
+# on first use and kept by the identity of the patterns (a recogniser keeps its patterns alive,
+# so no other object can take their ids while it is stored).
+_RECOGNISERS: dict[tuple[int, int, int], _Recogniser] = {}
 
 
 def recognised(
@@ -71,8 +87,8 @@ def recognised(
     telltale: re.Pattern[str] | None = None,
 ) -> bool:
     """True when the remote host, the recipient's domain or the text points at the provider."""
-    if hosts is not None and evidence.host and _screened(hosts).search(evidence.host):
-        return True
-    if domains is not None and evidence.domain and _screened(domains).search(evidence.domain):
-        return True
-    return telltale is not None and _screened(telltale).search(evidence.text, evidence.folded) is not None
+    key = (id(hosts), id(domains), id(telltale))
+    recogniser = _RECOGNISERS.get(key)
+    if recogniser is None:
+        recogniser = _RECOGNISERS[key] = _Recogniser(hosts, domains, telltale)
+    return recogniser.recognises(evidence)
