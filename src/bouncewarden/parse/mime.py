@@ -34,6 +34,9 @@ MAX_DEPTH = 40
 _FROM_LINE = re.compile(rb"From [^\n]*\n")
 # One header field: its name, then its value with any folded continuation lines.
 _FIELD = re.compile(r"([!-9;-~]+)[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)(?:\n|$)")
+# A field or, failing that, one line: `findall` then reads a whole block in one call, and a
+# block of fields only gives names everywhere (a nameless item is a line that is no field).
+_FIELD_OR_LINE = re.compile(_FIELD.pattern + r"|[^\n]*\n?")
 _PARAM = re.compile(r'(?i)(?:^|;)\s*([\w*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))')
 _NON_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
 _USED_BOUNDARY = re.compile(rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70}?)(?:--)?[ \t]*$", re.MULTILINE)
@@ -78,6 +81,21 @@ def _decode_header_block(block: bytes) -> tuple[str, str]:
         return block.decode("latin-1"), "latin-1"
 
 
+def _all_fields(block: str) -> list[tuple[str, str]] | None:
+    """The (name, value) fields of a block made of fields only, else None (read it line by line).
+
+    Each match starts where the previous one ended, as a match is possible at every position;
+    the last is the empty line-match at the end of the block.
+    """
+    found: list[tuple[str, str]] = _FIELD_OR_LINE.findall(block)
+    if found and found[-1] == ("", ""):
+        found.pop()
+    for name, _ in found:
+        if not name:
+            return None
+    return found
+
+
 def parse_entity(data: bytes) -> Entity:
     """Split LF-ended data into its header fields and body."""
     unix_from = _FROM_LINE.match(data) if data.startswith(b"From ") else None
@@ -87,6 +105,9 @@ def parse_entity(data: bytes) -> Entity:
     end = data.find(b"\n\n", start)
     block, encoding = _decode_header_block(data[start:] if end < 0 else data[start : end + 1])
     body = b"" if end < 0 else data[end + 2 :]
+    fields = _all_fields(block)
+    if fields is not None:
+        return Entity(fields, body)
     headers: list[tuple[str, str]] = []
     position = 0
     while position < len(block):

@@ -201,6 +201,8 @@ def inline_fields(text: str, key: str = "final-recipient") -> list[dict[str, str
     """
     groups = []
     for group in _GROUP_BREAK.split(text):
+        if key not in group.lower():  # most groups are prose: no field named key in them
+            continue
         fields = {m.group(1).lower(): fold(m.group(2)) for m in _FIELD.finditer(group)}
         if key in fields:
             groups.append(fields)
