@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # typeshed describes re's parser under its pre-3.11 module na
 else:
     from re import _constants, _parser
 
-__all__ = ["literal_screen", "required_literals"]
+__all__ = ["SELECTIVE", "literal_screen", "required_literals"]
 
 # An exact set larger than this stops growing: the run so far becomes a candidate.
 _MAX_EXACT = 16
@@ -54,55 +54,14 @@ _UNKNOWN = _Facts()
 _EMPTY = _Facts(exact=frozenset({""}))
 
 
-# Strings this long are selective enough: beyond it, fewer strings (fewer tests) rank first.
-_SELECTIVE = 4
-
-
-def _rank(strings: Strings) -> tuple[int, int, int]:
-    shortest = min(map(len, strings))
-    return min(shortest, _SELECTIVE), -len(strings), shortest
-
-
-def _better(first: Strings | None, second: Strings | None) -> Strings | None:
-    """The better of two screens: strings of a selective length, then fewest, then longest."""
-    if first is None or second is None:
-        return first if second is None else second
-    return first if _rank(first) >= _rank(second) else second
+# Strings this long are selective enough: beyond it, fewer strings rank first (the default, for
+# screens tested one string at a time with `in`; a table scanned at once wants longer strings).
+SELECTIVE = 4
 
 
 def _usable(strings: Strings) -> Strings | None:
     """A set as a screen: None when it holds the empty string (it would screen nothing)."""
     return None if "" in strings else strings
-
-
-def _char(code: int, caseless: bool) -> Strings | None:
-    char = chr(code)
-    if not caseless:
-        return frozenset({char})
-    # Outside ASCII, `re` folds characters that `str.lower` leaves alone: no screen.
-    return frozenset({char.lower()}) if char.isascii() else None
-
-
-def _char_set(items: Iterable[tuple[object, object]], caseless: bool) -> _Facts:
-    """`[sz]`, `[0-9]`: small sets of plain characters; anything else in the brackets is unknown."""
-    codes: list[int] = []
-    for op, value in items:
-        if op is _constants.LITERAL:
-            codes.append(cast(int, value))
-        elif op is _constants.RANGE:
-            low, high = cast("tuple[int, int]", value)
-            if high - low >= _MAX_EXACT:
-                return _UNKNOWN
-            codes.extend(range(low, high + 1))
-        else:
-            return _UNKNOWN
-    chars: set[str] = set()
-    for code in codes:
-        found = _char(code, caseless)
-        if found is None:
-            return _UNKNOWN
-        chars |= found
-    return _Facts(exact=frozenset(chars)) if len(chars) <= _MAX_EXACT else _UNKNOWN
 
 
 def _repeat(low: int, high: int, body: _Facts) -> _Facts:
@@ -129,50 +88,94 @@ def _branch(alternatives: Sequence[_Facts]) -> _Facts:
     return _Facts(exact=exact, required=required)
 
 
-def _node(op: object, value: object, caseless: bool) -> _Facts:
-    """The facts of one (opcode, argument) node of the parse tree."""
-    if op is _constants.LITERAL:
-        return _Facts(exact=_char(cast(int, value), caseless))
-    if op in _ZERO_WIDTH:
-        return _EMPTY
-    if op is _constants.IN:
-        return _char_set(cast("list[tuple[object, object]]", value), caseless)
-    if op is _constants.BRANCH:
-        _, alternatives = cast("tuple[None, list[_parser.SubPattern]]", value)
-        return _branch([_sequence(alternative, caseless) for alternative in alternatives])
-    if op is _constants.SUBPATTERN:
-        return _sequence(cast("tuple[object, int, int, _parser.SubPattern]", value)[3], caseless)
-    if op is _constants.ATOMIC_GROUP:
-        return _sequence(cast("_parser.SubPattern", value), caseless)
-    if op in _REPEATS:
-        low, high, body = cast("tuple[int, int, _parser.SubPattern]", value)
-        return _repeat(low, high, _sequence(body, caseless))
-    return _UNKNOWN
+@dataclass(frozen=True, slots=True)
+class _Walk:
+    """One analysis: whether the pattern is caseless, and the length that counts as selective."""
 
+    caseless: bool
+    selective: int
 
-def _sequence(pattern: _parser.SubPattern, caseless: bool) -> _Facts:
-    """Facts of nodes matched one after the other: exact runs multiply, the best run screens."""
-    run: Strings | None = frozenset({""})
-    whole = True  # whether `run` is still every string the whole sequence can match
-    best: Strings | None = None
-    for op, value in pattern.data:
-        facts = _node(op, value, caseless)
+    def better(self, first: Strings | None, second: Strings | None) -> Strings | None:
+        """The better of two screens: strings of a selective length, then fewest, then longest."""
+        if first is None or second is None:
+            return first if second is None else second
+        return first if self._rank(first) >= self._rank(second) else second
+
+    def _rank(self, strings: Strings) -> tuple[int, int, int]:
+        shortest = min(map(len, strings))
+        return min(shortest, self.selective), -len(strings), shortest
+
+    def char(self, code: int) -> Strings | None:
+        char = chr(code)
+        if not self.caseless:
+            return frozenset({char})
+        # Outside ASCII, `re` folds characters that `str.lower` leaves alone: no screen.
+        return frozenset({char.lower()}) if char.isascii() else None
+
+    def char_set(self, items: Iterable[tuple[object, object]]) -> _Facts:
+        """`[sz]`, `[0-9]`: small sets of plain characters; anything else in them is unknown."""
+        codes: list[int] = []
+        for op, value in items:
+            if op is _constants.LITERAL:
+                codes.append(cast(int, value))
+            elif op is _constants.RANGE:
+                low, high = cast("tuple[int, int]", value)
+                if high - low >= _MAX_EXACT:
+                    return _UNKNOWN
+                codes.extend(range(low, high + 1))
+            else:
+                return _UNKNOWN
+        chars: set[str] = set()
+        for code in codes:
+            found = self.char(code)
+            if found is None:
+                return _UNKNOWN
+            chars |= found
+        return _Facts(exact=frozenset(chars)) if len(chars) <= _MAX_EXACT else _UNKNOWN
+
+    def node(self, op: object, value: object) -> _Facts:
+        """The facts of one (opcode, argument) node of the parse tree."""
+        if op is _constants.LITERAL:
+            return _Facts(exact=self.char(cast(int, value)))
+        if op in _ZERO_WIDTH:
+            return _EMPTY
+        if op is _constants.IN:
+            return self.char_set(cast("list[tuple[object, object]]", value))
+        if op is _constants.BRANCH:
+            _, alternatives = cast("tuple[None, list[_parser.SubPattern]]", value)
+            return _branch([self.sequence(alternative) for alternative in alternatives])
+        if op is _constants.SUBPATTERN:
+            return self.sequence(cast("tuple[object, int, int, _parser.SubPattern]", value)[3])
+        if op is _constants.ATOMIC_GROUP:
+            return self.sequence(cast("_parser.SubPattern", value))
+        if op in _REPEATS:
+            low, high, body = cast("tuple[int, int, _parser.SubPattern]", value)
+            return _repeat(low, high, self.sequence(body))
+        return _UNKNOWN
+
+    def sequence(self, pattern: _parser.SubPattern) -> _Facts:
+        """Facts of nodes matched one after the other: exact runs multiply, the best run screens."""
+        run: Strings | None = frozenset({""})
+        whole = True  # whether `run` is still every string the whole sequence can match
+        best: Strings | None = None
+        for op, value in pattern.data:
+            facts = self.node(op, value)
+            if run is not None:
+                # Every part of a run is required too: "quota " screens as well as the longer
+                # "quota exceeded" | "quota full" | ..., with one test instead of several.
+                best = self.better(best, _usable(run))
+            if facts.exact is not None and run is not None:
+                product = frozenset(a + b for a in run for b in facts.exact)
+                if len(product) <= _MAX_EXACT:
+                    run = product
+                    continue
+            whole = False
+            run = facts.exact
+            if run is None:
+                best = self.better(best, facts.required)
         if run is not None:
-            # Every part of a run is required too: "quota " screens as well as the longer
-            # "quota exceeded" | "quota full" | ..., with one test instead of several.
-            best = _better(best, _usable(run))
-        if facts.exact is not None and run is not None:
-            product = frozenset(a + b for a in run for b in facts.exact)
-            if len(product) <= _MAX_EXACT:
-                run = product
-                continue
-        whole = False
-        run = facts.exact
-        if run is None:
-            best = _better(best, facts.required)
-    if run is not None:
-        best = _better(best, _usable(run))
-    return _Facts(exact=run if whole else None, required=best)
+            best = self.better(best, _usable(run))
+        return _Facts(exact=run if whole else None, required=best)
 
 
 def _is_caseless(pattern: _parser.SubPattern) -> bool:
@@ -199,15 +202,16 @@ def _minimal(strings: Strings) -> Strings:
     return frozenset(s for s in strings if not any(o != s and o in s for o in strings))
 
 
-def literal_screen(pattern: str, flags: int = 0) -> tuple[Strings | None, bool]:
+def literal_screen(pattern: str, flags: int = 0, selective: int = SELECTIVE) -> tuple[Strings | None, bool]:
     """(the required strings of pattern or None, whether the pattern is caseless: then the
-    strings are lower case, to be looked for in lower-cased text)."""
+    strings are lower case, to be looked for in lower-cased text). Candidates whose strings
+    are all `selective` characters long rank by how few strings they have."""
     try:
         tree = _parser.parse(pattern, flags)
     except re.error:
         return None, False
     caseless = bool((flags | tree.state.flags) & re.IGNORECASE) or _is_caseless(tree)
-    found = _sequence(tree, caseless).required
+    found = _Walk(caseless, selective).sequence(tree).required
     return (_minimal(found) if found else None), caseless
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeAlias, TypeVar
 
-from bouncewarden.classify.literals import literal_screen
+from bouncewarden.classify.literals import SELECTIVE, literal_screen
 
 __all__ = ["ScreenedPattern", "ScreenedTable", "folded_for_screen"]
 
@@ -50,9 +50,9 @@ class ScreenedPattern:
         return cls.screen(re.compile(pattern, flags))
 
     @classmethod
-    def screen(cls, pattern: re.Pattern[str]) -> ScreenedPattern:
-        """A compiled pattern with its screen."""
-        literals, caseless = literal_screen(pattern.pattern, pattern.flags)
+    def screen(cls, pattern: re.Pattern[str], selective: int = SELECTIVE) -> ScreenedPattern:
+        """A compiled pattern with its screen (`selective`: see `literals.literal_screen`)."""
+        literals, caseless = literal_screen(pattern.pattern, pattern.flags, selective)
         return cls(pattern, tuple(sorted(literals)) if literals else None, caseless)
 
     def may_match(self, text: str, folded: str | None = None) -> bool:
@@ -141,6 +141,15 @@ def _trie_node(node: _Trie) -> str:
     return f"(?:{body})?" if len(branches) == 1 else f"{body}?"
 
 
+# A table's strings are all looked for in one scan, so that more of them cost little, and
+# longer ones leave fewer patterns to search: the longest shortest string ranks first.
+_TABLE_SELECTIVE = 64
+
+
+def _compiled(pattern: str | re.Pattern[str], flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags) if isinstance(pattern, str) else pattern
+
+
 class ScreenedTable(Generic[T]):
     """An ordered table of (value, patterns): the value of the first row with a pattern found.
 
@@ -152,10 +161,7 @@ class ScreenedTable(Generic[T]):
     def __init__(self, rows: Iterable[tuple[T, Iterable[str | re.Pattern[str]]]], flags: int = 0) -> None:
         """Rows of (value, patterns); `flags` apply to the patterns given as strings."""
         self._patterns: list[tuple[T, ScreenedPattern]] = [
-            (
-                value,
-                ScreenedPattern.screen(re.compile(pattern, flags) if isinstance(pattern, str) else pattern),
-            )
+            (value, ScreenedPattern.screen(_compiled(pattern, flags), _TABLE_SELECTIVE))
             for value, patterns in rows
             for pattern in patterns
         ]
