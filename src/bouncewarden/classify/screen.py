@@ -78,6 +78,12 @@ class ScreenedPattern:
 
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         """`re.Pattern.search`, skipped when the screen proves it finds nothing."""
+        literals = self.literals
+        if literals is not None and not self.caseless:  # the usual case, without a call
+            for literal in literals:
+                if literal in text:
+                    return self.regex.search(text)
+            return None
         return self.regex.search(text) if self.may_match(text, folded) else None
 
     def match(self, text: str, folded: str | None = None) -> re.Match[str] | None:

@@ -125,7 +125,7 @@ def _split_block(block: list[tuple[str, str]], status: DeliveryStatus) -> None:
     groups = [current]
     described = False  # an Action or Status has followed the group's recipient field
     for name, value in block:
-        has_recipient = any(field in current for field in _RECIPIENT_FIELDS)
+        has_recipient = not _RECIPIENT_FIELDS.isdisjoint(current)
         # Without a blank line between recipients, a repeated recipient field, or one after
         # the group's recipient was described, opens the next group.
         if name in _RECIPIENT_FIELDS and (name in current or described):
@@ -137,7 +137,7 @@ def _split_block(block: list[tuple[str, str]], status: DeliveryStatus) -> None:
         else:
             current.setdefault(name, value)
     for group in groups:
-        if any(field in group for field in _RECIPIENT_FIELDS):
+        if not _RECIPIENT_FIELDS.isdisjoint(group):
             status.recipients.append(group)
         else:
             for name, value in group.items():
