@@ -37,7 +37,7 @@ ORIGINAL_MARKER = re.compile(
     r"The header of the original message|Returned message|Undelivered message|Message header)"
     r"|Included is a copy of the original message"
     r"|-+ ?original (?:message|header)"
-    r"|-+ ?(?:The )?(?:original|returned) message (?:follows|headers?)"
+    r"|-+ ?(?:The )?(?:original|returned|unsent) message (?:follows|headers?)"
     r"|Original message headers?:"
     r"|-+ ?Original Message Header ?-+"
     r"|-+Transcript of session follows"

@@ -17,7 +17,9 @@ one it answers (`>>> DATA` then per-recipient replies: a refusal of the message,
 address), and is kept on the finding.
 When the remote server refused an earlier command (MAIL From), sendmail's line says only
 "Remote protocol error": the `<<<` reply of that session is the diagnostic. Lines
-"NNN host (mailer)... text" concern a host, not a recipient.
+"NNN host (mailer)... text" concern a host, not a recipient: when the transcript names no
+address at all, the returned message's recipients at that host's domain are the ones that
+failed ("421 example.com (smtp)... Deferred: Connection timed out" for `To: user@example.com`).
 
 A local delivery has no SMTP session: the delivery program's own output comes first, then
 sendmail's line for the address ("mail.local: unknown user: user" then "554 <user@example.com>...
@@ -33,6 +35,7 @@ from collections.abc import Iterable
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import cut_at, fold, make_finding
+from bouncewarden.parse.original import original_headers
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["NAME", "detect", "parse", "parse_transcript"]
@@ -48,6 +51,8 @@ _COMMAND = re.compile(r"^>>> RCPT To:\s*<([^<>\s]+@[^<>\s]+)>", re.IGNORECASE)
 _ANY_COMMAND = re.compile(r"^>>> ?([A-Za-z]{4}\b|\.$)")
 _REPLY = re.compile(r"^<<< ?(.*)$")
 _RECIPIENT_LINE = re.compile(r"^(?:(\d{3}(?:[ -][245]\.\d+\.\d+)?) )?<?([^<>\s]+@[^<>\s]+?)>?\.\.\. (.*)$")
+# "421 example.com (smtp)... Deferred: ...": sendmail's line about a host and its mailer.
+_HOST_LINE = re.compile(r"^(\d{3}) ([a-z0-9-]+(?:\.[a-z0-9-]+)+)\.? \([\w-]+\)\.\.\. (.*)$", re.IGNORECASE)
 _LEADING_REPLY = re.compile(r"^\d{3}\b")
 # "mail.local: unknown user: user": a local delivery program's output (lower-case name).
 _PROGRAM_OUTPUT = re.compile(r"^[a-z][\w.-]*: \S")
@@ -116,4 +121,22 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     start = _TRANSCRIPT.search(text)
     if start is None:
         return None
-    return parse_transcript(text[start.end() :].splitlines()) or None
+    lines = text[start.end() :].splitlines()
+    return parse_transcript(lines) or _host_failures(message, lines) or None
+
+
+def _host_failures(message: BounceMessage, lines: list[str]) -> list[RecipientFinding]:
+    """The original's recipients at the domain of a host that sendmail's own lines name."""
+    recipients = original_headers(message).recipients
+    found: list[RecipientFinding] = []
+    for line in lines:
+        host_line = _HOST_LINE.match(line.strip())
+        if host_line is None:
+            continue
+        code, host, text = host_line.groups()
+        host = host.lower()
+        for address in recipients:
+            domain = address.rpartition("@")[2].lower()
+            if (host == domain or host.endswith("." + domain)) and address not in {f.address for f in found}:
+                found.append(make_finding(address, f"{code} {text}", remote_mta=host))
+    return found
