@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.addresses import addresses_in, clean_address
 from bouncewarden.parse.message import BounceMessage, decode_header_value
 
@@ -31,7 +32,8 @@ __all__ = [
 
 # Lines that announce the returned message in plain-text bounces. Each alternative is a
 # wording a widely used MTA writes (Exim, qmail, Postfix, sendmail, Exchange, Notes, ...).
-ORIGINAL_MARKER = re.compile(
+# Screened (`classify.screen`): searched from the first line holding one of its words.
+ORIGINAL_MARKER = ScreenedPattern.compile(
     r"^[ \t>-]*(?:"
     r"-+ ?(?:This is a copy of|Below this line is a copy of|Original message|"
     r"The header of the original message|Returned message|Undelivered message|Message header)"
