@@ -57,3 +57,26 @@ def test_parse_entity_keeps_the_defect_path() -> None:
     assert entity.headers == [("Subject", "x")]
     assert entity.defects == ["MissingHeaderBodySeparatorDefect"]
     assert entity.body == b"not a field\nTo: a@example.com\n\nbody\n"
+
+
+def _parameters_one_by_one(rest: str) -> dict[str, str]:
+    """The reference reading of Content-Type parameters, match by match."""
+    return {
+        m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
+        for m in mime._PARAM.finditer(";" + rest)
+    }
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(
+            ['charset="utf-8"', "boundary=abc", 'name=""', "x = y", 'q="a\\"b"', "bad", "=", " ", "a=b=c"]
+        ),
+        max_size=5,
+    )
+)
+def test_content_type_parameters_as_read_one_by_one(parameters: list[str]) -> None:
+    rest = "; ".join(parameters)
+    entity = mime.Entity([("Content-Type", "text/plain; " + rest)], b"")
+    assert entity.content_type() == ("text/plain", _parameters_one_by_one(" " + rest))

@@ -66,11 +66,10 @@ class Entity:
         media = "".join(media.split()).lower()
         if media.count("/") != 1:
             media = "text/plain"
-        params = {
-            m.group(1).lower(): m.group(2) if m.group(2) is not None else m.group(3)
-            for m in _PARAM.finditer(";" + rest)
-        }
-        return media, params
+        if "=" not in rest:  # every parameter has one
+            return media, {}
+        # findall gives "" for the branch that did not take part: a quoted value, else a token.
+        return media, {name.lower(): quoted or token for name, quoted, token in _PARAM.findall(";" + rest)}
 
 
 def _decode_header_block(block: bytes) -> tuple[str, str]:
