@@ -465,7 +465,8 @@ _SCREENED = ScreenedTable((TextVerdict(reason, strong), _patterns(block)) for re
 
 
 # "550-5.7.1 " repeated at the start of every line of a multi-line reply.
-_CONTINUATION = re.compile(r"(?<=\s)([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s")
+# (The look-behind comes after the first digit, so that `re` can skip ahead to a 2, 4 or 5.)
+_CONTINUATION = re.compile(r"([245](?<=\s[245])\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s")
 
 
 def fold_text(text: str | None) -> str:
