@@ -78,13 +78,20 @@ class ScreenedPattern:
 
     def search(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         """`re.Pattern.search`, skipped when the screen proves it finds nothing."""
+        # `may_match`, written out: this runs for every pattern of every table, a call costs.
         literals = self.literals
-        if literals is not None and not self.caseless:  # the usual case, without a call
-            for literal in literals:
-                if literal in text:
-                    return self.regex.search(text)
-            return None
-        return self.regex.search(text) if self.may_match(text, folded) else None
+        if literals is None:
+            return self.regex.search(text)
+        if not self.caseless:
+            probe: str | None = text
+        else:
+            probe = folded if folded is not None else folded_for_screen(text)
+        if probe is None:
+            return self.regex.search(text)
+        for literal in literals:
+            if literal in probe:
+                return self.regex.search(text)
+        return None
 
     def match(self, text: str, folded: str | None = None) -> re.Match[str] | None:
         """`re.Pattern.match`, skipped when the screen proves it finds nothing."""

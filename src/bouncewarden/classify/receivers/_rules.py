@@ -74,9 +74,9 @@ class _Recogniser:
 
 
 # Each provider module passes the same compiled patterns on every call: their screens are made
-# on first use and kept by the identity of the patterns (a recogniser keeps its patterns alive,
-# so no other object can take their ids while it is stored).
-_RECOGNISERS: dict[tuple[int, int, int], _Recogniser] = {}
+# on first use and kept by the identity of the host pattern (a recogniser keeps its patterns
+# alive, so no other object can take that id while it is stored), the others checked by identity.
+_RECOGNISERS: dict[int, _Recogniser] = {}
 
 
 def recognised(
@@ -87,8 +87,7 @@ def recognised(
     telltale: re.Pattern[str] | None = None,
 ) -> bool:
     """True when the remote host, the recipient's domain or the text points at the provider."""
-    key = (id(hosts), id(domains), id(telltale))
-    recogniser = _RECOGNISERS.get(key)
-    if recogniser is None:
-        recogniser = _RECOGNISERS[key] = _Recogniser(hosts, domains, telltale)
+    recogniser = _RECOGNISERS.get(id(hosts))
+    if recogniser is None or recogniser.key[1] is not domains or recogniser.key[2] is not telltale:
+        recogniser = _RECOGNISERS[id(hosts)] = _Recogniser(hosts, domains, telltale)
     return recogniser.recognises(evidence)
