@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bouncewarden.events import Reason
 
@@ -253,6 +254,8 @@ class EnhancedStatus:
         return f"{self.klass}.{self.subject}.{self.detail}"
 
 
+# Statuses are a small vocabulary ("5.1.1", "4.4.7", ...) read several times per finding.
+@lru_cache(maxsize=1024)
 def parse_status(status: str | None) -> EnhancedStatus | None:
     """The code in `status` ("5.1.1", " 5.1.1 (bad mailbox)"), or None when there is none."""
     if not status:
