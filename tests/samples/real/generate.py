@@ -1,0 +1,389 @@
+"""Generate real bounces with Debian's postfix or exim4, all on 127.0.0.1.
+
+A scripted "remote server" (aiosmtpd on 127.0.0.1:2525) answers each recipient according
+to the start of its local part (`REPLIES` below: Gmail-, Microsoft- and Yahoo-style
+wordings written for these tests, plus classic Postfix/RBL ones). The local MTA relays
+everything to it, so the bounces it writes are the MTA's own. Nothing leaves loopback:
+the MTA has DNS switched off and relays to a literal address; the one host-lookup case
+resolves in postfix's chroot, whose resolver names only 127.0.0.1, where nothing answers.
+
+Run as root on a scratch machine (it rewrites the MTA configuration), one MTA at a time:
+
+    apt-get install -y postfix && .venv/bin/python tests/samples/real/generate.py postfix
+    apt-get purge -y postfix
+    apt-get install -y exim4-daemon-light && .venv/bin/python tests/samples/real/generate.py exim
+
+Bounces land in the Maildir of the local user `bwsender` and are written to
+tests/samples/real/<mta>/<case>.eml (delay notices as <case>-delay.eml). Messages that
+stay deferred (4xx) need the short queue lifetime to pass: a run takes about five minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+HERE = Path(__file__).resolve().parent
+SENDER = "bwsender"
+REMOTE_PORT = 2525
+REFUSED_PORT = 2599  # nothing listens here: "connection refused"
+SUBJECT_MARK = "bw-sample"
+
+# The remote server's replies: (local-part prefix, SMTP stage, reply). The first prefix
+# that matches wins, so longer prefixes come first. Stage "RCPT" answers the RCPT TO
+# command, "DATA" accepts the recipient and refuses the message after its content.
+REPLIES: tuple[tuple[str, str, str], ...] = (
+    (
+        "unknown-virtual",
+        "RCPT",
+        "550 5.1.1 <{address}>: Recipient address rejected: User unknown in virtual mailbox table",
+    ),
+    (
+        "unknown-gmail",
+        "RCPT",
+        "550-5.1.1 The email account you tried to reach does not exist. Please check\r\n"
+        "550-5.1.1 the recipient's address for typos or unnecessary spaces. See\r\n"
+        "550 5.1.1  https://support.google.com/mail/?p=NoSuchUser a1b2c3 - gsmtp",
+    ),
+    (
+        "unknown-microsoft",
+        "RCPT",
+        "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient {address} not found by SMTP address lookup",
+    ),
+    (
+        "unknown-yahoo",
+        "RCPT",
+        "554 delivery error: dd This user doesn't have a example.com account ({address}) "
+        "[0] - mta7.mail.example.com",
+    ),
+    ("full-plain", "RCPT", "552 5.2.2 Mailbox full"),
+    (
+        "full-gmail",
+        "DATA",
+        "552-5.2.2 The recipient's inbox is out of storage space and cannot accept\r\n"
+        "552-5.2.2 new messages. Please ask the recipient to free up space. See\r\n"
+        "552 5.2.2  https://support.google.com/mail/?p=OverQuotaPerm d4e5f6 - gsmtp",
+    ),
+    (
+        "disabled-yahoo",
+        "RCPT",
+        "554 delivery error: dd Sorry your message to {address} cannot be delivered. "
+        "This mailbox is disabled (554.30). - mta7.mail.example.com",
+    ),
+    ("moved", "RCPT", "551 5.1.6 User not local; please try <new-address@example.org>"),
+    (
+        "spam-rbl",
+        "RCPT",
+        "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using "
+        "zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1",
+    ),
+    (
+        "blocked-microsoft",
+        "RCPT",
+        "550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. Please contact "
+        "your Internet service provider since part of their network is on our block list "
+        "(S3140). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors.",
+    ),
+    (
+        "relay-denied",
+        "RCPT",
+        "554 5.7.1 <{address}>: Relay access denied",
+    ),
+    (
+        "ptr-gmail",
+        "RCPT",
+        "550-5.7.25 The IP address sending this message does not have a PTR record\r\n"
+        "550-5.7.25 set up, or the PTR record does not match the IP address. See\r\n"
+        "550 5.7.25  https://support.google.com/mail/answer/81126#ip-rdns g7h8 - gsmtp",
+    ),
+    ("rate-limit", "RCPT", "421 4.7.0 Too many messages, try again later"),
+    ("greylist", "RCPT", "450 4.2.0 <{address}>: Recipient address rejected: Greylisted, try again later"),
+    ("policy-content", "DATA", "550 5.7.1 Message rejected due to content restrictions"),
+    (
+        "auth-dmarc-gmail",
+        "DATA",
+        "550-5.7.26 Unauthenticated email from localhost is not accepted due to\r\n"
+        "550-5.7.26 the sender domain's DMARC policy. Please contact the administrator\r\n"
+        "550-5.7.26 of localhost. To learn more, see\r\n"
+        "550 5.7.26  https://support.google.com/mail/answer/2451690 i9j0 - gsmtp",
+    ),
+    (
+        "auth-spf-microsoft",
+        "DATA",
+        "550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+    ),
+    (
+        "auth-yahoo",
+        "DATA",
+        "550 5.7.9 This mail has been blocked because the sender is unauthenticated. "
+        "Yahoo requires all senders to authenticate with either SPF or DKIM.",
+    ),
+    ("spam-content", "DATA", "554 5.7.1 Message rejected as spam by content filter"),
+    ("virus", "DATA", "554 5.7.0 Message rejected: virus found (Eicar-Test-Signature)"),
+    ("too-big", "DATA", "552 5.3.4 Message size exceeds fixed maximum message size"),
+)
+
+
+def reply_for(address: str, stage: str) -> str | None:
+    """The scripted reply to `address` at `stage`, or None to accept."""
+    local = address.split("@", 1)[0].lower()
+    for prefix, rule_stage, reply in REPLIES:
+        if local.startswith(prefix):
+            return reply.format(address=address) if rule_stage == stage else None
+    return None
+
+
+class ScriptedRemote:
+    """aiosmtpd handler answering RCPT and DATA from `REPLIES`."""
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        reply = reply_for(address, "RCPT")
+        if reply is not None:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope
+    ) -> str:
+        for address in envelope.rcpt_tos:
+            reply = reply_for(address, "DATA")
+            if reply is not None:
+                return reply
+        return "250 2.0.0 Ok: queued as 4B3C2D1E0F"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One message sent; its bounce (and delay notice) is saved under `name`."""
+
+    name: str
+    recipients: tuple[str, ...]
+    deferred: bool = False  # the remote answers 4xx: a delay notice, then a final bounce
+
+
+CASES: tuple[Case, ...] = (
+    Case("unknown-virtual", ("unknown-virtual@example.com",)),
+    Case("unknown-gmail", ("unknown-gmail@example.com",)),
+    Case("unknown-microsoft", ("unknown-microsoft@example.com",)),
+    Case("unknown-yahoo", ("unknown-yahoo@example.com",)),
+    Case("unknown-local", ("nosuchuser@localhost",)),
+    Case("full-plain", ("full-plain@example.com",)),
+    Case("full-gmail", ("full-gmail@example.com",)),
+    Case("disabled-yahoo", ("disabled-yahoo@example.com",)),
+    Case("moved", ("moved@example.com",)),
+    Case("spam-rbl", ("spam-rbl@example.com",)),
+    Case("blocked-microsoft", ("blocked-microsoft@example.com",)),
+    Case("relay-denied", ("relay-denied@example.org",)),
+    Case("ptr-gmail", ("ptr-gmail@example.com",)),
+    Case("policy-content", ("policy-content@example.com",)),
+    Case("auth-dmarc-gmail", ("auth-dmarc-gmail@example.com",)),
+    Case("auth-spf-microsoft", ("auth-spf-microsoft@example.com",)),
+    Case("auth-yahoo", ("auth-yahoo@example.com",)),
+    Case("spam-content", ("spam-content@example.com",)),
+    Case("virus", ("virus@example.com",)),
+    Case("too-big", ("too-big@example.com",)),
+    Case(
+        "several-recipients",
+        (
+            "unknown-virtual-2@example.com",
+            "full-plain-2@example.com",
+            "moved-2@example.com",
+            "accepted@example.com",
+        ),
+    ),
+    Case("rate-limit", ("rate-limit@example.com",), deferred=True),
+    Case("greylist", ("greylist@example.com",), deferred=True),
+    Case("host-lookup-failure", ("someone@nxdomain.invalid",), deferred=True),
+    Case("connection-refused", ("someone@refused.example",), deferred=True),
+)
+
+
+def run(*command: str, stdin: str | None = None) -> str:
+    """Run a command, failing loudly."""
+    done = subprocess.run(command, input=stdin, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def ensure_sender() -> Path:
+    """Create the local sender whose Maildir collects the bounces; return the Maildir."""
+    if subprocess.run(["id", SENDER], capture_output=True, check=False).returncode != 0:
+        run("useradd", "-m", SENDER)
+    maildir = Path("/home") / SENDER / "Maildir"
+    for folder in ("new", "cur", "tmp"):
+        (maildir / folder).mkdir(parents=True, exist_ok=True)
+        for old in (maildir / folder).iterdir():
+            old.unlink()
+    run("chown", "-R", f"{SENDER}:{SENDER}", str(maildir))
+    return maildir
+
+
+POSTFIX_SETTINGS = {
+    "compatibility_level": "3.6",
+    "myhostname": "mta.example.net",
+    "mydomain": "example.net",
+    "myorigin": "$myhostname",
+    "mydestination": "localhost",
+    "inet_interfaces": "loopback-only",
+    "inet_protocols": "ipv4",
+    "relayhost": f"[127.0.0.1]:{REMOTE_PORT}",
+    "disable_dns_lookups": "yes",
+    "smtp_dns_support_level": "disabled",
+    "smtp_host_lookup": "native",
+    "default_transport": "smtp",
+    "transport_maps": "texthash:/etc/postfix/transport",
+    "alias_maps": "hash:/etc/aliases",
+    "alias_database": "hash:/etc/aliases",
+    "home_mailbox": "Maildir/",
+    "maximal_queue_lifetime": "3m",
+    "bounce_queue_lifetime": "3m",
+    "delay_warning_time": "1m",
+    "queue_run_delay": "20s",
+    "minimal_backoff_time": "20s",
+    "maximal_backoff_time": "40s",
+    "smtputf8_enable": "no",
+}
+
+# Next hops by recipient domain; everything else goes to `relayhost`.
+POSTFIX_TRANSPORT = (
+    f"nxdomain.invalid smtp:nxdomain.invalid\nrefused.example smtp:[127.0.0.1]:{REFUSED_PORT}\n"
+)
+
+# postfix's smtp client runs chrooted in its queue directory: there the resolver's only
+# server is loopback (where nothing answers), so the lookup fails for a while without
+# leaving the machine: the message is deferred, then returned when its lifetime ends.
+CHROOT_FILES = {
+    "etc/nsswitch.conf": "hosts: files\n",
+    "etc/hosts": "127.0.0.1 localhost\n",
+    "etc/resolv.conf": "nameserver 127.0.0.1\n",
+}
+
+
+def setup_postfix() -> str:
+    """Configure and (re)start postfix; return its version."""
+    Path("/etc/postfix/main.cf").touch()
+    subprocess.run(["postfix", "stop"], capture_output=True, check=False)
+    run("postconf", "-e", *(f"{name}={value}" for name, value in POSTFIX_SETTINGS.items()))
+    Path("/etc/postfix/transport").write_text(POSTFIX_TRANSPORT)
+    Path("/etc/aliases").write_text("postmaster: root\nroot: bwsender\n")
+    run("newaliases")
+    for name, text in CHROOT_FILES.items():
+        path = Path("/var/spool/postfix") / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    subprocess.run(["postsuper", "-d", "ALL"], capture_output=True, check=False)
+    run("postfix", "start")
+    return run("postconf", "-h", "mail_version").strip()
+
+
+EXIM_CONFIG = f"""dc_eximconfig_configtype='satellite'
+dc_other_hostnames='localhost'
+dc_local_interfaces='127.0.0.1'
+dc_readhost='mta.example.net'
+dc_relay_domains=''
+dc_minimaldns='true'
+dc_relay_nets=''
+dc_smarthost='127.0.0.1::{REMOTE_PORT}'
+CFILEMODE='644'
+dc_use_split_config='false'
+dc_hide_mailname='true'
+dc_mailname_in_oh='true'
+dc_localdelivery='maildir_home'
+"""
+
+# Local macros read by Debian's exim4 configuration: short retry and delay-warning times.
+EXIM_MACROS = """MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.example.net
+"""
+
+
+def setup_exim() -> str:
+    """Configure and (re)start exim4 as a satellite of the scripted remote; return its version."""
+    Path("/etc/mailname").write_text("mta.example.net\n")
+    Path("/etc/exim4/update-exim4.conf.conf").write_text(EXIM_CONFIG)
+    Path("/etc/exim4/exim4.conf.localmacros").write_text(EXIM_MACROS)
+    Path("/etc/aliases").write_text("postmaster: root\nroot: bwsender\n")
+    run("update-exim4.conf")
+    subprocess.run(["service", "exim4", "stop"], capture_output=True, check=False)
+    run("service", "exim4", "start")
+    return run("exim4", "-bV").splitlines()[0]
+
+
+def send(case: Case) -> None:
+    """Submit one message through the local MTA's sendmail command."""
+    message = EmailMessage()
+    message["From"] = f"Bounce Warden <{SENDER}@localhost>"
+    message["To"] = ", ".join(case.recipients)
+    message["Subject"] = f"{SUBJECT_MARK} {case.name}"
+    message["Message-ID"] = f"<{case.name}.sample@localhost>"
+    message["Date"] = "Tue, 01 Dec 2026 04:00:00 +0000"
+    message.set_content(f"A test message for the case {case.name}.\n")
+    run("/usr/sbin/sendmail", "-f", f"{SENDER}@localhost", *case.recipients, stdin=message.as_string())
+
+
+def is_delay_notice(raw: str) -> bool:
+    """A warning that delivery is still being retried, not a final failure."""
+    head = raw.split("\n\n", 1)[0]
+    return bool(re.search(r"^Subject:.*(delayed|still being retried)", head, re.I | re.M))
+
+
+def collect(maildir: Path, out: Path, expected: int, timeout: float) -> int:
+    """Move bounces from the Maildir into `out`, named after their case, until done."""
+    out.mkdir(parents=True, exist_ok=True)
+    seen = 0
+    deadline = time.monotonic() + timeout
+    while seen < expected and time.monotonic() < deadline:
+        time.sleep(5)
+        for path in sorted((maildir / "new").iterdir()):
+            raw = path.read_text(errors="replace")
+            found = re.search(rf"{SUBJECT_MARK} ([a-z0-9-]+)", raw)
+            name = found.group(1) if found else f"unnamed-{path.name[:12]}"
+            if is_delay_notice(raw):
+                name += "-delay"
+            target = out / f"{name}.eml"
+            shutil.copyfile(path, target)
+            path.unlink()
+            seen += 1
+            print(f"saved {target.relative_to(HERE)}", flush=True)
+    return seen
+
+
+def main() -> None:
+    """Generate the samples of one MTA."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("mta", choices=("postfix", "exim"))
+    parser.add_argument("--timeout", type=float, default=480.0, help="seconds to wait for bounces")
+    options = parser.parse_args()
+    maildir = ensure_sender()
+    version = setup_postfix() if options.mta == "postfix" else setup_exim()
+    print(f"{options.mta} {version}", flush=True)
+    controller = Controller(ScriptedRemote(), hostname="127.0.0.1", port=REMOTE_PORT)
+    controller.start()
+    try:
+        # Deferred cases go last: a 421 makes the MTA hold back its next connections.
+        for case in sorted(CASES, key=lambda case: case.deferred):
+            if case.deferred and not any(c.deferred for c in CASES[: CASES.index(case)]):
+                time.sleep(20)
+            send(case)
+        expected = len(CASES) + sum(case.deferred for case in CASES)
+        saved = collect(maildir, HERE / options.mta, expected, options.timeout)
+        print(f"{saved} of {expected} bounces saved", flush=True)
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()
