@@ -146,7 +146,7 @@ def reply_for(address: str, stage: str) -> str | None:
 class ScriptedRemote:
     """aiosmtpd handler answering RCPT and DATA from `REPLIES`."""
 
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+    async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
         reply = reply_for(address, "RCPT")
@@ -155,9 +155,7 @@ class ScriptedRemote:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         for address in envelope.rcpt_tos:
             reply = reply_for(address, "DATA")
             if reply is not None:
