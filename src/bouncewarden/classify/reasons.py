@@ -170,7 +170,7 @@ receiving mail (?:at a rate|too quickly)
 \brate limit(?:ed|ing)?\b
 sending (?:rate|too fast|too quickly)
 \bthrottl
-\btoo (?:many|much) (?:mails?|messages|e-?mails) (?:from|in|per|received)
+\btoo (?:many|much) (?:mails?|messages|e-?mails)\b(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored)\b)
 """
 
 _MESGTOOBIG = r"""
@@ -283,6 +283,7 @@ protocol violation
 content (?:presents|poses) a potential
 \bheader error\b
 prohibited (?:attachment|content|file)
+\bcontent (?:restrictions?|polic(?:y|ies))\b
 """
 
 _NOTCOMPLIANTRFC = r"""
@@ -344,6 +345,7 @@ no route to host
 (?:network|host) (?:is )?unreachable
 (?:unable|failed|could not|couldn'?t|wasn'?t able) to (?:establish|open|make) (?:an? )?(?:smtp )?connection
 (?:dns|name server|nameserver|name service) (?:error|failure|lookup (?:error|failure|failed))
+\bconnect(?:\(\))? to \S{1,255}(?: \S{1,64})?: connection refused
 """
 
 _EXPIRED = r"""
@@ -357,6 +359,7 @@ been failing for a long time
 (?:in|on) the queue too long|too long in (?:the )?queue
 \bgiving up\b|\bgave up\b
 will be deleted from (?:the )?queue
+\bgr[ae]y-?list(?:ed|ing)\b
 remote host is not responding
 did not accept our requests to connect
 """
