@@ -21,8 +21,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import is_
 
-from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
+from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable
 from bouncewarden.events import Reason, Severity
 
 __all__ = ["OperatorRule", "RuleSyntaxError", "match_rule", "parse_rule", "parse_rules"]
@@ -93,8 +94,28 @@ def match_rule(
         return None
     text = " ".join((diagnostic or "").split())
     prefixed = " ".join(part for part in (reply_code, status, text) if part)
-    folded, folded_prefixed = folded_for_screen(text), folded_for_screen(prefixed)
-    for rule in rules:
-        if rule.matches(text, folded) or rule.matches(prefixed, folded_prefixed):
-            return rule
-    return None
+    return _table(rules).first_in_any((text, prefixed))
+
+
+# The table of the rule list last used, found by the list's identity while it holds the same
+# (frozen) rule objects: hashing every rule on every call would cost more than matching.
+_LAST_TABLE: dict[
+    int, tuple[Sequence[OperatorRule], tuple[OperatorRule, ...], ScreenedTable[OperatorRule]]
+] = {}
+
+
+def _table(rules: Sequence[OperatorRule]) -> ScreenedTable[OperatorRule]:
+    held = _LAST_TABLE.get(id(rules))
+    if held is not None and held[0] is rules and len(rules) == len(held[1]) and all(map(is_, rules, held[1])):
+        return held[2]
+    snapshot = tuple(rules)
+    table = _table_of(snapshot)
+    _LAST_TABLE.clear()
+    _LAST_TABLE[id(rules)] = (rules, snapshot, table)
+    return table
+
+
+@lru_cache(maxsize=16)
+def _table_of(rules: tuple[OperatorRule, ...]) -> ScreenedTable[OperatorRule]:
+    """The rules as one screened table (`classify.screen`), made once per set of rules."""
+    return ScreenedTable((rule, (_compiled(rule.pattern).regex,)) for rule in rules)

@@ -15,7 +15,7 @@ folded text to look at simply searches.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeAlias, TypeVar
 
@@ -195,16 +195,29 @@ class ScreenedTable(Generic[T]):
 
     def first(self, text: str) -> T | None:
         """The value of the first row one of whose patterns occurs in text, or None."""
-        probe = folded_for_screen(text) if self._caseless else text
-        candidates: set[int] | range
-        if probe is None:
-            candidates = range(len(self._patterns))
-        else:
-            candidates = set(self._always)
-            for literal in self._scanner.present(probe):
-                candidates |= self._needing[literal]
-        for number in sorted(candidates):
+        for number in sorted(self._candidates(text)):
             value, screened = self._patterns[number]
             if screened.regex.search(text):
                 return value
         return None
+
+    def first_in_any(self, texts: Sequence[str]) -> T | None:
+        """The value of the first row one of whose patterns occurs in one of texts, or None."""
+        candidates: set[int] = set()
+        for text in texts:
+            candidates.update(self._candidates(text))
+        for number in sorted(candidates):
+            value, screened = self._patterns[number]
+            if any(screened.regex.search(text) for text in texts):
+                return value
+        return None
+
+    def _candidates(self, text: str) -> Iterable[int]:
+        """The numbers of the patterns that may occur in text."""
+        probe = folded_for_screen(text) if self._caseless else text
+        if probe is None:
+            return range(len(self._patterns))
+        candidates = set(self._always)
+        for literal in self._scanner.present(probe):
+            candidates |= self._needing[literal]
+        return candidates
