@@ -48,9 +48,17 @@ def parse_bytes(data: bytes) -> Iterator[ParseResult]:
         yield parse_message(data)
 
 
+def _base_name(path: str | Path) -> str:
+    """`Path(path).name` without building a Path (it costs as much as reading a small file)."""
+    if not isinstance(path, str):
+        return Path(path).name
+    parts = [part for part in path.split("/") if part and part != "."]
+    return parts[-1] if parts else ""
+
+
 def parse_file(path: str | Path) -> Iterator[tuple[str, ParseResult]]:
     """(base name, result) per message of a .eml or mbox file; an unreadable file gives Unparseable."""
-    name = Path(path).name
+    name = _base_name(path)
     try:
         with open(path, "rb") as handle:  # plain open: Path.read_bytes costs more per file
             data = handle.read()
