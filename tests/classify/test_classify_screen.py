@@ -156,3 +156,9 @@ def test_tables_choose_like_searching_row_by_row(pieces: list[str]) -> None:
 )
 def test_scanner_finds_every_string_even_overlapping(strings: set[str], text: str) -> None:
     assert _LiteralScanner(strings).present(text) == {s for s in strings if s in text}
+
+
+def test_deeply_nested_pattern_gets_no_screen() -> None:
+    pattern = "(?:" * 400 + "a" + ")" * 400
+    screened = ScreenedPattern.compile(pattern)
+    assert screened.search("xa") is not None

@@ -208,10 +208,10 @@ def literal_screen(pattern: str, flags: int = 0, selective: int = SELECTIVE) -> 
     are all `selective` characters long rank by how few strings they have."""
     try:
         tree = _parser.parse(pattern, flags)
-    except re.error:
+        caseless = bool((flags | tree.state.flags) & re.IGNORECASE) or _is_caseless(tree)
+        found = _Walk(caseless, selective).sequence(tree).required
+    except (re.error, RecursionError):  # an operator's pathological pattern: no screen, not a crash
         return None, False
-    caseless = bool((flags | tree.state.flags) & re.IGNORECASE) or _is_caseless(tree)
-    found = _Walk(caseless, selective).sequence(tree).required
     return (_minimal(found) if found else None), caseless
 
 
