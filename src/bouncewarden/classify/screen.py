@@ -119,12 +119,18 @@ class _LiteralScanner:
             for string in self.strings
         }
 
+    def longest(self, text: str) -> set[str]:
+        """The longest string starting at each position of text where one starts."""
+        return set(self._regex.findall(text)) if self._regex is not None else set()
+
+    def prefixes(self, string: str) -> frozenset[str]:
+        """The strings that are prefixes of string (itself included)."""
+        return self._prefixes[string]
+
     def present(self, text: str) -> set[str]:
         """The strings that occur in text."""
-        if self._regex is None:
-            return set()
         found: set[str] = set()
-        for longest in set(self._regex.findall(text)):
+        for longest in self.longest(text):
             found |= self._prefixes[longest]
         return found
 
@@ -186,7 +192,11 @@ class ScreenedTable(Generic[T]):
             for literal in screened.literals or ():
                 needing.setdefault(literal, set()).add(number)
         self._scanner = _LiteralScanner(needing)
-        self._needing = {literal: frozenset(numbers) for literal, numbers in needing.items()}
+        # Per string the scan may report: the patterns that need it or one of its prefixes.
+        self._allowed = {
+            string: frozenset().union(*(needing[prefix] for prefix in self._scanner.prefixes(string)))
+            for string in needing
+        }
 
     @property
     def patterns(self) -> list[tuple[T, ScreenedPattern]]:
@@ -218,6 +228,6 @@ class ScreenedTable(Generic[T]):
         if probe is None:
             return range(len(self._patterns))
         candidates = set(self._always)
-        for literal in self._scanner.present(probe):
-            candidates |= self._needing[literal]
+        for longest in self._scanner.longest(probe):
+            candidates |= self._allowed[longest]
         return candidates
