@@ -130,7 +130,7 @@ helo command rejected
 blocked using\b
 \b(?:listed|found) (?:at|in|on|by) (?:the |our |a )?[\w.-]*\s?(?:dnsbl|rbl|black ?list|block ?list|spam)
 \b(?:client|source|sending|sender'?s?|connecting|remote|your) (?:host|ip|server|mta|network|mail server)\b
-+.{0,60}\b(?:blocked|banned|black ?listed|block ?listed|denied|refused|rejected
++(?! after\b).{0,60}\b(?:blocked|banned|black ?listed|block ?listed|denied|refused|rejected
 +|not (?:allowed|permitted|accepted))
 \b(?:blocked|banned|black ?listed|block ?listed|denied|refused|rejected)\b
 +.{0,20}\b(?:sending |source |client )?ip\b

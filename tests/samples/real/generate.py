@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -170,6 +170,7 @@ class Case:
     name: str
     recipients: tuple[str, ...]
     deferred: bool = False  # the remote answers 4xx: a delay notice, then a final bounce
+    mtas: tuple[str, ...] = ("postfix", "exim")
 
 
 CASES: tuple[Case, ...] = (
@@ -204,7 +205,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case("rate-limit", ("rate-limit@example.com",), deferred=True),
     Case("greylist", ("greylist@example.com",), deferred=True),
-    Case("host-lookup-failure", ("someone@nxdomain.invalid",), deferred=True),
+    Case("host-lookup-failure", ("someone@nxdomain.invalid",), deferred=True, mtas=("postfix",)),
     Case("connection-refused", ("someone@refused.example",), deferred=True),
 )
 
@@ -288,34 +289,62 @@ def setup_postfix() -> str:
     return run("postconf", "-h", "mail_version").strip()
 
 
-EXIM_CONFIG = f"""dc_eximconfig_configtype='satellite'
+EXIM_CONFIG = f"""dc_eximconfig_configtype='smarthost'
 dc_other_hostnames='localhost'
 dc_local_interfaces='127.0.0.1'
-dc_readhost='mta.example.net'
+dc_readhost=''
 dc_relay_domains=''
 dc_minimaldns='true'
 dc_relay_nets=''
 dc_smarthost='127.0.0.1::{REMOTE_PORT}'
 CFILEMODE='644'
-dc_use_split_config='false'
-dc_hide_mailname='true'
+dc_use_split_config='true'
+dc_hide_mailname=''
 dc_mailname_in_oh='true'
 dc_localdelivery='maildir_home'
 """
 
-# Local macros read by Debian's exim4 configuration: short retry and delay-warning times.
-EXIM_MACROS = """MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.example.net
-"""
+# Files added to Debian's split exim4 configuration (conf.d/<section>/<file>): the host
+# name, a three-minute retry limit, early delay warnings, a route to a closed port and one
+# to the scripted remote (Debian's smarthost router refuses a host that is this machine).
+EXIM_FILES = {
+    "conf.d/main/000_localmacros": "MAIN_HARDCODE_PRIMARY_HOSTNAME = mta.example.net\n",
+    "conf.d/main/95_bouncewarden": "delay_warning = 1m\n",
+    "conf.d/retry/10_bouncewarden": "*  *  F,3m,20s\n",
+    "conf.d/router/150_bouncewarden": (
+        "bouncewarden_refused:\n"
+        "  driver = manualroute\n"
+        "  domains = refused.example\n"
+        "  transport = bouncewarden_smtp\n"
+        f"  route_list = * 127.0.0.1::{REFUSED_PORT} byname\n"
+        "  self = send\n"
+        "bouncewarden_remote:\n"
+        "  driver = manualroute\n"
+        "  domains = ! +local_domains\n"
+        "  transport = bouncewarden_smtp\n"
+        f"  route_list = * 127.0.0.1::{REMOTE_PORT} byname\n"
+        "  self = send\n"
+        "  no_more\n"
+    ),
+    # The remote is on this host (another port): exim must be allowed to connect to it.
+    "conf.d/transport/40_bouncewarden": "bouncewarden_smtp:\n  driver = smtp\n  allow_localhost\n",
+}
 
 
 def setup_exim() -> str:
-    """Configure and (re)start exim4 as a satellite of the scripted remote; return its version."""
+    """Configure and (re)start exim4 as a smarthost client of the scripted remote."""
+    subprocess.run(["service", "exim4", "stop"], capture_output=True, check=False)
     Path("/etc/mailname").write_text("mta.example.net\n")
     Path("/etc/exim4/update-exim4.conf.conf").write_text(EXIM_CONFIG)
-    Path("/etc/exim4/exim4.conf.localmacros").write_text(EXIM_MACROS)
+    for name, text in EXIM_FILES.items():
+        Path("/etc/exim4", name).write_text(text)
+    defaults = Path("/etc/default/exim4")
+    defaults.write_text(re.sub(r"QUEUEINTERVAL='[^']*'", "QUEUEINTERVAL='15s'", defaults.read_text()))
     Path("/etc/aliases").write_text("postmaster: root\nroot: bwsender\n")
     run("update-exim4.conf")
-    subprocess.run(["service", "exim4", "stop"], capture_output=True, check=False)
+    queued = re.findall(r"\b\w{6}-\w{6,11}-\w{2,4}\b", run("exim4", "-bp"))
+    if queued:  # leftovers of an earlier run
+        subprocess.run(["exim4", "-Mrm", *queued], capture_output=True, check=False)
     run("service", "exim4", "start")
     return run("exim4", "-bV").splitlines()[0]
 
@@ -338,25 +367,32 @@ def is_delay_notice(raw: str) -> bool:
     return bool(re.search(r"^Subject:.*(delayed|still being retried)", head, re.I | re.M))
 
 
-def collect(maildir: Path, out: Path, expected: int, timeout: float) -> int:
-    """Move bounces from the Maildir into `out`, named after their case, until done."""
+def anonymise(raw: str) -> str:
+    """The machine's own host name, wherever the MTA still wrote it, as mta.example.net."""
+    host = re.escape(socket.gethostname().split(".")[0])
+    return re.sub(rf"(?<![\w.-]){host}(?:\.localdomain)?(?![\w-])", "mta.example.net", raw)
+
+
+def collect(maildir: Path, out: Path, expected: set[str], timeout: float) -> set[str]:
+    """Move bounces from the Maildir into `out`, named after their case, until all expected
+    names are in (or the time is up); return the names saved."""
     out.mkdir(parents=True, exist_ok=True)
-    seen = 0
+    saved: set[str] = set()
     deadline = time.monotonic() + timeout
-    while seen < expected and time.monotonic() < deadline:
+    while not expected <= saved and time.monotonic() < deadline:
         time.sleep(5)
         for path in sorted((maildir / "new").iterdir()):
-            raw = path.read_text(errors="replace")
+            raw = anonymise(path.read_text(errors="replace"))
             found = re.search(rf"{SUBJECT_MARK} ([a-z0-9-]+)", raw)
             name = found.group(1) if found else f"unnamed-{path.name[:12]}"
             if is_delay_notice(raw):
                 name += "-delay"
             target = out / f"{name}.eml"
-            shutil.copyfile(path, target)
+            target.write_text(raw)
             path.unlink()
-            seen += 1
+            saved.add(name)
             print(f"saved {target.relative_to(HERE)}", flush=True)
-    return seen
+    return saved
 
 
 def main() -> None:
@@ -371,14 +407,18 @@ def main() -> None:
     controller = Controller(ScriptedRemote(), hostname="127.0.0.1", port=REMOTE_PORT)
     controller.start()
     try:
+        cases = [case for case in CASES if options.mta in case.mtas]
         # Deferred cases go last: a 421 makes the MTA hold back its next connections.
-        for case in sorted(CASES, key=lambda case: case.deferred):
-            if case.deferred and not any(c.deferred for c in CASES[: CASES.index(case)]):
-                time.sleep(20)
+        for case in [case for case in cases if not case.deferred]:
             send(case)
-        expected = len(CASES) + sum(case.deferred for case in CASES)
+        time.sleep(20)
+        for case in [case for case in cases if case.deferred]:
+            send(case)
+        expected = {case.name for case in cases} | {f"{case.name}-delay" for case in cases if case.deferred}
         saved = collect(maildir, HERE / options.mta, expected, options.timeout)
-        print(f"{saved} of {expected} bounces saved", flush=True)
+        print(f"{len(saved & expected)} of {len(expected)} bounces saved", flush=True)
+        if expected - saved:
+            print(f"missing: {', '.join(sorted(expected - saved))}", flush=True)
     finally:
         controller.stop()
 
