@@ -140,7 +140,8 @@ class BounceMessage:
         elif media == "message/rfc822":
             if self.original is None:
                 inner = decode_body(entity.body, entity.get("content-transfer-encoding"))
-                self.original = "".join(f"{k}: {v}\n" for k, v in parse_entity(inner).headers)
+                fields = parse_entity(inner).headers
+                self.original = "\n".join(map(": ".join, fields)) + "\n" if fields else ""
         elif media in _HEADER_TYPES:
             if self.original is None:
                 self.original = _leaf_text(entity, params)
