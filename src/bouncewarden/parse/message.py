@@ -181,7 +181,9 @@ class BounceMessage:
         if self._headers is None:
             headers: dict[str, list[str]] = {}
             for name, value in self._entity.headers:
-                headers.setdefault(name.lower(), []).append(decode_header_value(value))
+                # (the test of decode_header_value, written out: most values have no encoded word)
+                decoded = decode_header_value(value) if "=?" in value else value
+                headers.setdefault(name.lower(), []).append(decoded)
             self._headers = headers
         return self._headers
 
