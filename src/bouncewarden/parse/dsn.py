@@ -48,7 +48,8 @@ __all__ = [
     "strip_type",
 ]
 
-_FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$")
+# Every line, read in one call: a continuation (it starts with a blank), a field, or other text.
+_LINE = re.compile(r"^(?:([ \t].*)|([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)|(.*))$", re.MULTILINE)
 _RECIPIENT_FIELDS = frozenset({"final-recipient", "original-recipient"})
 _MESSAGE_FIELDS = frozenset(
     {"reporting-mta", "arrival-date", "received-from-mta", "dsn-gateway", "original-envelope-id"}
@@ -95,16 +96,14 @@ class DeliveryStatus:
 def _fields(text: str) -> list[tuple[str, str]]:
     """(lower-case name, unfolded value) pairs, in order; unreadable lines are skipped."""
     pairs: list[tuple[str, str]] = []
-    for line in text.split("\n"):
-        if line[:1] in (" ", "\t"):
-            if pairs and line.strip():
-                name, value = pairs[-1]
-                pairs[-1] = (name, (value + " " + line.strip()).strip())
-            continue
-        found = _FIELD.match(line)
-        if found:
-            pairs.append((found.group(1).lower(), found.group(2).strip()))
-        elif not line.strip():
+    for continued, name, value, other in _LINE.findall(text):
+        if continued:
+            if pairs and continued.strip():
+                last_name, last_value = pairs[-1]
+                pairs[-1] = (last_name, (last_value + " " + continued.strip()).strip())
+        elif name:
+            pairs.append((name.lower(), value.strip()))
+        elif not other.strip():
             pairs.append(("", ""))
     return pairs
 
