@@ -1,0 +1,53 @@
+"""clean_address with its plain pre-tests reads addresses as the regex-only reading does."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bouncewarden.parse import addresses
+from bouncewarden.parse.addresses import clean_address
+
+
+def _regex_only(text: str | None) -> str | None:
+    """The reference: every expression applied, whatever the text holds."""
+    if not text:
+        return None
+    value = text.strip()
+    if ";" in value and value.split(";", 1)[0].strip().isalnum():
+        value = value.split(";", 1)[1].strip()
+    angled = addresses._ANGLED.search(value)
+    if angled:
+        value = angled.group(1)
+    value = addresses._SOURCE_ROUTE.sub("", value.strip().strip("<>").strip())
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    if addresses._WHOLE.match(value):
+        return value
+    found = addresses.ADDRESS_PATTERN.search(value)
+    return found.group(0).rstrip(".") if found else None
+
+
+_PIECES = st.sampled_from(
+    [
+        "rfc822;",
+        " ",
+        "<",
+        ">",
+        "a@example.com",
+        "@relay.example.net:",
+        "@r,",
+        "mailto:",
+        '"x y"',
+        "User",
+        ".",
+        ":",
+    ]
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.one_of(_PIECES, st.text(alphabet="a@<>.: ;,", max_size=5)), max_size=6))
+def test_clean_address_as_regex_only_reading(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert clean_address(text) == _regex_only(text)
