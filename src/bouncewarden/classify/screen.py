@@ -6,6 +6,11 @@ so screening them first is most of the speed of classification. `ScreenedPattern
 pattern with the strings one of which its every match contains (`classify.literals`): it
 searches only when the text holds one of them, and so returns exactly what `re` returns.
 
+`ScreenedTable` does the same for an ordered table of patterns (first row found wins): one scan
+of the text finds which of all the table's required strings occur (`_LiteralScanner`, a trie
+of them tried at every position by the `re` engine), and only the patterns those strings allow
+are searched, in table order. `reasons`, `command` and operator rules are such tables.
+
 Case-insensitive patterns are screened in the lower-cased text, which is only sound for ASCII
 text: `re` folds "ſ" to "s" and the Kelvin sign to "k", `str.lower` does not. Callers pass the
 lower-cased text for ASCII input and None otherwise (`folded_for_screen`), and a pattern with no
