@@ -41,7 +41,8 @@ SUBJECT_MARK = "bw-sample"
 
 # The remote server's replies: (local-part prefix, SMTP stage, reply). The first prefix
 # that matches wins, so longer prefixes come first. Stage "RCPT" answers the RCPT TO
-# command, "DATA" accepts the recipient and refuses the message after its content.
+# command, "DATA" accepts the recipient and refuses the message after its content, "MAIL"
+# refuses the envelope sender (the case sends from <case>@localhost, an alias of bwsender).
 REPLIES: tuple[tuple[str, str, str], ...] = (
     (
         "unknown-virtual",
@@ -131,6 +132,62 @@ REPLIES: tuple[tuple[str, str, str], ...] = (
     ("spam-content", "DATA", "554 5.7.1 Message rejected as spam by content filter"),
     ("virus", "DATA", "554 5.7.0 Message rejected: virus found (Eicar-Test-Signature)"),
     ("too-big", "DATA", "552 5.3.4 Message size exceeds fixed maximum message size"),
+    (
+        "spam-gmail",
+        "DATA",
+        "550-5.7.1 Our system has detected that this message is likely unsolicited\r\n"
+        "550-5.7.1 mail. To reduce the amount of spam, this message has been blocked.\r\n"
+        "550 5.7.1  https://support.google.com/mail/?p=UnsolicitedMessageError k1l2 - gsmtp",
+    ),
+    (
+        "reputation-gmail",
+        "DATA",
+        "550-5.7.1 [127.0.0.1] This message is likely suspicious due to the very low\r\n"
+        "550-5.7.1 reputation of the sending IP address. To protect our users from spam,\r\n"
+        "550 5.7.1 mail sent from your IP address has been blocked. m3n4 - gsmtp",
+    ),
+    (
+        "disabled-gmail",
+        "RCPT",
+        "550-5.2.1 The email account that you tried to reach is disabled.\r\n"
+        "550 5.2.1  https://support.google.com/mail/?p=DisabledUser o5p6 - gsmtp",
+    ),
+    (
+        "banned-ip-microsoft",
+        "RCPT",
+        "550 5.7.606 Access denied, banned sending IP [127.0.0.1]. To request removal from "
+        "this list please visit https://sender.office.com/ and follow the directions.",
+    ),
+    (
+        "busy-microsoft",
+        "RCPT",
+        "451 4.7.500 Server busy. Please try again later from [127.0.0.1]. (S77714)",
+    ),
+    (
+        "volume-yahoo",
+        "RCPT",
+        "421 4.7.0 [TSS04] Messages from 127.0.0.1 temporarily deferred due to unexpected "
+        "volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes",
+    ),
+    (
+        "policy-yahoo",
+        "DATA",
+        "554 5.7.9 Message not accepted for policy reasons.  See https://postmaster.yahooinc.com/error-codes",
+    ),
+    (
+        "dnsbl-yahoo",
+        "RCPT",
+        "553 5.7.1 [BL21] Connections will not be accepted from 127.0.0.1, because the ip "
+        "is in Spamhaus's list; see https://postmaster.yahooinc.com/error-codes",
+    ),
+    ("blocked-apple", "RCPT", "550 5.7.0 Blocked - see https://support.apple.com/en-us/HT204137"),
+    ("unknown-after-data", "DATA", "550 5.1.1 <{address}>: user unknown"),
+    ("spam-several", "DATA", "554 5.7.1 Message rejected as spam by content filter"),
+    (
+        "sender-rejected",
+        "MAIL",
+        "553 5.1.8 <{address}>: Sender address rejected: Domain not found",
+    ),
 )
 
 
@@ -144,7 +201,17 @@ def reply_for(address: str, stage: str) -> str | None:
 
 
 class ScriptedRemote:
-    """aiosmtpd handler answering RCPT and DATA from `REPLIES`."""
+    """aiosmtpd handler answering MAIL, RCPT and DATA from `REPLIES`."""
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        reply = reply_for(address, "MAIL")
+        if reply is not None:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -171,6 +238,7 @@ class Case:
     recipients: tuple[str, ...]
     deferred: bool = False  # the remote answers 4xx: a delay notice, then a final bounce
     mtas: tuple[str, ...] = ("postfix", "exim")
+    sender: str = SENDER  # the envelope sender's local part: an alias of SENDER if not it
 
 
 CASES: tuple[Case, ...] = (
@@ -194,6 +262,16 @@ CASES: tuple[Case, ...] = (
     Case("spam-content", ("spam-content@example.com",)),
     Case("virus", ("virus@example.com",)),
     Case("too-big", ("too-big@example.com",)),
+    Case("spam-gmail", ("spam-gmail@example.com",)),
+    Case("reputation-gmail", ("reputation-gmail@example.com",)),
+    Case("disabled-gmail", ("disabled-gmail@example.com",)),
+    Case("banned-ip-microsoft", ("banned-ip-microsoft@example.com",)),
+    Case("policy-yahoo", ("policy-yahoo@example.com",)),
+    Case("dnsbl-yahoo", ("dnsbl-yahoo@example.com",)),
+    Case("blocked-apple", ("blocked-apple@example.com",)),
+    Case("unknown-after-data", ("unknown-after-data@example.com",)),
+    Case("spam-several", ("spam-several-1@example.com", "spam-several-2@example.org")),
+    Case("sender-rejected", ("accepted-2@example.com",), sender="sender-rejected"),
     Case(
         "several-recipients",
         (
@@ -205,9 +283,17 @@ CASES: tuple[Case, ...] = (
     ),
     Case("rate-limit", ("rate-limit@example.com",), deferred=True),
     Case("greylist", ("greylist@example.com",), deferred=True),
+    Case("busy-microsoft", ("busy-microsoft@example.com",), deferred=True),
+    Case("volume-yahoo", ("volume-yahoo@example.com",), deferred=True),
     Case("host-lookup-failure", ("someone@nxdomain.invalid",), deferred=True, mtas=("postfix",)),
     Case("connection-refused", ("someone@refused.example",), deferred=True),
 )
+
+
+def aliases() -> str:
+    """/etc/aliases: postmaster mail and the cases' other senders reach SENDER."""
+    senders = sorted({case.sender for case in CASES} - {SENDER})
+    return "".join(f"{name}: {SENDER}\n" for name in ("postmaster", "root", *senders))
 
 
 def run(*command: str, stdin: str | None = None) -> str:
@@ -278,7 +364,7 @@ def setup_postfix() -> str:
     subprocess.run(["postfix", "stop"], capture_output=True, check=False)
     run("postconf", "-e", *(f"{name}={value}" for name, value in POSTFIX_SETTINGS.items()))
     Path("/etc/postfix/transport").write_text(POSTFIX_TRANSPORT)
-    Path("/etc/aliases").write_text("postmaster: root\nroot: bwsender\n")
+    Path("/etc/aliases").write_text(aliases())
     run("newaliases")
     for name, text in CHROOT_FILES.items():
         path = Path("/var/spool/postfix") / name
@@ -340,8 +426,10 @@ def setup_exim() -> str:
         Path("/etc/exim4", name).write_text(text)
     defaults = Path("/etc/default/exim4")
     defaults.write_text(re.sub(r"QUEUEINTERVAL='[^']*'", "QUEUEINTERVAL='15s'", defaults.read_text()))
-    Path("/etc/aliases").write_text("postmaster: root\nroot: bwsender\n")
+    Path("/etc/aliases").write_text(aliases())
     run("update-exim4.conf")
+    for hints in Path("/var/spool/exim4/db").glob("*"):  # retry records of an earlier run
+        hints.unlink()
     queued = re.findall(r"\b\w{6}-\w{6,11}-\w{2,4}\b", run("exim4", "-bp"))
     if queued:  # leftovers of an earlier run
         subprocess.run(["exim4", "-Mrm", *queued], capture_output=True, check=False)
@@ -352,13 +440,13 @@ def setup_exim() -> str:
 def send(case: Case) -> None:
     """Submit one message through the local MTA's sendmail command."""
     message = EmailMessage()
-    message["From"] = f"Bounce Warden <{SENDER}@localhost>"
+    message["From"] = f"Bounce Warden <{case.sender}@localhost>"
     message["To"] = ", ".join(case.recipients)
     message["Subject"] = f"{SUBJECT_MARK} {case.name}"
     message["Message-ID"] = f"<{case.name}.sample@localhost>"
     message["Date"] = "Tue, 01 Dec 2026 04:00:00 +0000"
     message.set_content(f"A test message for the case {case.name}.\n")
-    run("/usr/sbin/sendmail", "-f", f"{SENDER}@localhost", *case.recipients, stdin=message.as_string())
+    run("/usr/sbin/sendmail", "-f", f"{case.sender}@localhost", *case.recipients, stdin=message.as_string())
 
 
 def is_delay_notice(raw: str) -> bool:

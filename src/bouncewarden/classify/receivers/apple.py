@@ -1,9 +1,10 @@
 """Apple: iCloud Mail (mx01.mail.icloud.com, *.me.com, *.mac.com).
 
 iCloud refuses a deleted or never-created address with "550 5.1.1 <...>: inactive email
-address" and an address whose owner moved away with "recipient no longer on server"; DMARC
-refusals point at support.apple.com/HT204137, and content refusals say "rejected due to local
-policy" with a bracketed code ([CS01], [HM08]).
+address" and an address whose owner moved away with "recipient no longer on server"; its
+refusals of every kind (DMARC, blocked senders, local policy) point at
+support.apple.com/HT204137, so the link names the provider, not the cause; content refusals
+say "rejected due to local policy" with a bracketed code ([CS01], [HM08]).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ _TELLTALE = re.compile(r"support\.apple\.com/(?:[a-z-]+/)?HT204137", re.IGNORECA
 _RULES = compile_rules(
     (
         (r"inactive email address", Reason.USERUNKNOWN),
-        (r"HT204137|dmarc", Reason.AUTHFAILURE),
+        (r"dmarc", Reason.AUTHFAILURE),
         (r"due to local policy", Reason.POLICYVIOLATION),
         (r"user is over quota|mailbox is full", Reason.MAILBOXFULL),
     )

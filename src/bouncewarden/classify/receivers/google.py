@@ -2,7 +2,9 @@
 
 Wording from Google's "Gmail SMTP errors and codes" page (support.google.com/a/answer/3726730);
 replies end in "- gsmtp" and link to support.google.com/mail/?p=<Topic>, and the topic names
-the cause (NoSuchUser, DisabledUser, OverQuotaPerm, UnsolicitedRateLimitError, ...). Gmail as a
+the cause (NoSuchUser, DisabledUser, OverQuotaPerm, UnsolicitedRateLimitError, ...), except
+UnsolicitedMessageError, which serves both a spam verdict on the message ("likely unsolicited
+mail") and a low reputation of the sending IP address or domain: the wording decides. Gmail as a
 *sender* writes its own notices too ("The recipient server did not accept our requests to
 connect"): those describe the delivery attempt, not Google's mailboxes. "The email account that
 you tried to reach does not exist" is left to the general tables, which weigh it against the
@@ -32,7 +34,9 @@ _RULES = compile_rules(
             Reason.MAILBOXFULL,
         ),
         (r"receiving mail (?:at a rate|too quickly)|\?p=ReceivingRate", Reason.SPEEDING),
-        (r"low reputation|\?p=UnsolicitedMessageError", Reason.BADREPUTATION),
+        (r"low reputation", Reason.BADREPUTATION),
+        (r"likely unsolicited mail", Reason.SPAMDETECTED),
+        (r"\?p=UnsolicitedMessageError", Reason.BADREPUTATION),
         (r"unusual rate of unsolicited mail|ip not in whitelist", Reason.BLOCKED),
         (r"not rfc 5322 compliant|multiple addresses in from", Reason.NOTCOMPLIANTRFC),
         (r"ptr record|reverse dns", Reason.REQUIREPTR),
