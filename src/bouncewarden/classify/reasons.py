@@ -284,6 +284,7 @@ content (?:presents|poses) a potential
 \bheader error\b
 prohibited (?:attachment|content|file)
 \bcontent (?:restrictions?|polic(?:y|ies))\b
+\bhas a polic(?:y|ies) that (?:prohibit|block|reject|forbid|den(?:y|ie))
 """
 
 _NOTCOMPLIANTRFC = r"""
