@@ -45,9 +45,10 @@ def test_every_sample_has_rows() -> None:
     assert samples == {sample for sample, _ in CASES}
 
 
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n"], ids=["lf", "crlf"])
 @pytest.mark.parametrize(("sample", "expected"), CASES, ids=[sample for sample, _ in CASES])
-def test_real_bounce(sample: str, expected: list[Row]) -> None:
-    report = parse_message((REAL / sample).read_bytes())
+def test_real_bounce(sample: str, expected: list[Row], newline: bytes) -> None:
+    report = parse_message((REAL / sample).read_bytes().replace(b"\n", newline))
     assert isinstance(report, ParsedReport)
     found = sorted(
         (r.address, r.status, r.reason.value, r.hard, r.severity.value, r.kind.value)
