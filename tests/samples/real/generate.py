@@ -4,8 +4,9 @@ A scripted "remote server" (aiosmtpd on 127.0.0.1:2525) answers each recipient a
 to the start of its local part (`REPLIES` below: Gmail-, Microsoft- and Yahoo-style
 wordings written for these tests, plus classic Postfix/RBL ones). The local MTA relays
 everything to it, so the bounces it writes are the MTA's own. Nothing leaves loopback:
-the MTA has DNS switched off and relays to a literal address; the one host-lookup case
-resolves in postfix's chroot, whose resolver names only 127.0.0.1, where nothing answers.
+the MTA has DNS switched off and relays to a literal address; the two host-lookup cases
+resolve in postfix's chroot, whose resolver names only 127.0.0.1, where `LoopbackResolver`
+says "no such domain" for one name and "server failure" (try again later) for the rest.
 
 Run as root on a scratch machine (it rewrites the MTA configuration), one MTA at a time:
 
@@ -25,6 +26,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -246,6 +248,46 @@ class ScriptedRemote:
         return "250 2.0.0 Ok: queued as 4B3C2D1E0F"
 
 
+NXDOMAIN = "no-such-domain.example"  # the one name the loopback resolver says does not exist
+
+
+class LoopbackResolver:
+    """A DNS responder on 127.0.0.1:53 for postfix's chrooted lookups: "no such name"
+    (NXDOMAIN) for names under `NXDOMAIN`, "server failure" (SERVFAIL, try again later)
+    for every other name. It prints each question, to show where the lookups went."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 53))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._socket.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                query, client = self._socket.recvfrom(512)
+            except OSError:
+                return
+            if len(query) < 12:
+                continue
+            end = query.index(0, 12) + 5 if 0 in query[12:] else len(query)
+            labels, at = [], 12
+            while at < len(query) and query[at]:
+                labels.append(query[at + 1 : at + 1 + query[at]].decode("ascii", "replace"))
+                at += 1 + query[at]
+            name = ".".join(labels).lower()
+            rcode = 3 if name == NXDOMAIN or name.endswith("." + NXDOMAIN) else 2
+            print(f"dns: {name} from {client[0]} -> {'NXDOMAIN' if rcode == 3 else 'SERVFAIL'}", flush=True)
+            flags = 0x8180 | rcode  # a response, recursion desired and available
+            header = query[:2] + flags.to_bytes(2, "big") + b"\x00\x01\x00\x00\x00\x00\x00\x00"
+            self._socket.sendto(header + query[12:end], client)
+
+
 @dataclass(frozen=True)
 class Case:
     """One message sent; its bounce (and delay notice) is saved under `name`."""
@@ -305,6 +347,7 @@ CASES: tuple[Case, ...] = (
     Case("busy-microsoft", ("busy-microsoft@example.com",), deferred=True),
     Case("volume-yahoo", ("volume-yahoo@example.com",), deferred=True),
     Case("host-lookup-failure", ("someone@nxdomain.invalid",), deferred=True, mtas=("postfix",)),
+    Case("host-not-found", (f"someone@{NXDOMAIN}",), mtas=("postfix",)),
     Case("connection-refused", ("someone@refused.example",), deferred=True),
 )
 
@@ -365,12 +408,13 @@ POSTFIX_SETTINGS = {
 
 # Next hops by recipient domain; everything else goes to `relayhost`.
 POSTFIX_TRANSPORT = (
-    f"nxdomain.invalid smtp:nxdomain.invalid\nrefused.example smtp:[127.0.0.1]:{REFUSED_PORT}\n"
+    "nxdomain.invalid smtp:nxdomain.invalid\n"
+    f"{NXDOMAIN} smtp:{NXDOMAIN}\n"
+    f"refused.example smtp:[127.0.0.1]:{REFUSED_PORT}\n"
 )
 
 # postfix's smtp client runs chrooted in its queue directory: there the resolver's only
-# server is loopback (where nothing answers), so the lookup fails for a while without
-# leaving the machine: the message is deferred, then returned when its lifetime ends.
+# server is 127.0.0.1:53, where `LoopbackResolver` answers. No lookup leaves the machine.
 CHROOT_FILES = {
     "etc/nsswitch.conf": "hosts: files\n",
     "etc/hosts": "127.0.0.1 localhost\n",
@@ -515,6 +559,9 @@ def main() -> None:
     print(f"{options.mta} {version}", flush=True)
     controller = Controller(ScriptedRemote(), hostname="127.0.0.1", port=REMOTE_PORT)
     controller.start()
+    resolver = LoopbackResolver() if options.mta == "postfix" else None
+    if resolver is not None:
+        resolver.start()
     try:
         only = set(filter(None, options.only.split(",")))
         cases = [case for case in CASES if options.mta in case.mtas and (not only or case.name in only)]
@@ -532,6 +579,8 @@ def main() -> None:
             print(f"missing: {', '.join(sorted(expected - saved))}", flush=True)
     finally:
         controller.stop()
+        if resolver is not None:
+            resolver.stop()
 
 
 if __name__ == "__main__":
