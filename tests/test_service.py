@@ -439,3 +439,30 @@ def test_two_processes_record_the_same_events(service: Service, database_url: st
     assert count(service, "events") == len(keys)
     assert count(service, "transitions") == len(keys)
     assert count(service, "evidence") == 1
+
+
+def test_statuses_agree_with_lookup(service: Service) -> None:
+    service.record(
+        [
+            bounce("Hard@Example.com", "s-hard"),
+            bounce("soft@example.com", "s-soft", severity=Severity.SOFT, reason=Reason.MAILBOXFULL),
+            bounce(
+                "spam@example.com",
+                "s-spam",
+                kind=Kind.COMPLAINT,
+                severity=Severity.COMPLAINT,
+                reason=Reason.FEEDBACK,
+            ),
+        ],
+        raw=None,
+        source="test",
+    )
+    asked = ["hard@example.COM", "soft@example.com", "spam@example.com", "unknown@example.com"]
+    statuses = service.statuses(asked)
+    assert statuses == {
+        address: (state.status, state.suppression_reason) for address, state in service.lookup(asked).items()
+    }
+    assert statuses["hard@example.com"] == (AddressStatus.SUPPRESSED, SuppressionReason.HARD_BOUNCE)
+    assert statuses["soft@example.com"] == (AddressStatus.SOFT, None)
+    assert statuses["spam@example.com"] == (AddressStatus.SUPPRESSED, SuppressionReason.COMPLAINT)
+    assert "unknown@example.com" not in statuses

@@ -228,26 +228,27 @@ def check(
 ) -> None:
     """Print each address's state: ADDRESS<TAB>STATE[<TAB>REASON]. `-` reads standard input."""
     from bouncewarden.events import normalise_address
-    from bouncewarden.policy import AddressState
+    from bouncewarden.policy import AddressState, AddressStatus
 
     wanted = _read_addresses(addresses, file)
+    if not as_json:
+        with _open(config_file, database_url) as service:
+            statuses = service.statuses(wanted)
+        lines = []
+        for given in wanted:
+            status, reason = statuses.get(normalise_address(given), (AddressStatus.ACTIVE, None))
+            shown = f"\t{reason.value}" if status is AddressStatus.SUPPRESSED and reason else ""
+            lines.append(f"{given.strip()}\t{status.value}{shown}\n")
+        sys.stdout.write("".join(lines))
+        return
     with _open(config_file, database_url) as service:
         states = service.lookup(wanted)
-        events = service.events_of(list(states)) if as_json else {}
+        events = service.events_of(list(states))
     found = [
         (given, states.get(normalise_address(given)) or AddressState(normalise_address(given)))
         for given in wanted
     ]
-    if as_json:
-        _print_json([_state_json(given, state, events.get(state.address, [])) for given, state in found])
-        return
-    lines = []
-    for given, state in found:
-        reason = (
-            f"\t{state.suppression_reason.value}" if state.is_suppressed and state.suppression_reason else ""
-        )
-        lines.append(f"{given.strip()}\t{state.status.value}{reason}\n")
-    sys.stdout.write("".join(lines))
+    _print_json([_state_json(given, state, events.get(state.address, [])) for given, state in found])
 
 
 @click.command("suppress")

@@ -84,6 +84,20 @@ class AdminMixin:
                     found[row.address] = state_from_row(row)
         return found
 
+    def statuses(self, addresses: Iterable[str]) -> dict[str, tuple[AddressStatus, SuppressionReason | None]]:
+        """Status and suppression reason of each known address: `lookup` without the counters.
+
+        Reads three columns instead of the whole row, for bulk checks of long lists.
+        """
+        wanted = sorted({normalise_address(address) for address in addresses})
+        found: dict[str, tuple[AddressStatus, SuppressionReason | None]] = {}
+        query = select(Address.address, Address.state, Address.suppression_reason)
+        with self._engine.connect() as connection:
+            for chunk in chunked(wanted):
+                for address, status, reason in connection.execute(query.where(Address.address.in_(chunk))):
+                    found[address] = (AddressStatus(status), SuppressionReason(reason) if reason else None)
+        return found
+
     def events_of(self, addresses: Sequence[str]) -> dict[str, list[EventRecord]]:
         """The stored events of each address (normalised keys), oldest first."""
         with self._engine.connect() as connection:
