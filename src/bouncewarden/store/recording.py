@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -186,6 +186,10 @@ def state_from_row(row: Any) -> AddressState:
     )
 
 
+# Built once: the SET clause follows the keys of the parameters given at execution.
+_UPDATE_ADDRESS = update(Address).where(Address.address == bindparam("key"))
+
+
 def save_address(
     connection: Connection,
     state: AddressState,
@@ -212,7 +216,7 @@ def save_address(
         values |= {"suppression_source": None, "suppression_note": None}
     elif source is not None:
         values |= {"suppression_source": source, "suppression_note": note}
-    connection.execute(update(Address).where(Address.address == state.address).values(values))
+    connection.execute(_UPDATE_ADDRESS, {"key": state.address, **values})
 
 
 def insert_transition(
