@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -54,12 +56,33 @@ def insert_ignore(connection: Connection, table: Any) -> Any:
     return sqlite.insert(table)
 
 
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The write path's INSERTs for one SQL dialect, built once (building costs more than running)."""
+
+    insert_evidence: Any
+    insert_event: Any
+
+
+@cache
+def _statements(dialect: str) -> _Statements:
+    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return _Statements(
+        insert_evidence=insert_for(Evidence).on_conflict_do_nothing(index_elements=["sha256"]),
+        insert_event=insert_for(Event)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Event.id),
+    )
+
+
+_EVIDENCE_ID = select(Evidence.id).where(Evidence.sha256 == bindparam("digest"))
+
+
 def store_evidence(connection: Connection, raw: bytes, *, source: str, media_type: str, now: datetime) -> int:
     """The evidence id for `raw`, storing it (compressed) unless the same bytes are stored already."""
     digest = hashlib.sha256(raw).hexdigest()
-    statement = insert_ignore(connection, Evidence).on_conflict_do_nothing(index_elements=["sha256"])
     connection.execute(
-        statement,
+        _statements(connection.dialect.name).insert_evidence,
         {
             "sha256": digest,
             "media_type": media_type,
@@ -69,7 +92,7 @@ def store_evidence(connection: Connection, raw: bytes, *, source: str, media_typ
             "created_at": now,
         },
     )
-    found = connection.execute(select(Evidence.id).where(Evidence.sha256 == digest)).scalar_one()
+    found = connection.execute(_EVIDENCE_ID, {"digest": digest}).scalar_one()
     return int(found)
 
 
@@ -77,11 +100,7 @@ def insert_event(
     connection: Connection, event: FeedbackEvent, evidence_id: int | None, now: datetime
 ) -> int | None:
     """Insert `event`; its id, or None when its dedupe key is stored already."""
-    statement = (
-        insert_ignore(connection, Event)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Event.id)
-    )
+    statement = _statements(connection.dialect.name).insert_event
     row = connection.execute(statement, _event_values(event, evidence_id, now)).first()
     return None if row is None else int(row[0])
 
