@@ -14,11 +14,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.store.models import HourlyCounter
+from bouncewarden.store.recording import dialect_insert
 from bouncewarden.store.types import as_utc
 
 __all__ = ["COUNTER_FIELDS", "CounterKey", "add_counters", "count_events"]
@@ -91,7 +91,7 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
 @cache
 def _upsert(dialect: str) -> Any:
     """The counter upsert for one SQL dialect, built once (building it costs more than running it)."""
-    statement = postgresql.insert(HourlyCounter) if dialect == "postgresql" else sqlite.insert(HourlyCounter)
+    statement = dialect_insert(dialect, HourlyCounter)
     return statement.on_conflict_do_update(
         index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
         set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},

@@ -29,6 +29,7 @@ from bouncewarden.store.models import Address, Event, Evidence, TransitionRow
 __all__ = [
     "IN_CHUNK",
     "chunked",
+    "dialect_insert",
     "insert_event",
     "insert_ignore",
     "insert_transition",
@@ -49,11 +50,16 @@ def chunked(items: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str
         yield items[start : start + size]
 
 
-def insert_ignore(connection: Connection, table: Any) -> Any:
-    """An INSERT for `table` in the connection's dialect, ready for `on_conflict_do_nothing`."""
-    if connection.dialect.name == "postgresql":
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """An INSERT for `table` in the named SQL dialect, with its `ON CONFLICT` clauses."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def insert_ignore(connection: Connection, table: Any) -> Any:
+    """An INSERT for `table` in the connection's dialect, ready for `on_conflict_do_nothing`."""
+    return dialect_insert(connection.dialect.name, table)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +72,9 @@ class _Statements:
 
 @cache
 def _statements(dialect: str) -> _Statements:
-    insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return _Statements(
-        insert_evidence=insert_for(Evidence).on_conflict_do_nothing(index_elements=["sha256"]),
-        insert_event=insert_for(Event)
+        insert_evidence=dialect_insert(dialect, Evidence).on_conflict_do_nothing(index_elements=["sha256"]),
+        insert_event=dialect_insert(dialect, Event)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(Event.id),
     )
