@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVarTuple
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Row
+from sqlalchemy.sql import Select
 
 from bouncewarden.clock import Clock
 from bouncewarden.config import Settings
@@ -44,6 +45,8 @@ from bouncewarden.store.suppressions import ImportReport, import_suppressions
 
 if TYPE_CHECKING:
     from bouncewarden.classify.patterns import OperatorRule
+
+_Columns = TypeVarTuple("_Columns")
 
 __all__ = ["AdminMixin", "History", "Suppression", "valid_address"]
 
@@ -76,27 +79,25 @@ class AdminMixin:
 
     def lookup(self, addresses: Iterable[str]) -> dict[str, AddressState]:
         """The stored state of each known address (keys normalised; unknown ones left out)."""
-        wanted = sorted({normalise_address(address) for address in addresses})
-        found: dict[str, AddressState] = {}
-        with self._engine.connect() as connection:
-            for chunk in chunked(wanted):
-                for row in connection.execute(select(Address).where(Address.address.in_(chunk))):
-                    found[row.address] = state_from_row(row)
-        return found
+        return {row.address: state_from_row(row) for row in self._address_rows(select(Address), addresses)}
 
     def statuses(self, addresses: Iterable[str]) -> dict[str, tuple[AddressStatus, SuppressionReason | None]]:
         """Status and suppression reason of each known address: `lookup` without the counters.
 
         Reads three columns instead of the whole row, for bulk checks of long lists.
         """
-        wanted = sorted({normalise_address(address) for address in addresses})
-        found: dict[str, tuple[AddressStatus, SuppressionReason | None]] = {}
         query = select(Address.address, Address.state, Address.suppression_reason)
+        return {
+            address: (AddressStatus(status), SuppressionReason(reason) if reason else None)
+            for address, status, reason in self._address_rows(query, addresses)
+        }
+
+    def _address_rows(self, query: Select[*_Columns], addresses: Iterable[str]) -> Iterator[Row[*_Columns]]:
+        """The rows `query` gives for the stored ones of `addresses` (normalised, in chunks)."""
+        wanted = sorted({normalise_address(address) for address in addresses})
         with self._engine.connect() as connection:
             for chunk in chunked(wanted):
-                for address, status, reason in connection.execute(query.where(Address.address.in_(chunk))):
-                    found[address] = (AddressStatus(status), SuppressionReason(reason) if reason else None)
-        return found
+                yield from connection.execute(query.where(Address.address.in_(chunk)))
 
     def events_of(self, addresses: Sequence[str]) -> dict[str, list[EventRecord]]:
         """The stored events of each address (normalised keys), oldest first."""
