@@ -162,3 +162,12 @@ def test_deeply_nested_pattern_gets_no_screen() -> None:
     pattern = "(?:" * 400 + "a" + ")" * 400
     screened = ScreenedPattern.compile(pattern)
     assert screened.search("xa") is not None
+
+
+def test_table_mixing_caseless_and_case_sensitive_patterns() -> None:
+    table = ScreenedTable(
+        [("data", [re.compile("DATA refused")]), ("spam", [re.compile("spam", re.IGNORECASE)])]
+    )
+    assert table.first("550 DATA refused") == "data"
+    assert table.first("550 data refused") is None
+    assert table.first("550 SPAM") == "spam"

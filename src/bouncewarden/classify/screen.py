@@ -195,7 +195,10 @@ class ScreenedTable(Generic[T]):
         needing: dict[str, set[int]] = {}
         for number, (_, screened) in enumerate(self._patterns):
             for literal in screened.literals or ():
-                needing.setdefault(literal, set()).add(number)
+                # A table with caseless patterns is scanned in lower-cased (ASCII) text, where a
+                # case-sensitive pattern's string shows up lower-cased.
+                key = literal.lower() if self._caseless and not screened.caseless else literal
+                needing.setdefault(key, set()).add(number)
         self._scanner = _LiteralScanner(needing)
         # Per string the scan may report: the patterns that need it or one of its prefixes.
         self._allowed = {
