@@ -105,8 +105,6 @@ class BounceMessage:
         "_entity",
         "_headers",
         "_message",
-        "_sender",
-        "_subject",
         "defects",
         "delivery_status",
         "feedback_report",
@@ -120,8 +118,6 @@ class BounceMessage:
         self._entity = parse_entity(self.raw)
         self._headers: dict[str, list[str]] | None = None
         self._message: email.message.Message | None = None
-        self._sender: str | None = None
-        self._subject: str | None = None
         self.defects: list[str] = list(self._entity.defects)
         self.delivery_status: str | None = None
         self.feedback_report: str | None = None
@@ -210,21 +206,15 @@ class BounceMessage:
             self._message = message
         return self._message
 
-    # Subject and From are read by most MTA modules' `detect`: kept after the first reading.
-
     @property
     def subject(self) -> str:
         """The decoded Subject of the bounce."""
-        if self._subject is None:
-            self._subject = self.header("Subject")
-        return self._subject
+        return self.header("Subject")
 
     @property
     def sender(self) -> str:
         """The decoded From of the bounce."""
-        if self._sender is None:
-            self._sender = self.header("From")
-        return self._sender
+        return self.header("From")
 
     @property
     def content_type(self) -> str:
