@@ -127,16 +127,15 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
 
 def _host_failures(message: BounceMessage, lines: list[str]) -> list[RecipientFinding]:
     """The original's recipients at the domain of a host that sendmail's own lines name."""
+    host_lines = [named.groups() for line in lines if (named := _HOST_LINE.match(line.strip()))]
+    if not host_lines:
+        return []
     recipients = original_headers(message).recipients
-    found: list[RecipientFinding] = []
-    for line in lines:
-        host_line = _HOST_LINE.match(line.strip())
-        if host_line is None:
-            continue
-        code, host, text = host_line.groups()
+    found: dict[str, RecipientFinding] = {}
+    for code, host, text in host_lines:
         host = host.lower()
         for address in recipients:
             domain = address.rpartition("@")[2].lower()
-            if (host == domain or host.endswith("." + domain)) and address not in {f.address for f in found}:
-                found.append(make_finding(address, f"{code} {text}", remote_mta=host))
-    return found
+            if (host == domain or host.endswith("." + domain)) and address not in found:
+                found[address] = make_finding(address, f"{code} {text}", remote_mta=host)
+    return list(found.values())
