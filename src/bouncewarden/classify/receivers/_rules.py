@@ -7,8 +7,8 @@ private error codes), and maps the provider's wording to a reason through one or
 
 Every finding asks every provider whether it recognises the reply, so the searches here are
 screened (`classify.screen`): a provider's host, domain and telltale patterns are only
-searched when the evidence holds a string each of their matches needs. The screen of a
-module's compiled pattern is derived once, on first use.
+searched when the evidence holds a string each of their matches needs. Each provider module
+builds its `Recogniser` (and so the screens) once, at import.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Reason
 
-__all__ = ["Evidence", "RuleTable", "compile_rules", "first_reason", "recognised"]
+__all__ = ["Evidence", "Recogniser", "RuleTable", "compile_rules", "first_reason"]
 
 RuleTable = Sequence[tuple[ScreenedPattern, Reason]]
 
@@ -52,42 +52,29 @@ def first_reason(rules: RuleTable, text: str) -> Reason | None:
     return next((reason for pattern, reason in rules if pattern.search(text, folded)), None)
 
 
-class _Recogniser:
-    """One provider's host, domain and telltale patterns, screened (see the module docstring)."""
+class Recogniser:
+    """One provider's host, domain and telltale patterns, screened (see the module docstring).
 
-    __slots__ = ("domains", "hosts", "key", "telltale")
+    Each provider module makes its own once, at import.
+    """
+
+    __slots__ = ("domains", "hosts", "telltale")
 
     def __init__(
-        self, hosts: re.Pattern[str] | None, domains: re.Pattern[str] | None, telltale: re.Pattern[str] | None
+        self,
+        *,
+        hosts: re.Pattern[str] | None = None,
+        domains: re.Pattern[str] | None = None,
+        telltale: re.Pattern[str] | None = None,
     ) -> None:
-        self.key = (hosts, domains, telltale)
         self.hosts = ScreenedPattern.screen(hosts) if hosts is not None else None
         self.domains = ScreenedPattern.screen(domains) if domains is not None else None
         self.telltale = ScreenedPattern.screen(telltale) if telltale is not None else None
 
     def recognises(self, evidence: Evidence) -> bool:
+        """True when the remote host, the recipient's domain or the text points at the provider."""
         if self.hosts is not None and evidence.host and self.hosts.search(evidence.host):
             return True
         if self.domains is not None and evidence.domain and self.domains.search(evidence.domain):
             return True
         return self.telltale is not None and self.telltale.search(evidence.text, evidence.folded) is not None
-
-
-# Each provider module passes the same compiled patterns on every call: their screens are made
-# on first use and kept by the identity of the host pattern (a recogniser keeps its patterns
-# alive, so no other object can take that id while it is stored), the others checked by identity.
-_RECOGNISERS: dict[int, _Recogniser] = {}
-
-
-def recognised(
-    evidence: Evidence,
-    *,
-    hosts: re.Pattern[str] | None = None,
-    domains: re.Pattern[str] | None = None,
-    telltale: re.Pattern[str] | None = None,
-) -> bool:
-    """True when the remote host, the recipient's domain or the text points at the provider."""
-    recogniser = _RECOGNISERS.get(id(hosts))
-    if recogniser is None or recogniser.key[1] is not domains or recogniser.key[2] is not telltale:
-        recogniser = _RECOGNISERS[id(hosts)] = _Recogniser(hosts, domains, telltale)
-    return recogniser.recognises(evidence)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
 __all__ = ["NAME", "reason", "recognises"]
@@ -25,9 +25,12 @@ _HOSTS = re.compile(r"(?:^|\.)inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\.?$")
 _RULES = compile_rules(((r"\bmailbox does not exist\b", Reason.FILTERED),))
 
 
+_RECOGNISER = Recogniser(hosts=_HOSTS)
+
+
 def recognises(evidence: Evidence) -> bool:
     """Replies from (or reports written by) SES's inbound SMTP endpoints."""
-    return recognised(evidence, hosts=_HOSTS)
+    return _RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
 __all__ = ["NAME", "reason", "recognises"]
@@ -32,9 +32,12 @@ _RULES = compile_rules(
 )
 
 
+_RECOGNISER = Recogniser(hosts=_HOSTS, domains=_DOMAINS, telltale=_TELLTALE)
+
+
 def recognises(evidence: Evidence) -> bool:
     """Replies from iCloud's hosts, about iCloud domains, or with Apple's links."""
-    return recognised(evidence, hosts=_HOSTS, domains=_DOMAINS, telltale=_TELLTALE)
+    return _RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

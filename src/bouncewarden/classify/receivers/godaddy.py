@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.receivers._rules import Evidence, compile_rules, first_reason, recognised
+from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
 __all__ = ["NAME", "reason", "recognises"]
@@ -41,9 +41,12 @@ _RULES = compile_rules(
 )
 
 
+_RECOGNISER = Recogniser(hosts=_HOSTS, telltale=_TELLTALE)
+
+
 def recognises(evidence: Evidence) -> bool:
     """Replies from secureserver.net hosts or with GoDaddy's IB codes."""
-    return recognised(evidence, hosts=_HOSTS, telltale=_TELLTALE)
+    return _RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.receivers._rules import Evidence, recognised
+from bouncewarden.classify.receivers._rules import Evidence, Recogniser
 from bouncewarden.events import Reason
 
 __all__ = ["NAME", "reason", "recognises"]
@@ -23,9 +23,12 @@ _DOMAINS = re.compile(r"^(?:docomo\.ne\.jp|mopera\.net|[\w-]+\.docomo\.ne\.jp)$"
 _UNKNOWN = re.compile(r"unknown user|user unknown", re.IGNORECASE)
 
 
+_RECOGNISER = Recogniser(hosts=_HOSTS, domains=_DOMAINS)
+
+
 def recognises(evidence: Evidence) -> bool:
     """Replies from docomo's hosts or about docomo addresses."""
-    return recognised(evidence, hosts=_HOSTS, domains=_DOMAINS)
+    return _RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:
