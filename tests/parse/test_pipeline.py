@@ -243,3 +243,114 @@ def test_gmail_client_state_names_the_command() -> None:
 
     assert reason_for(b"550 550 Unknown user kijitora@example.co.jp (state 14).") is Reason.USERUNKNOWN
     assert reason_for(b"550 550 Unknown user kijitora@example.co.jp (state 18).") is Reason.FILTERED
+
+
+_EXIM_GAVE_UP = (
+    b"From: Mail Delivery System <Mailer-Daemon@mx.example.net>\nTo: sender@example.com\n"
+    b"Subject: Mail delivery failed: returning message to sender\n"
+    b"X-Failed-Recipients: reader@example.org\n\n"
+    b"This message was created automatically by mail delivery software.\n\n"
+    b"A message that you sent could not be delivered to one or more of its\n"
+    b"recipients. This is a permanent error. The following address(es) failed:\n\n"
+    b"  reader@example.org\n    REASON\n\n"
+    b"------ This is a copy of the message, including all the headers. ------\n\n"
+    b"To: reader@example.org\nSubject: hello\n\nhello\n"
+)
+
+
+def test_exim_giving_up_after_retries_is_a_temporary_cause() -> None:
+    # "retry timeout exceeded": every attempt met a temporary error until Exim gave up. The
+    # report is final (a bounce), its placeholder status says the cause was temporary.
+    [row] = _report(_EXIM_GAVE_UP.replace(b"REASON", b"retry timeout exceeded")).recipients
+    assert (row.kind, row.reason, row.status) == (Kind.BOUNCE, Reason.EXPIRED, "4.0.947")
+    [full] = _report(_EXIM_GAVE_UP.replace(b"REASON", b"mailbox is full: retry timeout exceeded")).recipients
+    assert (full.reason, full.status) == (Reason.MAILBOXFULL, "4.0.922")
+    # Without that, a failure that states no class gets a permanent placeholder.
+    [other] = _report(
+        _EXIM_GAVE_UP.replace(b"REASON", b"all relevant MX records point to non-existent hosts")
+    ).recipients
+    assert (other.reason, other.status) == (Reason.HOSTUNKNOWN, "5.0.912")
+
+
+_OPENSMTPD_DELAY = (
+    b"From: Mailer Daemon <MAILER-DAEMON@mx.example.net>\nTo: sender@example.com\n"
+    b"Subject: Delivery status notification: delayed\n\n"
+    b"    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\n\n"
+    b"    A message is delayed for more than 10 minutes for the following\n"
+    b"    list of recipients:\n\n"
+    b"reader@example.org: REASON\n\n"
+    b"    Please note that this is only a temporary failure report.\n\n"
+    b"    Below is a copy of the original message:\n\n"
+    b"To: reader@example.org\nSubject: hello\n\nhello\n"
+)
+
+
+def test_a_delay_placeholder_class_follows_the_diagnostic_not_the_action() -> None:
+    [plain] = _report(_OPENSMTPD_DELAY.replace(b"REASON", b"Network error on destination MXs")).recipients
+    assert (plain.kind, plain.reason, plain.status) == (Kind.DELAY, Reason.NETWORKERROR, "5.0.944")
+    worded = _OPENSMTPD_DELAY.replace(b"REASON", b"Network error on destination MXs (temporary)")
+    assert _report(worded).recipients[0].status == "4.0.944"
+    coded = _OPENSMTPD_DELAY.replace(b"REASON", b"421 Network error on destination MXs")
+    assert _report(coded).recipients[0].status == "4.0.944"
+
+
+_GMAIL = (
+    b"From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: sender@example.com\n"
+    b"Subject: Delivery Status Notification (Delay)\nX-Failed-Recipients: reader@example.org\n\n"
+    b"This is an automatically generated Delivery Status Notification\n\n"
+    b"Delivery to the following recipient has been delayed:\n\n     reader@example.org\n\n"
+    b"Message will be retried for 2 more day(s)\n\n"
+    b"Technical details of WHICH failure:\n"
+    b"The recipient server did not accept our requests to connect.\n\n"
+    b"----- Original message -----\n\nTo: reader@example.org\nSubject: hello\n\nhello\n"
+)
+
+
+def test_gmail_details_heading_names_the_failure_temporary_or_permanent() -> None:
+    [temporary] = _report(_GMAIL.replace(b"WHICH", b"temporary")).recipients
+    [permanent] = _report(_GMAIL.replace(b"WHICH", b"permanent")).recipients
+    assert temporary.reason is permanent.reason is Reason.EXPIRED
+    assert (temporary.status, permanent.status) == ("4.0.947", "5.0.947")
+
+
+def test_a_generic_status_the_merge_drops_keeps_its_class() -> None:
+    part = [RecipientFinding("a@example.com", action="failed", status="5.0.0")]
+    text = [RecipientFinding("a@example.com", diagnostic="x", reason_hint=Reason.EXPIRED, temporary=True)]
+    [merged] = merge_findings(part, text)
+    assert (merged.status, merged.temporary) == (None, False)
+
+
+_DOMINO = (
+    b"From: Postmaster@example.org\nTo: sender@example.com\n"
+    b"Subject: DELIVERY FAILURE: User reader (reader@example.org) not listed in Domino Directory\n"
+    b"MIME-Version: 1.0\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n'
+    b"--b1\nContent-Type: text/plain\n\n"
+    b"Your message\n\n  Subject: hello\n\nwas not delivered to:\n\n  reader@example.org\n\n"
+    b"because:\n\n  User reader (reader@example.org) not listed in Domino Directory\n\n"
+    b"--b1\nContent-Type: message/delivery-status\n\n"
+    b"Reporting-MTA: dns;mail.example.org\n\n"
+    b"Final-Recipient: rfc822;FINAL\nAction: failed\nStatus: 5.0.0\n\n"
+    b"--b1--\n"
+)
+
+
+def test_domino_reports_the_recipient_as_the_sender_addressed_it() -> None:
+    # The delivery-status part names the address after Domino rewrote it; the text names
+    # the one the sender used, which is the one to act on.
+    [row] = _report(_DOMINO.replace(b"FINAL", b"reader@mail.example.org")).recipients
+    assert (row.address, row.reason, row.severity) == (
+        "reader@example.org",
+        Reason.USERUNKNOWN,
+        Severity.HARD,
+    )
+    [same] = _report(_DOMINO.replace(b"FINAL", b"reader@example.org")).recipients
+    assert same.address == "reader@example.org"
+
+
+def test_other_families_keep_the_final_recipient_of_the_part() -> None:
+    part = [RecipientFinding("final@example.net", action="failed", status="5.1.1")]
+    text = [RecipientFinding("written@example.org", diagnostic="550 5.1.1 unknown")]
+    assert merge_findings(part, text)[0].address == "final@example.net"
+    part = [RecipientFinding("final@example.net", action="failed", status="5.1.1")]
+    assert merge_findings(part, text, text_names_recipient=True)[0].address == "written@example.org"

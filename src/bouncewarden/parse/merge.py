@@ -12,6 +12,11 @@ template, says "delayed": the finding becomes a failure, and a class-4 status fr
 template is dropped (a final report is permanent; the placeholder then names the reason). A
 generic status (X.0.0) in a part without Diagnostic-Code states nothing: where the text
 names the reason (a hint), the text's specific status, if any, replaces it, or none does.
+A status dropped this way still says which class the failure is in: the placeholder that
+replaces it keeps that class (`RecipientFinding.temporary`).
+
+Where the text names each recipient as the sender addressed it and the part names the
+rewritten address (`parse.mta.TEXT_NAMES_RECIPIENT`), the text's address is reported.
 """
 
 from __future__ import annotations
@@ -67,9 +72,27 @@ def _stated_status(target: RecipientFinding, source: RecipientFinding) -> str | 
     return target.status
 
 
+def _temporary(
+    target: RecipientFinding, source: RecipientFinding, stated: str | None, final: bool
+) -> bool | None:
+    """Whether a failure left without a status is temporary: the class of its placeholder.
+
+    A final expiry is not (the report is final); else the class of the generic status the
+    part stated, which the merge dropped; else what either side read of the format.
+    """
+    if target.status is None:
+        if final:
+            return False
+        if stated and stated[0] in "45":
+            return stated[0] == "4"
+    return target.temporary if target.temporary is not None else source.temporary
+
+
 def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
+    final_expiry, stated = _is_final_expiry(target, source), target.status
     target.status = _stated_status(target, source)
-    if _is_final_expiry(target, source):
+    target.temporary = _temporary(target, source, stated, final_expiry)
+    if final_expiry:
         target.action, target.kind = "failed", Kind.BOUNCE
     target.diagnostic = better_diagnostic(target.diagnostic, source.diagnostic)
     target.reply_code = target.reply_code or source.reply_code
@@ -80,9 +103,17 @@ def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
 
 
 def merge_findings(
-    status_findings: list[RecipientFinding], text_findings: list[RecipientFinding]
+    status_findings: list[RecipientFinding],
+    text_findings: list[RecipientFinding],
+    *,
+    text_names_recipient: bool = False,
 ) -> list[RecipientFinding]:
-    """The status part's findings, completed from the text's; the list given is updated."""
+    """The status part's findings, completed from the text's; the list given is updated.
+
+    `text_names_recipient`: the text names each recipient as the sender addressed it
+    (`parse.mta.TEXT_NAMES_RECIPIENT`), so a recipient paired by position takes the text's
+    address where the part names another.
+    """
     if not text_findings:
         return status_findings
     by_address = {f.address.lower(): f for f in text_findings}
@@ -93,6 +124,8 @@ def merge_findings(
             source = by_address.get(finding.original_recipient.lower())
         if source is None and same_count:
             source = text_findings[position]
+            if text_names_recipient:
+                finding.address, finding.original_recipient = source.address, None
         if source is not None:
             _fill(finding, source)
     return status_findings

@@ -20,6 +20,7 @@ cannot hide a bounce the others read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +33,7 @@ from bouncewarden.parse.dsn import findings_from_status, parse_date
 from bouncewarden.parse.fallback import parse_fallback
 from bouncewarden.parse.merge import merge_findings
 from bouncewarden.parse.message import BounceMessage
-from bouncewarden.parse.mta import PARSERS
+from bouncewarden.parse.mta import PARSERS, TEXT_NAMES_RECIPIENT
 from bouncewarden.parse.original import OriginalHeaders, original_headers
 from bouncewarden.parse.report import (
     NotABounce,
@@ -78,7 +79,9 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
         attempt.findings = findings_from_status(message.delivery_status)
         if attempt.findings:
             name, extra = _mta_findings(message, attempt)
-            attempt.findings = merge_findings(attempt.findings, extra)
+            attempt.findings = merge_findings(
+                attempt.findings, extra, text_names_recipient=name in TEXT_NAMES_RECIPIENT
+            )
             attempt.parser = "dsn+" + name if name else "dsn"
             return attempt
         attempt.defects.append("delivery-status part without a readable recipient")
@@ -98,12 +101,29 @@ def _kind(finding: RecipientFinding) -> Kind:
     return finding.kind
 
 
+_TEMPORARY_WORDS = re.compile(r"temporar|persistent", re.IGNORECASE)
+
+
+def _says_temporary(finding: RecipientFinding) -> bool:
+    """Whether a failure without a status is known to be temporary, for its placeholder's class.
+
+    The reply code decides; else what the parser read of the format (`finding.temporary`);
+    else the diagnostic's own words ("temporary", "persistent"). The Action alone does not:
+    a delay notice tells that delivery is still being tried, not that its cause is temporary,
+    and the reference data gives such a cause a class-5 placeholder.
+    """
+    if finding.reply_code and finding.reply_code[0] in "45":
+        return finding.reply_code[0] == "4"
+    if finding.temporary is not None:
+        return finding.temporary
+    return _TEMPORARY_WORDS.search(finding.diagnostic or "") is not None
+
+
 def _status(finding: RecipientFinding, kind: Kind, reason: Reason) -> str | None:
     """The report's status; for a failure that states none, a placeholder naming the reason."""
     if finding.status is not None or kind not in (Kind.BOUNCE, Kind.DELAY):
         return finding.status
-    temporary = kind is Kind.DELAY or (finding.reply_code or "").startswith("4")
-    return pseudo_status(reason, temporary)
+    return pseudo_status(reason, _says_temporary(finding))
 
 
 _UNCAUSED = frozenset({Reason.ONHOLD, Reason.UNDEFINED})

@@ -32,6 +32,9 @@ class RecipientFinding:
     own error category); the classifier still has the last word on status and diagnostic.
     `command` is the SMTP command the remote reply answered ("RCPT", "DATA", ...) where the
     report shows it outside the diagnostic (a session transcript, an MTA's "SMTP:RCPT").
+    `temporary` is what the format says of a failure it gives no code for: True where the
+    failure grew out of temporary errors (an MTA that gave up retrying), False where it is
+    stated permanent, None where the format says nothing.
     """
 
     address: str
@@ -47,6 +50,7 @@ class RecipientFinding:
     kind: Kind = Kind.BOUNCE
     arrival_date: datetime | None = None
     command: str | None = None
+    temporary: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

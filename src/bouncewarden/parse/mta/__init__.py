@@ -48,7 +48,7 @@ from bouncewarden.parse.mta import (
 )
 from bouncewarden.parse.report import RecipientFinding
 
-__all__ = ["PARSERS", "MtaParser"]
+__all__ = ["PARSERS", "TEXT_NAMES_RECIPIENT", "MtaParser"]
 
 
 class MtaParser(Protocol):
@@ -102,3 +102,8 @@ PARSERS: tuple[MtaParser, ...] = (
     sendmail,
     v5sendmail,
 )
+
+# Families whose text names each recipient as the sender addressed it, while their
+# delivery-status part may name the address after the server rewrote it (a forwarding or
+# directory address): where the two differ, the text's address is the one reported.
+TEXT_NAMES_RECIPIENT: frozenset[str] = frozenset({domino.NAME})

@@ -22,8 +22,9 @@ found **", name the recipient in "Your message wasn't delivered to <address> bec
 and give the reply after "The response from the remote server was:".
 
 Delay warnings say "Delivery to the following recipient has been delayed:" and "Technical
-details of temporary failure:". Older texts repeat the reply code ("550 550 5.1.1 ...")
-and end with "(state 14)": the state of Google's SMTP client when the reply came, which
+details of temporary failure:"; the heading of the details names the failure temporary or
+permanent, which matters where the reply states no code. Older texts repeat the reply code
+("550 550 5.1.1 ...") and end with "(state 14)": the state of Google's SMTP client when the reply came, which
 names the command it answered (13 the greeting or EHLO, 14 RCPT TO, 15, 17 and 18 the DATA
 stage, as the replies seen with each state show). Google's own wording states some
 categories plainly: the account does not exist or is over quota, the domain was not found,
@@ -62,7 +63,7 @@ _LIST = re.compile(
     r"((?:[ \t]*\n|[ \t]+\S+\n)+)",
     re.MULTILINE,
 )
-_DETAILS = re.compile(r"^Technical details of (?:permanent|temporary) failure:", re.MULTILINE)
+_DETAILS = re.compile(r"^Technical details of (permanent|temporary) failure:", re.MULTILINE)
 _ORIGINAL = re.compile(r"^----- (?:Original message|Message header follows) -----", re.MULTILINE)
 _REMOTE = re.compile(r"rejected by the server for the recipient domain \S+ by (\S+?)\.? \[")
 _STATE = re.compile(r"\(state (\d{1,2})\)\.?\s*$")
@@ -120,4 +121,6 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
         )
         for address in ADDRESS.finditer(listed.group(2))
     ]
+    for finding in findings:  # the heading of the details says which the failure was
+        finding.temporary = details.group(1) == "temporary" if details else None
     return findings or None
