@@ -8,6 +8,7 @@ import zlib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from bouncewarden.config import Settings
@@ -395,14 +396,44 @@ def test_jobs_run_once_when_two_runners_race(settings: Settings) -> None:
 
 
 def test_operator_rules_are_kept_in_order(service: Service) -> None:
-    assert service.operator_rules() == []
+    assert list(service.operator_rules()) == []
     from bouncewarden.classify.patterns import OperatorRule
 
     first = OperatorRule(r"550 5\.7\.1 Unfortunately, messages from", Severity.HARD, Reason.USERUNKNOWN)
     second = OperatorRule("greylisted", Severity.SOFT)
     ids = [service.add_operator_rule(first, note="their wording"), service.add_operator_rule(second)]
     assert ids[0] < ids[1]
-    assert service.operator_rules() == [first, second]
+    assert list(service.operator_rules()) == [first, second]
+    assert [(s.id, s.rule, s.note) for s in service.stored_rules()] == [
+        (ids[0], first, "their wording"),
+        (ids[1], second, None),
+    ]
+    assert service.remove_operator_rule(ids[0]) is True
+    assert service.remove_operator_rule(ids[0]) is False
+    assert list(service.operator_rules()) == [second]
+
+
+def test_running_services_see_rule_changes_after_a_while(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bouncewarden.classify.patterns import OperatorRule
+    from bouncewarden.store import rules as stored_rules
+
+    now = [1000.0]
+    monkeypatch.setattr(stored_rules.time, "monotonic", lambda: now[0])
+    other = Service(service.engine, service.settings)  # another process on the same database
+    loaded = other.classification_rules()
+    assert list(loaded) == []
+    rule = OperatorRule("greylisted", Severity.SOFT)
+    service.add_operator_rule(rule)
+    assert other.classification_rules() is loaded  # still within RULES_MAX_AGE
+    now[0] += stored_rules.RULES_MAX_AGE
+    fresh = other.classification_rules()
+    assert list(fresh) == [rule]
+    now[0] += stored_rules.RULES_MAX_AGE
+    assert other.classification_rules() is fresh  # unchanged: same object, its table kept
+    other.remove_operator_rule(service.stored_rules()[0].id)
+    assert list(other.classification_rules()) == []  # its own change is seen at once
 
 
 def test_naive_and_offset_times_are_taken_as_utc(service: Service) -> None:

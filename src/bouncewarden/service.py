@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
@@ -42,7 +43,11 @@ from bouncewarden.store.recording import (
     save_address,
     store_evidence,
 )
+from bouncewarden.store.rules import RulesMixin
 from bouncewarden.store.types import as_utc
+
+if TYPE_CHECKING:
+    from bouncewarden.classify.patterns import OperatorRules
 
 __all__ = ["POLICY_ACTOR", "RecordOutcome", "Service", "Suppression"]
 
@@ -62,13 +67,14 @@ class RecordOutcome:
     transitions: int
 
 
-class Service(AdminMixin):
+class Service(AdminMixin, RulesMixin):
     """The database behind bouncewarden, and the policy applied as feedback is stored."""
 
     def __init__(self, engine: Engine, settings: Settings, clock: Clock = system_clock) -> None:
         self._engine = engine
         self._settings = settings
         self._clock = clock
+        self._rules_cache: tuple[float, OperatorRules] | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:

@@ -176,6 +176,22 @@ def test_own_pki_message_is_recorded(
     assert (status, reply["status"], reply["new_events"]) == (200, "recorded", 1)
 
 
+def test_operator_rules_classify_what_the_endpoint_records(
+    service: Service, settings: Settings, tmp_path: Path
+) -> None:
+    from bouncewarden.classify import parse_rule
+
+    full = (SHARED_SES_SAMPLES / "notification" / "bounce-transient-mailboxfull.json").read_text()
+    service.add_operator_rule(parse_rule("user is over quota ==> hard userunknown"))
+    ca = make_ca()
+    signer = make_signer(ca)
+    with _own_app(service, settings, tmp_path, ca, signer) as client:
+        status, reply = _post(client, signer.sign(_bounce(Message=full), "2"))
+    assert (status, reply["status"]) == (200, "recorded")
+    # Without the rule a full mailbox is soft; the operator made it a hard bounce.
+    assert "grace.holm@example.com" in set(service.iter_suppressed_addresses())
+
+
 def _refused(client: TestClient, counts: DatabaseCounts, body: bytes) -> str:
     before = counts()
     status, reply = _post(client, body)

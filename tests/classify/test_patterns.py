@@ -55,12 +55,12 @@ def test_parse_rules_skips_comments_and_blanks() -> None:
 
 def test_operator_rule_wins_over_everything() -> None:
     rules = [parse_rule("550 5.7.1 Unfortunately, messages from ==> hard")]
-    assert classify(_BLOCKED, rules) == Classification(Reason.BLOCKED, Severity.HARD)
+    assert classify(_BLOCKED, rules) == Classification(Reason.BLOCKED, Severity.HARD, rules[0])
 
 
 def test_operator_rule_may_set_the_reason() -> None:
     rules = [parse_rule("weren't sent ==> soft undefined")]
-    assert classify(_BLOCKED, rules) == Classification(Reason.UNDEFINED, Severity.SOFT)
+    assert classify(_BLOCKED, rules) == Classification(Reason.UNDEFINED, Severity.SOFT, rules[0])
 
 
 def test_without_rules_the_blocklist_refusal_is_the_senders() -> None:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bouncewarden.classify.patterns import OperatorRule, match_rule
+from bouncewarden.classify import classify
+from bouncewarden.classify.patterns import (
+    OperatorRule,
+    OperatorRules,
+    RuleSyntaxError,
+    match_rule,
+    parse_rules,
+)
 from bouncewarden.events import Severity
+from bouncewarden.parse import RecipientFinding
 
 _PATTERNS = st.sampled_from(
     [
@@ -46,3 +55,23 @@ def test_a_changed_rule_list_is_read_again() -> None:
     assert match_rule(rules, "user unknown") is None
     rules.append(OperatorRule("unknown", Severity.SOFT))
     assert match_rule(rules, "user unknown") == rules[1]
+
+
+def test_loaded_rules_build_their_table_once() -> None:
+    rules = parse_rules("# ours\nuser unknown ==> hard\n\nmailbox full ==> soft mailboxfull\n")
+    assert isinstance(rules, OperatorRules) and len(rules) == 2
+    assert rules.table is rules.table
+    assert match_rule(rules, "550 mailbox FULL") == rules[1]
+    assert match_rule(rules, "550 5.1.1", reply_code="550") is None
+
+
+def test_a_bad_rules_file_names_the_line() -> None:
+    with pytest.raises(RuleSyntaxError, match="line 2: "):
+        parse_rules("ok ==> hard\nbroken [ ==> hard\n")
+
+
+def test_the_classification_names_the_rule_that_decided() -> None:
+    rules = parse_rules("over quota ==> hard userunknown")
+    finding = RecipientFinding("a@example.com", diagnostic="552 5.2.2 user is over quota", reply_code="552")
+    assert classify(finding, rules).rule == rules[0]
+    assert classify(finding).rule is None

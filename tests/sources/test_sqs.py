@@ -101,6 +101,20 @@ def test_consume_stores_and_deletes(sqs, queue_url: str, service: Service) -> No
     assert sources == {"ses"} and media == {"application/json"}
 
 
+def test_operator_rules_classify_what_the_worker_records(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    from bouncewarden.classify import parse_rule
+
+    full = (SAMPLES / "notification/bounce-transient-mailboxfull.json").read_text()
+    _send(sqs, queue_url, [full])
+    service.add_operator_rule(parse_rule("user is over quota ==> hard userunknown"))
+    assert consume_once(sqs, service, queue_url, FAST).recorded == 1
+    # Without the rule a full mailbox is soft; the operator made it a hard bounce.
+    state = service.lookup(["grace.holm@example.com"])["grace.holm@example.com"]
+    assert state.status is AddressStatus.SUPPRESSED
+    with service.engine.connect() as connection:
+        assert connection.execute(select(Event.reason)).scalars().all() == ["userunknown"]
+
+
 def test_poison_message_is_quarantined_and_deleted(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
     poison = (SAMPLES / "sqs/body-malformed.txt").read_text()
     _send(sqs, queue_url, [poison, (SAMPLES / "sqs/body-raw-event-delivery.json").read_text()])

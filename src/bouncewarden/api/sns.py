@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
+from bouncewarden.classify import OperatorRule
 from bouncewarden.errors import SourceError, VerificationError
 from bouncewarden.events import FeedbackEvent
 from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
@@ -57,6 +58,8 @@ class FeedbackRecorder(Protocol):
     ) -> RecordCounts: ...
 
     def quarantine(self, raw: bytes, *, source: str, reason: str, media_type: str = ...) -> int: ...
+
+    def classification_rules(self) -> Sequence[OperatorRule]: ...
 
 
 class SnsReply(BaseModel):
@@ -103,7 +106,7 @@ class SnsEndpoint:
 
     def _notification(self, envelope: SnsEnvelope, body: bytes) -> tuple[int, SnsReply]:
         try:
-            events = parse_ses_payload(envelope.message)
+            events = parse_ses_payload(envelope.message, rules=self._service.classification_rules())
         except SesPayloadError as err:
             reason = f"SNS message {envelope.message_id} from {envelope.topic_arn}: {err}"
             quarantine_id = self._service.quarantine(

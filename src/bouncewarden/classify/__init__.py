@@ -23,7 +23,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bouncewarden.classify.decide import decide_reason
-from bouncewarden.classify.patterns import OperatorRule, match_rule, parse_rule, parse_rules
+from bouncewarden.classify.patterns import (
+    OperatorRule,
+    OperatorRules,
+    RuleSyntaxError,
+    match_rule,
+    parse_rule,
+    parse_rules,
+)
 from bouncewarden.classify.status import parse_status, pseudo_status, status_from_text
 from bouncewarden.events import Kind, Reason, Severity, default_severity
 
@@ -33,6 +40,8 @@ if TYPE_CHECKING:  # parse imports classify at run time; this way round is for t
 __all__ = [
     "Classification",
     "OperatorRule",
+    "OperatorRules",
+    "RuleSyntaxError",
     "classify",
     "match_rule",
     "parse_rule",
@@ -50,10 +59,11 @@ _KIND_REASONS = {
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """The reason and severity given to one finding."""
+    """The reason and severity given to one finding, and the operator rule that decided, if any."""
 
     reason: Reason
     severity: Severity
+    rule: OperatorRule | None = None
 
 
 def _reason(finding: RecipientFinding, command: str | None) -> Reason:
@@ -91,4 +101,4 @@ def classify(
     stage = command or finding.command
     reason = rule.reason if rule is not None and rule.reason is not None else _reason(finding, stage)
     severity = rule.severity if rule is not None else _severity(reason, finding)
-    return Classification(reason, severity)
+    return Classification(reason, severity, rule)

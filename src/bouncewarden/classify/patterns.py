@@ -20,13 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from operator import is_
+from functools import cached_property, lru_cache
 
 from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable
 from bouncewarden.events import Reason, Severity
 
-__all__ = ["OperatorRule", "RuleSyntaxError", "match_rule", "parse_rule", "parse_rules"]
+__all__ = ["OperatorRule", "OperatorRules", "RuleSyntaxError", "match_rule", "parse_rule", "parse_rules"]
 
 _ARROW = "==>"
 
@@ -76,10 +75,34 @@ def parse_rule(line: str) -> OperatorRule:
     return OperatorRule(pattern, severity, reason)
 
 
-def parse_rules(text: str) -> list[OperatorRule]:
-    """Rules from text with one rule per line; blank lines and `#` comments are skipped."""
-    lines = (line.strip() for line in text.splitlines())
-    return [parse_rule(line) for line in lines if line and not line.startswith("#")]
+def parse_rules(text: str) -> OperatorRules:
+    """Rules from text with one rule per line; blank lines and `#` comments are skipped.
+
+    A malformed line raises RuleSyntaxError naming its line number.
+    """
+    rules = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            try:
+                rules.append(parse_rule(line))
+            except RuleSyntaxError as err:
+                raise RuleSyntaxError(f"line {number}: {err}") from None
+    return OperatorRules(rules)
+
+
+class OperatorRules(tuple[OperatorRule, ...]):
+    """An operator's rules, in the order they are tried, matched as one screened table.
+
+    Made once where the rules are loaded (`parse_rules`, `Service.operator_rules`) and passed
+    down to the classifier: the table is built on first use and kept with the rules. A plain
+    sequence given to `match_rule` instead is wrapped, and its table built, on every call.
+    """
+
+    @cached_property
+    def table(self) -> ScreenedTable[OperatorRule]:
+        """The rules as one screened table (`classify.screen`)."""
+        return ScreenedTable((rule, (_compiled(rule.pattern).regex,)) for rule in self)
 
 
 def match_rule(
@@ -94,28 +117,5 @@ def match_rule(
         return None
     text = " ".join((diagnostic or "").split())
     prefixed = " ".join(part for part in (reply_code, status, text) if part)
-    return _table(rules).first_in_any((text, prefixed))
-
-
-# The table of the rule list last used, found by the list's identity while it holds the same
-# (frozen) rule objects: hashing every rule on every call would cost more than matching.
-_LAST_TABLE: dict[
-    int, tuple[Sequence[OperatorRule], tuple[OperatorRule, ...], ScreenedTable[OperatorRule]]
-] = {}
-
-
-def _table(rules: Sequence[OperatorRule]) -> ScreenedTable[OperatorRule]:
-    held = _LAST_TABLE.get(id(rules))
-    if held is not None and held[0] is rules and len(rules) == len(held[1]) and all(map(is_, rules, held[1])):
-        return held[2]
-    snapshot = tuple(rules)
-    table = _table_of(snapshot)
-    _LAST_TABLE.clear()
-    _LAST_TABLE[id(rules)] = (rules, snapshot, table)
-    return table
-
-
-@lru_cache(maxsize=16)
-def _table_of(rules: tuple[OperatorRule, ...]) -> ScreenedTable[OperatorRule]:
-    """The rules as one screened table (`classify.screen`), made once per set of rules."""
-    return ScreenedTable((rule, (_compiled(rule.pattern).regex,)) for rule in rules)
+    table = (rules if isinstance(rules, OperatorRules) else OperatorRules(rules)).table
+    return table.first_in_any((text, prefixed))

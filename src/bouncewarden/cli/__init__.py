@@ -20,6 +20,7 @@ _AWS = "bouncewarden.cli.aws"
 _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
+_RULES = "bouncewarden.cli.rules"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
@@ -38,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "ingest": _INGEST,
     "clean": _INGEST,
     "serve": _INGEST,
+    "rules": _RULES,
 }
 """Command name -> the module that registers it."""
 

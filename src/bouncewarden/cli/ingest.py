@@ -104,7 +104,7 @@ def ingest_command(
     sizes = [_file_size(path) for path in files]
     summary = IngestSummary()
     with Service.open(settings) as service, _byte_progress(sum(sizes), len(files), "ingesting") as advance:
-        rules = tuple(service.operator_rules())
+        rules = service.operator_rules()
         for path, size in zip(files, sizes, strict=True):
             consumed = 0
             for raw in read_file(path):

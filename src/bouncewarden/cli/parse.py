@@ -1,6 +1,6 @@
 """The `parse` command: read bounce emails and print what they say, without a database.
 
-    bouncewarden parse FILE... [--format jsonl|pretty]
+    bouncewarden parse FILE... [--format jsonl|pretty] [--rules FILE]
 
 One JSON object per input file (DESIGN.md, "Interfaces"):
 `{"file": NAME, "recipients": [{address, action, status, reply_code, reason, hard, severity,
@@ -11,6 +11,8 @@ every message in order (a recipient reported twice appears twice), each row numb
 standard input. Bad input never stops the run: an input that could not be read gets
 `"error"`, one that holds no feedback `"not_a_bounce"`, both with empty recipients. The exit
 code is 0 unless the command itself was misused. The pretty format prints every message.
+`--rules` applies an operator's rules from a file (`classify.patterns`), as `ingest` applies
+the stored ones: a way to try rules before adding them.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import click
 
+from bouncewarden.classify import OperatorRules, RuleSyntaxError, parse_rules
 from bouncewarden.parse import NotABounce, ParsedReport, ParseResult, Unparseable, parse_bytes, parse_file
 
 __all__ = ["file_to_json", "parse_command", "register", "result_to_json"]
@@ -63,16 +67,16 @@ def file_to_json(name: str, results: list[ParseResult]) -> dict[str, object]:
     }
 
 
-def _results(source: str) -> Iterator[tuple[str, ParseResult]]:
+def _results(source: str, rules: OperatorRules) -> Iterator[tuple[str, ParseResult]]:
     if source == "-":
-        for result in parse_bytes(sys.stdin.buffer.read()):
+        for result in parse_bytes(sys.stdin.buffer.read(), rules):
             yield "-", result
     else:
-        yield from parse_file(source)
+        yield from parse_file(source, rules)
 
 
-def _numbered(source: str) -> Iterator[tuple[str, ParseResult, int | None]]:
-    results = list(_results(source))
+def _numbered(source: str, rules: OperatorRules) -> Iterator[tuple[str, ParseResult, int | None]]:
+    results = list(_results(source, rules))
     several = len(results) > 1
     for position, (name, result) in enumerate(results, start=1):
         yield name, result, position if several else None
@@ -93,6 +97,15 @@ def _pretty(name: str, result: ParseResult, position: int | None) -> str:
     return "\n".join(lines)
 
 
+def _read_rules(rules_file: TextIO | None) -> OperatorRules:
+    if rules_file is None:
+        return OperatorRules()
+    try:
+        return parse_rules(rules_file.read())
+    except RuleSyntaxError as err:
+        raise click.BadParameter(str(err), param_hint="--rules") from err
+
+
 @click.command("parse")
 @click.argument("files", nargs=-1, required=True)
 @click.option(
@@ -103,16 +116,24 @@ def _pretty(name: str, result: ParseResult, position: int | None) -> str:
     show_default=True,
     help="jsonl: one JSON object per message; pretty: for people.",
 )
-def parse_command(files: tuple[str, ...], output_format: str) -> None:
+@click.option(
+    "--rules",
+    "rules_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Operator rules to apply, one 'PATTERN ==> SEVERITY [REASON]' per line.",
+)
+def parse_command(files: tuple[str, ...], output_format: str, rules_file: TextIO | None) -> None:
     """Parse bounce, complaint and auto-reply emails (FILE or - for standard input)."""
+    rules = _read_rules(rules_file)
     out = sys.stdout
     for source in files:
         if output_format == "jsonl":
-            results = list(_results(source))
+            results = list(_results(source, rules))
             name = results[0][0] if results else Path(source).name
             out.write(json.dumps(file_to_json(name, [r for _, r in results]), ensure_ascii=False) + "\n")
             continue
-        for name, result, position in _numbered(source):
+        for name, result, position in _numbered(source, rules):
             out.write(_pretty(name, result, position) + "\n")
 
 

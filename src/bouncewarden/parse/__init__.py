@@ -5,15 +5,17 @@
     result = parse_message(raw_bytes)          # ParsedReport | NotABounce | Unparseable
     for name, result in parse_file(path): ...  # one result per message (.eml or mbox)
 
+Each takes the operator's rules (`classify.OperatorRules`) as an optional last argument.
 `parse_message` never raises; see `pipeline` for the order of the attempts and `report`
 for the result types.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from bouncewarden.classify import OperatorRule
 from bouncewarden.parse.mbox import is_mbox, split_mbox
 from bouncewarden.parse.pipeline import parse_bounce_message, parse_message
 from bouncewarden.parse.report import (
@@ -39,13 +41,13 @@ __all__ = [
 ]
 
 
-def parse_bytes(data: bytes) -> Iterator[ParseResult]:
+def parse_bytes(data: bytes, rules: Sequence[OperatorRule] = ()) -> Iterator[ParseResult]:
     """One result per message in data: a single message, or each message of an mbox."""
     if is_mbox(data):
         for message in split_mbox(data):
-            yield parse_message(message)
+            yield parse_message(message, rules)
     else:
-        yield parse_message(data)
+        yield parse_message(data, rules)
 
 
 def _base_name(path: str | Path) -> str:
@@ -56,7 +58,7 @@ def _base_name(path: str | Path) -> str:
     return parts[-1] if parts else ""
 
 
-def parse_file(path: str | Path) -> Iterator[tuple[str, ParseResult]]:
+def parse_file(path: str | Path, rules: Sequence[OperatorRule] = ()) -> Iterator[tuple[str, ParseResult]]:
     """(base name, result) per message of a .eml or mbox file; an unreadable file gives Unparseable."""
     name = _base_name(path)
     try:
@@ -65,5 +67,5 @@ def parse_file(path: str | Path) -> Iterator[tuple[str, ParseResult]]:
     except OSError as err:
         yield name, Unparseable(f"cannot read {path}: {err.strerror or err}")
         return
-    for result in parse_bytes(data):
+    for result in parse_bytes(data, rules):
         yield name, result

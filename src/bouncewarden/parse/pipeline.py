@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bouncewarden.classify import Classification, OperatorRule, classify, match_rule, pseudo_status
+from bouncewarden.classify import Classification, OperatorRule, classify, pseudo_status
 from bouncewarden.events import Kind, Reason, default_severity
 from bouncewarden.parse.arf import is_feedback, parse_feedback
 from bouncewarden.parse.autoreply import is_autoreply, parse_autoreply
@@ -131,10 +131,8 @@ _UNCAUSED = frozenset({Reason.ONHOLD, Reason.UNDEFINED})
 
 def _classify(finding: RecipientFinding, kind: Kind, rules: Sequence[OperatorRule]) -> Classification:
     verdict = classify(finding, rules)
-    if kind is not Kind.DELAY or verdict.reason not in _UNCAUSED:
-        return verdict
-    if match_rule(rules, finding.diagnostic, reply_code=finding.reply_code, status=finding.status):
-        return verdict  # the operator said so
+    if kind is not Kind.DELAY or verdict.reason not in _UNCAUSED or verdict.rule is not None:
+        return verdict  # not an uncaused delay, or the operator said so
     return Classification(Reason.EXPIRED, default_severity(Reason.EXPIRED))
 
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from bouncewarden.classify import OperatorRule
 from bouncewarden.config import Settings, SqsSettings
 from bouncewarden.events import FeedbackEvent
 from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
@@ -67,6 +68,8 @@ class FeedbackRecorder(Protocol):
     ) -> RecordResult: ...
 
     def quarantine(self, raw: bytes, *, source: str, reason: str, media_type: str = ...) -> int: ...
+
+    def classification_rules(self) -> Sequence[OperatorRule]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,10 +223,12 @@ class _Tally:
     failed: int = 0
 
 
-def _process(recorder: FeedbackRecorder, message: QueueMessage, tally: _Tally) -> None:
+def _process(
+    recorder: FeedbackRecorder, message: QueueMessage, tally: _Tally, rules: Sequence[OperatorRule]
+) -> None:
     """Store (or quarantine) one message; raises when the store failed."""
     try:
-        events = parse_ses_payload(message.body)
+        events = parse_ses_payload(message.body, rules=rules)
     except Exception as err:  # the worker boundary: anything unparseable is quarantined, not retried
         detail = str(err) if isinstance(err, SesPayloadError) else f"{type(err).__name__}: {err}"
         reason = f"SQS message {message.message_id} (receive #{message.receive_count}): {detail}"
@@ -245,6 +250,7 @@ def consume_once(
     if not messages:
         return BatchResult()
     tally = _Tally()
+    rules = recorder.classification_rules()
     done: list[QueueMessage] = []
     with _Heartbeat(client, queue_url, options.visibility_timeout) as heartbeat:
         heartbeat.watch(messages)
@@ -252,7 +258,7 @@ def consume_once(
             if options.per_message_delay:
                 time.sleep(options.per_message_delay)
             try:
-                _process(recorder, message, tally)
+                _process(recorder, message, tally, rules)
             except Exception:  # the store failed: leave the message for a later delivery
                 _log.exception("could not store SQS message %s; it stays on the queue", message.message_id)
                 tally.failed += 1

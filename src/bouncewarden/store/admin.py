@@ -13,18 +13,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVarTuple
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.sql import Select
 
 from bouncewarden.clock import Clock
 from bouncewarden.config import Settings
 from bouncewarden.errors import InvalidAddress
-from bouncewarden.events import Reason, Severity, normalise_address
+from bouncewarden.events import normalise_address
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
-from bouncewarden.store.models import OperatorRule as RuleRow
 from bouncewarden.store.queries import (
     EventRecord,
     Stats,
@@ -44,7 +43,7 @@ from bouncewarden.store.recording import (
 from bouncewarden.store.suppressions import ImportReport, import_suppressions
 
 if TYPE_CHECKING:
-    from bouncewarden.classify.patterns import OperatorRule
+    pass
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -134,30 +133,6 @@ class AdminMixin:
         with self._engine.connect() as connection:
             for row in connection.execution_options(yield_per=10_000).execute(query):
                 yield Suppression(row[0], row[1] or "", row[2], row[3], row[4])
-
-    def operator_rules(self) -> list[OperatorRule]:
-        """The operators' classification overrides, oldest first (the classifier tries them in order)."""
-        # Imported here: loading the classifier's tables is not worth it for `check` and friends.
-        from bouncewarden.classify.patterns import OperatorRule
-
-        query = select(RuleRow.pattern, RuleRow.severity, RuleRow.reason).order_by(RuleRow.id)
-        with self._engine.connect() as connection:
-            return [
-                OperatorRule(pattern, Severity(severity), Reason(reason) if reason else None)
-                for pattern, severity, reason in connection.execute(query)
-            ]
-
-    def add_operator_rule(self, rule: OperatorRule, *, note: str | None = None) -> int:
-        """Store an operator rule; its id."""
-        values = {
-            "pattern": rule.pattern,
-            "severity": rule.severity.value,
-            "reason": rule.reason.value if rule.reason else None,
-            "note": note or None,
-            "created_at": self._clock(),
-        }
-        with self._engine.execution_options(**WRITE).begin() as connection:
-            return int(connection.execute(insert(RuleRow).returning(RuleRow.id), values).scalar_one())
 
     def import_suppressions(self, rows: Iterable[Suppression], *, label: str, actor: str) -> ImportReport:
         """Suppress every address of an imported list, in one transaction (`store.suppressions`)."""

@@ -1,0 +1,109 @@
+"""Operator rules in the database: the classifier's overrides, tried in the order they were added.
+
+`Service.classification_rules` is what the ingestion paths use. Long-running ones (the SNS
+endpoint, the SQS worker) see a rule another process added or removed within
+`RULES_MAX_AGE` seconds, and the rules' screened table is rebuilt only when the stored rules
+changed. The classifier is imported only when rules are read: `check` and friends do not pay
+for its tables.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Engine
+
+from bouncewarden.clock import Clock
+from bouncewarden.events import Reason, Severity
+from bouncewarden.store.engine import WRITE
+from bouncewarden.store.models import OperatorRule as RuleRow
+from bouncewarden.store.types import as_utc
+
+if TYPE_CHECKING:
+    from bouncewarden.classify.patterns import OperatorRule, OperatorRules
+
+__all__ = ["RULES_MAX_AGE", "RulesMixin", "StoredRule"]
+
+RULES_MAX_AGE = 30.0
+"""Seconds a running service keeps the rules it loaded before it looks again."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRule:
+    """A rule as stored: its id (to remove it by), the note given and when it was added."""
+
+    id: int
+    rule: OperatorRule
+    note: str | None
+    created_at: datetime
+
+
+class RulesMixin:
+    """The operator-rule part of `Service` (needs `_engine`, `_clock` and `_rules_cache`)."""
+
+    _engine: Engine
+    _clock: Clock
+    _rules_cache: tuple[float, OperatorRules] | None
+
+    def stored_rules(self) -> list[StoredRule]:
+        """Every stored rule, oldest first (the classifier tries them in this order)."""
+        from bouncewarden.classify.patterns import OperatorRule
+
+        query = select(
+            RuleRow.id, RuleRow.pattern, RuleRow.severity, RuleRow.reason, RuleRow.note, RuleRow.created_at
+        )
+        with self._engine.connect() as connection:
+            return [
+                StoredRule(
+                    rule_id,
+                    OperatorRule(pattern, Severity(severity), Reason(reason) if reason else None),
+                    note,
+                    as_utc(created_at),
+                )
+                for rule_id, pattern, severity, reason, note, created_at in connection.execute(
+                    query.order_by(RuleRow.id)
+                )
+            ]
+
+    def operator_rules(self) -> OperatorRules:
+        """The rules, read now, in the order the classifier tries them."""
+        from bouncewarden.classify.patterns import OperatorRules
+
+        return OperatorRules(stored.rule for stored in self.stored_rules())
+
+    def classification_rules(self) -> OperatorRules:
+        """The rules for classifying, read again once `RULES_MAX_AGE` seconds have passed."""
+        now = time.monotonic()
+        cached = self._rules_cache
+        if cached is not None and now - cached[0] < RULES_MAX_AGE:
+            return cached[1]
+        rules = self.operator_rules()
+        if cached is not None and rules == cached[1]:
+            rules = cached[1]  # unchanged: keep the one whose table is built
+        self._rules_cache = (now, rules)
+        return rules
+
+    def add_operator_rule(self, rule: OperatorRule, *, note: str | None = None) -> int:
+        """Store a rule after the others; its id."""
+        values = {
+            "pattern": rule.pattern,
+            "severity": rule.severity.value,
+            "reason": rule.reason.value if rule.reason else None,
+            "note": note or None,
+            "created_at": self._clock(),
+        }
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            rule_id = int(connection.execute(insert(RuleRow).returning(RuleRow.id), values).scalar_one())
+        self._rules_cache = None
+        return rule_id
+
+    def remove_operator_rule(self, rule_id: int) -> bool:
+        """Delete a rule by id; False when there is none with that id."""
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            removed = connection.execute(delete(RuleRow).where(RuleRow.id == rule_id)).rowcount
+        self._rules_cache = None
+        return bool(removed)
