@@ -354,3 +354,23 @@ def test_other_families_keep_the_final_recipient_of_the_part() -> None:
     assert merge_findings(part, text)[0].address == "final@example.net"
     part = [RecipientFinding("final@example.net", action="failed", status="5.1.1")]
     assert merge_findings(part, text, text_names_recipient=True)[0].address == "written@example.org"
+
+
+_SENDMAIL_DATA = (
+    b"From: Mail Delivery Subsystem <MAILER-DAEMON@mta.example.net>\nTo: sender@example.net\n"
+    b"Subject: Returned mail: see transcript for details\n\n"
+    b"   ----- The following addresses had permanent fatal errors -----\nreader@example.com\n"
+    b"    (reason: 550-5.7.1 Our system has detected that this message is likely unsolicited)\n\n"
+    b"   ----- Transcript of session follows -----\n... while talking to mx.example.com.:\n"
+    b">>> DATA\n<<< 550-5.7.1 Our system has detected that this message is likely unsolicited\n"
+    b"<<< 550-5.7.1 mail. To reduce the amount of spam, this message has been blocked.\n"
+    b"<<< 550 5.7.1 Please visit the sender guidelines.\n554 5.0.0 Service unavailable\n"
+)
+
+
+def test_sendmail_reads_the_whole_multi_line_reply_from_the_transcript() -> None:
+    # The "(reason: ...)" line (and sendmail's Diagnostic-Code) hold only the first line.
+    [row] = _report(_SENDMAIL_DATA).recipients
+    assert row.diagnostic is not None and row.diagnostic.endswith("Please visit the sender guidelines.")
+    assert "550-5.7.1 mail. To reduce the amount of spam" in row.diagnostic
+    assert (row.reply_code, row.status, row.reason) == ("550", "5.7.1", Reason.SPAMDETECTED)

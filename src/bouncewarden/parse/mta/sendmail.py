@@ -15,7 +15,8 @@ the text when that part is missing or the bounce was forwarded as text ("> " quo
 
 Delay warnings say "transient non-fatal errors". An address reached through an alias is
 reported as the alias ("expanded from"), as sendmail's own delivery-status part does. The
-"(reason: ...)" line is the remote reply; when it has no reply code the transcript gives it.
+"(reason: ...)" line is the remote reply, or the first line of it: the transcript gives the
+whole reply (and the command it answered), and the reply when the reason has no code.
 A local recipient is listed by its bare user name, made whole from the Final-Recipient.
 Filters that imitate sendmail (e.g. Active!hunter) write ">>> address <address>" in the
 list and a bare reply as transcript.
@@ -37,7 +38,7 @@ from bouncewarden.parse.mta._common import (
     make_finding,
     smtp_codes,
 )
-from bouncewarden.parse.mta.v5sendmail import parse_transcript
+from bouncewarden.parse.mta.v5sendmail import parse_transcript, session_replies
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["NAME", "detect", "parse"]
@@ -129,5 +130,19 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
                 )
             )
         else:
-            findings.append(make_finding(address, reason or fold(session), action=action, command=command))
+            whole = _whole_reply(reason, session)
+            diagnostic = whole[1] if whole else reason or fold(session)
+            command = command or (whole[0] if whole else None)
+            findings.append(make_finding(address, diagnostic, action=action, command=command))
     return add_status_part(message, findings) or None
+
+
+def _whole_reply(reason: str, session: str) -> tuple[str | None, str] | None:
+    """(command, reply) of the transcript's whole reply that the one-line reason begins."""
+    start = " ".join(reason.split())
+    if not start:
+        return None
+    for command, reply in session_replies(session.splitlines()):
+        if len(reply) > len(start) and " ".join(reply.split()).startswith(start):
+            return command, reply
+    return None

@@ -14,7 +14,8 @@ A recipient appears in a `>>> RCPT To:<address>` command answered by the `<<<` r
 in sendmail's own line "NNN <address>... text", whose text may itself be the remote reply
 (otherwise sendmail's code is the reply). The last `>>>` command before a `<<<` reply is the
 one it answers (`>>> DATA` then per-recipient replies: a refusal of the message, not of the
-address), and is kept on the finding.
+address), and is kept on the finding. A multi-line reply ("<<< 550-5.7.1 ..." lines, then
+"<<< 550 5.7.1 ...") is read as one.
 When the remote server refused an earlier command (MAIL From), sendmail's line says only
 "Remote protocol error": the `<<<` reply of that session is the diagnostic. Lines
 "NNN host (mailer)... text" concern a host, not a recipient: when the transcript names no
@@ -38,7 +39,7 @@ from bouncewarden.parse.mta._common import cut_at, fold, make_finding
 from bouncewarden.parse.original import original_headers
 from bouncewarden.parse.report import RecipientFinding
 
-__all__ = ["NAME", "detect", "parse", "parse_transcript"]
+__all__ = ["NAME", "detect", "join_replies", "parse", "parse_transcript", "session_replies"]
 
 NAME = "v5sendmail"
 
@@ -83,6 +84,36 @@ def _own_line(
     )
 
 
+_CONTINUED = re.compile(r"^\d{3}-")
+
+
+def join_replies(lines: Iterable[str]) -> list[str]:
+    """The stripped lines, each multi-line `<<<` reply ("550-...", then "550 ...") made one."""
+    joined: list[str] = []
+    open_reply = False
+    for raw in lines:
+        line = raw.strip()
+        reply = _REPLY.match(line)
+        if reply and open_reply:
+            joined[-1] = f"{joined[-1]} {reply.group(1)}"
+        else:
+            joined.append(line)
+        open_reply = reply is not None and _CONTINUED.match(reply.group(1)) is not None
+    return joined
+
+
+def session_replies(lines: Iterable[str]) -> list[tuple[str | None, str]]:
+    """Each whole `<<<` reply of a transcript with the command it answered, in order."""
+    replies: list[tuple[str | None, str]] = []
+    sent: str | None = None
+    for line in join_replies(lines):
+        if command := _ANY_COMMAND.match(line):
+            sent = "DATA" if command.group(1) == "." else command.group(1).upper()
+        elif reply := _REPLY.match(line):
+            replies.append((sent, reply.group(1)))
+    return replies
+
+
 def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[RecipientFinding]:
     """Findings from the lines of a sendmail session transcript, one per address."""
     found: dict[str, RecipientFinding] = {}
@@ -91,8 +122,7 @@ def parse_transcript(lines: Iterable[str], action: str = "failed") -> list[Recip
     answer: str | None = None
     sent: str | None = None  # the last command sent: the one a `<<<` reply answers
     output: list[str] = []  # a local delivery program's lines before sendmail's own line
-    for raw in lines:
-        line = raw.strip()
+    for line in join_replies(lines):
         if session := _SESSION.match(line):
             host, asked, answer, sent = session.group(1), None, None, None
         elif command := _ANY_COMMAND.match(line):
