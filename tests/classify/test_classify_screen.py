@@ -40,13 +40,28 @@ def test_no_screen_when_nothing_is_required(pattern: str) -> None:
     assert required_literals(pattern) is None
 
 
-def test_caseless_screen_needs_ascii_text() -> None:
-    """re folds the long s to "s"; str.lower does not, so non-ASCII text is always searched."""
-    screened = ScreenedPattern.compile("spam", re.IGNORECASE)
-    assert folded_for_screen("\u017fpam") is None
-    assert screened.search("\u017fpam") is not None
-    assert screened.search("SPAM") is not None
-    assert screened.search("ham") is None
+def test_caseless_screen_folds_what_re_folds() -> None:
+    """re matches the long s to "s", the Kelvin sign to "k", dotted and dotless i to "i"."""
+    screened = ScreenedPattern.compile("spam kit", re.IGNORECASE)
+    assert folded_for_screen("\u017fpam \u212a\u0130t") == "spam kit"
+    assert screened.search("\u017fpam \u212a\u0131t") is not None
+    assert screened.search("SPAM KIT \u00e9t\u00e9") is not None
+    assert screened.search("ham \u00e9t\u00e9") is None
+
+
+def test_only_four_characters_outside_ascii_match_an_ascii_letter_ignoring_case() -> None:
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {chr(code) for code in range(0x80, 0x110000) if letter.match(chr(code))}
+    assert found == {"\u0130", "\u0131", "\u017f", "\u212a"}
+    assert all(folded_for_screen(char).isascii() for char in found)
+
+
+def test_caseless_screen_keeps_to_ascii_strings() -> None:
+    """re has more equivalences outside ASCII (final sigma, ...): only ASCII strings screen."""
+    screened = ScreenedPattern.compile("stra\u00dfe", re.IGNORECASE)
+    assert screened.literals is not None and all(literal.isascii() for literal in screened.literals)
+    assert screened.search("STRA\u1e9eE") is not None
+    assert ScreenedPattern.compile("\u03c3\u03bf\u03c6", re.IGNORECASE).literals is None
 
 
 def _table_patterns() -> list[ScreenedPattern]:
@@ -123,7 +138,7 @@ def test_any_screened_expression_searches_like_re(pattern: str, text: str, casel
 def test_receiver_evidence_is_folded_once() -> None:
     evidence = _rules.Evidence(text="550 5.1.1 User Unknown")
     assert evidence.folded == "550 5.1.1 user unknown"
-    assert _rules.Evidence(text="Ko\u212a").folded is None
+    assert _rules.Evidence(text="Ko\u212a").folded == "kok"
 
 
 def test_table_gives_the_first_row_found() -> None:

@@ -11,10 +11,13 @@ of the text finds which of all the table's required strings occur (`_LiteralScan
 of them tried at every position by the `re` engine), and only the patterns those strings allow
 are searched, in table order. `reasons`, `command` and operator rules are such tables.
 
-Case-insensitive patterns are screened in the lower-cased text, which is only sound for ASCII
-text: `re` folds "ſ" to "s" and the Kelvin sign to "k", `str.lower` does not. Callers pass the
-lower-cased text for ASCII input and None otherwise (`folded_for_screen`), and a pattern with no
-folded text to look at simply searches.
+Case-insensitive patterns are screened in the lower-cased text (`folded_for_screen`), which
+callers work out once per text. `str.lower` alone would not do outside ASCII: `re` also matches
+"ſ" to "s", the Kelvin sign to "k" and the dotted and dotless capital and small i to "i" (and
+those are all: tried on every code point), so these four are made ASCII first; every other
+character lower-cases to one character, so a string `re` finds keeps its place. Strings outside
+ASCII of a case-insensitive pattern are not screened at all (`re` has more such equivalences,
+Greek final sigma for one): such a pattern always searches.
 """
 
 from __future__ import annotations
@@ -31,9 +34,23 @@ __all__ = ["ScreenedPattern", "ScreenedTable", "folded_for_screen"]
 T = TypeVar("T")
 
 
-def folded_for_screen(text: str) -> str | None:
-    """The text for screening caseless patterns: lower-cased ASCII text, else None."""
-    return text.lower() if text.isascii() else None
+# The only characters outside ASCII that `re` matches to an ASCII letter when ignoring case.
+_ASCII_LOOKALIKES = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+
+
+def folded_for_screen(text: str) -> str:
+    """The text for screening caseless patterns: lower-cased, `re`'s ASCII look-alikes made ASCII."""
+    if not text.isascii():
+        # (`str.replace` where one occurs: `str.translate` costs a dictionary look-up a character)
+        for lookalike, letter in _ASCII_LOOKALIKES:
+            if lookalike in text:
+                text = text.replace(lookalike, letter)
+    return text.lower()
+
+
+def _screenable(literals: Iterable[str], caseless: bool) -> bool:
+    """Whether strings can screen a pattern: any can be looked for by case, ASCII ones caselessly."""
+    return not caseless or all(literal.isascii() for literal in literals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +75,9 @@ class ScreenedPattern:
     def screen(cls, pattern: re.Pattern[str], selective: int = SELECTIVE) -> ScreenedPattern:
         """A compiled pattern with its screen (`selective`: see `literals.literal_screen`)."""
         literals, caseless = literal_screen(pattern.pattern, pattern.flags, selective)
-        return cls(pattern, tuple(sorted(literals)) if literals else None, caseless)
+        if not literals or not _screenable(literals, caseless):
+            return cls(pattern, None, caseless)
+        return cls(pattern, tuple(sorted(literals)), caseless)
 
     def may_match(self, text: str, folded: str | None = None) -> bool:
         """False when the screen proves that the pattern occurs nowhere in text.
@@ -69,12 +88,7 @@ class ScreenedPattern:
         literals = self.literals
         if literals is None:
             return True
-        if not self.caseless:
-            probe: str | None = text
-        else:
-            probe = folded if folded is not None else folded_for_screen(text)
-        if probe is None:
-            return True
+        probe = text if not self.caseless else folded if folded is not None else folded_for_screen(text)
         # A plain loop: any() over a generator costs more than the tests themselves here.
         for literal in literals:  # noqa: SIM110
             if literal in probe:
@@ -87,12 +101,7 @@ class ScreenedPattern:
         literals = self.literals
         if literals is None:
             return self.regex.search(text)
-        if not self.caseless:
-            probe: str | None = text
-        else:
-            probe = folded if folded is not None else folded_for_screen(text)
-        if probe is None:
-            return self.regex.search(text)
+        probe = text if not self.caseless else folded if folded is not None else folded_for_screen(text)
         for literal in literals:
             if literal in probe:
                 return self.regex.search(text)
@@ -191,14 +200,19 @@ class ScreenedTable(Generic[T]):
         ]
         # Patterns are numbered in table order, so that sorted numbers keep the order of rows.
         self._caseless = any(screened.caseless for _, screened in self._patterns)
-        self._always = frozenset(n for n, (_, p) in enumerate(self._patterns) if p.literals is None)
+        # A table with caseless patterns is scanned in the folded text (`folded_for_screen`),
+        # where a case-sensitive pattern's ASCII strings show up lower-cased; strings outside
+        # ASCII might not (see the module docstring), so their patterns always search.
+        screened_by = {
+            number: screened.literals
+            for number, (_, screened) in enumerate(self._patterns)
+            if screened.literals is not None and _screenable(screened.literals, self._caseless)
+        }
+        self._always = frozenset(range(len(self._patterns))) - screened_by.keys()
         needing: dict[str, set[int]] = {}
-        for number, (_, screened) in enumerate(self._patterns):
-            for literal in screened.literals or ():
-                # A table with caseless patterns is scanned in lower-cased (ASCII) text, where a
-                # case-sensitive pattern's string shows up lower-cased.
-                key = literal.lower() if self._caseless and not screened.caseless else literal
-                needing.setdefault(key, set()).add(number)
+        for number, literals in screened_by.items():
+            for literal in literals:
+                needing.setdefault(literal.lower() if self._caseless else literal, set()).add(number)
         self._scanner = _LiteralScanner(needing)
         # Per string the scan may report: the patterns that need it or one of its prefixes.
         self._allowed = {
@@ -233,8 +247,6 @@ class ScreenedTable(Generic[T]):
     def _candidates(self, text: str) -> Iterable[int]:
         """The numbers of the patterns that may occur in text."""
         probe = folded_for_screen(text) if self._caseless else text
-        if probe is None:
-            return range(len(self._patterns))
         candidates = set(self._always)
         for longest in self._scanner.longest(probe):
             candidates |= self._allowed[longest]

@@ -32,17 +32,20 @@ __all__ = [
 
 # Lines that announce the returned message in plain-text bounces. Each alternative is a
 # wording a widely used MTA writes (Exim, qmail, Postfix, sendmail, Exchange, Notes, ...).
-# Screened (`classify.screen`): searched from the first line holding one of its words.
+# Screened (`classify.screen`): searched only when the text holds one of its words.
+# A match never leaves its line and only its line matters (`split_original`), so the dashes
+# before a wording are written as one "-" after the leading run, which may hold dashes too:
+# "-+" there made every split of a long line of dashes a try (half a millisecond a line).
 ORIGINAL_MARKER = ScreenedPattern.compile(
     r"^[ \t>-]*(?:"
-    r"-+ ?(?:This is a copy of|Below this line is a copy of|Original message|"
-    r"The header of the original message|Returned message|Undelivered message|Message header)"
+    r"- ?(?:This is a copy of|Below this line is a copy of|Original message|"
+    r"The header of the original message|Returned message|Undelivered message|Message header"
+    r"|original (?:message|header)"
+    r"|(?:The )?(?:original|returned|unsent) message (?:follows|headers?)"
+    r"|Original Message Header ?-)"
     r"|Included is a copy of the original message"
-    r"|-+ ?original (?:message|header)"
-    r"|-+ ?(?:The )?(?:original|returned|unsent) message (?:follows|headers?)"
     r"|Original message headers?:"
-    r"|-+ ?Original Message Header ?-+"
-    r"|-+Transcript of session follows"
+    r"|-Transcript of session follows"
     r"|\*+ ?Original message"
     r")",
     re.IGNORECASE | re.MULTILINE,

@@ -34,7 +34,7 @@ class Evidence:
     domain: str = ""
     status: str | None = None
     command: str | None = None
-    # `text` lower-cased for screening (None when not ASCII, see `classify.screen`).
+    # `text` folded for screening caseless patterns (`classify.screen.folded_for_screen`).
     folded: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
