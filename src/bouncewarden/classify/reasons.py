@@ -365,6 +365,12 @@ remote host is not responding
 did not accept our requests to connect
 """
 
+# Sendmail's own word for a TCP connection the host refused (nobody listening on port 25):
+# a network failure, unless the text also says it gave up (expired, above).
+_REFUSED_BY_HOST = r"""
+\bdeferred: connection refused by\b
+"""
+
 _REFUSED = r"""
 connection refused
 """
@@ -441,6 +447,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.EXPIRED, _STRONG, _TIMED_OUT),
     (Reason.NETWORKERROR, _STRONG, _NETWORKERROR),
     (Reason.EXPIRED, _STRONG, _EXPIRED),
+    (Reason.NETWORKERROR, _STRONG, _REFUSED_BY_HOST),
     (Reason.BLOCKED, _STRONG, _REFUSED),
     (Reason.BLOCKED, _WEAK, _BLOCKED_BARE),
     (Reason.SYNTAXERROR, _STRONG, _SYNTAXERROR),
