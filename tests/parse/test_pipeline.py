@@ -43,7 +43,7 @@ def test_delay_notice(sample: Callable[..., bytes]) -> None:
 
 
 def test_an_operator_rule_outranks_the_uncaused_delay_default(sample: Callable[..., bytes]) -> None:
-    rule = OperatorRule(pattern=r"^4\.5\.0$", severity=Severity.SOFT, reason=Reason.ONHOLD)
+    rule = OperatorRule(pattern=r"^421 4\.5\.0\b", severity=Severity.SOFT, reason=Reason.ONHOLD)
     result = parse_message(sample("lhost-sendmail-29.eml"), [rule])
     assert isinstance(result, ParsedReport)
     assert result.recipients[0].reason is Reason.ONHOLD
@@ -374,3 +374,38 @@ def test_sendmail_reads_the_whole_multi_line_reply_from_the_transcript() -> None
     assert row.diagnostic is not None and row.diagnostic.endswith("Please visit the sender guidelines.")
     assert "550-5.7.1 mail. To reduce the amount of spam" in row.diagnostic
     assert (row.reply_code, row.status, row.reason) == ("550", "5.7.1", Reason.SPAMDETECTED)
+
+
+_SENDMAIL_WARNING = (
+    b"From: Mail Delivery Subsystem <MAILER-DAEMON@mta.example.net>\nTo: sender@example.net\n"
+    b"Subject: Warning: could not send message for past 4 hours\nMIME-Version: 1.0\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\n\n'
+    b"--b1\n\n    **********************************************\n"
+    b"    **      THIS IS A WARNING MESSAGE ONLY      **\n"
+    b"    **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n"
+    b"    **********************************************\n\n"
+    b"   ----- Transcript of session follows -----\n... while talking to mx.example.com.:\n"
+    b">>> RCPT To:<reader@example.com>\n<<< 421 4.7.0 Too many messages, try again later\n"
+    b"reader@example.com... Deferred: 421 4.7.0 Too many messages, try again later\n"
+    b"Warning: message still undelivered after 4 hours\n\n"
+    b"--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mta.example.net\n\n"
+    b"Final-Recipient: RFC822; reader@example.com\nAction: ACTION\nStatus: STATUS\n"
+    b"Remote-MTA: DNS; mx.example.com\nDiagnostic-Code: SMTP; 221 Bye\n\n--b1--\n"
+)
+
+
+def test_sendmail_reports_the_refusal_not_the_reply_to_its_quit() -> None:
+    # After a 421 sendmail says QUIT and puts the server's "221 Bye" in Diagnostic-Code.
+    delayed = _SENDMAIL_WARNING.replace(b"ACTION", b"delayed").replace(b"STATUS", b"4.0.0")
+    [row] = _report(delayed).recipients
+    assert (row.kind, row.reply_code, row.status, row.reason) == (Kind.DELAY, "421", "4.7.0", Reason.SPEEDING)
+    assert row.diagnostic == "421 4.7.0 Too many messages, try again later"
+    final = _SENDMAIL_WARNING.replace(b"ACTION", b"failed").replace(b"STATUS", b"4.4.7")
+    final = final.replace(b"THIS IS A WARNING MESSAGE ONLY", b"")
+    final = final.replace(
+        b"   ----- Transcript",
+        b"   ----- The following addresses had permanent fatal errors -----\n"
+        b"reader@example.com\n    (reason: 221 Bye)\n\n   ----- Transcript",
+    )
+    [failed] = _report(final).recipients
+    assert (failed.kind, failed.reply_code, failed.reason) == (Kind.BOUNCE, "421", Reason.SPEEDING)

@@ -13,10 +13,12 @@ the text when that part is missing or the bounce was forwarded as text ("> " quo
     >>> RCPT To:<user@example.com>
     <<< 550 5.1.1 <user@example.com>... User unknown
 
-Delay warnings say "transient non-fatal errors". An address reached through an alias is
+Delay warnings say "transient non-fatal errors"; newer ones (8.12 and later) open with a
+"THIS IS A WARNING MESSAGE ONLY" banner and give only the transcript. An address reached through an alias is
 reported as the alias ("expanded from"), as sendmail's own delivery-status part does. The
 "(reason: ...)" line is the remote reply, or the first line of it: the transcript gives the
-whole reply (and the command it answered), and the reply when the reason has no code.
+whole reply (and the command it answered), and the reply when the reason has no code or a
+success code: after a 421 sendmail says QUIT and reports the server's "221 Bye" as the reason.
 A local recipient is listed by its bare user name, made whole from the Final-Recipient.
 Filters that imitate sendmail (e.g. Active!hunter) write ">>> address <address>" in the
 list and a bare reply as transcript.
@@ -61,9 +63,23 @@ _QUOTE = re.compile(r"^> ?", re.MULTILINE)
 _LOCAL = re.compile(r"^<?([\w.+=-]+)>?$")
 
 
+_WARNING = ScreenedPattern.compile(r"^[ \t]*\*\*[ \t]+THIS IS A WARNING MESSAGE ONLY[ \t]+\*\*", re.MULTILINE)
+
+
 def detect(message: BounceMessage) -> bool:
-    """Sendmail's "The following addresses had ... errors" heading near the top."""
-    return _LIST.search(message.text[:3000]) is not None
+    """Sendmail's "The following addresses had ... errors" heading, or its warning banner."""
+    head = message.text[:3000]
+    return _LIST.search(head) is not None or _WARNING.search(head) is not None
+
+
+def _warning(message: BounceMessage) -> list[RecipientFinding] | None:
+    """A delay warning of sendmail 8.12 and later: the banner, then only the transcript."""
+    text = cut_at(message.text, _ORIGINAL)
+    transcript = _TRANSCRIPT.search(text)
+    if _WARNING.search(text) is None or transcript is None:
+        return None
+    findings = parse_transcript(text[transcript.end() :].splitlines(), "delayed")
+    return add_status_part(message, findings) or None
 
 
 def _listed(section: str) -> list[tuple[str, str]]:
@@ -104,7 +120,7 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
         text = _QUOTE.sub("", text)
         heading = _LIST.search(text)
     if heading is None:
-        return None
+        return _warning(message)
     action = "delayed" if heading.group(1).startswith("transient") else "failed"
     body = cut_at(text[heading.end() :], _ORIGINAL)
     end = _SECTION_END.search(body)
@@ -118,7 +134,8 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
             continue
         found = replies.get(address.lower())
         command = found.command if found else None
-        if not smtp_codes(reason)[0] and found is not None:
+        reply = smtp_codes(reason)[0]
+        if (not reply or reply.startswith("2")) and found is not None:
             findings.append(
                 make_finding(
                     address,
