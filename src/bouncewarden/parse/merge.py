@@ -88,6 +88,11 @@ def _temporary(
     return target.temporary if target.temporary is not None else source.temporary
 
 
+def _answered_quit(target: RecipientFinding, source: RecipientFinding) -> bool:
+    """Whether the part reports a success reply (a QUIT's "221") where the text has a failure."""
+    return bool(target.reply_code and target.reply_code.startswith("2") and source.reply_code)
+
+
 def _failure_reply(part: str | None, text: str | None) -> str | None:
     """The part's reply code, unless it is a success (a QUIT's "221") where the text has another."""
     if part and not (part.startswith("2") and text):
@@ -98,6 +103,8 @@ def _failure_reply(part: str | None, text: str | None) -> str | None:
 def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
     final_expiry, stated = _is_final_expiry(target, source), target.status
     target.status = _stated_status(target, source)
+    if _answered_quit(target, source) and source.status:
+        target.status = source.status  # the part's status was not the remote's either
     target.temporary = _temporary(target, source, stated, final_expiry)
     if final_expiry:
         target.action, target.kind = "failed", Kind.BOUNCE
