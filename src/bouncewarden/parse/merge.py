@@ -93,23 +93,17 @@ def _answered_quit(target: RecipientFinding, source: RecipientFinding) -> bool:
     return bool(target.reply_code and target.reply_code.startswith("2") and source.reply_code)
 
 
-def _failure_reply(part: str | None, text: str | None) -> str | None:
-    """The part's reply code, unless it is a success (a QUIT's "221") where the text has another."""
-    if part and not (part.startswith("2") and text):
-        return part
-    return text or part
-
-
 def _fill(target: RecipientFinding, source: RecipientFinding) -> None:
     final_expiry, stated = _is_final_expiry(target, source), target.status
     target.status = _stated_status(target, source)
-    if _answered_quit(target, source) and source.status:
-        target.status = source.status  # the part's status was not the remote's either
+    if _answered_quit(target, source):  # the part's reply and status are not the remote's
+        target.reply_code = source.reply_code
+        target.status = source.status or target.status
     target.temporary = _temporary(target, source, stated, final_expiry)
     if final_expiry:
         target.action, target.kind = "failed", Kind.BOUNCE
     target.diagnostic = better_diagnostic(target.diagnostic, source.diagnostic)
-    target.reply_code = _failure_reply(target.reply_code, source.reply_code)
+    target.reply_code = target.reply_code or source.reply_code
     target.remote_mta = target.remote_mta or source.remote_mta
     target.reason_hint = target.reason_hint or source.reason_hint
     target.feedback_type = target.feedback_type or source.feedback_type

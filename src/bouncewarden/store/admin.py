@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVarTuple
+from typing import TypeVarTuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, Row
@@ -41,9 +41,6 @@ from bouncewarden.store.recording import (
     state_from_row,
 )
 from bouncewarden.store.suppressions import ImportReport, import_suppressions
-
-if TYPE_CHECKING:
-    pass
 
 _Columns = TypeVarTuple("_Columns")
 

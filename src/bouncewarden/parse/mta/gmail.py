@@ -24,11 +24,11 @@ and give the reply after "The response from the remote server was:".
 Delay warnings say "Delivery to the following recipient has been delayed:" and "Technical
 details of temporary failure:"; the heading of the details names the failure temporary or
 permanent, which matters where the reply states no code. Older texts repeat the reply code
-("550 550 5.1.1 ...") and end with "(state 14)": the state of Google's SMTP client when the reply came, which
-names the command it answered (13 the greeting or EHLO, 14 RCPT TO, 15, 17 and 18 the DATA
-stage, as the replies seen with each state show). Google's own wording states some
-categories plainly: the account does not exist or is over quota, the domain was not found,
-or the receiving servers refused every connection until Google gave up.
+("550 550 5.1.1 ...") and end with "(state 14)": the state of Google's SMTP client when the
+reply came, which names the command it answered (13 the greeting or EHLO, 14 RCPT TO, 15, 17
+and 18 the DATA stage, as the replies seen with each state show). Google's own wording
+states some categories plainly: the account does not exist or is over quota, the domain was
+not found, or the receiving servers refused every connection until Google gave up.
 """
 
 from __future__ import annotations

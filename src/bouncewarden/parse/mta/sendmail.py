@@ -14,14 +14,14 @@ the text when that part is missing or the bounce was forwarded as text ("> " quo
     <<< 550 5.1.1 <user@example.com>... User unknown
 
 Delay warnings say "transient non-fatal errors"; newer ones (8.12 and later) open with a
-"THIS IS A WARNING MESSAGE ONLY" banner and give only the transcript. An address reached through an alias is
-reported as the alias ("expanded from"), as sendmail's own delivery-status part does. The
-"(reason: ...)" line is the remote reply, or the first line of it: the transcript gives the
-whole reply (and the command it answered), and the reply when the reason has no code or a
-success code: after a 421 sendmail says QUIT and reports the server's "221 Bye" as the reason.
-A local recipient is listed by its bare user name, made whole from the Final-Recipient.
-Filters that imitate sendmail (e.g. Active!hunter) write ">>> address <address>" in the
-list and a bare reply as transcript.
+"THIS IS A WARNING MESSAGE ONLY" banner and give only the transcript. An address reached
+through an alias is reported as the alias ("expanded from"), as sendmail's own
+delivery-status part does. The "(reason: ...)" line is the remote reply, or the first line
+of it: the transcript gives the whole reply (and the command it answered), and the reply
+when the reason has no code or a success code: after a 421 sendmail says QUIT and reports
+the server's "221 Bye" as the reason. A local recipient is listed by its bare user name,
+made whole from the Final-Recipient. Filters that imitate sendmail (e.g. Active!hunter)
+write ">>> address <address>" in the list and a bare reply as transcript.
 """
 
 from __future__ import annotations
@@ -126,7 +126,9 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
     end = _SECTION_END.search(body)
     transcript = _TRANSCRIPT.search(body)
     session = body[transcript.end() :] if transcript else ""
-    replies = {f.address.lower(): f for f in parse_transcript(session.splitlines(), action)}
+    lines = session.splitlines()
+    replies = {f.address.lower(): f for f in parse_transcript(lines, action)}
+    whole_replies = session_replies(lines)
     findings = []
     for listed, reason in _listed(body[: end.start()] if end else body):
         address = _qualified(message, text, listed)
@@ -147,19 +149,19 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
                 )
             )
         else:
-            whole = _whole_reply(reason, session)
+            whole = _whole_reply(reason, whole_replies)
             diagnostic = whole[1] if whole else reason or fold(session)
             command = command or (whole[0] if whole else None)
             findings.append(make_finding(address, diagnostic, action=action, command=command))
     return add_status_part(message, findings) or None
 
 
-def _whole_reply(reason: str, session: str) -> tuple[str | None, str] | None:
-    """(command, reply) of the transcript's whole reply that the one-line reason begins."""
+def _whole_reply(reason: str, replies: list[tuple[str | None, str]]) -> tuple[str | None, str] | None:
+    """(command, reply) of the transcript's whole reply (`session_replies`) the one-line reason begins."""
     start = " ".join(reason.split())
     if not start:
         return None
-    for command, reply in session_replies(session.splitlines()):
+    for command, reply in replies:
         if len(reply) > len(start) and " ".join(reply.split()).startswith(start):
             return command, reply
     return None
