@@ -20,6 +20,7 @@ Every door that stores or looks up an address (SES JSON, bounce emails, logs, `i
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import idna
@@ -45,6 +46,12 @@ _LDH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 # Unicode categories no address may hold outside quotes: controls, surrogates (bytes that were
 # not UTF-8), unassigned code points, and every kind of space and line/paragraph separator.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cn", "Zs", "Zl", "Zp"})
+# The common case, checked in one match: printable ASCII local part, LDH domain, no A-labels.
+_PLAIN_ASCII = re.compile(
+    r'[^\x00-\x20\x7f<>"\\,;]{1,64}@'
+    r"(?!.*xn--)(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def _trimmed(address: str) -> str:
@@ -77,6 +84,8 @@ def normalise_address(address: str) -> str:
 def address_problem(address: str) -> str | None:
     """Why `address` (as given; trimmed first) cannot be an email address, or None when it can."""
     trimmed = _trimmed(address)
+    if len(trimmed) <= MAX_ADDRESS_OCTETS and trimmed.isascii() and _PLAIN_ASCII.fullmatch(trimmed):
+        return None
     if not trimmed:
         return "empty address"
     local, at, domain = trimmed.rpartition("@")
