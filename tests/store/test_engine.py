@@ -21,14 +21,14 @@ def test_data_folder_database_wal_and_shm_are_created_private(tmp_path: Path) ->
     old = os.umask(0o022)
     try:
         data = tmp_path / "data"
-        with Service.open(Settings(data_dir=data, database_url=None)) as service:
-            with service.engine.begin() as connection:
-                connection.execute(sa.text("SELECT count(*) FROM addresses")).scalar_one()
-                database = data / "bouncewarden.db"
-                files = [database, data / "bouncewarden.db-wal", data / "bouncewarden.db-shm"]
-                assert all(path.exists() for path in files)
-                assert mode(data) == 0o700
-                assert [mode(path) for path in files] == [0o600, 0o600, 0o600]
+        opened = Service.open(Settings(data_dir=data, database_url=None))
+        with opened as service, service.engine.begin() as connection:
+            connection.execute(sa.text("SELECT count(*) FROM addresses")).scalar_one()
+            database = data / "bouncewarden.db"
+            files = [database, data / "bouncewarden.db-wal", data / "bouncewarden.db-shm"]
+            assert all(path.exists() for path in files)
+            assert mode(data) == 0o700
+            assert [mode(path) for path in files] == [0o600, 0o600, 0o600]
     finally:
         os.umask(old)
 

@@ -1,9 +1,9 @@
 """Database engines and schema upgrades.
 
-SQLite (one machine) keeps its file private (folder 700, files 600) and runs in WAL mode with a busy timeout and foreign keys on; transactions
-that write start with `BEGIN IMMEDIATE`, so two processes never both read and then fail to
-upgrade to a write lock. PostgreSQL URLs use psycopg 3 (`postgresql://` is read as
-`postgresql+psycopg://`).
+SQLite (one machine) keeps its files private (folder 700, files 600) and runs in WAL mode
+with a busy timeout and foreign keys on; transactions that write start with `BEGIN
+IMMEDIATE`, so two processes never both read and then fail to upgrade to a write lock.
+PostgreSQL URLs use psycopg 3 (`postgresql://` is read as `postgresql+psycopg://`).
 
 `upgrade` runs the Alembic migrations under `store/migrations` without any alembic.ini. It
 first reads `alembic_version` with plain SQL and returns when the database is already at
@@ -12,6 +12,7 @@ first reads `alembic_version` with plain SQL and returns when the database is al
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any
@@ -59,10 +60,8 @@ def _create_private(database: Path) -> None:
     mode of the database file, so those are private too.
     """
     database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
 
 
 def _sqlite_engine(url: URL) -> Engine:
