@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,37 @@ __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below
 BOUNCE_MESSAGE = (SHARED_SES_SAMPLES / "notification" / "bounce-permanent-general.json").read_text()
 
 
+class _LogRecorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+REFUSED = {"status": "refused", "detail": "not a verified SNS delivery"}
+
+
 def _post(
     client: TestClient, body: bytes, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    response = client.post(
-        "/sns/ses", content=body, headers=headers or {"Content-Type": "text/plain; charset=UTF-8"}
-    )
-    return response.status_code, response.json()
+    """Status and reply; for a 403 the reply is the one refusal, and `detail` is what the log says why."""
+    recorder = _LogRecorder()
+    logger = logging.getLogger("bouncewarden.api.sns")
+    logger.addHandler(recorder)
+    try:
+        response = client.post(
+            "/sns/ses", content=body, headers=headers or {"Content-Type": "text/plain; charset=UTF-8"}
+        )
+    finally:
+        logger.removeHandler(recorder)
+    reply: dict[str, Any] = response.json()
+    if response.status_code == 403:
+        assert reply == REFUSED  # issue 8: the same answer for every refusal
+        (logged,) = recorder.records
+        reply = {**reply, "detail": logged.getMessage()}
+    return response.status_code, reply
 
 
 # --- the committed samples -------------------------------------------------------------------

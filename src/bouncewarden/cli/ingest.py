@@ -252,11 +252,9 @@ def _http_server(service: Service, settings: Settings) -> uvicorn.Server | None:
         from bouncewarden.api.app import create_app
     except ImportError:
         return None
-    import uvicorn
+    from bouncewarden.api.server import http_server
 
-    app = create_app(service, settings)
-    config = uvicorn.Config(app, host=settings.http.host, port=settings.http.port, log_level="info")
-    return uvicorn.Server(config)
+    return http_server(create_app(service, settings), settings.http)
 
 
 def _sqs_threads(service: Service, settings: Settings, stop: threading.Event) -> list[threading.Thread]:
