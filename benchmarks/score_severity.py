@@ -35,9 +35,17 @@ _SEVERITY = {
     **dict.fromkeys(("userunknown", "hostunknown", "hasmoved", "notaccept"), "hard"),
     **dict.fromkeys(
         (
-            "mailboxfull suspend filtered expired onhold undefined systemerror systemfull "
-            "networkerror mailererror"
-        ).split(),
+            "mailboxfull",
+            "suspend",
+            "filtered",
+            "expired",
+            "onhold",
+            "undefined",
+            "systemerror",
+            "systemfull",
+            "networkerror",
+            "mailererror",
+        ),
         "soft",
     ),
     "feedback": "complaint",
@@ -103,7 +111,7 @@ class Tally:
             return "n/a" if not c[d] else f"{c[n] / c[d]:.3f}"
 
         return (
-            f"{self.name:10} n={c['truth']:4} recall={rate('match', 'truth')} precision={rate('match', 'sys')}"
+            f"{self.name:7} n={c['truth']:4} recall={rate('match', 'truth')} precision={rate('match', 'sys')}"
             f" status={rate('status', 'match')} reason={rate('reason', 'match')} hard={rate('hard', 'match')}"
             f" severity={rate('severity', 'match')}"
         )
