@@ -281,7 +281,8 @@ dns lookup failure
 """
 
 _USERUNKNOWN = r"""
-\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}\b(?:could|can)(?:not|n'?t) be found
+\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
++\b(?:cannot|can'?t|could not|couldn'?t) be found
 recipient address rejected: access denied
 \b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
 +\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
