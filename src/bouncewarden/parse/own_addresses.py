@@ -63,6 +63,7 @@ class OwnAddresses:
 
     addresses: frozenset[str]
     is_list_message: bool
+    list_addresses: frozenset[str] = frozenset()
 
     def __contains__(self, address: object) -> bool:
         if not isinstance(address, str):
@@ -70,17 +71,24 @@ class OwnAddresses:
         key = address.lower()
         return key in self.addresses or unwrap_sender(key) in self.addresses or is_role_address(key)
 
+    def is_list_address(self, address: str) -> bool:
+        """Whether the address is the list's own (its post, owner or bounce address)."""
+        return address.lower() in self.list_addresses
 
-def _list_addresses(original: OriginalHeaders) -> set[str]:
+
+def _list_addresses(original: OriginalHeaders) -> tuple[set[str], bool]:
+    """The list's addresses named in the original's headers, and whether it has a List-Id."""
     found: set[str] = set()
-    for name in _LIST_HEADERS:
-        value = original.get(name)
-        if value:
+    has_list_id = False
+    for name, value in original.headers:
+        if name in _LIST_HEADERS:
             found.update(addresses_in(value))
-    list_id = _LIST_ID.search(original.get("list-id") or "")
-    if list_id is not None:  # "<announce.lists.example.org>" names announce@lists.example.org
-        found.add(f"{list_id.group(1)}@{list_id.group(2)}")
-    return found
+        elif name == "list-id":
+            has_list_id = True
+            list_id = _LIST_ID.search(value)
+            if list_id is not None:  # "<announce.lists.example.org>": announce@lists.example.org
+                found.add(f"{list_id.group(1)}@{list_id.group(2)}")
+    return found, has_list_id
 
 
 def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddresses:
@@ -90,11 +98,15 @@ def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddre
         for value in message.headers(name):
             found.update(addresses_in(value))
     found.update(a for a in (original.sender, original.return_path) if a)
-    listed = _list_addresses(original)
+    listed, has_list_id = _list_addresses(original)
     found |= listed
     for address in list(found):
         found.add(unwrap_sender(address))
         decoded = decode_verp(address)
         if decoded is not None:  # the bounce address's un-encoded form is the sender's too
             found.add(decoded.return_path)
-    return OwnAddresses(frozenset(a.lower() for a in found), bool(listed or original.get("list-id")))
+    return OwnAddresses(
+        frozenset(a.lower() for a in found),
+        bool(listed) or has_list_id,
+        frozenset(a.lower() for a in listed),
+    )
