@@ -26,6 +26,7 @@ import unicodedata
 import idna
 
 from bouncewarden.errors import InvalidAddress
+from bouncewarden.logsafe import shown
 
 __all__ = [
     "MAX_ADDRESS_OCTETS",
@@ -107,13 +108,8 @@ def valid_address(address: str) -> str:
     """`address` normalised; InvalidAddress (saying why) when it cannot be an email address."""
     problem = address_problem(address)
     if problem is not None:
-        raise InvalidAddress(f"not an email address ({problem}): {_shown(address)}")
+        raise InvalidAddress(f"not an email address ({problem}): {shown(address, 80)}")
     return normalise_address(address)
-
-
-def _shown(text: str, limit: int = 80) -> str:
-    """`text` for a message: repr (escapes controls and newlines), cut to `limit` characters."""
-    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _refused_character(text: str, *, extra: frozenset[str] = frozenset()) -> str | None:

@@ -359,3 +359,39 @@ def test_dangling_symlink_is_reported(database_url: str, tmp_path: Path) -> None
 
 def ingest_status(database_url: str, *arguments: str) -> Result:
     return CliRunner().invoke(main, ["ingest", *arguments, "--db", database_url])
+
+
+def test_deeply_nested_json_is_quarantined_and_the_run_goes_on(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Defect 1: a nested SQS response ended the run with RecursionError (exit 1, later files unread)."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    nesting = "[" * 100_000 + "]" * 100_000
+    (inputs / "a-response.json").write_text('{"Messages": [], "ReceiptHandle": "x", "deep": ' + nesting + "}")
+    (inputs / "b-plain.json").write_text('{"deep": ' + nesting + "}")
+    (inputs / "c-message.json").write_text(
+        '{"Type": "Notification", "Message": "{\\"notificationType\\": ' + "[" * 50_000 + '"}'
+    )
+    (inputs / "d-hard.json").write_bytes(ses_bounce("hard@example.com", T0))
+    result = ingest_status(database_url, str(inputs))
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert [record for record in caplog.records if record.exc_info] == []
+    for name in ("a-response.json", "b-plain.json", "c-message.json"):
+        assert f"quarantined {inputs / name}:" in result.stderr
+    assert "nested too deeply" in result.stderr
+    assert "new events:          1" in result.stdout
+    assert "quarantined:         3" in result.stdout
+
+
+def test_quarantine_lines_escape_outside_text(database_url: str, tmp_path: Path) -> None:
+    """Defect 3: a file name holding a newline could print a second, forged line."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "x\nrecorded fake.eml").write_bytes(b"\x00\x01 not mail")
+    result = ingest_status(database_url, str(inputs))
+    assert result.exit_code == 3
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("quarantined")]
+    assert "x\\nrecorded fake.eml" in line
+    assert not any(line.startswith("recorded fake") for line in result.stderr.splitlines())

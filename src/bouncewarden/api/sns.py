@@ -95,7 +95,7 @@ class SnsEndpoint:
         try:
             envelope = self._verifier.verify(body, headers)
         except CertificateUnavailable as err:
-            logger.warning("SNS delivery not verified yet, asking SNS to retry: %s", err)
+            logger.warning("SNS delivery not verified yet, asking SNS to retry: %r", str(err))
             return 503, SnsReply(status="retry", detail=str(err))
         except VerificationError as err:
             # One answer for every refusal (the caller learns nothing about allow-listed
@@ -106,7 +106,7 @@ class SnsEndpoint:
             return self._notification(envelope, body)
         if envelope.type is MessageType.SUBSCRIPTION_CONFIRMATION:
             return self._subscription(envelope)
-        logger.warning("SNS says the subscription to %s was deleted; not re-subscribing", envelope.topic_arn)
+        logger.warning("SNS says the subscription to %r was deleted; not re-subscribing", envelope.topic_arn)
         return 200, SnsReply(
             status="unsubscribed",
             detail=f"unsubscribed from {envelope.topic_arn}",
@@ -122,7 +122,7 @@ class SnsEndpoint:
             quarantine_id = self._service.quarantine(
                 body, source=_SOURCE, reason=reason, media_type=_MEDIA_TYPE
             )
-            logger.warning("quarantined %s (id %d)", reason, quarantine_id)
+            logger.warning("quarantined %r (id %d)", reason, quarantine_id)
             return 200, SnsReply(
                 status="quarantined",
                 detail=str(err),
@@ -131,7 +131,7 @@ class SnsEndpoint:
             )
         outcome = self._service.record(reading.events, raw=body, source=_SOURCE, media_type=_MEDIA_TYPE)
         logger.info(
-            "SNS message %s: %d new events, %d duplicates",
+            "SNS message %r: %d new events, %d duplicates",
             envelope.message_id,
             outcome.new_events,
             outcome.duplicates,
@@ -149,9 +149,9 @@ class SnsEndpoint:
         try:
             subscription_arn = self._confirmer.confirm(envelope.topic_arn, token)
         except SourceError as err:
-            logger.error("could not confirm the SNS subscription to %s: %s", envelope.topic_arn, err)
+            logger.error("could not confirm the SNS subscription to %r: %r", envelope.topic_arn, str(err))
             return 502, SnsReply(status="error", detail=str(err), message_id=envelope.message_id)
-        logger.info("confirmed SNS subscription %s", subscription_arn)
+        logger.info("confirmed SNS subscription %r", subscription_arn)
         return 200, SnsReply(
             status="confirmed", detail=f"subscribed: {subscription_arn}", message_id=envelope.message_id
         )

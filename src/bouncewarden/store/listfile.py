@@ -40,6 +40,7 @@ from typing import IO, Any, BinaryIO
 
 from bouncewarden.addresses import address_problem, normalise_address
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.logsafe import shown
 from bouncewarden.policy import SuppressionReason
 from bouncewarden.store.queries import Suppression
 from bouncewarden.store.types import as_utc
@@ -60,7 +61,6 @@ FIELDS = ("address", "reason", "created_at", "note", "source")
 _REASONS = {reason.value for reason in SuppressionReason}
 _FIELD_LIMIT = 128 * 1024
 _LINE_LIMIT = 1024 * 1024
-_SHOWN = 80
 # A cell a spreadsheet would evaluate, possibly behind quotes already added by `export`.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
 _NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
@@ -135,11 +135,6 @@ def _json_values(row: Suppression) -> dict[str, Any]:
     }
 
 
-def _shown(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "…")
-
-
 def physical_lines(handle: BinaryIO, where: str) -> Iterator[tuple[int, str]]:
     """The numbered lines of a UTF-8 file (a leading BOM dropped); InvalidListFile past the limits."""
     number = 0
@@ -178,7 +173,7 @@ def read_suppressions(
         if problem is None:
             yield _suppression(normalise_address(address), values, at)
             continue
-        message = f"{at}: not an email address ({problem}): {_shown(address)}"
+        message = f"{at}: not an email address ({problem}): {shown(address)}"
         if on_skipped is None:
             raise InvalidListFile(message)
         on_skipped(message)
@@ -267,12 +262,12 @@ def _suppression(address: str, values: dict[str, Any], where: str) -> Suppressio
     reason = (_field(values, "reason", where) or SuppressionReason.IMPORTED.value).strip().lower()
     if reason not in _REASONS:
         raise InvalidListFile(
-            f"{where}: unknown reason {_shown(reason)} (one of {', '.join(sorted(_REASONS))})"
+            f"{where}: unknown reason {shown(reason)} (one of {', '.join(sorted(_REASONS))})"
         )
     created = (_field(values, "created_at", where) or "").strip() or None
     try:
         created_at = None if created is None else as_utc(datetime.fromisoformat(created))
     except (ValueError, OverflowError) as err:
-        raise InvalidListFile(f"{where}: created_at is not ISO 8601: {_shown(created)}") from err
+        raise InvalidListFile(f"{where}: created_at is not ISO 8601: {shown(created)}") from err
     note, source = _field(values, "note", where), _field(values, "source", where)
     return Suppression(address, reason, created_at, note, source)
