@@ -67,6 +67,8 @@ _VIRUSDETECTED = r"""
 """
 
 _AUTHFAILURE = r"""
+\b(?:ip|host|server)\b.{0,30}\bnot (?:authori[sz]ed|permitted|allowed) to send
++ (?:mail |e-?mail )?(?:for|on behalf of)
 \bdmarc\b
 \bspf\b.{0,80}\b(?:fail|check|record|policy|validation|settings|not (?:pass|allowed|authori[sz]ed))
 \b(?:fail(?:s|ed|ure)?|not pass(?:ing)?|check) .{0,40}\bspf\b
@@ -111,6 +113,7 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
 sender address has (?:a )?null mx
 (?:unresolvable|unresolved|non-?existent) (?:rfc\.?5321 )?(?:from|sender|envelope[- ]from) domain
 sender (?:address )?(?:rejected|refused|denied|invalid|verify failed|verification failed)
@@ -163,6 +166,7 @@ ip source bloqu
 """
 
 _SPAM = r"""
+\bphish(?:ing)?\b
 \bspam\b
 \bube\b
 \bunsolicited (?:bulk |commercial )?(?:e-?mail|mail|message)
@@ -175,6 +179,7 @@ content (?:rejected|refused)
 """
 
 _TOOMANYCONN = r"""
+exceeded (?:the )?(?:allowable|maximum|allowed) connection (?:time|count|limit)
 too many (?:connections|concurrent|simultaneous|sessions|recipients|rcpt)
 (?:connection|session|ip|domain) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
 \b(?:connection|ip|domain) frequency limited
