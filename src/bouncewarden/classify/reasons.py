@@ -18,7 +18,8 @@ in order and the first match wins, so the order carries meaning:
   from matching (the parser's hint or the codes decide).
 
 A group marked weak (`_WEAK`) only says something when the enhanced status says nothing
-precise: "message content rejected" is a spam verdict under 5.7.1 but a media error under 5.6.1.
+precise and the parser gave no hint: "message content rejected" is a spam verdict under 5.7.1
+but a media error under 5.6.1.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ _VIRUSDETECTED = r"""
 """
 
 _AUTHFAILURE = r"""
+\bip(?: address)?\b.{0,30}\bdoes(?: not|n'?t) match (?:the |your )?(?:sender'?s? |sending |from )?domain
 \b(?:ip|host|server)\b.{0,30}\bnot (?:authori[sz]ed|permitted|allowed) to send
 + (?:mail |e-?mail )?(?:for|on behalf of)
 \bdmarc\b
@@ -196,7 +198,8 @@ receiving mail (?:at a rate|too quickly)
 \brate limit(?:ed|ing)?\b
 sending (?:rate|too fast|too quickly)
 \bthrottl
-\btoo (?:many|much) (?:mails?|messages|e-?mails)\b(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored)\b)
+\btoo (?:many|much) (?:mails?|messages|e-?mails)\b
++(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored|on the server|in (?:the|his|her|their) account)\b)
 """
 
 _MESGTOOBIG = r"""
@@ -219,6 +222,12 @@ no space left on device
 """
 
 _MAILBOXFULL = r"""
+\b(?:mailbox|inbox|folder)\b[^.;]{0,40}\b(?:message count|number of messages|storage|size|space)\b[^.;]{0,20}
++\b(?:limit|quota|exceeded|reached|full)
+\b(?:mailbox|inbox)\b (?:has )?(?:exceeded|reached) (?:the |its |their )?(?:limit|capacity|quota|size)
+(?:not enough|insufficient) (?:storage )?space (?:in|for|on)
++ (?:the |this |recipient'?s? )*(?:mailbox|inbox|account)
+\bhas too many messages (?:on|in|stored)
 exceed(?:ed|s)? (?:its |their |the |his |her |your )?storage (?:limit|allocation|quota|space)
 storage (?:limit|allocation|quota) (?:exceeded|reached)
 \bfolder (?:is )?full
@@ -243,6 +252,13 @@ _SUSPEND = r"""
 compte du destinataire est bloqu
 """
 
+# "Unroutable address": no route for the address; a parser that knows the domain is local (where
+# it means no such user) says so in its hint, which a weak group gives way to.
+_UNROUTABLE = r"""
+\bunroute?able (?:address|recipient)\b
+\baddress (?:is )?unroute?able\b
+"""
+
 _INACTIVE = r"""
 \b(?:account|mailbox|address) (?:is |has been )?inactive\b
 \binactive (?:e-?mail )?(?:account|address)
@@ -256,6 +272,8 @@ not our customer
 """
 
 _NOTACCEPT = r"""
+\bhas no (?:mx(?: records?)?|mail ?servers?|mail exchangers?)\b
+\bnot (?:configured|set up) to (?:receive|accept) (?:e-?mail|mail)
 \bnull mx\b
 (?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)
 no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
@@ -307,6 +325,7 @@ destinataire invalide
 """
 
 _POLICYVIOLATION = r"""
+(?:rejected|refused|blocked|not allowed)\b.{0,40}\battachment
 \b(?:security|local|site|e-?mail|mail|administrative|organi[sz]ation'?s?) polic(?:y|ies)\b
 (?:policy|policies) (?:violation|reasons?)
 violat\w* .{0,30}polic
@@ -392,6 +411,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
     (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
     (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
+    (Reason.HOSTUNKNOWN, _WEAK, _UNROUTABLE),
     (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
     (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),

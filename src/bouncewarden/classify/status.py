@@ -213,6 +213,8 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "7.30": Reason.SECURITYERROR,
     # Exchange Online extensions (learn.microsoft.com, "Email non-delivery reports").
     "1.351": Reason.USERUNKNOWN,
+    "2.121": Reason.SPEEDING,  # the recipient's per-hour limit of messages from one sender
+    "2.122": Reason.SPEEDING,  # the recipient's per-hour limit of messages from all senders
     "4.310": Reason.HOSTUNKNOWN,
     "4.312": Reason.NETWORKERROR,
     "4.316": Reason.EXPIRED,
