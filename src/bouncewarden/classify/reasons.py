@@ -62,17 +62,20 @@ _SPAM_VERDICT = r"""
 """
 
 _VIRUSDETECTED = r"""
+\bvirus\b.{0,30}\b(?:blocked|rejected|refused)\b
 \b(?:virus|malware|trojan|worm)\b.{0,40}\b(?:detected|found|infected)\b
 \b(?:infected|contains?) (?:with )?(?:an? )?(?:virus|malware|malicious)
 \bvirus(?:es)? (?:detected|found)
 """
 
 _AUTHFAILURE = r"""
+(?:\bno|\bnot|n'?t|\bwithout|\bmissing)\b.{0,20}\b(?:valid |passing )?dkim signature
 \bip(?: address)?\b.{0,30}\bdoes(?: not|n'?t) match (?:the |your )?(?:sender'?s? |sending |from )?domain
 \b(?:ip|host|server)\b.{0,30}\bnot (?:authori[sz]ed|permitted|allowed) to send
 + (?:mail |e-?mail )?(?:for|on behalf of)
 \bdmarc\b
-\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|settings|not (?:pass|allowed|authori[sz]ed))
+\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|verification|settings|unauthori[sz]ed
++|not (?:pass|allowed|authori[sz]ed))
 \b(?:fail(?:s|ed|ure)?|not pass(?:ing)?|check) .{0,40}\bspf\b
 \bdkim\b.{0,40}\b(?:fail|invalid|missing|required|not (?:valid|pass))
 \b(?:fail(?:s|ed|ure)?|no (?:valid|passing)) .{0,30}\bdkim\b
@@ -93,6 +96,7 @@ dns ptr
 """
 
 _FILTERED = r"""
+\b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
 (?:rejected|blocked|refused) by (?:the )?recipient'?s? (?:filter|rules|preferences)
 \buser (?:refuses|rejects?)\b
@@ -115,6 +119,7 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+requires? (?:a )?valid sender (?:domain|address)
 too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
 sender address has (?:a )?null mx
 (?:unresolvable|unresolved|non-?existent) (?:rfc\.?5321 )?(?:from|sender|envelope[- ]from) domain
@@ -137,6 +142,10 @@ _BADREPUTATION = r"""
 """
 
 _BLOCKED = r"""
+\bunauthori[sz]ed (?:interface|host|server|client|ip)\b
+\bdial-?up\b
+\bblock (?:permanently|temporarily)\b|\bsender filtering\b
+\bdenial of connection\b|\bzombie\b
 (?:traffic|mail|connections?) (?:is |are )?not accepted from (?:this|your) (?:ip|host|server|network)
 \bblock(?:ed)? for (?:abuse|spam)
 \bspam (?:sender|source)\b
@@ -304,6 +313,7 @@ dns lookup failure
 """
 
 _USERUNKNOWN = r"""
+\b(?:address|recipient|user)\b[^.;]{0,30}\bmarked as invalid\b
 \b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
 +\b(?:cannot|can'?t|could not|couldn'?t) be found
 recipient address rejected: access denied
