@@ -25,7 +25,7 @@ HERE = Path(__file__).parent
 FLOORS = {
     "doc_cases.tsv": (0.90, 0.91),
     "doc_cases_mta.tsv": (0.96, 0.96),
-    "doc_cases_more.tsv": (0.91, 0.91),
+    "doc_cases_more.tsv": (0.88, 0.91),
 }
 
 

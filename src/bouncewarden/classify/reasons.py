@@ -335,7 +335,6 @@ destinataire invalide
 """
 
 _POLICYVIOLATION = r"""
-(?:rejected|refused|blocked|not allowed)\b.{0,40}\battachment
 \b(?:security|local|site|e-?mail|mail|administrative|organi[sz]ation'?s?) polic(?:y|ies)\b
 (?:policy|policies) (?:violation|reasons?)
 violat\w* .{0,30}polic
@@ -356,6 +355,7 @@ multiple (?:addresses in )?(?:from|subject|sender|date|message-id|to)\b.{0,20}he
 """
 
 _CONTENTERROR = r"""
+(?:rejected|refused|blocked)\b.{0,40}\battachment
 attachment\b.{0,40}\bnot (?:allowed|permitted|accepted)
 improper use of 8-?bit
 8-?bit data
