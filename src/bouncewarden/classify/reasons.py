@@ -142,6 +142,9 @@ _BADREPUTATION = r"""
 """
 
 _BLOCKED = r"""
+\b(?:over|via) ipv6\b
+\bclient (?:is |has been )?blocked\b
+\bip\b.{0,40}\bnot (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail )?directly
 \bunauthori[sz]ed (?:interface|host|server|client|ip)\b
 \bdial-?up\b
 \bblock (?:permanently|temporarily)\b|\bsender filtering\b
@@ -177,6 +180,7 @@ ip source bloqu
 """
 
 _SPAM = r"""
+\bsuspicious\b.{0,40}\b(?:content|links?)\b
 \bphish(?:ing)?\b
 \bspam\b
 \bube\b
@@ -284,7 +288,7 @@ _NOTACCEPT = r"""
 \bhas no (?:mx(?: records?)?|mail ?servers?|mail exchangers?)\b
 \bnot (?:configured|set up) to (?:receive|accept) (?:e-?mail|mail)
 \bnull mx\b
-(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)
+(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)(?! (?:over|via|from|by|with)\b)
 no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
 couldn'?t find a mail exchanger
 mx or srv record indicated no smtp service
@@ -355,6 +359,7 @@ multiple (?:addresses in )?(?:from|subject|sender|date|message-id|to)\b.{0,20}he
 """
 
 _CONTENTERROR = r"""
+\b(?:invalid|malformed|broken) mime\b
 (?:rejected|refused|blocked)\b.{0,40}\battachment
 attachment\b.{0,40}\bnot (?:allowed|permitted|accepted)
 improper use of 8-?bit

@@ -284,10 +284,12 @@ def reason_from_status(status: str | None) -> Reason | None:
 
 # subject -> the reason a permanent status names by its subject alone, when its detail names none
 # (X.7.0 and X.7.1 refuse the sender or the message on the receiver's security or policy
-# grounds, X.3.0 is a failure of the receiving mail system).
+# grounds, X.3.0 is a failure of the receiving mail system, X.6.x one of the message's content
+# or media).
 # Used only after the wording, a precise status and the parser's hint said nothing.
 _SUBJECT_REASONS: Mapping[str, Reason] = {
     "3": Reason.SYSTEMERROR,
+    "6": Reason.CONTENTERROR,
     "7": Reason.SECURITYERROR,
 }
 
