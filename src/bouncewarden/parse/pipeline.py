@@ -41,7 +41,7 @@ from bouncewarden.parse.merge import merge_findings
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta import PARSERS, TEXT_NAMES_RECIPIENT
 from bouncewarden.parse.original import OriginalHeaders, original_headers
-from bouncewarden.parse.own_addresses import own_addresses
+from bouncewarden.parse.own_addresses import list_addresses
 from bouncewarden.parse.report import (
     NotABounce,
     ParsedReport,
@@ -101,9 +101,9 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
         if attempt.findings:
             return attempt
     attempt.parser, attempt.findings = _mta_findings(message, attempt)
-    if attempt.findings:  # a list's own address is never its subscriber
-        own = own_addresses(message, original)
-        attempt.findings = [f for f in attempt.findings if not own.is_list_address(f.address)]
+    listed = list_addresses(original) if attempt.findings else frozenset()
+    if listed:  # a list's own address is never its subscriber
+        attempt.findings = [f for f in attempt.findings if f.address.lower() not in listed]
     if not attempt.findings:
         attempt.findings, attempt.parser = parse_fallback(message, original), "fallback"
     if attempt.findings and is_delay_notice(message):
