@@ -16,7 +16,7 @@ is kept once, its first reading.
 Every finding is then classified (`bouncewarden.classify.classify`) into a RecipientResult.
 A delay notice whose cause nothing names (`onhold`, `undefined`) is `expired`: all it says is
 that delivery time is running out, and that is the word Sisimai, whose vocabulary DESIGN.md
-uses, gives it. (SES delays keep their own labels: `sources.ses_reasons`.)
+uses, gives it. (SES delays keep their own labels: `parse.ses_reasons`.)
 `parse_message` never raises: anything unexpected becomes `Unparseable` with the reason. An
 MTA module that fails is skipped and named in the report's `defects`, so one faulty plug-in
 cannot hide a bounce the others read.

@@ -12,7 +12,12 @@ Dedupe keys: the same failure can arrive twice, as an identity notification and 
 configuration-set event (different `feedbackId`s are possible), so bounces, complaints,
 deliveries, sends and rejects are keyed on SES's `mail.messageId`, the normalised recipient and
 the kind (`ses:<messageId>:<recipient>:bounce`); delays, opens, clicks and subscription changes,
-which can repeat, add their own timestamp.
+which can repeat, add their own timestamp. The key is the same whichever way the document came
+(a file, an SNS POST, an SQS body, an email of SNS's email-json subscription), so one
+notification that arrives twice is stored once.
+
+`read_ses` gives both what the `parse` command prints (a `ParsedReport`, parser `amazonses`)
+and the events; a diagnostic loses its RFC 3464 diagnostic-type prefix (`smtp;`), as in a DSN.
 """
 
 from __future__ import annotations
@@ -25,9 +30,9 @@ from email.utils import parseaddr
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, normalise_address
-from bouncewarden.parse.report import RecipientFinding
-from bouncewarden.sources.ses_reasons import Judgement, judge_bounce, judge_delay
-from bouncewarden.sources.ses_schema import (
+from bouncewarden.parse.report import ParsedReport, RecipientFinding, RecipientResult
+from bouncewarden.parse.ses_reasons import Judgement, judge_bounce, judge_delay
+from bouncewarden.parse.ses_schema import (
     SesBounce,
     SesComplaint,
     SesDelay,
@@ -38,11 +43,22 @@ from bouncewarden.sources.ses_schema import (
     SesPayloadError,
     read_document,
 )
-from bouncewarden.sources.sns_envelope import JsonObject, UnreadableBody, unwrap_body
+from bouncewarden.parse.sns_envelope import JsonObject, UnreadableBody, unwrap_body
 
-__all__ = ["SOURCE", "SesPayloadError", "events_from_document", "parse_ses_payload"]
+__all__ = [
+    "PARSER",
+    "SOURCE",
+    "SesPayloadError",
+    "SesReading",
+    "parse_ses_payload",
+    "read_ses",
+    "read_ses_document",
+    "ses_findings",
+]
 
 SOURCE = "ses"
+PARSER = "amazonses"
+_DIAGNOSTIC_TYPE = re.compile(r"^\s*[A-Za-z][\w-]*\s*;\s*")
 
 _REPLY_CODE = re.compile(r"^\s*(?:smtp\s*;\s*)?([245]\d\d)\b", re.I)
 _STATUS_IN_TEXT = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
@@ -71,33 +87,76 @@ class _Common:
     label: str
 
 
-def parse_ses_payload(data: bytes | str, *, rules: Sequence[OperatorRule] = ()) -> list[FeedbackEvent]:
-    """Every recipient event in one SES payload (bare, SNS-enveloped or an SQS body)."""
+@dataclass(frozen=True, slots=True)
+class SesReading:
+    """One SES document read: the classified rows (`parse` prints them) and the events."""
+
+    report: ParsedReport
+    events: tuple[FeedbackEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One recipient of a document: what it said and how it was judged."""
+
+    common: _Common
+    recipient: str
+    judgement: Judgement
+    finding: RecipientFinding
+
+
+def read_ses(
+    data: bytes | str, *, rules: Sequence[OperatorRule] = (), received_at: datetime | None = None
+) -> SesReading:
+    """Read one SES payload (bare, SNS-enveloped or an SQS body); raises `SesPayloadError`."""
     try:
         document = unwrap_body(data).document
     except UnreadableBody as err:
         raise SesPayloadError(str(err)) from err
-    return events_from_document(document, rules=rules)
+    return read_ses_document(document, rules=rules, received_at=received_at)
 
 
-def events_from_document(document: JsonObject, *, rules: Sequence[OperatorRule] = ()) -> list[FeedbackEvent]:
-    """Every recipient event in one decoded SES notification or event document."""
+def read_ses_document(
+    document: JsonObject, *, rules: Sequence[OperatorRule] = (), received_at: datetime | None = None
+) -> SesReading:
+    """Read one decoded SES notification or event document."""
     ses = read_document(document)
-    return list(_events(ses, rules))
+    rows = list(_rows(ses, rules))
+    events = tuple(_event(row, received_at) for row in rows)
+    first = rows[0].common if rows else None
+    report = ParsedReport(
+        recipients=tuple(_result(row) for row in rows),
+        parser=PARSER,
+        original_message_id=ses.mail.message_id,
+        original_sender=first.sender if first else None,
+        campaign=first.campaign if first else None,
+        occurred_at=first.occurred_at if first else None,
+    )
+    return SesReading(report, events)
 
 
-def _events(ses: SesDocument, rules: Sequence[OperatorRule]) -> Iterator[FeedbackEvent]:
+def parse_ses_payload(data: bytes | str, *, rules: Sequence[OperatorRule] = ()) -> list[FeedbackEvent]:
+    """Every recipient event in one SES payload (bare, SNS-enveloped or an SQS body)."""
+    return list(read_ses(data, rules=rules).events)
+
+
+def ses_findings(document: JsonObject) -> list[RecipientFinding]:
+    """What one SES document says of each recipient, before classification (raises `SesPayloadError`)."""
+    return [row.finding for row in _rows(read_document(document), ())]
+
+
+def _rows(ses: SesDocument, rules: Sequence[OperatorRule]) -> Iterator[_Row]:
     payload = ses.payload
     if isinstance(payload, SesBounce):
-        yield from _bounce_events(ses, payload, rules)
+        yield from _bounce_rows(ses, payload, rules)
     elif isinstance(payload, SesComplaint):
-        yield from _complaint_events(ses, payload)
+        yield from _complaint_rows(ses, payload)
     elif isinstance(payload, SesDelivery):
-        yield from _delivery_events(ses, payload)
+        yield from _delivery_rows(ses, payload)
     elif isinstance(payload, SesDelay):
-        yield from _delay_events(ses, payload, rules)
+        yield from _delay_rows(ses, payload, rules)
     else:
-        yield from _plain_events(ses, payload)
+        yield from _plain_rows(ses, payload)
 
 
 def _common(ses: SesDocument, timestamp: datetime | None, label: str) -> _Common:
@@ -120,29 +179,46 @@ def _dedupe_key(common: _Common, recipient: str, kind: Kind) -> str:
     return key
 
 
-def _event(
-    common: _Common, recipient: str, judgement: Judgement, finding: RecipientFinding | None = None
-) -> FeedbackEvent:
+def _event(row: _Row, received_at: datetime | None) -> FeedbackEvent:
+    common, judgement, finding = row.common, row.judgement, row.finding
     return FeedbackEvent(
         kind=judgement.kind,
-        recipient=recipient.strip(),
+        recipient=row.recipient.strip(),
         severity=judgement.severity,
         reason=judgement.reason,
-        dedupe_key=_dedupe_key(common, recipient, judgement.kind),
+        dedupe_key=_dedupe_key(common, row.recipient, judgement.kind),
         occurred_at=common.occurred_at,
         source=SOURCE,
-        status=finding.status if finding else None,
-        reply_code=finding.reply_code if finding else None,
-        diagnostic=finding.diagnostic if finding else None,
-        remote_mta=finding.remote_mta if finding else None,
-        reporting_mta=finding.reporting_mta if finding else None,
+        status=finding.status,
+        reply_code=finding.reply_code,
+        diagnostic=finding.diagnostic,
+        remote_mta=finding.remote_mta,
+        reporting_mta=finding.reporting_mta,
         sender=common.sender,
         message_id=common.mail.message_id,
         campaign=common.campaign,
-        feedback_type=finding.feedback_type if finding else None,
+        feedback_type=finding.feedback_type,
         provider_label=common.label,
         counts_toward_rate=judgement.counts_toward_rate,
+        received_at=received_at,
         tags=common.tags,
+    )
+
+
+def _result(row: _Row) -> RecipientResult:
+    finding, judgement = row.finding, row.judgement
+    return RecipientResult(
+        address=row.recipient.strip(),
+        action=finding.action,
+        status=finding.status,
+        reply_code=finding.reply_code,
+        reason=judgement.reason,
+        severity=judgement.severity,
+        kind=judgement.kind,
+        diagnostic=finding.diagnostic,
+        remote_mta=finding.remote_mta,
+        reporting_mta=finding.reporting_mta,
+        feedback_type=finding.feedback_type,
     )
 
 
@@ -163,6 +239,8 @@ def _finding(
     reporting_mta: str | None = None,
     kind: Kind = Kind.BOUNCE,
 ) -> RecipientFinding:
+    if diagnostic is not None:
+        diagnostic = _DIAGNOSTIC_TYPE.sub("", diagnostic, count=1).strip() or None
     code = _REPLY_CODE.match(diagnostic or "")
     if status is None and diagnostic:
         in_text = _STATUS_IN_TEXT.search(diagnostic)
@@ -179,9 +257,7 @@ def _finding(
     )
 
 
-def _bounce_events(
-    ses: SesDocument, bounce: SesBounce, rules: Sequence[OperatorRule]
-) -> Iterator[FeedbackEvent]:
+def _bounce_rows(ses: SesDocument, bounce: SesBounce, rules: Sequence[OperatorRule]) -> Iterator[_Row]:
     common = _common(ses, bounce.timestamp, f"{bounce.bounce_type}/{bounce.bounce_sub_type}")
     for recipient in bounce.recipients:
         finding = _finding(
@@ -193,10 +269,10 @@ def _bounce_events(
             reporting_mta=bounce.reporting_mta,
         )
         judgement = judge_bounce(bounce.bounce_type, bounce.bounce_sub_type, finding, rules)
-        yield _event(common, recipient.email_address, judgement, finding)
+        yield _Row(common, recipient.email_address, judgement, finding)
 
 
-def _complaint_events(ses: SesDocument, complaint: SesComplaint) -> Iterator[FeedbackEvent]:
+def _complaint_rows(ses: SesDocument, complaint: SesComplaint) -> Iterator[_Row]:
     sub_type = complaint.sub_type or ""
     label = f"Complaint/{sub_type or complaint.feedback_type or 'none'}"
     common = _common(ses, complaint.timestamp, label)
@@ -207,10 +283,10 @@ def _complaint_events(ses: SesDocument, complaint: SesComplaint) -> Iterator[Fee
         finding = RecipientFinding(
             address=address, kind=Kind.COMPLAINT, feedback_type=complaint.feedback_type
         )
-        yield _event(common, address, judgement, finding)
+        yield _Row(common, address, judgement, finding)
 
 
-def _delivery_events(ses: SesDocument, delivery: SesDelivery) -> Iterator[FeedbackEvent]:
+def _delivery_rows(ses: SesDocument, delivery: SesDelivery) -> Iterator[_Row]:
     common = _common(ses, delivery.timestamp, "Delivery")
     judgement = Judgement(Kind.DELIVERY, Reason.DELIVERED, Severity.NONE)
     for address in delivery.recipients:
@@ -222,12 +298,10 @@ def _delivery_events(ses: SesDocument, delivery: SesDelivery) -> Iterator[Feedba
             reporting_mta=delivery.reporting_mta,
             kind=Kind.DELIVERY,
         )
-        yield _event(common, address, judgement, finding)
+        yield _Row(common, address, judgement, finding)
 
 
-def _delay_events(
-    ses: SesDocument, delay: SesDelay, rules: Sequence[OperatorRule]
-) -> Iterator[FeedbackEvent]:
+def _delay_rows(ses: SesDocument, delay: SesDelay, rules: Sequence[OperatorRule]) -> Iterator[_Row]:
     common = _common(ses, delay.timestamp, f"DeliveryDelay/{delay.delay_type or 'Undetermined'}")
     for recipient in delay.recipients:
         finding = _finding(
@@ -238,10 +312,10 @@ def _delay_events(
             reporting_mta=delay.reporting_mta,
             kind=Kind.DELAY,
         )
-        yield _event(common, recipient.email_address, judge_delay(delay.delay_type, finding, rules), finding)
+        yield _Row(common, recipient.email_address, judge_delay(delay.delay_type, finding, rules), finding)
 
 
-def _plain_events(ses: SesDocument, payload: SesOtherPayload) -> Iterator[FeedbackEvent]:
+def _plain_rows(ses: SesDocument, payload: SesOtherPayload) -> Iterator[_Row]:
     judgement = _PLAIN_TYPES.get(ses.type_name, _OTHER)
     details = payload.details
     diagnostic = details.get("reason") or details.get("errorMessage") or details.get("link")
@@ -252,4 +326,4 @@ def _plain_events(ses: SesDocument, payload: SesOtherPayload) -> Iterator[Feedba
     common = _common(ses, payload.timestamp, ses.type_name)
     for address in ses.mail.destination:
         finding = RecipientFinding(address=address, kind=judgement.kind, diagnostic=diagnostic)
-        yield _event(common, address, judgement, finding)
+        yield _Row(common, address, judgement, finding)

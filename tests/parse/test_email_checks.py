@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bouncewarden.ingest.screen import MAX_HEADER_LINE, email_problem, truncation_problem
+from bouncewarden.parse.email_checks import MAX_HEADER_LINE, email_problem, truncation_problem
 from bouncewarden.parse.message import BounceMessage
 from ingest.feedback_files import NEWSLETTER, dsn
 

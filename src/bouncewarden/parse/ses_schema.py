@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from bouncewarden.errors import BouncewardenError
-from bouncewarden.sources.sns_envelope import JsonObject
+from bouncewarden.parse.sns_envelope import JsonObject
 
 __all__ = [
     "PAYLOAD_KEYS",

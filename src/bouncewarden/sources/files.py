@@ -1,4 +1,4 @@
-"""Files and folders -> raw inputs: one email message or one SES JSON document each.
+"""The files source: files and folders -> raw inputs (`parse.reader.RawInput`) for the reader.
 
 What a path holds is decided by its content, not its name:
 
@@ -14,23 +14,27 @@ What a path holds is decided by its content, not its name:
   gives one input per message body.
 - anything else is one email message (`.eml`); the parser decides whether it is feedback.
 
-A file that cannot be read still gives an input, with `error` set, so the pipeline can
-quarantine it with the reason instead of losing it.
+A file that cannot be read still gives an input, with `problem` set, so the recorder can
+quarantine it with the reason instead of losing it. Every input of one run carries the time
+the run read it and the run's source label.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from enum import StrEnum
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from bouncewarden.parse.mbox import is_mbox, split_mbox
+from bouncewarden.parse.reader import RawInput, is_json
 
-__all__ = ["InputForm", "RawInput", "find_files", "is_maildir", "read_file", "read_inputs"]
+__all__ = ["SOURCE", "find_files", "is_maildir", "read_bytes", "read_file", "read_inputs"]
+
+SOURCE = "file"
 
 _MAILDIR_PARTS = ("new", "cur")
 _MBOX_SEPARATOR = b"From "
@@ -38,28 +42,6 @@ _MBOX_SEPARATOR = b"From "
 _HEADER_LINE = re.compile(rb"[!-9;-~]+:")
 # How much of a file to look at to tell JSON, mbox and email apart.
 _SNIFF_BYTES = 4096
-
-
-class InputForm(StrEnum):
-    """What an input holds, as far as its shape tells."""
-
-    EMAIL = "email"
-    JSON = "json"
-
-
-@dataclass(frozen=True, slots=True)
-class RawInput:
-    """One input as read: its bytes, where it came from, and its form.
-
-    `origin` names the file, with `#n` for the n-th message of an mbox or of an SQS
-    `ReceiveMessage` response. `error` says why the file could not be read (then `data` is
-    whatever was read, often empty).
-    """
-
-    origin: str
-    data: bytes
-    form: InputForm
-    error: str | None = None
 
 
 def is_maildir(folder: Path) -> bool:
@@ -115,10 +97,6 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def _looks_like_json(head: bytes) -> bool:
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
-
-
 def _mbox_chunks(handle: BinaryIO) -> Iterator[bytes]:
     """The mbox cut before each `From ` line that follows an empty line and precedes a header.
 
@@ -148,13 +126,13 @@ def _mbox_chunks(handle: BinaryIO) -> Iterator[bytes]:
         yield b"".join(chunk)
 
 
-def _split_mbox(handle: BinaryIO, origin: str) -> Iterator[RawInput]:
+def _split_mbox(handle: BinaryIO, origin: str, source: str, at: datetime) -> Iterator[RawInput]:
     """The messages of an mbox, numbered from 1 in `origin`."""
     number = 0
     for chunk in _mbox_chunks(handle):
         for message in split_mbox(chunk):
             number += 1
-            yield RawInput(f"{origin}#{number}", _without_separator_blank(message), InputForm.EMAIL)
+            yield RawInput(_without_separator_blank(message), f"{origin}#{number}", at, source)
 
 
 def _without_separator_blank(message: bytes) -> bytes:
@@ -162,13 +140,13 @@ def _without_separator_blank(message: bytes) -> bytes:
     return message[:-1] if message.endswith(b"\n\n") else message
 
 
-def _split_receive_response(data: bytes, origin: str) -> list[RawInput] | None:
+def _split_receive_response(data: bytes, origin: str, source: str, at: datetime) -> list[RawInput] | None:
     """The bodies of a boto3 `ReceiveMessage` response, or None when `data` is not one."""
     if b'"Messages"' not in data or b'"ReceiptHandle"' not in data:
         return None
     try:
         document = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     messages = document.get("Messages") if isinstance(document, dict) else None
     if not isinstance(messages, list) or not messages:
@@ -177,32 +155,41 @@ def _split_receive_response(data: bytes, origin: str) -> list[RawInput] | None:
     if not all(isinstance(body, str) for body in bodies):
         return None
     return [
-        RawInput(f"{origin}#{number}", str(body).encode("utf-8"), InputForm.JSON)
+        RawInput(str(body).encode("utf-8"), f"{origin}#{number}", at, source)
         for number, body in enumerate(bodies, start=1)
     ]
 
 
-def read_file(path: Path) -> Iterator[RawInput]:
-    """The inputs one file holds (see the module docstring); an unreadable file gives one with `error`."""
+def _inputs(handle: BinaryIO, origin: str, source: str, at: datetime) -> Iterator[RawInput]:
+    head = handle.read(_SNIFF_BYTES)
+    if is_mbox(head):
+        handle.seek(0)
+        yield from _split_mbox(handle, origin, source, at)
+        return
+    data = head + handle.read()
+    if is_json(head):
+        yield from _split_receive_response(data, origin, source, at) or [RawInput(data, origin, at, source)]
+        return
+    yield RawInput(data, origin, at, source)
+
+
+def read_bytes(data: bytes, origin: str, *, received_at: datetime, source: str = SOURCE) -> list[RawInput]:
+    """The inputs held in `data` (standard input, say), cut as a file's would be."""
+    return list(_inputs(io.BytesIO(data), origin, source, received_at))
+
+
+def read_file(path: Path, *, received_at: datetime, source: str = SOURCE) -> Iterator[RawInput]:
+    """The inputs one file holds (see the module docstring); an unreadable file gives one with `problem`."""
     origin = str(path)
     try:
         with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-            if is_mbox(head):
-                handle.seek(0)
-                yield from _split_mbox(handle, origin)
-                return
-            data = head + handle.read()
+            yield from _inputs(handle, origin, source, received_at)
     except OSError as err:
-        yield RawInput(origin, b"", InputForm.EMAIL, error=f"cannot read {origin}: {err.strerror or err}")
-        return
-    if _looks_like_json(head):
-        yield from _split_receive_response(data, origin) or [RawInput(origin, data, InputForm.JSON)]
-        return
-    yield RawInput(origin, data, InputForm.EMAIL)
+        problem = f"cannot read {origin}: {err.strerror or err}"
+        yield RawInput(b"", origin, received_at, source, problem=problem)
 
 
-def read_inputs(paths: Iterable[Path]) -> Iterator[RawInput]:
+def read_inputs(paths: Iterable[Path], *, received_at: datetime, source: str = SOURCE) -> Iterator[RawInput]:
     """Every input under `paths`, file by file."""
     for path in find_files(paths):
-        yield from read_file(path)
+        yield from read_file(path, received_at=received_at, source=source)

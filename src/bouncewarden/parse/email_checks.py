@@ -24,7 +24,8 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 MAX_HEADER_LINE = 64 * 1024
 # A header field (name of printable characters but the colon) or an mbox From_ line.
 _FIRST_LINE = re.compile(rb"(?:[!-9;-~]+[ \t]*:|From )")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+# Two line breaks in a row, whichever the line ending (CRLF, LF, or the old Mac's lone CR).
+_HEADER_END = re.compile(rb"\r?\n\r?\n|\r\r")
 _TRUNCATION_DEFECTS = frozenset({"CloseBoundaryNotFoundDefect", "StartBoundaryNotFoundDefect"})
 
 
@@ -33,6 +34,9 @@ def _longest_line(block: bytes) -> int:
     start = 0
     while start < len(block):
         end = block.find(b"\n", start)
+        carriage = block.find(b"\r", start, end if end >= 0 else len(block))
+        if carriage >= 0:
+            end = carriage
         if end < 0:
             end = len(block)
         longest = max(longest, end - start)

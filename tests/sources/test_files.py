@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bouncewarden.ingest.inputs import InputForm, find_files, read_file, read_inputs
+from bouncewarden.parse.reader import EMAIL, JSON
+from bouncewarden.sources.files import find_files, read_file, read_inputs
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 SES_SAMPLES = SHARED_SES_SAMPLES
+T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 BOUNCE = Path(__file__).parents[1] / "samples" / "postfix" / "rfc3464-34.eml"
 
 MESSAGE = b"From: MAILER-DAEMON@example.org\nTo: sender@example.com\nSubject: one\n\nbody one\n"
@@ -24,42 +27,42 @@ def _mbox(*messages: bytes) -> bytes:
 def test_email_file_is_one_email_input(tmp_path: Path) -> None:
     path = tmp_path / "bounce.txt"
     path.write_bytes(MESSAGE)
-    [raw] = read_file(path)
-    assert raw.form is InputForm.EMAIL
+    [raw] = read_file(path, received_at=T0)
+    assert raw.media_type == EMAIL
     assert raw.data == MESSAGE
     assert raw.origin == str(path)
-    assert raw.error is None
+    assert raw.problem is None
 
 
 def test_json_is_told_by_content_not_extension(tmp_path: Path) -> None:
     path = tmp_path / "no-extension"
     sample = (SES_SAMPLES / "notification" / "bounce-permanent-noemail.json").read_bytes()
     path.write_bytes(b"\n  " + sample)
-    [raw] = read_file(path)
-    assert raw.form is InputForm.JSON
+    [raw] = read_file(path, received_at=T0)
+    assert raw.media_type == JSON
     assert raw.data.strip() == sample.strip()
 
 
 def test_eml_named_file_holding_json_is_json(tmp_path: Path) -> None:
     path = tmp_path / "looks-like.eml"
     path.write_bytes((SES_SAMPLES / "sqs" / "body-raw-event-delivery.json").read_bytes())
-    assert [raw.form for raw in read_file(path)] == [InputForm.JSON]
+    assert [raw.media_type for raw in read_file(path, received_at=T0)] == [JSON]
 
 
 def test_mbox_is_split_into_messages(tmp_path: Path) -> None:
     path = tmp_path / "bounces"
     path.write_bytes(_mbox(MESSAGE, OTHER, MESSAGE))
-    inputs = list(read_file(path))
+    inputs = list(read_file(path, received_at=T0))
     assert [raw.origin for raw in inputs] == [f"{path}#1", f"{path}#2", f"{path}#3"]
     assert [raw.data for raw in inputs] == [MESSAGE, OTHER, MESSAGE]
-    assert all(raw.form is InputForm.EMAIL for raw in inputs)
+    assert all(raw.media_type == EMAIL for raw in inputs)
 
 
 def test_mbox_body_line_starting_with_from_does_not_split(tmp_path: Path) -> None:
     body = b"From: a@example.org\nSubject: x\n\nfirst paragraph\n\nFrom here on, it is all body.\nmore\n"
     path = tmp_path / "mbox"
     path.write_bytes(_mbox(body, OTHER))
-    inputs = list(read_file(path))
+    inputs = list(read_file(path, received_at=T0))
     assert [raw.data for raw in inputs] == [body, OTHER]
 
 
@@ -67,14 +70,14 @@ def test_mbox_quoted_from_lines_are_unquoted(tmp_path: Path) -> None:
     body = b"From: a@example.org\nSubject: x\n\nquoted:\n\n>From the archive\n"
     path = tmp_path / "mbox"
     path.write_bytes(_mbox(body))
-    [raw] = read_file(path)
+    [raw] = read_file(path, received_at=T0)
     assert raw.data.endswith(b"\nFrom the archive\n")
 
 
 def test_mbox_crlf_messages(tmp_path: Path) -> None:
     path = tmp_path / "mbox"
     path.write_bytes(_mbox(MESSAGE, OTHER).replace(b"\n", b"\r\n"))
-    assert [raw.data for raw in read_file(path)] == [MESSAGE, OTHER]
+    assert [raw.data for raw in read_file(path, received_at=T0)] == [MESSAGE, OTHER]
 
 
 def test_maildir_reads_new_and_cur_not_tmp(tmp_path: Path) -> None:
@@ -87,7 +90,7 @@ def test_maildir_reads_new_and_cur_not_tmp(tmp_path: Path) -> None:
     (maildir / ".Bounces" / "new").mkdir(parents=True)
     (maildir / ".Bounces" / "cur").mkdir()
     (maildir / ".Bounces" / "new" / "1700000003.4.host").write_bytes(MESSAGE)
-    data = [raw.data for raw in read_inputs([maildir])]
+    data = [raw.data for raw in read_inputs([maildir], received_at=T0)]
     assert data == [MESSAGE, OTHER, MESSAGE]
 
 
@@ -113,19 +116,19 @@ def test_receive_message_response_gives_one_input_per_body(tmp_path: Path) -> No
     path = tmp_path / "response.json"
     path.write_bytes(source.read_bytes())
     bodies = [message["Body"] for message in json.loads(source.read_bytes())["Messages"]]
-    inputs = list(read_file(path))
+    inputs = list(read_file(path, received_at=T0))
     assert [raw.data.decode() for raw in inputs] == bodies
     assert [raw.origin for raw in inputs] == [f"{path}#{n}" for n in range(1, len(bodies) + 1)]
-    assert all(raw.form is InputForm.JSON for raw in inputs)
+    assert all(raw.media_type == JSON for raw in inputs)
 
 
 def test_unreadable_file_gives_an_input_with_the_error(tmp_path: Path) -> None:
     path = tmp_path / "gone.eml"  # a file that disappears between listing and reading
-    [raw] = read_file(path)
-    assert raw.error is not None
-    assert "cannot read" in raw.error and str(path) in raw.error
+    [raw] = read_file(path, received_at=T0)
+    assert raw.problem is not None
+    assert "cannot read" in raw.problem and str(path) in raw.problem
 
 
 def test_real_sample_reads_whole(tmp_path: Path) -> None:
-    [raw] = read_file(BOUNCE)
+    [raw] = read_file(BOUNCE, received_at=T0)
     assert raw.data == BOUNCE.read_bytes()
