@@ -9,9 +9,12 @@ or the other languages NDRs are written in). In order:
    (an SMTP reply code, an RFC 3463 status or failure wording, see `failure_words`); the
    line and the lines after it up to a blank line are the diagnostic. In an SMTP session
    transcript, where the recipient's line got a 2xx reply, the first later 4xx/5xx reply is
-   the diagnostic.
-3. The recipient encoded in a VERP bounce address (see `verp`).
-4. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
+   the diagnostic. An address alone on its line ("  user@example.com", "<user@...>",
+   "user@example.com on 02/11/2026") may take its error from the heading just above it
+   ("Delivery to the following recipients failed.").
+3. The addresses of an `X-Failed-Recipients` header (Exim and others add it).
+4. The recipient encoded in a VERP bounce address (see `verp`).
+5. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
    list): all of them, or those whose local part the text names ("jonas... User unknown").
 
 Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.parse.addresses import addresses_in
+from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
 from bouncewarden.parse.failure_words import FAILURE_WORDS, NDR_SUBJECT
 from bouncewarden.parse.message import BounceMessage
@@ -41,8 +44,12 @@ _DAEMON = re.compile(
     re.I,
 )
 _REFUSAL = re.compile(r"(?<![\w.])[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?")
-# The envelope sender as an SMTP transcript shows it ("MAIL FROM:<...>" or a wrapped "FROM:<...>").
-_MAIL_FROM = re.compile(r"\bFROM:\s*<([^<>\s]+)>", re.IGNORECASE)
+# A sender named on the line: an SMTP transcript's "MAIL FROM:<...>" (or a wrapped "FROM:<...>"),
+# MDaemon's "*  From: ...", "your message from news@example.org". Not an alias's "expanded from"
+# or "generated from", which name the recipient as it was addressed.
+_MAIL_FROM = re.compile(
+    r"(?<!expanded )(?<!generated )\bfrom:?[ \t]*<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE
+)
 # A header line of the returned message that names its sender side or identifies it; in an
 # indented summary ("  To: user@example.com") only a recipient header is left in.
 _SENDER_FIELD = re.compile(
@@ -53,6 +60,7 @@ _SENDER_FIELD = re.compile(
 # The first header field of a returned message pasted without a marker line.
 _PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
+_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def looks_like_bounce(message: BounceMessage) -> bool:
@@ -88,8 +96,29 @@ def _text_lines(message: BounceMessage) -> list[str]:
     return lines
 
 
+def _heading_before(lines: list[str], index: int) -> str:
+    """The paragraph just above line index (across one blank line), joined; '' at the top."""
+    block: list[str] = []
+    position = index - 1
+    if position >= 0 and not lines[position].strip():
+        position -= 1
+    while position >= 0 and lines[position].strip() and len(block) < 3:
+        block.insert(0, lines[position])
+        position -= 1
+    return " ".join(" ".join(block).split())
+
+
+def _is_bare(line: str) -> bool:
+    """Whether the line holds little besides its addresses (a list entry, not a sentence)."""
+    return len(_WORD.findall(ADDRESS_PATTERN.sub(" ", line))) <= 3
+
+
 def _finding(lines: list[str], index: int) -> RecipientFinding | None:
     diagnostic = _paragraph_after(lines, index)
+    if not FAILURE_WORDS.search(diagnostic) and _is_bare(lines[index]):
+        heading = _heading_before(lines, index)
+        if FAILURE_WORDS.search(heading):
+            diagnostic = heading
     reply, status = reply_and_status(diagnostic)
     if reply is not None and reply.startswith("2"):
         # An SMTP transcript: the recipient was accepted, a later reply refused the mail.
@@ -107,7 +136,7 @@ def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFin
     for index, line in enumerate(lines):
         if "@" not in line or _SENDER_FIELD.match(line):
             continue
-        senders = {found.group(1).lower() for found in _MAIL_FROM.finditer(line)}
+        senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
             key = address.lower()
             if key in findings or key in senders or address in own:
@@ -139,6 +168,11 @@ def _from_original(lines: list[str], original: OriginalHeaders, own: OwnAddresse
     return [RecipientFinding(address=a, action="failed") for a in recipients]
 
 
+def _from_failed_header(message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
+    named = dict.fromkeys(a for v in message.headers("X-Failed-Recipients") for a in addresses_in(v))
+    return [RecipientFinding(address=a, action="failed") for a in named if a not in own]
+
+
 def _from_verp(message: BounceMessage) -> list[RecipientFinding]:
     for name in _LIST_VERP_HEADERS:
         for value in message.headers(name):
@@ -159,4 +193,9 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
         return []
     own = own_addresses(message, original)
     lines = _text_lines(message)
-    return _addresses_in_text(lines, own) or _from_verp(message) or _from_original(lines, original, own)
+    return (
+        _addresses_in_text(lines, own)
+        or _from_failed_header(message, own)
+        or _from_verp(message)
+        or _from_original(lines, original, own)
+    )
