@@ -19,7 +19,8 @@ FAILURE_WORDS = re.compile(
     r"(?<![\d.])[45]\d\d(?![\d.])|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
     r"|reject|refused|denied|fail|full|quota|disabled|unavailable|not found|undeliver|not listed"
     r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|cannot|can't|unable to|not delivered"
-    r"|n't (?:be )?delivered|not be delivered|wasn't|was not|undelivered|bounced|returned"
+    r"|n't (?:be )?delivered|not be delivered|wasn't|was not|undelivered|bounced|returned|not able to"
+    r"|too (?:large|big|many)|exceed|size limit|limit exceeded"
     r"|not accept|no longer|no mailbox|not reached|too long|storage limit|count limit|over limit"
     r"|discontinued|closed|inactive|suspended|deactivated|unrouteable|unroutable|problem|error"
     # German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian

@@ -12,7 +12,8 @@ or the other languages NDRs are written in). In order:
    the diagnostic. An address alone on its line ("  user@example.com", "<user@...>",
    "user@example.com on 02/11/2026") may take its error from the heading just above it
    ("Delivery to the following recipients failed.").
-3. The addresses of an `X-Failed-Recipients` header (Exim and others add it).
+3. The addresses of an `X-Failed-Recipients` header (Exim and others add it), or of the
+   Subject ("Mail delivery failed: user@example.com").
 4. The recipient encoded in a VERP bounce address (see `verp`).
 5. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
    list): all of them, or those whose local part the text names ("jonas... User unknown").
@@ -168,9 +169,12 @@ def _from_original(lines: list[str], original: OriginalHeaders, own: OwnAddresse
     return [RecipientFinding(address=a, action="failed") for a in recipients]
 
 
-def _from_failed_header(message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
-    named = dict.fromkeys(a for v in message.headers("X-Failed-Recipients") for a in addresses_in(v))
-    return [RecipientFinding(address=a, action="failed") for a in named if a not in own]
+def _from_headers(message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
+    for values in (message.headers("X-Failed-Recipients"), [message.subject]):
+        named = [a for a in dict.fromkeys(a for v in values for a in addresses_in(v)) if a not in own]
+        if named:
+            return [RecipientFinding(address=a, action="failed") for a in named]
+    return []
 
 
 def _from_verp(message: BounceMessage) -> list[RecipientFinding]:
@@ -195,7 +199,7 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
     lines = _text_lines(message)
     return (
         _addresses_in_text(lines, own)
-        or _from_failed_header(message, own)
+        or _from_headers(message, own)
         or _from_verp(message)
         or _from_original(lines, original, own)
     )
