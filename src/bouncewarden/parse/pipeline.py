@@ -101,9 +101,9 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
         if attempt.findings:
             return attempt
     attempt.parser, attempt.findings = _mta_findings(message, attempt)
-    listed = list_addresses(original) if attempt.findings else frozenset()
-    if listed:  # a list's own address is never its subscriber
-        attempt.findings = [f for f in attempt.findings if f.address.lower() not in listed]
+    if attempt.findings:  # the list's own addresses and the original's sender never failed
+        never = list_addresses(original) | {a.lower() for a in (original.sender, original.return_path) if a}
+        attempt.findings = [f for f in attempt.findings if f.address.lower() not in never]
     if not attempt.findings:
         attempt.findings, attempt.parser = parse_fallback(message, original), "fallback"
     if attempt.findings and is_delay_notice(message):
