@@ -4,7 +4,8 @@
 code (RFC 5321 4xx/5xx), an enhanced status (RFC 3463 4.x.x/5.x.x), or wording NDRs use,
 from the texts MTAs document (qmail's QSBMF, Exim's and Postfix's bounce templates,
 sendmail, Exchange, Domino, GroupWise, CommuniGate, Courier, MDaemon, Kerio) and their
-German, French, Spanish, Italian, Dutch, Portuguese and Scandinavian translations.
+German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian, Russian, Polish,
+Czech, Japanese and Chinese translations.
 `NDR_SUBJECT` finds a subject that announces one ("Undeliverable:", "Unzustellbar:",
 "Non remis :", "Onbestelbaar:", ...).
 """
@@ -30,7 +31,10 @@ FAILURE_WORDS = re.compile(
     r"|sconosciut|inesistente|non [èe] stat|piena|non recapitat|rifiutat"
     r"|onbekend|bestaat niet|kon niet|niet worden afgeleverd|onbestelbaar|vol\b"
     r"|desconhecid|inexistente|n[ãa]o p[ôo]de|cheia|n[ãa]o entregue|inv[áa]lid"
-    r"|kunde inte|okänd|ukendt|ukjent|kunne ikke|ikke levert",
+    r"|kunde inte|okänd|ukendt|ukjent|kunne ikke|ikke levert"
+    # Russian, Polish, Czech, Japanese, Chinese
+    r"|не удалось|не может быть доставлено|не существует|недоставлен|nie może|nie istnieje|nelze doručit"
+    r"|配信できません|宛先不明|存在しません|届きません|无法投递|无法送达|不存在|退信",
     re.IGNORECASE,
 )
 

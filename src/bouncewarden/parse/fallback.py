@@ -17,6 +17,9 @@ or the other languages NDRs are written in). In order:
 4. The recipient encoded in a VERP bounce address (see `verp`).
 5. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
    list): all of them, or those whose local part the text names ("jonas... User unknown").
+6. The recipient a Received field of the returned message names ("by mx.example.com ... for
+   <user@example.com>"), which is how a list message says whom it was on its way to: the
+   one such address, or those whose local part the text names.
 
 Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
 MAILER-DAEMON, the original's From and envelope sender, a list's own addresses, SRS and
@@ -62,6 +65,7 @@ _SENDER_FIELD = re.compile(
 _PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+_RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE)
 
 
 def looks_like_bounce(message: BounceMessage) -> bool:
@@ -177,6 +181,20 @@ def _from_headers(message: BounceMessage, own: OwnAddresses) -> list[RecipientFi
     return []
 
 
+def _from_received(lines: list[str], original: OriginalHeaders, own: OwnAddresses) -> list[RecipientFinding]:
+    named = dict.fromkeys(
+        address
+        for name, value in original.headers
+        if name == "received"
+        for found in _RECEIVED_FOR.finditer(value)
+        if (address := strip_noise(found.group(1))) not in own
+    )
+    recipients = list(named)
+    if len(recipients) > 1:
+        recipients = _named_locals(lines, recipients)
+    return [RecipientFinding(address=a, action="failed") for a in recipients]
+
+
 def _from_verp(message: BounceMessage) -> list[RecipientFinding]:
     for name in _LIST_VERP_HEADERS:
         for value in message.headers(name):
@@ -202,4 +220,5 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
         or _from_headers(message, own)
         or _from_verp(message)
         or _from_original(lines, original, own)
+        or _from_received(lines, original, own)
     )
