@@ -32,9 +32,10 @@ from __future__ import annotations
 import re
 
 from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
-from bouncewarden.parse.dsn import findings_from_status, reply_and_status
-from bouncewarden.parse.failure_words import FAILURE_WORDS, NDR_SUBJECT
+from bouncewarden.parse.dsn import findings_from_status
+from bouncewarden.parse.failure_words import NDR_SUBJECT
 from bouncewarden.parse.message import BounceMessage
+from bouncewarden.parse.ndr_text import failure_at, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
 from bouncewarden.parse.own_addresses import OwnAddresses, own_addresses
 from bouncewarden.parse.report import RecipientFinding
@@ -47,7 +48,6 @@ _DAEMON = re.compile(
     r"|mail ?system|postm[äa]st|postmeister|mail[-_ ]?(?:server|gateway|router)",
     re.I,
 )
-_REFUSAL = re.compile(r"(?<![\w.])[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?")
 # A sender named on the line: an SMTP transcript's "MAIL FROM:<...>" (or a wrapped "FROM:<...>"),
 # MDaemon's "*  From: ...", "your message from news@example.org". Not an alias's "expanded from"
 # or "generated from", which name the recipient as it was addressed.
@@ -64,7 +64,6 @@ _SENDER_FIELD = re.compile(
 # The first header field of a returned message pasted without a marker line.
 _PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
-_WORD = re.compile(r"[A-Za-z]{2,}")
 _RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE)
 
 
@@ -73,20 +72,6 @@ def looks_like_bounce(message: BounceMessage) -> bool:
     if _DAEMON.search(message.sender) or NDR_SUBJECT.search(message.subject):
         return True
     return message.header("Return-Path").strip() in ("<>", "") and bool(message.original)
-
-
-def _paragraph_after(lines: list[str], index: int) -> str:
-    block = [lines[index]]
-    for line in lines[index + 1 : index + 6]:
-        if not line.strip():
-            break
-        block.append(line)
-    return " ".join(" ".join(block).split())
-
-
-def _later_refusal(lines: list[str], index: int) -> str | None:
-    """The first line after index that carries a 4xx/5xx SMTP reply, if any."""
-    return next((" ".join(line.split()) for line in lines[index + 1 :] if _REFUSAL.search(line)), None)
 
 
 def _text_lines(message: BounceMessage) -> list[str]:
@@ -101,41 +86,6 @@ def _text_lines(message: BounceMessage) -> list[str]:
     return lines
 
 
-def _heading_before(lines: list[str], index: int) -> str:
-    """The paragraph just above line index (across one blank line), joined; '' at the top."""
-    block: list[str] = []
-    position = index - 1
-    if position >= 0 and not lines[position].strip():
-        position -= 1
-    while position >= 0 and lines[position].strip() and len(block) < 3:
-        block.insert(0, lines[position])
-        position -= 1
-    return " ".join(" ".join(block).split())
-
-
-def _is_bare(line: str) -> bool:
-    """Whether the line holds little besides its addresses (a list entry, not a sentence)."""
-    return len(_WORD.findall(ADDRESS_PATTERN.sub(" ", line))) <= 3
-
-
-def _finding(lines: list[str], index: int) -> RecipientFinding | None:
-    diagnostic = _paragraph_after(lines, index)
-    if not FAILURE_WORDS.search(diagnostic) and _is_bare(lines[index]):
-        heading = _heading_before(lines, index)
-        if FAILURE_WORDS.search(heading):
-            diagnostic = heading
-    reply, status = reply_and_status(diagnostic)
-    if reply is not None and reply.startswith("2"):
-        # An SMTP transcript: the recipient was accepted, a later reply refused the mail.
-        diagnostic = _later_refusal(lines, index) or diagnostic
-        reply, status = reply_and_status(diagnostic)
-    if not FAILURE_WORDS.search(diagnostic):
-        return None
-    return RecipientFinding(
-        address="", action="failed", status=status, reply_code=reply, diagnostic=diagnostic
-    )
-
-
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
     for index, line in enumerate(lines):
@@ -146,38 +96,49 @@ def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFin
             key = address.lower()
             if key in findings or key in senders or address in own:
                 continue
-            finding = _finding(lines, index)
+            finding = failure_at(lines, index)
             if finding is not None:
                 finding.address = address
                 findings[key] = finding
     return list(findings.values())
 
 
-def _named_locals(lines: list[str], recipients: list[str]) -> list[str]:
-    """The recipients whose local part the text names as a word of its own ("jonas... unknown")."""
-    text = "\n".join(lines)
-    named = []
+def _naming_line(lines: list[str], address: str) -> int | None:
+    """The first line naming the address's local part as a word of its own ("jonas... unknown")."""
+    local = re.compile(r"(?<![\w.@+=-])" + re.escape(address.rpartition("@")[0]) + r"(?![\w@+=-]|\.\w)", re.I)
+    return next((index for index, line in enumerate(lines) if local.search(line)), None)
+
+
+def _failures(lines: list[str], recipients: list[str], narrow: bool) -> list[RecipientFinding]:
+    """A finding per recipient, its cause read from the text; with `narrow`, of those it names
+    by local part only, when it names any (or always, with more than one recipient)."""
+    named = {address: _naming_line(lines, address) for address in recipients}
+    if narrow:
+        recipients = [a for a in recipients if named[a] is not None] or (
+            recipients if len(recipients) == 1 else []
+        )
+    findings = []
     for address in recipients:
-        local = re.escape(address.rpartition("@")[0])
-        if re.search(r"(?<![\w.@+=-])" + local + r"(?![\w@+=-]|\.\w)", text, re.IGNORECASE):
-            named.append(address)
-    return named
+        finding = text_cause(lines, named[address])
+        finding.address = address
+        findings.append(finding)
+    return findings
 
 
 def _from_original(lines: list[str], original: OriginalHeaders, own: OwnAddresses) -> list[RecipientFinding]:
     if own.is_list_message:
         return []  # the To of a list message is the list: its subscriber is not in it
     recipients = [a for a in original.recipients if a not in own]
-    if len(recipients) > 1:
-        recipients = _named_locals(lines, recipients) or recipients
-    return [RecipientFinding(address=a, action="failed") for a in recipients]
+    if len(recipients) > 1 and any(_naming_line(lines, a) is not None for a in recipients):
+        return _failures(lines, recipients, narrow=True)
+    return _failures(lines, recipients, narrow=False)
 
 
-def _from_headers(message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
+def _from_headers(lines: list[str], message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
     for values in (message.headers("X-Failed-Recipients"), [message.subject]):
         named = [a for a in dict.fromkeys(a for v in values for a in addresses_in(v)) if a not in own]
         if named:
-            return [RecipientFinding(address=a, action="failed") for a in named]
+            return _failures(lines, named, narrow=False)
     return []
 
 
@@ -189,19 +150,16 @@ def _from_received(lines: list[str], original: OriginalHeaders, own: OwnAddresse
         for found in _RECEIVED_FOR.finditer(value)
         if (address := strip_noise(found.group(1))) not in own
     )
-    recipients = list(named)
-    if len(recipients) > 1:
-        recipients = _named_locals(lines, recipients)
-    return [RecipientFinding(address=a, action="failed") for a in recipients]
+    return _failures(lines, list(named), narrow=True)
 
 
-def _from_verp(message: BounceMessage) -> list[RecipientFinding]:
+def _from_verp(lines: list[str], message: BounceMessage) -> list[RecipientFinding]:
     for name in _LIST_VERP_HEADERS:
         for value in message.headers(name):
             for address in addresses_in(value):
                 decoded = decode_verp(address)
                 if decoded is not None:
-                    return [RecipientFinding(address=decoded.recipient, action="failed")]
+                    return _failures(lines, [decoded.recipient], narrow=False)
     return []
 
 
@@ -217,8 +175,8 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
     lines = _text_lines(message)
     return (
         _addresses_in_text(lines, own)
-        or _from_headers(message, own)
-        or _from_verp(message)
+        or _from_headers(lines, message, own)
+        or _from_verp(lines, message)
         or _from_original(lines, original, own)
         or _from_received(lines, original, own)
     )
