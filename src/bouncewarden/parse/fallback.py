@@ -21,6 +21,10 @@ or the other languages NDRs are written in). In order:
    <user@example.com>"), which is how a list message says whom it was on its way to: the
    one such address, or those whose local part the text names.
 
+A recipient found in 3-6 takes its cause from the text (`ndr_text.text_cause`), or, for a
+report whose delivery-status part named no readable recipient ("Final-Recipient: rfc822;
+unknown"), from that part's Status and Diagnostic-Code.
+
 Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
 MAILER-DAEMON, the original's From and envelope sender, a list's own addresses, SRS and
 BATV sender forms, and the envelope sender a session transcript shows (MAIL FROM).
@@ -32,7 +36,7 @@ from __future__ import annotations
 import re
 
 from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
-from bouncewarden.parse.dsn import findings_from_status
+from bouncewarden.parse.dsn import findings_from_status, reply_and_status
 from bouncewarden.parse.failure_words import NDR_SUBJECT
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.ndr_text import failure_at, text_cause
@@ -64,6 +68,10 @@ _SENDER_FIELD = re.compile(
 # The first header field of a returned message pasted without a marker line.
 _PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
+_STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
+_DIAGNOSTIC_FIELD = re.compile(
+    r"^Diagnostic-Code:[ \t]*[^;\n]*;[ \t]*(.+(?:\n[ \t]+.+)*)", re.IGNORECASE | re.MULTILINE
+)
 _RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE)
 
 
@@ -107,6 +115,24 @@ def _naming_line(lines: list[str], address: str) -> int | None:
     """The first line naming the address's local part as a word of its own ("jonas... unknown")."""
     local = re.compile(r"(?<![\w.@+=-])" + re.escape(address.rpartition("@")[0]) + r"(?![\w@+=-]|\.\w)", re.I)
     return next((index for index, line in enumerate(lines) if local.search(line)), None)
+
+
+def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
+    """The Status and Diagnostic-Code of a delivery-status part whose recipient was unreadable."""
+    fields = message.delivery_status or ""
+    status = _STATUS_FIELD.search(fields)
+    diagnostic = _DIAGNOSTIC_FIELD.search(fields)
+    if status is None and diagnostic is None:
+        return None
+    text = diagnostic.group(1).strip() if diagnostic else None
+    reply, stated = reply_and_status(text)
+    return RecipientFinding(
+        address="",
+        action="failed",
+        status=status.group(1) if status else stated,
+        reply_code=reply,
+        diagnostic=text,
+    )
 
 
 def _failures(lines: list[str], recipients: list[str], narrow: bool) -> list[RecipientFinding]:
@@ -173,10 +199,17 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
         return []
     own = own_addresses(message, original)
     lines = _text_lines(message)
-    return (
-        _addresses_in_text(lines, own)
-        or _from_headers(lines, message, own)
+    in_text = _addresses_in_text(lines, own)
+    if in_text:
+        return in_text
+    found = (
+        _from_headers(lines, message, own)
         or _from_verp(lines, message)
         or _from_original(lines, original, own)
         or _from_received(lines, original, own)
     )
+    cause = _status_part_cause(message) if len(found) == 1 else None
+    if cause is not None:  # a delivery-status part with an unreadable recipient still says why
+        cause.address = found[0].address
+        return [cause]
+    return found
