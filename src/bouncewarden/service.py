@@ -29,7 +29,7 @@ from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.jobs import JobReport, run_due_jobs
-from bouncewarden.policy import AddressStatus, apply_event, can_change_address
+from bouncewarden.policy import AddressStatus, apply_event, apply_unreadable, can_change_address
 from bouncewarden.store.admin import AdminMixin
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.engine import WRITE, make_engine, upgrade
@@ -120,7 +120,7 @@ class Service(AdminMixin, RulesMixin):
     ) -> RecordOutcome:
         """Store one input's events, apply the policy and count them, in one transaction."""
         now = self._clock()
-        events = [_in_utc(event) for event in events]
+        events = [apply_unreadable(_in_utc(event), self._settings.policy) for event in events]
         with self._engine.execution_options(**WRITE).begin() as connection:
             evidence_id = None
             if raw is not None:

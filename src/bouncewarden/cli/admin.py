@@ -314,11 +314,15 @@ def history_command(config_file: Path | None, database_url: str | None, as_json:
 
 
 def _event_line(event: Any) -> str:
+    from bouncewarden.policy.unreadable import unreadable_note
+
     codes = " ".join(code for code in (event.status, event.reply_code) if code)
     diagnostic = f" {json.dumps(event.diagnostic, ensure_ascii=False)}" if event.diagnostic else ""
+    note = unreadable_note(event.kind, event.severity, event.reason)
     return (
         f"event {event.id}\t{event.kind} {event.severity} {event.reason}"
         f"{' ' + codes if codes else ''}{diagnostic} (source {event.source}, key {event.dedupe_key})"
+        f"{'; ' + note if note else ''}"
     )
 
 
