@@ -184,3 +184,15 @@ def test_row_errors_after_a_multiline_field_count_physical_lines(
     assert result.exit_code == 1
     assert f"Error: {path}:5: unknown reason 'nonsense'" in result.output
     assert suppressed(service) == []
+
+
+def test_import_from_standard_input(service: Service, database_url: str) -> None:
+    result = run(
+        database_url, "import", "-", stdin=b"address,note\r\n'+sum(1+1)@x.com,'=note\r\nbad\xff@x.com\r\n"
+    )
+    assert result.exit_code == 1
+    assert "Error: -:3: not UTF-8" in result.output
+    assert suppressed(service) == []
+    result = run(database_url, "import", "-", stdin=b"address,note\r\n'+sum(1+1)@x.com,'=note\r\n")
+    assert result.exit_code == 0, result.output
+    assert suppressed(service) == [("+sum(1+1)@x.com", "imported", "=note")]
