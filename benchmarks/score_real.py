@@ -9,7 +9,9 @@ kind; lines starting with '#' are comments); its samples are ROOT/<mta>/<file>.e
 once: recall is the share of rows whose address was reported for the sample; status,
 reason, hard and severity are the shares of rows reported with that value right (a missing
 row counts as wrong). "extra" counts reported rows no expected row names, "wrongly hard"
-the rows reported hard whose expectation is not. Rows are grouped by the receiver named by
+the rows reported hard whose expectation is not; --pending lists the samples whose rows
+differ in any way (status, reason, hard, severity, kind, or a row missing or extra), the
+form of tests/samples/real/pending.txt. Rows are grouped by the receiver named by
 the first word of the sample's case (gmail-..., msft-...); other cases are "earlier cases".
 """
 
@@ -47,6 +49,7 @@ RECEIVERS = {
 }
 EARLIER = "earlier cases"
 FIELDS = ("status", "reason", "hard", "severity")
+ROW = (*FIELDS, "kind")  # what a sample's test compares
 
 Verdict = dict[str, str]  # field -> value, as text
 
@@ -88,7 +91,7 @@ def read_expected(path: Path) -> dict[str, dict[str, Verdict]]:
     with path.open(newline="") as handle:
         lines = (line for line in handle if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t"):
-            table[row["sample"]][row["address"].lower()] = {name: row[name] for name in FIELDS}
+            table[row["sample"]][row["address"].lower()] = {name: row[name] for name in ROW}
     return table
 
 
@@ -106,6 +109,7 @@ def parse_output(lines: list[str], mta: str) -> dict[str, dict[str, Verdict]]:
                 "reason": str(recipient.get("reason")),
                 "hard": "true" if recipient.get("hard") else "false",
                 "severity": str(recipient.get("severity")),
+                "kind": str(recipient.get("kind")),
             }
     return reported
 
@@ -150,10 +154,17 @@ def disagreements(
         for address, verdict in rows.items():
             found = got.get(address)
             if found != verdict:
-                want = " ".join(verdict[name] for name in FIELDS)
-                have = " ".join(found[name] for name in FIELDS) if found else "not reported"
+                want = " ".join(verdict[name] for name in ROW)
+                have = " ".join(found[name] for name in ROW) if found else "not reported"
                 lines.append(f"{sample} {address}: expected {want}; got {have}")
     return lines
+
+
+def wrong_samples(
+    expected: dict[str, dict[str, Verdict]], reported: dict[str, dict[str, Verdict]]
+) -> list[str]:
+    """The samples whose reported rows differ from the expected ones in any way (pending.txt's form)."""
+    return sorted(sample for sample, rows in expected.items() if reported.get(sample, {}) != rows)
 
 
 def main() -> None:
@@ -163,6 +174,7 @@ def main() -> None:
     parser.add_argument("--jsonl", action="append", default=[], help="MTA=FILE: saved parse output")
     parser.add_argument("--by-mta", action="store_true", help="also one line per MTA")
     parser.add_argument("--show", action="store_true", help="also list the rows read wrong")
+    parser.add_argument("--pending", action="store_true", help="only list the samples read wrong")
     args = parser.parse_args()
     expected = read_expected(args.expected)
     saved = dict(item.split("=", 1) for item in args.jsonl)
@@ -176,6 +188,9 @@ def main() -> None:
         else:
             lines = run_parse(args.root / mta, samples)
         reported.update(parse_output(lines, mta))
+    if args.pending:
+        print("\n".join(wrong_samples(expected, reported)))
+        return
     tallies = score(expected, reported, args.by_mta)
     if args.show:
         for line in disagreements(expected, reported):
