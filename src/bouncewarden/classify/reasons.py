@@ -108,6 +108,7 @@ account is protected by
 """
 
 _NORELAYING = r"""
+(?:not|isn'?t) in (?:my|our|the) list of allowed rcpthosts
 relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed|authori[sz]ed)|prohibited)
 not (?:permitted|allowed|authori[sz]ed) to relay
 (?:unable|cannot|can'?t) (?:to )?relay
@@ -119,6 +120,16 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+\b(?:sender'?s?|envelope[- ](?:sender|from)|mail[- ]from|return[- ]path)
++(?: e-?mail)?(?: address)?(?: domain| host)?\b(?:[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|resolv\w*)|unknown|invalid
++|has no (?:mx|a|dns|mail)|(?:cannot|can'?t) be (?:verified|resolved))
+\b(?:your|from:?|mail from) (?:e-?mail )?(?:address|domain)\b(?:[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|allowed|permitted)|unknown
++|invalid|has no (?:mx|a|dns|mail))
+\b(?:invalid|unknown|bad|non-?existent|unverifiable|unresolvable|unroutable)
++ (?:sender|envelope[- ]sender|return[- ]path|mail[- ]from|from) (?:e-?mail )?(?:address|domain)
+\bsender (?:is |has been |was )?(?:blocked|banned|black ?listed|block ?listed|denied)
 requires? (?:a )?valid sender (?:domain|address)
 too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
 sender address has (?:a )?null mx
