@@ -120,11 +120,13 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+\b(?:mail|messages?|e-?mails?) from your (?:domain|address)\b.{0,30}\bnot (?:accepted|allowed|permitted)
 \b(?:sender'?s?|envelope[- ](?:sender|from)|mail[- ]from|return[- ]path)
-+(?: e-?mail)?(?: address)?(?: domain| host)?\b(?:[^.;]|\.(?=\w)){0,40}
++(?: e-?mail)?(?: address)?(?: domain| host)?\b(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
 +\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|resolv\w*)|unknown|invalid
 +|has no (?:mx|a|dns|mail)|(?:cannot|can'?t) be (?:verified|resolved))
-\b(?:your|from:?|mail from) (?:e-?mail )?(?:address|domain)\b(?:[^.;]|\.(?=\w)){0,40}
+\b(?:your|from:?|mail from) (?:e-?mail )?(?:address|domain)\b
++(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
 +\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|allowed|permitted)|unknown
 +|invalid|has no (?:mx|a|dns|mail))
 \b(?:invalid|unknown|bad|non-?existent|unverifiable|unresolvable|unroutable)
@@ -147,7 +149,8 @@ purported responsible address
 """
 
 _BADREPUTATION = r"""
-\b(?:sender|sending|source)(?: ip)? reputation\b
+\b(?:due to|because of|based on) (?:the |your |its |a )?(?:poor |low |bad |negative )?
++(?:sender|sending|source|ip)(?: ip)?(?: address)? reputation\b
 \b(?:low|poor|bad) reputation\b
 \breputation of the sending\b
 """
