@@ -1,16 +1,16 @@
 """Diagnostic wording in languages other than English, per reason.
 
-Providers that answer in their customers' language (GMX, WEB.DE and T-Online in German, Orange and La Poste in French,
-Telefonica and Terra in Spanish and Portuguese, Libero and Aruba in Italian, Mail.ru and Yandex
-in Russian, QQ, NetEase and Sina in Chinese, the Japanese carriers and ISPs in Japanese,
-Interia, Onet and WP in Polish, Seznam in Czech, Turkish ISPs) and local MTAs configured with
-translated templates say the same few things: the address does not exist, the mailbox is full,
-the account is disabled, the message is taken for spam. Each block here is one such meaning,
-written from the words those languages use for it (the nouns for user, recipient, address,
-mailbox, account; the verbs and adjectives for unknown, not existing, not found, full,
-disabled), never from one sample's sentence. `classify.reasons` places the blocks in its
-ordered table beside their English counterparts, and reads them the same way: one pattern a
-line, lower case, a line starting with "+" continuing the one above.
+Providers that answer in their customers' language (GMX, WEB.DE and T-Online in German, Orange
+and La Poste in French, Telefonica and Terra in Spanish and Portuguese, Libero and Aruba in
+Italian, Mail.ru and Yandex in Russian, QQ, NetEase and Sina in Chinese, the Japanese carriers
+and ISPs in Japanese, Interia, Onet and WP in Polish, Seznam in Czech, Turkish ISPs) and local
+MTAs configured with translated templates say the same few things: the address does not exist,
+the mailbox is full, the account is disabled, the message is taken for spam. Each block here is
+one such meaning, written from the words those languages use for it (the nouns for user,
+recipient, address, mailbox, account; the verbs and adjectives for unknown, not existing, not
+found, full, disabled), never from one sample's sentence. `classify.reasons` places the blocks
+in its ordered table beside their English counterparts, and reads them the same way: one
+pattern a line, lower case, a line starting with "+" continuing the one above.
 """
 
 from __future__ import annotations
