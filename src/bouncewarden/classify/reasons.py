@@ -57,6 +57,7 @@ _WEAK = False
 # pattern of the line above, so that long expressions stay readable.
 
 _SPAM_VERDICT = r"""
+\b(?:spamassassin|bogofilter|rspamd|spamd)\b
 (?:rejected|refused|blocked) (?:due to|because of|as) (?:a )?spam
 (?:scored|classified|identified|detected|flagged) as (?:possible )?spam
 """
@@ -231,6 +232,7 @@ sending (?:rate|too fast|too quickly)
 """
 
 _MESGTOOBIG = r"""
+\b(?:message|mail|e-?mail)\b (?:is |was )?(?:larger|bigger) than
 (?:message|mail|email|e-mail|size) (?:is |was )?too (?:big|large)
 too (?:big|large) for (?:this|the) (?:system|recipient|server)
 recipsizelimit
@@ -401,6 +403,7 @@ not authori[sz]ed
 """
 
 _SYSTEMERROR = r"""
+isn'?t in my control/locals file
 (?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
 temporary (?:server|system|local) (?:error|failure|problem)
 transaction failed
