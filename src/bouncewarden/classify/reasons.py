@@ -57,6 +57,7 @@ _WEAK = False
 # pattern of the line above, so that long expressions stay readable.
 
 _SPAM_VERDICT = r"""
+\b(?:spamassassin|bogofilter|rspamd|spamd)\b
 (?:rejected|refused|blocked) (?:due to|because of|as) (?:a )?spam
 (?:scored|classified|identified|detected|flagged) as (?:possible )?spam
 """
@@ -96,6 +97,7 @@ dns ptr
 """
 
 _FILTERED = r"""
+(?:recipient|user|addressee) (?:does not|doesn'?t) want (?:your|this|the) (?:mail|message|e-?mail)
 \b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
 (?:rejected|blocked|refused) by (?:the )?recipient'?s? (?:filter|rules|preferences)
@@ -108,6 +110,7 @@ account is protected by
 """
 
 _NORELAYING = r"""
+(?:not|isn'?t) in (?:my|our|the) list of allowed rcpthosts
 relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed|authori[sz]ed)|prohibited)
 not (?:permitted|allowed|authori[sz]ed) to relay
 (?:unable|cannot|can'?t) (?:to )?relay
@@ -119,6 +122,18 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+\b(?:mail|messages?|e-?mails?) from your (?:domain|address)\b.{0,30}\bnot (?:accepted|allowed|permitted)
+\b(?:sender'?s?|envelope[- ](?:sender|from)|mail[- ]from|return[- ]path)
++(?: e-?mail)?(?: address)?(?: domain| host)?\b(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|resolv\w*)|unknown|invalid
++|has no (?:mx|a|dns|mail)|(?:cannot|can'?t) be (?:verified|resolved))
+\b(?:your|from:?|mail from) (?:e-?mail )?(?:address|domain)\b
++(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|allowed|permitted)|unknown
++|invalid|has no (?:mx|a|dns|mail))
+\b(?:invalid|unknown|bad|non-?existent|unverifiable|unresolvable|unroutable)
++ (?:sender|envelope[- ]sender|return[- ]path|mail[- ]from|from) (?:e-?mail )?(?:address|domain)
+\bsender (?:is |has been |was )?(?:blocked|banned|black ?listed|block ?listed|denied)
 requires? (?:a )?valid sender (?:domain|address)
 too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
 sender address has (?:a )?null mx
@@ -136,7 +151,8 @@ purported responsible address
 """
 
 _BADREPUTATION = r"""
-\b(?:sender|sending|source)(?: ip)? reputation\b
+\b(?:due to|because of|based on) (?:the |your |its |a )?(?:poor |low |bad |negative )?
++(?:sender|sending|source|ip)(?: ip)?(?: address)? reputation\b
 \b(?:low|poor|bad) reputation\b
 \breputation of the sending\b
 """
@@ -216,6 +232,7 @@ sending (?:rate|too fast|too quickly)
 """
 
 _MESGTOOBIG = r"""
+\b(?:message|mail|e-?mail)\b (?:is |was )?(?:larger|bigger) than
 (?:message|mail|email|e-mail|size) (?:is |was )?too (?:big|large)
 too (?:big|large) for (?:this|the) (?:system|recipient|server)
 recipsizelimit
@@ -386,6 +403,7 @@ not authori[sz]ed
 """
 
 _SYSTEMERROR = r"""
+isn'?t in my control/locals file
 (?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
 temporary (?:server|system|local) (?:error|failure|problem)
 transaction failed
