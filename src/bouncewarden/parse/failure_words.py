@@ -7,14 +7,19 @@ sendmail, Exchange, Domino, GroupWise, CommuniGate, Courier, MDaemon, Kerio) and
 German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian, Russian, Polish,
 Czech, Japanese and Chinese translations.
 `NDR_SUBJECT` finds a subject that announces one ("Undeliverable:", "Unzustellbar:",
-"Non remis :", "Onbestelbaar:", ...).
+"Non remis :", "Onbestelbaar:", ...), `NDR_SENDER` a From that writes them (MAILER-DAEMON,
+postmaster, "Mail Delivery System", "System Administrator", ...).
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["FAILURE_WORDS", "NDR_SUBJECT"]
+if TYPE_CHECKING:
+    from bouncewarden.parse.message import BounceMessage
+
+__all__ = ["FAILURE_WORDS", "NDR_SENDER", "NDR_SUBJECT", "looks_like_ndr"]
 
 FAILURE_WORDS = re.compile(
     r"(?<![\d.])[45]\d\d(?![\d.])|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
@@ -49,3 +54,14 @@ NDR_SUBJECT = re.compile(
     r"|ikke levert|kunne ikke leveres|retur",
     re.IGNORECASE,
 )
+
+NDR_SENDER = re.compile(
+    r"mailer[-_ ]?daemon|postmaster|mail delivery|mail ?administrator|mailadmin|system administrator"
+    r"|mail ?system|postm[äa]st|postmeister|mail[-_ ]?(?:server|gateway|router)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_ndr(message: BounceMessage) -> bool:
+    """Whether the From or the Subject says the message is a non-delivery report."""
+    return NDR_SENDER.search(message.sender) is not None or NDR_SUBJECT.search(message.subject) is not None

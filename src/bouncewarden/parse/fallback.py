@@ -37,7 +37,7 @@ import re
 
 from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
-from bouncewarden.parse.failure_words import NDR_SUBJECT
+from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.ndr_text import failure_at, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
@@ -47,11 +47,6 @@ from bouncewarden.parse.verp import decode_verp
 
 __all__ = ["looks_like_bounce", "parse_fallback"]
 
-_DAEMON = re.compile(
-    r"mailer[-_ ]?daemon|postmaster|mail delivery|mail ?administrator|mailadmin|system administrator"
-    r"|mail ?system|postm[äa]st|postmeister|mail[-_ ]?(?:server|gateway|router)",
-    re.I,
-)
 # A sender named on the line: an SMTP transcript's "MAIL FROM:<...>" (or a wrapped "FROM:<...>"),
 # MDaemon's "*  From: ...", "your message from news@example.org". Not an alias's "expanded from"
 # or "generated from", which name the recipient as it was addressed.
@@ -61,7 +56,7 @@ _MAIL_FROM = re.compile(
 # A header line of the returned message that names its sender side or identifies it; in an
 # indented summary ("  To: user@example.com") only a recipient header is left in.
 _SENDER_FIELD = re.compile(
-    r"^\s*(?:from|sender|reply-to|return-path|message-id|references|in-reply-to|errors-to|list-[\w-]+"
+    r"^[\s>]*(?:from|sender|reply-to|return-path|message-id|references|in-reply-to|errors-to|list-[\w-]+"
     r"|envelope-from|x-[\w-]+|received|dkim-signature|resent-from|mail from)\s*:",
     re.IGNORECASE,
 )
@@ -77,7 +72,7 @@ _RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IG
 
 def looks_like_bounce(message: BounceMessage) -> bool:
     """Whether headers say this is a non-delivery report of some kind."""
-    if _DAEMON.search(message.sender) or NDR_SUBJECT.search(message.subject):
+    if looks_like_ndr(message):
         return True
     return message.header("Return-Path").strip() in ("<>", "") and bool(message.original)
 

@@ -63,12 +63,17 @@ class OwnAddresses:
 
     addresses: frozenset[str]
     is_list_message: bool
+    list_prefixes: frozenset[tuple[str, str]] = frozenset()
 
     def __contains__(self, address: object) -> bool:
         if not isinstance(address, str):
             return False
         key = address.lower()
-        return key in self.addresses or unwrap_sender(key) in self.addresses or is_role_address(key)
+        if key in self.addresses or unwrap_sender(key) in self.addresses or is_role_address(key):
+            return True
+        local, _, domain = key.rpartition("@")
+        # the list's other addresses: announce-request@, announce-owner@, announce-bounces+...@
+        return any(domain == host and local.startswith(name) for name, host in self.list_prefixes)
 
 
 def _list_addresses(original: OriginalHeaders) -> tuple[set[str], bool]:
@@ -108,4 +113,5 @@ def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddre
         decoded = decode_verp(address)
         if decoded is not None:  # the bounce address's un-encoded form is the sender's too
             found.add(decoded.return_path)
-    return OwnAddresses(frozenset(a.lower() for a in found), bool(listed) or has_list_id)
+    prefixes = frozenset((a.lower().rpartition("@")[0] + "-", a.lower().rpartition("@")[2]) for a in listed)
+    return OwnAddresses(frozenset(a.lower() for a in found), bool(listed) or has_list_id, prefixes)
