@@ -27,11 +27,14 @@ FAILURE_WORDS = re.compile(
     r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|cannot|can't|unable to|not delivered"
     r"|n't (?:be )?delivered|not be delivered|wasn't|was not|undelivered|bounced|returned|not able to"
     r"|too (?:large|big|many)|exceed|size limit|limit exceeded"
+    # delay notices name their recipients in these words
+    r"|delayed|deferred|not yet been delivered|still undelivered|retrying|will be retried"
     r"|not accept|no longer|no mailbox|not reached|too long|storage limit|count limit|over limit"
     r"|discontinued|closed|inactive|suspended|deactivated|unrouteable|unroutable|problem|error"
     # German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian
     r"|unbekannt|nicht zugestellt|unzustellbar|voll|nicht erreicht|existiert nicht|fehlgeschlagen|abgelehnt"
-    r"|inconnu|pas pu [eê]tre|n'existe pas|plein|impossible|refus|non remis|[ée]chec"
+    r"|inconnu|pas pu [eê]tre|n'existe pas|plein|impossible|refus|non remis|[ée]chec|pas encore [ée]t[ée]"
+    r"|retard|verz[öo]ger"
     r"|desconocido|no existe|no se (?:ha )?pudo|lleno|rechazad|no entregad"
     r"|sconosciut|inesistente|non [èe] stat|piena|non recapitat|rifiutat"
     r"|onbekend|bestaat niet|kon niet|niet worden afgeleverd|onbestelbaar|vol\b"
@@ -39,7 +42,7 @@ FAILURE_WORDS = re.compile(
     r"|kunde inte|okänd|ukendt|ukjent|kunne ikke|ikke levert"
     # Russian, Polish, Czech, Japanese, Chinese
     r"|не удалось|не может быть доставлено|не существует|недоставлен|nie może|nie istnieje|nelze doručit"
-    r"|配信できません|宛先不明|存在しません|届きません|无法投递|无法送达|不存在|退信",
+    r"|配信できません|宛先不明|存在しません|届きません|失敗|エラー|无法投递|无法送达|不存在|退信|失败",
     re.IGNORECASE,
 )
 

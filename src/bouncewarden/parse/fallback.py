@@ -61,7 +61,12 @@ _SENDER_FIELD = re.compile(
     re.IGNORECASE,
 )
 # The first header field of a returned message pasted without a marker line.
-_PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
+_PASTED_HEADER = re.compile(
+    r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+|From|Date): ", re.IGNORECASE
+)
+# A line of the returned message quoted as in a reply ("> To: ..."); not a session
+# transcript's ">>> RCPT To:<...>".
+_QUOTED = re.compile(r"^[ \t]*>(?!>)")
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
 _STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
 _DIAGNOSTIC_FIELD = re.compile(
@@ -92,7 +97,7 @@ def _text_lines(message: BounceMessage) -> list[str]:
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
     for index, line in enumerate(lines):
-        if "@" not in line or _SENDER_FIELD.match(line):
+        if "@" not in line or _SENDER_FIELD.match(line) or _QUOTED.match(line):
             continue
         senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
@@ -174,13 +179,15 @@ def _from_received(lines: list[str], original: OriginalHeaders, own: OwnAddresse
     return _failures(lines, list(named), narrow=True)
 
 
-def _from_verp(lines: list[str], message: BounceMessage) -> list[RecipientFinding]:
-    for name in _LIST_VERP_HEADERS:
-        for value in message.headers(name):
-            for address in addresses_in(value):
-                decoded = decode_verp(address)
-                if decoded is not None:
-                    return _failures(lines, [decoded.recipient], narrow=False)
+def _from_verp(lines: list[str], message: BounceMessage, original: OriginalHeaders) -> list[RecipientFinding]:
+    """The recipient a VERP bounce address names: the bounce's own, else the original's Return-Path
+    (a bounce sent to the author instead of the envelope sender)."""
+    values = [v for name in _LIST_VERP_HEADERS for v in message.headers(name)]
+    for value in [*values, original.return_path or ""]:
+        for address in addresses_in(value):
+            decoded = decode_verp(address)
+            if decoded is not None:
+                return _failures(lines, [decoded.recipient], narrow=False)
     return []
 
 
@@ -199,7 +206,7 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
         return in_text
     found = (
         _from_headers(lines, message, own)
-        or _from_verp(lines, message)
+        or _from_verp(lines, message, original)
         or _from_original(lines, original, own)
         or _from_received(lines, original, own)
     )
