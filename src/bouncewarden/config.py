@@ -83,6 +83,12 @@ class HttpSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(8025, ge=0, le=65535)
+    header_timeout_seconds: float = Field(10.0, gt=0)
+    """A connection that has not sent a whole request head by then is closed."""
+    keep_alive_seconds: int = Field(5, ge=1)
+    """An idle keep-alive connection is closed after this long."""
+    max_connections: int = Field(200, ge=1)
+    """Open connections (and requests in progress) beyond this are answered 503 at once."""
 
 
 class Settings(BaseSettings):

@@ -133,9 +133,14 @@ class Service(AdminMixin, RulesMixin):
     def quarantine(
         self, raw: bytes, *, source: str, reason: str, media_type: str = "application/octet-stream"
     ) -> int:
-        """Keep input that could not be parsed, with the reason; its id."""
+        """Keep input that could not be parsed, with the reason; its id.
+
+        One copy per content: the same bytes quarantined again (a re-run, a redelivery) give
+        the id of the copy kept already.
+        """
+        digest = hashlib.sha256(raw).hexdigest()
         values = {
-            "sha256": hashlib.sha256(raw).hexdigest(),
+            "sha256": digest,
             "media_type": media_type,
             "source": source,
             "reason": reason,
@@ -143,8 +148,11 @@ class Service(AdminMixin, RulesMixin):
             "compressed": zlib.compress(raw),
             "created_at": self._clock(),
         }
+        kept = select(Quarantined.id).where(Quarantined.sha256 == digest).order_by(Quarantined.id).limit(1)
         with self._engine.execution_options(**WRITE).begin() as connection:
-            found = connection.execute(insert(Quarantined).returning(Quarantined.id), values).scalar_one()
+            found = connection.execute(kept).scalar()
+            if found is None:
+                found = connection.execute(insert(Quarantined).returning(Quarantined.id), values).scalar_one()
         return int(found)
 
     def quarantined_raw(self, quarantine_id: int) -> bytes | None:
