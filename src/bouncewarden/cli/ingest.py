@@ -25,6 +25,7 @@ import click
 
 from bouncewarden.config import Settings, load_settings
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.logsafe import configure_logging, escape_controls
 
 if TYPE_CHECKING:
     import uvicorn
@@ -88,15 +89,10 @@ def ingest_command(
     Folders are read recursively. Input that cannot be parsed is quarantined with the
     reason; the exit status is then 3.
     """
-    from bouncewarden.ingest import (
-        DEFAULT_SOURCE,
-        IngestSummary,
-        Outcome,
-        find_files,
-        ingest_input,
-        read_file,
-    )
+    from bouncewarden.clock import system_clock
+    from bouncewarden.ingest import IngestSummary, Outcome, ingest_input
     from bouncewarden.service import Service
+    from bouncewarden.sources.files import SOURCE, find_files, read_file
 
     settings = _settings(config_file, database_url)
     own = _database_files(settings)
@@ -107,11 +103,12 @@ def ingest_command(
         rules = service.operator_rules()
         for path, size in zip(files, sizes, strict=True):
             consumed = 0
-            for raw in read_file(path):
-                result = ingest_input(service, raw, source=source or DEFAULT_SOURCE, rules=rules)
+            for raw in read_file(path, received_at=system_clock(), source=source or SOURCE):
+                result = ingest_input(service, raw, rules=rules)
                 summary.add(result)
                 if result.outcome is Outcome.QUARANTINED:
-                    click.echo(f"quarantined {result.origin}: {result.reason}", err=True)
+                    why = escape_controls(result.reason or "")
+                    click.echo(f"quarantined {escape_controls(result.origin)}: {why}", err=True)
                 consumed += len(raw.data)
                 advance(len(raw.data))
             advance(max(size - consumed, 0))
@@ -171,7 +168,7 @@ def clean_command(
     The header and all columns are kept; counts of rows read, kept and dropped (and why) go
     to stderr, or as JSON to stdout with --json.
     """
-    from bouncewarden.ingest.hygiene import ColumnNotFound, clean_file, load_suppressed
+    from bouncewarden.ingest.hygiene import ColumnNotFound, UnreadableList, clean_file, load_suppressed
     from bouncewarden.service import Service
 
     settings = _settings(config_file, database_url)
@@ -183,6 +180,8 @@ def clean_command(
             report = clean_file(input_file, output, suppressed=suppressed, column=column, on_progress=advance)
     except ColumnNotFound as err:
         raise click.UsageError(str(err)) from err
+    except UnreadableList as err:
+        raise click.ClickException(f"{escape_controls(str(input_file))}:{err}") from err
     if as_json:
         click.echo(json.dumps(report.as_dict()), err=str(output) == "-")
     else:
@@ -231,7 +230,7 @@ def serve_command(
     """
     http = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     settings = _settings(config_file, database_url, http=http or None)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin: noise
     stop = threading.Event()
 
@@ -252,11 +251,9 @@ def _http_server(service: Service, settings: Settings) -> uvicorn.Server | None:
         from bouncewarden.api.app import create_app
     except ImportError:
         return None
-    import uvicorn
+    from bouncewarden.api.server import http_server
 
-    app = create_app(service, settings)
-    config = uvicorn.Config(app, host=settings.http.host, port=settings.http.port, log_level="info")
-    return uvicorn.Server(config)
+    return http_server(create_app(service, settings), settings.http)
 
 
 def _sqs_threads(service: Service, settings: Settings, stop: threading.Event) -> list[threading.Thread]:
