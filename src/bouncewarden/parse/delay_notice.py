@@ -26,7 +26,9 @@ _WARNING = ScreenedPattern.compile(
     r"|will be retried (?:for|until)|no action is required on your part"
     r"|nur eine warnung|nicht erneut senden|wurde verz[öo]gert|weiterhin versucht"
     r"|versucht die zustellung weiterhin"
-    r"|ceci n'est qu'un avertissement|pas besoin de renvoyer|a [ée]t[ée] retard[ée]e"
+    r"|ceci n'est qu'un avertissement|ceci est un avertissement|pas besoin de renvoyer"
+    r"|a [ée]t[ée] retard[ée]e"
+    r"|pas encore [ée]t[ée] (?:remis|distribu|livr)|continuer(?:ons|a) (?:d'|à )essayer"
     r"|solo (?:es )?una advertencia|no es necesario que vuelva a enviar|ha sido retrasad"
     r"|solo un avviso|[èe] stat[ao] ritardat|dit is (?:alleen )?een waarschuwing|is vertraagd",
     re.IGNORECASE,

@@ -74,8 +74,8 @@ def _cause_after(lines: list[str], end: int) -> str:
         if position >= len(lines):
             break
         text, position = _paragraph_at(lines, position)
-        if ADDRESS_PATTERN.search(text):
-            break
+        if ADDRESS_PATTERN.search(text) or text.endswith(":"):
+            break  # another recipient's entry, or the heading of another list of them
         parts.append(text)
         if _has_code(text) or FAILURE_WORDS.search(text):
             return " ".join(parts)

@@ -31,6 +31,7 @@ from datetime import datetime
 
 from bouncewarden.classify import Classification, OperatorRule, classify, pseudo_status
 from bouncewarden.events import Kind, Reason, default_severity
+from bouncewarden.parse.addresses import tidy_address
 from bouncewarden.parse.arf import is_feedback, parse_feedback
 from bouncewarden.parse.autoreply import is_autoreply, parse_autoreply
 from bouncewarden.parse.challenge import is_challenge, parse_challenge
@@ -114,10 +115,12 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
 
 
 def _one_per_recipient(findings: list[RecipientFinding]) -> list[RecipientFinding]:
-    """The findings with each (address, kind) once: the first reading of a repeated address."""
+    """The findings with each (address, kind) once, the first reading of a repeated address kept;
+    each address tidied (`tidy_address`: no "SMTP=", quotes, brackets, trailing dot)."""
     seen: set[tuple[str, Kind]] = set()
     kept = []
     for finding in findings:
+        finding.address = tidy_address(finding.address)
         key = (finding.address.lower(), finding.kind)
         if key not in seen:
             seen.add(key)
