@@ -391,34 +391,6 @@ media error
 (?:header|mime) .{0,30}(?:syntax|invalid|malformed|broken)
 """
 
-_SECURITYERROR = r"""
-authentication (?:is )?required
-must (?:authenticate|be authenticated)
-unauthenticated senders? not allowed
-delivery not authori[sz]ed
-\bauthrequired\b
-(?:tls|encryption|starttls) (?:is )?required
-must issue a starttls
-"""
-
-_ACCESS_DENIED = r"""
-access denied
-not authori[sz]ed
-"""
-
-_SYSTEMERROR = r"""
-isn'?t in my control/locals file
-(?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
-temporary (?:server|system|local) (?:error|failure|problem)
-transaction failed
-service (?:currently |temporarily )?unavailable
-(?:unable|could not|cannot) (?:to )?(?:contact|connect to|reach) (?:the )?(?:ldap|database|directory)
-could not load
-(?:configuration|config) error|misconfigured
-(?:server|host|system) (?:does not|doesn'?t) support (?:tls|starttls|ssl|encryption)
-insufficient permission
-duplicated message-id
-"""
 
 # The order of the tries: first match wins (see the module docstring).
 _TABLE: Sequence[tuple[Reason, bool, str]] = (
@@ -454,10 +426,10 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
     (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
     (Reason.CONTENTERROR, _STRONG, _CONTENTERROR),
-    (Reason.SECURITYERROR, _STRONG, _SECURITYERROR),
-    (Reason.SECURITYERROR, _WEAK, _ACCESS_DENIED),
+    (Reason.SECURITYERROR, _STRONG, transport.SECURITYERROR),
+    (Reason.SECURITYERROR, _WEAK, transport.ACCESS_DENIED),
     (Reason.MAILERERROR, _STRONG, transport.PIPE),
-    (Reason.SYSTEMERROR, _STRONG, _SYSTEMERROR),
+    (Reason.SYSTEMERROR, _STRONG, transport.SYSTEMERROR),
     (Reason.NETWORKERROR, _STRONG, transport.LOOP),
     (Reason.EXPIRED, _STRONG, transport.TIMED_OUT),
     (Reason.NETWORKERROR, _STRONG, transport.NETWORKERROR),
