@@ -155,6 +155,7 @@ purported responsible address
 """
 
 _BADREPUTATION = r"""
+\bdue to (?:user |recipient )?complaints\b
 \b(?:due to|because of|based on) (?:the |your |its |a )?(?:poor |low |bad |negative )?
 +(?:sender|sending|source|ip)(?: ip)?(?: address)? reputation\b
 \b(?:low|poor|bad) reputation\b

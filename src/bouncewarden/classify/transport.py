@@ -124,6 +124,7 @@ not authori[sz]ed
 """
 
 SYSTEMERROR = r"""
+\bmailbox (?:is )?(?:temporarily )?busy\b
 isn'?t in my control/locals file
 (?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
 temporary (?:server|system|local) (?:error|failure|problem)
