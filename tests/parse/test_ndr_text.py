@@ -61,3 +61,14 @@ def test_unreadable_final_recipient_keeps_the_status_part_cause() -> None:
     [row] = report.recipients
     assert (row.address, row.status, row.reply_code) == ("nils@example.com", "5.1.1", "550")
     assert row.address != report.original_sender
+
+
+def test_each_entry_of_a_list_keeps_its_own_cause() -> None:
+    lines = [
+        "The message was undeliverable to the following:",
+        "\ta@example.com (mailbox full)",
+        "\tb@example.com (user not found)",
+    ]
+    first, second = failure_at(lines, 1), failure_at(lines, 2)
+    assert first is not None and first.diagnostic == "a@example.com (mailbox full)"
+    assert second is not None and second.diagnostic == "b@example.com (user not found)"

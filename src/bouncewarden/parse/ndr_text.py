@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.parse.addresses import ADDRESS_PATTERN
+from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in
 from bouncewarden.parse.dsn import reply_and_status
 from bouncewarden.parse.failure_words import FAILURE_WORDS
 from bouncewarden.parse.report import RecipientFinding
@@ -30,12 +30,23 @@ def _joined(block: list[str]) -> str:
     return " ".join(" ".join(block).split())
 
 
-def _paragraph_at(lines: list[str], index: int) -> tuple[str, int]:
-    """(line index and the lines after it up to a blank line, joined; the index after them)."""
+def _paragraph_at(lines: list[str], index: int, entry: bool = False) -> tuple[str, int]:
+    """(line index and the lines after it up to a blank line, joined; the index after them).
+
+    With `entry`, the paragraph of one recipient in a list of them: it also ends before a line
+    that names another address ("pia@... (mailbox full)" then "quirin@... (user not found)").
+    """
+    own = {a.lower() for a in _addresses(lines[index])} if entry else set()
     end = index + 1
     while end < len(lines) and end < index + _PARAGRAPH_LINES and lines[end].strip():
+        if entry and "@" in lines[end] and not {a.lower() for a in _addresses(lines[end])} <= own:
+            break
         end += 1
     return _joined(lines[index:end]), end
+
+
+def _addresses(line: str) -> list[str]:
+    return list(addresses_in(line))
 
 
 def _later_refusal(lines: list[str], index: int) -> str | None:
@@ -84,7 +95,7 @@ def _cause_after(lines: list[str], end: int) -> str:
 
 def failure_at(lines: list[str], index: int) -> RecipientFinding | None:
     """The failure the text states for the address on line index, or None (address left empty)."""
-    paragraph, end = _paragraph_at(lines, index)
+    paragraph, end = _paragraph_at(lines, index, entry=True)
     diagnostic = paragraph
     if not _has_code(paragraph):
         cause = _cause_after(lines, end)
