@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bouncewarden.parse import ParsedReport, parse_message
-from bouncewarden.parse.ndr_text import failure_at, text_cause
+from bouncewarden.parse.ndr_text import failure_at, memo_for, states_failure, text_cause
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "plaintext"
 
@@ -72,3 +72,15 @@ def test_each_entry_of_a_list_keeps_its_own_cause() -> None:
     first, second = failure_at(lines, 1), failure_at(lines, 2)
     assert first is not None and first.diagnostic == "a@example.com (mailbox full)"
     assert second is not None and second.diagnostic == "b@example.com (user not found)"
+
+
+def test_every_entry_of_a_long_list_gets_the_heading() -> None:
+    lines = ["The following addresses failed:", *(f"  user{n}@example.com" for n in range(40)), ""]
+    memo = memo_for(lines)
+    assert all(failure_at(lines, index, memo) is not None for index in range(1, 41))
+
+
+def test_digits_in_an_address_are_no_reply_code() -> None:
+    assert not states_failure("user500@example.com")
+    assert states_failure("user500@example.com: 550 mailbox unavailable")
+    assert failure_at(["user450@example.com", "", "user451@example.com"], 0) is None

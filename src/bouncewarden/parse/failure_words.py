@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["FAILURE_WORDS", "NDR_SENDER", "NDR_SUBJECT", "looks_like_ndr"]
 
 FAILURE_WORDS = re.compile(
-    r"(?<![\d.])[45]\d\d(?![\d.])|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
+    r"(?<![\w.])[45]\d\d(?![\d.])|(?<![\w.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
     r"|reject|refused|denied|fail|full|quota|disabled|unavailable|not found|undeliver|not listed"
     r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|cannot|can't|unable to|not delivered"
     r"|n't (?:be )?delivered|not be delivered|wasn't|was not|undelivered|bounced|returned|not able to"

@@ -39,7 +39,7 @@ from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_no
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
 from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
-from bouncewarden.parse.ndr_text import failure_at, text_cause
+from bouncewarden.parse.ndr_text import failure_at, memo_for, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
 from bouncewarden.parse.own_addresses import OwnAddresses, own_addresses
 from bouncewarden.parse.report import RecipientFinding
@@ -98,6 +98,7 @@ def _text_lines(message: BounceMessage) -> list[str]:
 
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
+    memo = memo_for(lines)
     for index, line in enumerate(lines):
         if "@" not in line or _SENDER_FIELD.match(line) or _QUOTED.match(line):
             continue
@@ -106,7 +107,7 @@ def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFin
             key = address.lower()
             if key in findings or key in senders or address in own:
                 continue
-            finding = failure_at(lines, index)
+            finding = failure_at(lines, index, memo)
             if finding is not None:
                 finding.address = address
                 findings[key] = finding
