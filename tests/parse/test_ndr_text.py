@@ -84,3 +84,14 @@ def test_digits_in_an_address_are_no_reply_code() -> None:
     assert not states_failure("user500@example.com")
     assert states_failure("user500@example.com: 550 mailbox unavailable")
     assert failure_at(["user450@example.com", "", "user451@example.com"], 0) is None
+
+
+def test_help_text_addresses_are_not_recipients() -> None:
+    data = (
+        b"From: MAILER-DAEMON@mx.example.net\nSubject: Returned mail\nTo: bounces@example.org\n\n"
+        b"Please report problems to helpdesk@example.net.\nFor help, write to noc@example.net\n\n"
+        b"<gone@example.com>: 550 user unknown\n"
+    )
+    report = parse_message(data)
+    assert isinstance(report, ParsedReport)
+    assert [r.address for r in report.recipients] == ["gone@example.com"]

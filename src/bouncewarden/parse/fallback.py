@@ -67,6 +67,14 @@ _PASTED_HEADER = re.compile(
 # A line of the returned message quoted as in a reply ("> To: ..."); not a session
 # transcript's ">>> RCPT To:<...>".
 _QUOTED = re.compile(r"^[ \t]*>(?!>)")
+# Help text naming an address to write to: "contact", "report problems to", "please reply to".
+_CONTACT = re.compile(
+    r"(?:contact(?:ing)?|report(?: \w+){0,3} to|write to|reply to|helpdesk"
+    r"|(?:for|any) (?:help|assistance|questions)"
+    r"|send (?:an? )?(?:e-?mail|mail|message|note) to|forward(?: \w+){0,3} to|kontaktieren|wenden sie sich"
+    r"|contactez|contacte)\b[^@\n]*$",
+    re.IGNORECASE,
+)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
 _STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
 _DIAGNOSTIC_FIELD = re.compile(
@@ -96,6 +104,12 @@ def _text_lines(message: BounceMessage) -> list[str]:
     return lines
 
 
+def _is_contact(line: str, address: str) -> bool:
+    """Whether the line offers the address for help ("report problems to help@example.com")."""
+    before = line[: max(line.find(address), 0)][-80:]
+    return _CONTACT.search(before) is not None
+
+
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
     memo = memo_for(lines)
@@ -105,7 +119,7 @@ def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFin
         senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
             key = address.lower()
-            if key in findings or key in senders or address in own:
+            if key in findings or key in senders or address in own or _is_contact(line, address):
                 continue
             finding = failure_at(lines, index, memo)
             if finding is not None:
