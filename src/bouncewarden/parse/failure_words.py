@@ -27,7 +27,8 @@ FAILURE_WORDS = re.compile(
     r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|cannot|can't|unable to|not delivered"
     r"|n't (?:be )?delivered|not be delivered|wasn't|was not|undelivered|bounced|returned|not able to"
     r"|too (?:large|big|many)|exceed|size limit|limit exceeded"
-    r"|did not receive|not received|not known|not (?:a )?valid|not allowed|not permitted|locked|has moved|moved to"
+    r"|did not receive|not received|not known|not (?:a )?valid|not allowed|not permitted|locked"
+    r"|has moved|moved to"
     r"|no account|not have an account|do not relay|spam|virus|black-?list|block-?list|listed"
     # delay notices name their recipients in these words
     r"|delayed|deferred|not yet been delivered|still undelivered|retrying|will be retried"
