@@ -27,7 +27,8 @@ unknown"), from that part's Status and Diagnostic-Code.
 
 Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
 MAILER-DAEMON, the original's From and envelope sender, a list's own addresses, SRS and
-BATV sender forms, and the envelope sender a session transcript shows (MAIL FROM).
+BATV sender forms, the envelope sender a session transcript shows (MAIL FROM), and an
+address the help text offers ("report problems to help@example.net").
 Header lines of a returned message pasted without a marker line end the text searched.
 """
 
@@ -76,6 +77,7 @@ _CONTACT = re.compile(
     re.IGNORECASE,
 )
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
+_ACTION_FIELD = re.compile(r"^Action:[ \t]*(failed|delayed)\b", re.IGNORECASE | re.MULTILINE)
 _STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
 _DIAGNOSTIC_FIELD = re.compile(
     r"^Diagnostic-Code:[ \t]*[^;\n]*;[ \t]*(.+(?:\n[ \t]+.+)*)", re.IGNORECASE | re.MULTILINE
@@ -143,9 +145,10 @@ def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
         return None
     text = diagnostic.group(1).strip() if diagnostic else None
     reply, stated = reply_and_status(text)
+    action = _ACTION_FIELD.search(fields)
     return RecipientFinding(
         address="",
-        action="failed",
+        action=action.group(1).lower() if action else "failed",
         status=status.group(1) if status else stated,
         reply_code=reply,
         diagnostic=text,
@@ -153,8 +156,8 @@ def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
 
 
 def _failures(lines: list[str], recipients: list[str], narrow: bool) -> list[RecipientFinding]:
-    """A finding per recipient, its cause read from the text; with `narrow`, of those it names
-    by local part only, when it names any (or always, with more than one recipient)."""
+    """A finding per recipient, its cause read from the text. With `narrow`, only the recipients
+    whose local part the text names; when it names none, a lone recipient still, else nobody."""
     named = {address: _naming_line(lines, address) for address in recipients}
     if narrow:
         recipients = [a for a in recipients if named[a] is not None] or (
