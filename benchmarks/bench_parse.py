@@ -22,7 +22,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "maildir" / "bsd"
+SHARED = Path(os.environ.get("BOUNCEWARDEN_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+DEFAULT = SHARED / "corpus" / "maildir" / "bsd"
 
 _OURS = """
 import json, sys, time
@@ -30,12 +31,12 @@ from bouncewarden.parse import parse_file
 paths = [line.rstrip("\\n") for line in open(sys.argv[1])]
 passes = int(sys.argv[2])
 count = 0
-began = time.perf_counter()
+began, cpu = time.perf_counter(), time.process_time()
 for _ in range(passes):
     for path in paths:
         for _name, _result in parse_file(path):
             count += 1
-print(json.dumps({"emails": count, "seconds": time.perf_counter() - began}))
+print(json.dumps({"emails": count, "seconds": time.perf_counter() - began, "cpu": time.process_time() - cpu}))
 """
 
 _FLUFL = """
@@ -45,38 +46,46 @@ from flufl.bounce import all_failures
 paths = [line.rstrip("\\n") for line in open(sys.argv[1])]
 passes = int(sys.argv[2])
 count = 0
-began = time.perf_counter()
+began, cpu = time.perf_counter(), time.process_time()
 for _ in range(passes):
     for path in paths:
         with open(path, "rb") as handle:
             message = email.message_from_binary_file(handle, policy=compat32)
         all_failures(message)
         count += 1
-print(json.dumps({"emails": count, "seconds": time.perf_counter() - began}))
+print(json.dumps({"emails": count, "seconds": time.perf_counter() - began, "cpu": time.process_time() - cpu}))
 """
 
 _SISIMAI = r"""
 use strict; use warnings; use Sisimai; use Time::HiRes qw(time);
 open(my $fh, '<', $ARGV[0]) or die; my @paths = map { chomp; $_ } <$fh>; close $fh;
-my $passes = $ARGV[1]; my $count = 0; my $began = time;
+my $passes = $ARGV[1]; my $count = 0; my $began = time; my @cpu = times;
 for (1 .. $passes) { for my $path (@paths) { Sisimai->make($path); $count++; } }
-printf("{\"emails\": %d, \"seconds\": %.6f}\n", $count, time - $began);
+my @done = times;
+printf("{\"emails\": %d, \"seconds\": %.6f, \"cpu\": %.6f}\n", $count, time - $began,
+       $done[0] + $done[1] - $cpu[0] - $cpu[1]);
 """
 
 
 @dataclass(frozen=True, slots=True)
 class Measurement:
-    """One system's run: emails parsed, seconds spent, peak resident memory in MiB."""
+    """One system's run: emails parsed, seconds spent (wall clock and CPU), peak memory in MiB."""
 
     name: str
     emails: int
     seconds: float
+    cpu_seconds: float
     peak_mib: float
 
     @property
     def rate(self) -> float:
         """Emails parsed per second."""
         return self.emails / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_rate(self) -> float:
+        """Emails parsed per CPU-second of the child (steadier than `rate` on a busy machine)."""
+        return self.emails / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
 def _run(name: str, command: list[str], cpu: int) -> Measurement | None:
@@ -96,7 +105,7 @@ def _run(name: str, command: list[str], cpu: int) -> Measurement | None:
         )
         return None
     numbers = json.loads(output.decode().strip().splitlines()[-1])
-    return Measurement(name, numbers["emails"], numbers["seconds"], usage.ru_maxrss / 1024)
+    return Measurement(name, numbers["emails"], numbers["seconds"], numbers["cpu"], usage.ru_maxrss / 1024)
 
 
 def main() -> None:
@@ -124,13 +133,14 @@ def main() -> None:
     for m in results:
         print(
             f"  {m.name:14} {m.emails:7d} emails  {m.seconds:7.2f} s  "
-            f"{m.rate:8,.0f} emails/s  peak {m.peak_mib:6.1f} MiB"
+            f"{m.rate:8,.0f} emails/s  {m.cpu_rate:8,.0f} emails/CPU-s  peak {m.peak_mib:6.1f} MiB"
         )
     ours = next((m for m in results if m.name == "bouncewarden"), None)
     for rival in results:
         if ours is not None and rival is not ours and rival.rate:
             print(
                 f"bouncewarden / {rival.name}: {ours.rate / rival.rate:.2f}x emails/s, "
+                f"{ours.cpu_rate / (rival.cpu_rate or ours.cpu_rate):.2f}x emails/CPU-s, "
                 f"{ours.peak_mib / rival.peak_mib:.2f}x peak memory"
             )
 
