@@ -1,6 +1,7 @@
 """Parse throughput and peak memory: bouncewarden beside Sisimai and flufl.bounce, same run.
 
-    python benchmarks/bench_parse.py [DIR] [--passes N] [--cpu K] [--skip-sisimai] [--skip-flufl]
+    python benchmarks/bench_parse.py [DIR] [--passes N] [--rounds R] [--cpu K] [--skip-sisimai]
+                                     [--skip-flufl]
 
 Each system runs in its own child process pinned to one CPU core, parses every message file
 of DIR (default: the shared corpus) N times, reading the files from disk on every pass, and
@@ -8,7 +9,12 @@ reports how many emails it parsed and how long that took. Peak memory is the chi
 resident set size (`wait4` rusage), interpreter included. Sisimai is driven by a small Perl
 program (`Sisimai->make` per file, Debian package libsisimai-perl); flufl.bounce by
 `all_failures` on a compat32 message. The last lines print each rival's numbers and our
-ratio to them.
+ratio to them, by wall clock and by the CPU time each child spent parsing.
+
+On a shared machine other work takes turns on the same core: `--rounds R` runs the systems R
+times, taking turns (ours, Sisimai, flufl.bounce, ours, ...), and keeps each system's fastest
+round (by emails per CPU-second), so that a burst of load in one round does not decide the
+ratio. The default is one round.
 """
 
 from __future__ import annotations
@@ -115,6 +121,7 @@ def main() -> None:
     )
     options.add_argument("directory", nargs="?", type=Path, default=DEFAULT)
     options.add_argument("--passes", type=int, default=5)
+    options.add_argument("--rounds", type=int, default=1, help="runs per system, taking turns; best kept")
     options.add_argument("--cpu", type=int, default=0, help="the CPU core every child is pinned to")
     options.add_argument("--skip-sisimai", action="store_true")
     options.add_argument("--skip-flufl", action="store_true")
@@ -127,8 +134,17 @@ def main() -> None:
         runs.append(("Sisimai", ["perl", "-e", _SISIMAI, listing.name, str(args.passes)]))
     if not args.skip_flufl:
         runs.append(("flufl.bounce", [sys.executable, "-c", _FLUFL, listing.name, str(args.passes)]))
-    print(f"files: {len(paths)} in {args.directory}, {args.passes} passes, one process each, CPU {args.cpu}")
-    results = [m for name, command in runs if (m := _run(name, command, args.cpu)) is not None]
+    print(
+        f"files: {len(paths)} in {args.directory}, {args.passes} passes, one process each, CPU {args.cpu}, "
+        f"best of {max(args.rounds, 1)} round(s)"
+    )
+    best: dict[str, Measurement] = {}
+    for _ in range(max(args.rounds, 1)):
+        for name, command in runs:
+            m = _run(name, command, args.cpu)
+            if m is not None and (name not in best or m.cpu_rate > best[name].cpu_rate):
+                best[name] = m
+    results = [best[name] for name, _ in runs if name in best]
     os.unlink(listing.name)
     for m in results:
         print(
