@@ -7,7 +7,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bouncewarden.parse.reader import EMAIL, JSON
+from bouncewarden.intake import EMAIL, JSON
 from bouncewarden.sources.files import find_files, read_file, read_inputs
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 

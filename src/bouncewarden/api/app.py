@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 
 from bouncewarden.api.health import health_router
@@ -44,13 +43,8 @@ def create_app(
         )
     certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
     verifier = SnsVerifier(settings.sns, certificates, clock=clock)
-    endpoint = SnsEndpoint(service, verifier, SubscriptionConfirmer(settings.aws))
+    endpoint = SnsEndpoint(service.intake, verifier, SubscriptionConfirmer(settings.aws), clock)
     app = FastAPI(title="bouncewarden", summary="Email bounce and complaint handling")
     app.include_router(sns_router(endpoint))
-    app.include_router(health_router(lambda: _check_database(service)))
+    app.include_router(health_router(service.ping))
     return app
-
-
-def _check_database(service: Service) -> None:
-    with service.engine.connect() as connection:
-        connection.execute(sa.text("SELECT 1")).scalar_one()

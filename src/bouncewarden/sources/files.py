@@ -29,8 +29,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from bouncewarden.intake import RawInput, is_json
 from bouncewarden.parse.mbox import is_mbox, split_mbox
-from bouncewarden.parse.reader import RawInput, is_json
 
 __all__ = ["SOURCE", "find_files", "is_maildir", "read_bytes", "read_file", "read_inputs"]
 

@@ -1,6 +1,6 @@
 """Operator rules in the database: the classifier's overrides, tried in the order they were added.
 
-`Service.classification_rules` is what the ingestion paths use. Long-running ones (the SNS
+`RuleBook.classification_rules` is what the intake reads with. Long-running ones (the SNS
 endpoint, the SQS worker) see a rule another process added or removed within
 `RULES_MAX_AGE` seconds, and the rules' screened table is rebuilt only when the stored rules
 changed. The classifier is imported only when rules are read: `check` and friends do not pay
@@ -26,7 +26,7 @@ from bouncewarden.store.types import as_utc
 if TYPE_CHECKING:
     from bouncewarden.classify.patterns import OperatorRule, OperatorRules
 
-__all__ = ["RULES_MAX_AGE", "RulesMixin", "StoredRule"]
+__all__ = ["RULES_MAX_AGE", "RuleBook", "StoredRule"]
 
 RULES_MAX_AGE = 30.0
 """Seconds a running service keeps the rules it loaded before it looks again."""
@@ -42,12 +42,13 @@ class StoredRule:
     created_at: datetime
 
 
-class RulesMixin:
-    """The operator-rule part of `Service` (needs `_engine`, `_clock` and `_rules_cache`)."""
+class RuleBook:
+    """The operator's classification rules as stored, and the cached set the readers use."""
 
-    _engine: Engine
-    _clock: Clock
-    _rules_cache: tuple[float, OperatorRules] | None
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._rules_cache: tuple[float, OperatorRules] | None = None
 
     def stored_rules(self) -> list[StoredRule]:
         """Every stored rule, oldest first (the classifier tries them in this order)."""
