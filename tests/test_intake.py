@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bouncewarden.config import Settings
 from bouncewarden.intake import EventCounts, InputOutcome, Outcome, RawInput, Tally
 from bouncewarden.service import Service
-from bouncewarden.sources.files import read_inputs
+from bouncewarden.sources.files import find_files, read_file
 from bouncewarden.store.engine import make_engine
 from bouncewarden.store.recorder import BatchRecorder
 from feedback_files import NEWSLETTER, dsn, ses_blocklisted, ses_bounce, ses_complaint, ses_delivery
@@ -21,6 +21,11 @@ from shared_files import SES_SAMPLES
 from store_helpers import suppressed_addresses
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
+
+
+def read_inputs(paths: list[Path], *, received_at: datetime) -> list[RawInput]:
+    """Every input under `paths`, as `ingest` reads them."""
+    return [raw for path in find_files(paths) for raw in read_file(path, received_at=received_at)]
 
 
 def count(service: Service, table: str) -> int:

@@ -98,7 +98,11 @@ def test_quarantine_keeps_raw_and_reason_once_per_content(service: Service) -> N
     [first] = service.intake.take([raw])
     [second] = service.intake.take([raw])
     assert first.outcome is Outcome.QUARANTINED and first.quarantine_id is not None
-    assert second.quarantine_id == first.quarantine_id  # one copy per content hash
+    # One copy per content hash (a re-run used to add a compressed copy each time).
+    assert second.quarantine_id == first.quarantine_id
+    [third] = service.intake.take([RawInput(b"\x00other garbage", "upload", T0, "sns")])
+    assert third.quarantine_id != first.quarantine_id
+    assert count(service, "quarantine") == 2
     assert service.quarantine.raw(first.quarantine_id) == b"\x00garbage"
     assert service.quarantine.raw(first.quarantine_id + 1000) is None
     entry = service.quarantine.entry(first.quarantine_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -10,13 +11,19 @@ from click.testing import CliRunner
 
 from bouncewarden.aws.suppression_sync import ACTOR, Direction, list_remote, sync_suppressions
 from bouncewarden.cli import main
-from bouncewarden.parse.ses import parse_ses_payload
+from bouncewarden.events import FeedbackEvent
+from bouncewarden.parse.ses import read_ses
 from bouncewarden.service import Service
 from fake_ses import FakeSes
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 from store_helpers import record
 
 SAMPLES = SHARED_SES_SAMPLES
+
+
+def ses_events(data: bytes | str, **options: Any) -> list[FeedbackEvent]:
+    """The events of one SES payload, as the reader gets them."""
+    return list(read_ses(data, **options).events)
 
 
 def _client(endpoint: str):  # type: ignore[no-untyped-def]
@@ -49,7 +56,7 @@ def populated(ses_fake: FakeSes, service: Service) -> Service:
         "notification/bounce-permanent-general.json",  # dana.whitfield: hard
         "notification/complaint-abuse-with-feedback.json",  # r.iyer: complaint
     ):
-        record(service, parse_ses_payload((SAMPLES / name).read_bytes()), raw=None, source="ses")
+        record(service, ses_events((SAMPLES / name).read_bytes()), raw=None, source="ses")
     service.admin.suppress(["ops@example.org"], note="asked by phone", actor="admin")  # manual: stays ours
     ses_fake.suppress("Former.Customer@Example.com", "BOUNCE")
     ses_fake.suppress("angry@example.net", "COMPLAINT")

@@ -18,7 +18,8 @@ in order and the first match wins, so the order carries meaning:
   from matching (the parser's hint or the codes decide).
 
 A group marked weak (`_WEAK`) only says something when the enhanced status says nothing
-precise: "message content rejected" is a spam verdict under 5.7.1 but a media error under 5.6.1.
+precise and the parser gave no hint: "message content rejected" is a spam verdict under 5.7.1
+but a media error under 5.6.1.
 """
 
 from __future__ import annotations
@@ -27,6 +28,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bouncewarden.classify import transport
+from bouncewarden.classify.foreign import (
+    FOREIGN_MAILBOXFULL,
+    FOREIGN_SPAM,
+    FOREIGN_SUSPEND,
+    FOREIGN_USERUNKNOWN,
+)
 from bouncewarden.classify.screen import ScreenedTable
 from bouncewarden.events import Reason
 
@@ -49,19 +57,26 @@ _WEAK = False
 # pattern of the line above, so that long expressions stay readable.
 
 _SPAM_VERDICT = r"""
+\b(?:spamassassin|bogofilter|rspamd|spamd)\b
 (?:rejected|refused|blocked) (?:due to|because of|as) (?:a )?spam
 (?:scored|classified|identified|detected|flagged) as (?:possible )?spam
 """
 
 _VIRUSDETECTED = r"""
+\bvirus\b.{0,30}\b(?:blocked|rejected|refused)\b
 \b(?:virus|malware|trojan|worm)\b.{0,40}\b(?:detected|found|infected)\b
 \b(?:infected|contains?) (?:with )?(?:an? )?(?:virus|malware|malicious)
 \bvirus(?:es)? (?:detected|found)
 """
 
 _AUTHFAILURE = r"""
+(?:\bno|\bnot|n'?t|\bwithout|\bmissing)\b.{0,20}\b(?:valid |passing )?dkim signature
+\bip(?: address)?\b.{0,30}\bdoes(?: not|n'?t) match (?:the |your )?(?:sender'?s? |sending |from )?domain
+\b(?:ip|host|server)\b.{0,30}\bnot (?:authori[sz]ed|permitted|allowed) to send
++ (?:mail |e-?mail )?(?:for|on behalf of)
 \bdmarc\b
-\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|settings|not (?:pass|allowed|authori[sz]ed))
+\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|verification|settings|unauthori[sz]ed
++|not (?:pass|allowed|authori[sz]ed))
 \b(?:fail(?:s|ed|ure)?|not pass(?:ing)?|check) .{0,40}\bspf\b
 \bdkim\b.{0,40}\b(?:fail|invalid|missing|required|not (?:valid|pass))
 \b(?:fail(?:s|ed|ure)?|no (?:valid|passing)) .{0,30}\bdkim\b
@@ -82,6 +97,8 @@ dns ptr
 """
 
 _FILTERED = r"""
+(?:recipient|user|addressee) (?:does not|doesn'?t) want (?:your|this|the) (?:mail|message|e-?mail)
+\b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
 (?:rejected|blocked|refused) by (?:the )?recipient'?s? (?:filter|rules|preferences)
 \buser (?:refuses|rejects?)\b
@@ -93,6 +110,7 @@ account is protected by
 """
 
 _NORELAYING = r"""
+(?:not|isn'?t) in (?:my|our|the) list of allowed rcpthosts
 relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed|authori[sz]ed)|prohibited)
 not (?:permitted|allowed|authori[sz]ed) to relay
 (?:unable|cannot|can'?t) (?:to )?relay
@@ -104,6 +122,22 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+\b(?:mail|messages?|e-?mails?) from your (?:domain|address)\b.{0,30}\bnot (?:accepted|allowed|permitted)
+\b(?:sender'?s?|envelope[- ](?:sender|from)|mail[- ]from|return[- ]path)
++(?: e-?mail)?(?: address)?(?: domain| host)?\b(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|resolv\w*)|unknown|invalid
++|has no (?:mx|a|dns|mail)|(?:cannot|can'?t) be (?:verified|resolved))
+\b(?:your|from:?|mail from) (?:e-?mail )?(?:address|domain)\b
++(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|allowed|permitted)|unknown
++|invalid|has no (?:mx|a|dns|mail))
+\b(?:invalid|unknown|bad|non-?existent|unverifiable|unresolvable|unroutable)
++ (?:sender|envelope[- ]sender|return[- ]path|mail[- ]from|from) (?:e-?mail )?(?:address|domain)
+\bsender (?:is |has been |was )?(?:blocked|banned|black ?listed|block ?listed|denied)
+requires? (?:a )?valid sender (?:domain|address)
+too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
+sender address has (?:a )?null mx
+(?:unresolvable|unresolved|non-?existent) (?:rfc\.?5321 )?(?:from|sender|envelope[- ]from) domain
 sender (?:address )?(?:rejected|refused|denied|invalid|verify failed|verification failed)
 sender was rejected
 domain of sender address .{0,80}(?:does not exist|not found|not resolve)
@@ -117,11 +151,26 @@ purported responsible address
 """
 
 _BADREPUTATION = r"""
+\b(?:due to|because of|based on) (?:the |your |its |a )?(?:poor |low |bad |negative )?
++(?:sender|sending|source|ip)(?: ip)?(?: address)? reputation\b
 \b(?:low|poor|bad) reputation\b
 \breputation of the sending\b
 """
 
 _BLOCKED = r"""
+\b(?:over|via) ipv6\b
+\bclient (?:is |has been )?blocked\b
+\bip\b.{0,40}\bnot (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail )?directly
+\bunauthori[sz]ed (?:interface|host|server|client|ip)\b
+\bdial-?up\b
+\bblock (?:permanently|temporarily)\b|\bsender filtering\b
+\bdenial of connection\b|\bzombie\b
+(?:traffic|mail|connections?) (?:is |are )?not accepted from (?:this|your) (?:ip|host|server|network)
+\bblock(?:ed)? for (?:abuse|spam)
+\bspam (?:sender|source)\b
+\bdynamic(?:ally assigned)? (?:ip|address|pool|range)|\bresidential (?:ip|space|range|address)
+\b(?:e-?mail|ip) reputation (?:service|database)
+blocked by spam statistics
 helo command rejected
 \bhelo\b.{0,30}\b(?:rejected|invalid|not found|unknown)
 \b(?:spamhaus|spamcop|sorbs|barracuda(?:central)?|dnsbl|uceprotect|abuseat|mailspike)\b
@@ -147,6 +196,8 @@ ip source bloqu
 """
 
 _SPAM = r"""
+\bsuspicious\b.{0,40}\b(?:content|links?)\b
+\bphish(?:ing)?\b
 \bspam\b
 \bube\b
 \bunsolicited (?:bulk |commercial )?(?:e-?mail|mail|message)
@@ -159,6 +210,7 @@ content (?:rejected|refused)
 """
 
 _TOOMANYCONN = r"""
+exceeded (?:the )?(?:allowable|maximum|allowed) connection (?:time|count|limit)
 too many (?:connections|concurrent|simultaneous|sessions|recipients|rcpt)
 (?:connection|session|ip|domain) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
 \b(?:connection|ip|domain) frequency limited
@@ -166,14 +218,21 @@ maximum (?:number of )?(?:connections|recipients)
 """
 
 _SPEEDING = r"""
+\bexcessive (?:volume|sending|mail|message rate)
+\blimits? (?:for|on) how many (?:messages|mails|e-?mails)
+\b(?:messages|mails|e-?mails) (?:can be )?sent per (?:minute|hour|day)
+\b(?:sender|sending|mail|message) frequency (?:limit|exceed)
+\bmail flood
 receiving mail (?:at a rate|too quickly)
 \brate limit(?:ed|ing)?\b
 sending (?:rate|too fast|too quickly)
 \bthrottl
-\btoo (?:many|much) (?:mails?|messages|e-?mails)\b(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored)\b)
+\btoo (?:many|much) (?:mails?|messages|e-?mails)\b
++(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored|on the server|in (?:the|his|her|their) account)\b)
 """
 
 _MESGTOOBIG = r"""
+\b(?:message|mail|e-?mail)\b (?:is |was )?(?:larger|bigger) than
 (?:message|mail|email|e-mail|size) (?:is |was )?too (?:big|large)
 too (?:big|large) for (?:this|the) (?:system|recipient|server)
 recipsizelimit
@@ -193,6 +252,15 @@ no space left on device
 """
 
 _MAILBOXFULL = r"""
+\b(?:mailbox|inbox|folder)\b[^.;]{0,40}\b(?:message count|number of messages|storage|size|space)\b[^.;]{0,20}
++\b(?:limit|quota|exceeded|reached|full)
+\b(?:mailbox|inbox)\b (?:has )?(?:exceeded|reached) (?:the |its |their )?(?:limit|capacity|quota|size)
+(?:not enough|insufficient) (?:storage )?space (?:in|for|on)
++ (?:the |this |recipient'?s? )*(?:mailbox|inbox|account)
+\bhas too many messages (?:on|in|stored)
+exceed(?:ed|s)? (?:its |their |the |his |her |your )?storage (?:limit|allocation|quota|space)
+storage (?:limit|allocation|quota) (?:exceeded|reached)
+\bfolder (?:is )?full
 mail ?box (?:is )?full
 \b(?:over|exceed(?:ed|s|ing)?) (?:the |their |his |her |its |allowed |disk |storage |mailbox |mail )*quota
 \bquota (?:exceeded|full|reached)
@@ -214,6 +282,13 @@ _SUSPEND = r"""
 compte du destinataire est bloqu
 """
 
+# "Unroutable address": no route for the address; a parser that knows the domain is local (where
+# it means no such user) says so in its hint, which a weak group gives way to.
+_UNROUTABLE = r"""
+\bunroute?able (?:address|recipient)\b
+\baddress (?:is )?unroute?able\b
+"""
+
 _INACTIVE = r"""
 \b(?:account|mailbox|address) (?:is |has been )?inactive\b
 \binactive (?:e-?mail )?(?:account|address)
@@ -227,8 +302,10 @@ not our customer
 """
 
 _NOTACCEPT = r"""
+\bhas no (?:mx(?: records?)?|mail ?servers?|mail exchangers?)\b
+\bnot (?:configured|set up) to (?:receive|accept) (?:e-?mail|mail)
 \bnull mx\b
-(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)
+(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)(?! (?:over|via|from|by|with)\b)
 no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
 couldn'?t find a mail exchanger
 mx or srv record indicated no smtp service
@@ -257,6 +334,9 @@ dns lookup failure
 """
 
 _USERUNKNOWN = r"""
+\b(?:address|recipient|user)\b[^.;]{0,30}\bmarked as invalid\b
+\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
++\b(?:cannot|can'?t|could not|couldn'?t) be found
 recipient address rejected: access denied
 \b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
 +\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
@@ -276,6 +356,7 @@ destinataire invalide
 """
 
 _POLICYVIOLATION = r"""
+\b(?:security|local|site|e-?mail|mail|administrative|organi[sz]ation'?s?) polic(?:y|ies)\b
 (?:policy|policies) (?:violation|reasons?)
 violat\w* .{0,30}polic
 denied by policy
@@ -288,12 +369,15 @@ prohibited (?:attachment|content|file)
 """
 
 _NOTCOMPLIANTRFC = r"""
+(?:missing|without|no) (?:a )?(?:valid )?(?:address in )?(?:the )?from:? header
 not rfc ?\d* ?compliant
 \brfc ?(?:5322|2822|822)\b
 multiple (?:addresses in )?(?:from|subject|sender|date|message-id|to)\b.{0,20}header
 """
 
 _CONTENTERROR = r"""
+\b(?:invalid|malformed|broken) mime\b
+(?:rejected|refused|blocked)\b.{0,40}\battachment
 attachment\b.{0,40}\bnot (?:allowed|permitted|accepted)
 improper use of 8-?bit
 8-?bit data
@@ -319,6 +403,7 @@ not authori[sz]ed
 """
 
 _SYSTEMERROR = r"""
+isn'?t in my control/locals file
 (?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
 temporary (?:server|system|local) (?:error|failure|problem)
 transaction failed
@@ -330,85 +415,6 @@ could not load
 insufficient permission
 duplicated message-id
 """
-
-_LOOP = r"""
-routing loop|mail loop|loops? back to myself|too many hops|hop count exceeded
-"""
-
-_TIMED_OUT = r"""
-timed? ?out
-\btimeout\b(?! exceeded)
-"""
-
-_NETWORKERROR = r"""
-(?:network|connection) (?:error|failure|problem|lost|reset|dropped)
-no route to host
-(?:network|host) (?:is )?unreachable
-(?:unable|failed|could not|couldn'?t|wasn'?t able) to (?:establish|open|make) (?:an? )?(?:smtp )?connection
-(?:dns|name server|nameserver|name service) (?:error|failure|lookup (?:error|failure|failed))
-\bconnect(?:\(\))? to \S{1,255}(?: \S{1,64})?: connection refused
-"""
-
-_EXPIRED = r"""
-(?:message|envelope|delivery time|delivery period) (?:has )?expired
-retry (?:time(?:out)?|period) (?:exceeded|expired)
-(?:could not|couldn'?t|unable to|not) (?:be )?deliver(?:ed)?
-+ .{0,40}(?:for|within|in|after) (?:the last )?\d+
-could not be delivered for too long
-delivery failed \d+ attempts
-been failing for a long time
-(?:in|on) the queue too long|too long in (?:the )?queue
-\bgiving up\b|\bgave up\b
-will be deleted from (?:the )?queue
-\bgr[ae]y-?list(?:ed|ing)\b
-remote host is not responding
-did not accept our requests to connect
-"""
-
-# Sendmail's own word for a TCP connection the host refused (nobody listening on port 25):
-# a network failure, unless the text also says it gave up (expired, above).
-_REFUSED_BY_HOST = r"""
-\bdeferred: connection refused by\b
-"""
-
-_REFUSED = r"""
-connection refused
-"""
-
-_BLOCKED_BARE = r"""
-(?:^|[\s:-])blocked\b(?! by the recipient)
-"""
-
-_SYNTAXERROR = r"""
-syntax error
-improper (?:command )?sequence|bad sequence of commands
-command (?:not recogni[sz]ed|unrecogni[sz]ed|not implemented)|unrecogni[sz]ed command
-parameter not implemented
-malformed address
-line too long
-"""
-
-_MAILERERROR = r"""
-mailer (?:error|program)
-(?:program|pipe|command) .{0,40}(?:exited|terminated|died|failed) with
-(?:exit|return) (?:code|status) \d+
-failed to (?:read|open|execute) .{0,80}(?:template|file|program|script)
-^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$
-"""
-
-_PIPE = r"""
-(?:^|[\s"<(])\|\s*(?:exec\b|/|[\w.-]+/)
-"""
-
-_NOTHING_KNOWN = r"""
-delivery report unavailable
-no (?:further |more )?(?:details|information) (?:is |are )?available
-"""
-
-_ONHOLD = r"""
-\bon hold\b
-"""
-
 
 # The order of the tries: first match wins (see the module docstring).
 _TABLE: Sequence[tuple[Reason, bool, str]] = (
@@ -422,6 +428,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.BADREPUTATION, _STRONG, _BADREPUTATION),
     (Reason.BLOCKED, _STRONG, _BLOCKED),
     (Reason.SPAMDETECTED, _STRONG, _SPAM),
+    (Reason.SPAMDETECTED, _STRONG, FOREIGN_SPAM),
     (Reason.SPAMDETECTED, _WEAK, _CONTENT_REFUSED),
     (Reason.TOOMANYCONN, _STRONG, _TOOMANYCONN),
     (Reason.SPEEDING, _STRONG, _SPEEDING),
@@ -429,31 +436,35 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.EXCEEDLIMIT, _WEAK, _EXCEEDLIMIT),
     (Reason.SYSTEMFULL, _STRONG, _SYSTEMFULL),
     (Reason.MAILBOXFULL, _STRONG, _MAILBOXFULL),
+    (Reason.MAILBOXFULL, _STRONG, FOREIGN_MAILBOXFULL),
     (Reason.SUSPEND, _STRONG, _SUSPEND),
+    (Reason.SUSPEND, _STRONG, FOREIGN_SUSPEND),
     (Reason.SUSPEND, _WEAK, _INACTIVE),
     (Reason.HASMOVED, _STRONG, _HASMOVED),
     (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
     (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
     (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
+    (Reason.HOSTUNKNOWN, _WEAK, _UNROUTABLE),
     (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
+    (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
     (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
     (Reason.CONTENTERROR, _STRONG, _CONTENTERROR),
     (Reason.SECURITYERROR, _STRONG, _SECURITYERROR),
     (Reason.SECURITYERROR, _WEAK, _ACCESS_DENIED),
-    (Reason.MAILERERROR, _STRONG, _PIPE),
+    (Reason.MAILERERROR, _STRONG, transport.PIPE),
     (Reason.SYSTEMERROR, _STRONG, _SYSTEMERROR),
-    (Reason.NETWORKERROR, _STRONG, _LOOP),
-    (Reason.EXPIRED, _STRONG, _TIMED_OUT),
-    (Reason.NETWORKERROR, _STRONG, _NETWORKERROR),
-    (Reason.EXPIRED, _STRONG, _EXPIRED),
-    (Reason.NETWORKERROR, _STRONG, _REFUSED_BY_HOST),
-    (Reason.BLOCKED, _STRONG, _REFUSED),
-    (Reason.BLOCKED, _WEAK, _BLOCKED_BARE),
-    (Reason.SYNTAXERROR, _STRONG, _SYNTAXERROR),
-    (Reason.MAILERERROR, _STRONG, _MAILERERROR),
-    (Reason.ONHOLD, _STRONG, _ONHOLD),
-    (Reason.UNDEFINED, _STRONG, _NOTHING_KNOWN),
+    (Reason.NETWORKERROR, _STRONG, transport.LOOP),
+    (Reason.EXPIRED, _STRONG, transport.TIMED_OUT),
+    (Reason.NETWORKERROR, _STRONG, transport.NETWORKERROR),
+    (Reason.EXPIRED, _STRONG, transport.EXPIRED),
+    (Reason.NETWORKERROR, _STRONG, transport.REFUSED_BY_HOST),
+    (Reason.BLOCKED, _STRONG, transport.REFUSED),
+    (Reason.BLOCKED, _WEAK, transport.BLOCKED_BARE),
+    (Reason.SYNTAXERROR, _STRONG, transport.SYNTAXERROR),
+    (Reason.MAILERERROR, _STRONG, transport.MAILERERROR),
+    (Reason.ONHOLD, _STRONG, transport.ONHOLD),
+    (Reason.UNDEFINED, _STRONG, transport.NOTHING_KNOWN),
 )
 
 

@@ -15,8 +15,8 @@ Vendors extend the registry: Microsoft's Exchange Online uses details above 100 
 5.7.649 for a banned sending IP, 5.7.509 for a DMARC rejection, 5.1.351 for an unknown remote
 recipient, 5.4.316 for an expired message), so the tables below list those seen in the wild.
 
-When a report carries no status at all, `status_from_text` finds one in the diagnostic, and
-`pseudo_status` gives a placeholder `X.0.9NN` code that names the reason. Those placeholders are
+When a report carries no status at all, `pseudo_status` gives a placeholder `X.0.9NN` code
+that names the reason. Those placeholders are
 not registered codes: they are the convention of the Sisimai project, whose results DESIGN.md
 compares ours with, and they appear only where the report itself has no status.
 """
@@ -40,7 +40,7 @@ __all__ = [
     "parse_status",
     "pseudo_status",
     "reason_from_status",
-    "status_from_text",
+    "reason_from_subject",
 ]
 
 CLASS_MEANINGS: Mapping[str, str] = {
@@ -155,7 +155,7 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "1.6": Reason.HASMOVED,
     "1.7": Reason.REJECTED,
     "1.8": Reason.REJECTED,
-    "1.10": Reason.USERUNKNOWN,  # RFC 7505 null MX, but Exchange Online uses it for "not found"
+    "1.10": Reason.NOTACCEPT,  # RFC 7505 null MX (Exchange Online's "not found" is read by its words)
     "2.1": Reason.SUSPEND,
     "2.2": Reason.MAILBOXFULL,
     "2.3": Reason.EXCEEDLIMIT,
@@ -198,6 +198,7 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "7.12": Reason.SECURITYERROR,
     "7.13": Reason.SUSPEND,
     "7.14": Reason.SECURITYERROR,
+    "7.17": Reason.HASMOVED,  # RFC 7293: the mailbox has another owner than the one intended
     "7.20": Reason.AUTHFAILURE,
     "7.21": Reason.AUTHFAILURE,
     "7.22": Reason.AUTHFAILURE,
@@ -211,6 +212,8 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "7.30": Reason.SECURITYERROR,
     # Exchange Online extensions (learn.microsoft.com, "Email non-delivery reports").
     "1.351": Reason.USERUNKNOWN,
+    "2.121": Reason.SPEEDING,  # the recipient's per-hour limit of messages from one sender
+    "2.122": Reason.SPEEDING,  # the recipient's per-hour limit of messages from all senders
     "4.310": Reason.HOSTUNKNOWN,
     "4.312": Reason.NETWORKERROR,
     "4.316": Reason.EXPIRED,
@@ -278,6 +281,30 @@ def reason_from_status(status: str | None) -> Reason | None:
     return _DETAIL_REASONS.get(parsed.key)
 
 
+# subject -> the reason a permanent status names by its subject alone, when its detail names none
+# (X.7.0 and X.7.1 refuse the sender or the message on the receiver's security or policy
+# grounds, X.3.0 is a failure of the receiving mail system, X.6.x one of the message's content
+# or media).
+# Used only after the wording, a precise status and the parser's hint said nothing.
+_SUBJECT_REASONS: Mapping[str, Reason] = {
+    "3": Reason.SYSTEMERROR,
+    "6": Reason.CONTENTERROR,
+    "7": Reason.SECURITYERROR,
+}
+
+
+def reason_from_subject(status: str | None) -> Reason | None:
+    """The reason the subject of a permanent failure names on its own (5.7.x: securityerror ...).
+
+    A temporary status (4.7.x) is left to the reply code and the wording: deferrals are often
+    a receiver's load ("451 4.7.500 Server busy") rather than a refusal.
+    """
+    parsed = parse_status(status)
+    if parsed is None or parsed.klass != "5":
+        return None
+    return _SUBJECT_REASONS.get(parsed.subject)
+
+
 def is_generic(status: str | None) -> bool:
     """True when the status names no reason of its own (absent, X.0.0, X.7.1, ...)."""
     return reason_from_status(status) is None
@@ -332,26 +359,3 @@ def pseudo_status(reason: Reason, temporary: bool = False) -> str | None:
     if detail is None:
         return None
     return f"{'4' if temporary else '5'}.0.{detail}"
-
-
-def status_from_text(diagnostic: str | None, reply_code: str | None = None, address: str = "") -> str | None:
-    """The status a diagnostic states, else a placeholder naming the reason its wording implies.
-
-    For parsers of reports without a Status field; `address` (the recipient) lets the
-    receiving provider's wording count. None when the text states no status and says nothing
-    classifiable. A parser that has already classified the finding should prefer
-    `pseudo_status(reason, temporary)` with the final reason.
-    """
-    text = " ".join((diagnostic or "").split())
-    stated = find_status(text)
-    if stated is not None or not text:
-        return stated
-    # Imported here: the decision module reads this one's tables at import time.
-    from bouncewarden.classify.decide import decide_reason
-    from bouncewarden.parse.report import RecipientFinding
-
-    finding = RecipientFinding(address=address, diagnostic=text, reply_code=reply_code)
-    reason = decide_reason(finding)
-    if reason is Reason.ONHOLD:
-        return None
-    return pseudo_status(reason, (reply_code or text[:1]).startswith("4"))

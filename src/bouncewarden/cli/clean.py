@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from bouncewarden.cli.options import database_options, load, open_service
+from bouncewarden.logsafe import escape_controls
 
 __all__ = ["clean_command", "register"]
 
@@ -56,7 +57,7 @@ def clean_command(
     The header and all columns are kept; counts of rows read, kept and dropped (and why) go
     to stderr, or as JSON to stdout with --json.
     """
-    from bouncewarden.lists.clean import ColumnNotFound, clean_file, load_suppressed
+    from bouncewarden.lists.clean import ColumnNotFound, UnreadableList, clean_file, load_suppressed
 
     settings = load(config_file, database_url)
     with open_service(settings) as service:
@@ -68,6 +69,8 @@ def clean_command(
             report = clean_file(input_file, output, suppressed=suppressed, column=column, on_progress=advance)
     except ColumnNotFound as err:
         raise click.UsageError(str(err)) from err
+    except UnreadableList as err:
+        raise click.ClickException(f"{escape_controls(str(input_file))}:{err}") from err
     if as_json:
         click.echo(json.dumps(report.as_dict()), err=str(output) == "-")
     else:

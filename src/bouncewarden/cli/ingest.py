@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bouncewarden.cli.options import Progress, database_options, load, open_service, progress
+from bouncewarden.logsafe import escape_controls
 
 if TYPE_CHECKING:
     from bouncewarden.config import Settings
@@ -102,7 +103,8 @@ def _run(intake: Intake, files: list[Path], source: str, as_json: bool) -> tuple
             for outcome in intake.take(batch):
                 tally.add(outcome)
                 if outcome.outcome is Outcome.QUARANTINED:
-                    click.echo(f"quarantined {outcome.origin}: {outcome.reason}", err=True)
+                    why = escape_controls(outcome.reason or "")
+                    click.echo(f"quarantined {escape_controls(outcome.origin)}: {why}", err=True)
                 elif outcome.outcome is Outcome.STORE_UNAVAILABLE:
                     problem = outcome.reason
             shown.update(position=shown.position, items=tally.inputs)

@@ -20,6 +20,7 @@ import click
 from bouncewarden.cli.options import database_options, load, open_service, safe_url
 from bouncewarden.config import Settings
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.logsafe import configure_logging
 
 if TYPE_CHECKING:
     import uvicorn
@@ -54,7 +55,7 @@ def serve_command(
     """
     http = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     settings = load(config_file, database_url, http=http or None)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin: noise
     stop = threading.Event()
 
@@ -71,13 +72,10 @@ def serve_command(
 
 def _http_server(service: Service, settings: Settings) -> uvicorn.Server:
     """A uvicorn server for the HTTP app."""
-    import uvicorn
-
     from bouncewarden.api.app import create_app
+    from bouncewarden.api.server import http_server
 
-    app = create_app(service, settings)
-    config = uvicorn.Config(app, host=settings.http.host, port=settings.http.port, log_level="info")
-    return uvicorn.Server(config)
+    return http_server(create_app(service, settings), settings.http)
 
 
 def _sqs_threads(service: Service, settings: Settings, stop: threading.Event) -> list[threading.Thread]:

@@ -7,7 +7,6 @@ queue and the worker retries with backoff.
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from pathlib import Path
@@ -17,6 +16,7 @@ import click
 
 from bouncewarden.cli.aws import aws_options, aws_settings
 from bouncewarden.cli.options import database_options, open_service
+from bouncewarden.logsafe import configure_logging
 
 __all__ = ["register", "worker_command"]
 
@@ -38,10 +38,10 @@ def worker_command(
     endpoint_url: str | None,
     region: str | None,
 ) -> None:
-    """Consume SES feedback from SQS until SIGTERM or Ctrl-C (the current poll finishes first)."""
+    """Consume SES feedback from SQS until SIGTERM or Ctrl-C (stops within a second or two)."""
     from bouncewarden.sources.sqs import run_sqs_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = aws_settings(config_file, endpoint_url, region, database_url)
     urls = list(queue_urls) or settings.sqs.queue_urls
     if not urls:

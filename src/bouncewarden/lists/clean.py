@@ -3,8 +3,10 @@
 `bouncewarden clean` streams a CSV through `clean_csv`: the header and every column are
 kept, rows whose address is suppressed (compared in normalised, lower-case form) or not a
 syntactically usable address are dropped and counted, by suppression reason and as
-"invalid". The suppression list is loaded once into a dict (a hundred thousand addresses
-take a few tens of MB); the rows are never held, so memory does not grow with the file.
+"invalid". Domains are compared in their IDNA form (`bouncewarden.addresses`), so a
+suppressed `user@xn--bcher-kva.example` drops the row `user@bücher.example`. The
+suppression list is loaded once into a dict (a hundred thousand addresses take a few tens
+of MB); the rows are never held, so memory does not grow with the file.
 
 "Usable" is stricter than RFC 5321 on purpose, because the question is whether a bulk
 sender should try the address: a dot-atom local part (no quoted strings, no leading,
@@ -29,11 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from bouncewarden.addresses import normalise_address
 from bouncewarden.errors import BouncewardenError
 
 __all__ = [
     "CleanReport",
     "ColumnNotFound",
+    "UnreadableList",
     "clean_csv",
     "clean_file",
     "is_usable_address",
@@ -54,6 +58,10 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 class ColumnNotFound(BouncewardenError, ValueError):
     """The CSV header has no column of the name asked for."""
+
+
+class UnreadableList(BouncewardenError, ValueError):
+    """The list is not readable as CSV (a field over 128 KiB, an unclosed quote); says the line."""
 
 
 @dataclass(slots=True)
@@ -106,7 +114,7 @@ def load_suppressed(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
     reasons: dict[str, str] = {}
     found: dict[str, str] = {}
     for address, reason in entries:
-        found[address.lower()] = reasons.setdefault(reason, reason)
+        found[normalise_address(address)] = reasons.setdefault(reason, reason)
     return found
 
 
@@ -146,10 +154,13 @@ def clean_csv(
     ending = "\r\n" if header_line.endswith("\r\n") else "\n"
     reader = csv.reader(itertools.chain([header_line], source), delimiter=delimiter)
     writer = csv.writer(target, delimiter=delimiter, lineterminator=ending)
-    header = next(reader)
-    index = _column_index(header, column)
-    writer.writerow(header)
-    _copy_rows(reader, writer.writerow, index, suppressed, report, on_progress)
+    try:
+        header = next(reader)
+        index = _column_index(header, column)
+        writer.writerow(header)
+        _copy_rows(reader, writer.writerow, index, suppressed, report, on_progress)
+    except csv.Error as err:
+        raise UnreadableList(f"{reader.line_num}: not readable as CSV: {err}") from err
     return report
 
 
@@ -169,8 +180,10 @@ def _copy_rows(
         count += 1
         if on_progress is not None and count % _PROGRESS_EVERY == 0:
             on_progress()
-        # normalise_address, inlined
+        # normalise_address, inlined for ASCII (an internationalised domain takes the slow road)
         address = row[index].strip().strip("<>").strip().lower() if index < len(row) else ""
+        if not address.isascii():
+            address = normalise_address(address)
         reason = suppressed.get(address)
         if reason is not None:
             dropped[reason] += 1

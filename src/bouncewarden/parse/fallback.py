@@ -1,92 +1,194 @@
 """The last resort for plain-text bounces no standard path or MTA module could read.
 
 Used only when the message looks like a bounce (a mailer-daemon or postmaster sender, an
-empty Return-Path, or a subject such as "Undelivered Mail Returned to Sender"). In order:
+empty Return-Path, or a subject such as "Undelivered Mail Returned to Sender", in English
+or the other languages NDRs are written in). In order:
 
 1. RFC 3464 fields pasted into the text ("Final-Recipient: rfc822; ...").
 2. Addresses in the text before the returned message, on lines that also carry an error
-   (an SMTP reply code, an RFC 3463 status or failure wording); the line and the lines
-   after it up to a blank line are the diagnostic. In an SMTP session transcript, where
-   the recipient's line got a 2xx reply, the first later 4xx/5xx reply is the diagnostic.
-3. The recipient encoded in a VERP bounce address (see `verp`).
-4. The To of the returned message.
+   (an SMTP reply code, an RFC 3463 status or failure wording, see `failure_words`); the
+   line and the lines after it up to a blank line are the diagnostic. In an SMTP session
+   transcript, where the recipient's line got a 2xx reply, the first later 4xx/5xx reply is
+   the diagnostic. An address alone on its line ("  user@example.com", "<user@...>",
+   "user@example.com on 02/11/2026") may take its error from the heading just above it
+   ("Delivery to the following recipients failed.").
+3. The addresses of an `X-Failed-Recipients` header (Exim and others add it), or of the
+   Subject ("Mail delivery failed: user@example.com").
+4. The recipient encoded in a VERP bounce address (see `verp`).
+5. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
+   list): all of them, or those whose local part the text names ("jonas... User unknown").
+6. The recipient a Received field of the returned message names ("by mx.example.com ... for
+   <user@example.com>"), which is how a list message says whom it was on its way to: the
+   one such address, or those whose local part the text names.
+
+A recipient found in 3-6 takes its cause from the text (`ndr_text.text_cause`), or, for a
+report whose delivery-status part named no readable recipient ("Final-Recipient: rfc822;
+unknown"), from that part's Status and Diagnostic-Code.
+
+Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
+MAILER-DAEMON, the original's From and envelope sender, a list's own addresses, SRS and
+BATV sender forms, and the envelope sender a session transcript shows (MAIL FROM).
+Header lines of a returned message pasted without a marker line end the text searched.
 """
 
 from __future__ import annotations
 
 import re
 
-from bouncewarden.parse.addresses import addresses_in, clean_address
+from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
+from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
+from bouncewarden.parse.ndr_text import failure_at, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
+from bouncewarden.parse.own_addresses import OwnAddresses, own_addresses
 from bouncewarden.parse.report import RecipientFinding
-from bouncewarden.parse.verp import verp_from_headers
+from bouncewarden.parse.verp import decode_verp
 
 __all__ = ["looks_like_bounce", "parse_fallback"]
 
-_DAEMON = re.compile(r"mailer[-_ ]?daemon|postmaster|mail delivery|mail ?administrator|mailadmin", re.I)
-_SUBJECT = re.compile(
-    r"undeliver|returned mail|delivery (?:status|fail|notification|problem|report)|failure notice"
-    r"|non[- ]?delivery|could not be delivered|not delivered|mail delivery failed|bounce"
-    r"|rejected|delivery has failed|warning: could not send|undelivered",
+# A sender named on the line: an SMTP transcript's "MAIL FROM:<...>" (or a wrapped "FROM:<...>"),
+# MDaemon's "*  From: ...", "your message from news@example.org". Not an alias's "expanded from"
+# or "generated from", which name the recipient as it was addressed.
+_MAIL_FROM = re.compile(
+    r"(?<!expanded )(?<!generated )\bfrom:?[ \t]*<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE
+)
+# A header line of the returned message that names its sender side or identifies it; in an
+# indented summary ("  To: user@example.com") only a recipient header is left in.
+_SENDER_FIELD = re.compile(
+    r"^[\s>]*(?:from|sender|reply-to|return-path|message-id|references|in-reply-to|errors-to|list-[\w-]+"
+    r"|envelope-from|x-[\w-]+|received|dkim-signature|resent-from|mail from)\s*:",
     re.IGNORECASE,
 )
-_ERROR = re.compile(
-    r"(?<![\d.])[45]\d\d(?![\d.])|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
-    r"|reject|refused|denied|failed|full|quota|disabled|unavailable|not found|undeliverable"
-    r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|unable to|not delivered",
-    re.IGNORECASE,
+# The first header field of a returned message pasted without a marker line.
+_PASTED_HEADER = re.compile(
+    r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+|From|Date): ", re.IGNORECASE
 )
-_REFUSAL = re.compile(r"(?<![\w.])[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?")
-# The envelope sender as an SMTP transcript shows it ("MAIL FROM:<...>" or a wrapped "FROM:<...>").
-_MAIL_FROM = re.compile(r"\bFROM:\s*<([^<>\s]+)>", re.IGNORECASE)
-_DAEMON_LOCAL = re.compile(r"^(?:mailer-daemon|postmaster|double-bounce|root|abuse)@", re.IGNORECASE)
+# A line of the returned message quoted as in a reply ("> To: ..."); not a session
+# transcript's ">>> RCPT To:<...>".
+_QUOTED = re.compile(r"^[ \t]*>(?!>)")
+_LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
+_STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
+_DIAGNOSTIC_FIELD = re.compile(
+    r"^Diagnostic-Code:[ \t]*[^;\n]*;[ \t]*(.+(?:\n[ \t]+.+)*)", re.IGNORECASE | re.MULTILINE
+)
+_RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE)
 
 
 def looks_like_bounce(message: BounceMessage) -> bool:
     """Whether headers say this is a non-delivery report of some kind."""
-    if _DAEMON.search(message.sender) or _SUBJECT.search(message.subject):
+    if looks_like_ndr(message):
         return True
     return message.header("Return-Path").strip() in ("<>", "") and bool(message.original)
 
 
-def _paragraph_after(lines: list[str], index: int) -> str:
-    block = [lines[index]]
-    for line in lines[index + 1 : index + 6]:
-        if not line.strip():
-            break
-        block.append(line)
-    return " ".join(" ".join(block).split())
-
-
-def _later_refusal(lines: list[str], index: int) -> str | None:
-    """The first line after index that carries a 4xx/5xx SMTP reply, if any."""
-    return next((" ".join(line.split()) for line in lines[index + 1 :] if _REFUSAL.search(line)), None)
-
-
-def _addresses_in_text(message: BounceMessage, exclude: set[str]) -> list[RecipientFinding]:
+def _text_lines(message: BounceMessage) -> list[str]:
+    """The lines of the bounce's own text: up to the returned message, marked or not."""
     before, _ = split_original(message.text)
     lines = before.split("\n")
+    for index in range(1, len(lines) - 1):
+        if _PASTED_HEADER.match(lines[index]) and not lines[index - 1].strip():
+            following = lines[index + 1]
+            if following[:1] in (" ", "\t") or re.match(r"^[\w-]+: ", following):
+                return lines[:index]
+    return lines
+
+
+def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
     for index, line in enumerate(lines):
-        senders = {found.group(1).lower() for found in _MAIL_FROM.finditer(line)}
+        if "@" not in line or _SENDER_FIELD.match(line) or _QUOTED.match(line):
+            continue
+        senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
             key = address.lower()
-            if key in exclude or key in findings or key in senders or _DAEMON_LOCAL.match(address):
+            if key in findings or key in senders or address in own:
                 continue
-            diagnostic = _paragraph_after(lines, index)
-            reply, status = reply_and_status(diagnostic)
-            if reply is not None and reply.startswith("2"):
-                # An SMTP transcript: the recipient was accepted, a later reply refused the mail.
-                diagnostic = _later_refusal(lines, index) or diagnostic
-                reply, status = reply_and_status(diagnostic)
-            if not _ERROR.search(diagnostic):
-                continue
-            findings[key] = RecipientFinding(
-                address=address, action="failed", status=status, reply_code=reply, diagnostic=diagnostic
-            )
+            finding = failure_at(lines, index)
+            if finding is not None:
+                finding.address = address
+                findings[key] = finding
     return list(findings.values())
+
+
+def _naming_line(lines: list[str], address: str) -> int | None:
+    """The first line naming the address's local part as a word of its own ("jonas... unknown")."""
+    local = re.compile(r"(?<![\w.@+=-])" + re.escape(address.rpartition("@")[0]) + r"(?![\w@+=-]|\.\w)", re.I)
+    return next((index for index, line in enumerate(lines) if local.search(line)), None)
+
+
+def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
+    """The Status and Diagnostic-Code of a delivery-status part whose recipient was unreadable."""
+    fields = message.delivery_status or ""
+    status = _STATUS_FIELD.search(fields)
+    diagnostic = _DIAGNOSTIC_FIELD.search(fields)
+    if status is None and diagnostic is None:
+        return None
+    text = diagnostic.group(1).strip() if diagnostic else None
+    reply, stated = reply_and_status(text)
+    return RecipientFinding(
+        address="",
+        action="failed",
+        status=status.group(1) if status else stated,
+        reply_code=reply,
+        diagnostic=text,
+    )
+
+
+def _failures(lines: list[str], recipients: list[str], narrow: bool) -> list[RecipientFinding]:
+    """A finding per recipient, its cause read from the text; with `narrow`, of those it names
+    by local part only, when it names any (or always, with more than one recipient)."""
+    named = {address: _naming_line(lines, address) for address in recipients}
+    if narrow:
+        recipients = [a for a in recipients if named[a] is not None] or (
+            recipients if len(recipients) == 1 else []
+        )
+    findings = []
+    for address in recipients:
+        finding = text_cause(lines, named[address])
+        finding.address = address
+        findings.append(finding)
+    return findings
+
+
+def _from_original(lines: list[str], original: OriginalHeaders, own: OwnAddresses) -> list[RecipientFinding]:
+    if own.is_list_message:
+        return []  # the To of a list message is the list: its subscriber is not in it
+    recipients = [a for a in original.recipients if a not in own]
+    if len(recipients) > 1 and any(_naming_line(lines, a) is not None for a in recipients):
+        return _failures(lines, recipients, narrow=True)
+    return _failures(lines, recipients, narrow=False)
+
+
+def _from_headers(lines: list[str], message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
+    for values in (message.headers("X-Failed-Recipients"), [message.subject]):
+        named = [a for a in dict.fromkeys(a for v in values for a in addresses_in(v)) if a not in own]
+        if named:
+            return _failures(lines, named, narrow=False)
+    return []
+
+
+def _from_received(lines: list[str], original: OriginalHeaders, own: OwnAddresses) -> list[RecipientFinding]:
+    named = dict.fromkeys(
+        address
+        for name, value in original.headers
+        if name == "received"
+        for found in _RECEIVED_FOR.finditer(value)
+        if (address := strip_noise(found.group(1))) not in own
+    )
+    return _failures(lines, list(named), narrow=True)
+
+
+def _from_verp(lines: list[str], message: BounceMessage, original: OriginalHeaders) -> list[RecipientFinding]:
+    """The recipient a VERP bounce address names: the bounce's own, else the original's Return-Path
+    (a bounce sent to the author instead of the envelope sender)."""
+    values = [v for name in _LIST_VERP_HEADERS for v in message.headers(name)]
+    for value in [*values, original.return_path or ""]:
+        for address in addresses_in(value):
+            decoded = decode_verp(address)
+            if decoded is not None:
+                return _failures(lines, [decoded.recipient], narrow=False)
+    return []
 
 
 def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[RecipientFinding]:
@@ -97,14 +199,19 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
             return findings
     if not looks_like_bounce(message):
         return []
-    exclude = {
-        a.lower() for a in (clean_address(message.header("From")), original.sender, original.return_path) if a
-    }
-    exclude.update(a.lower() for a in addresses_in(message.header("To")))
-    findings = _addresses_in_text(message, exclude)
-    if findings:
-        return findings
-    verp = verp_from_headers(message.headers("To") + message.headers("X-Original-To"))
-    if verp is not None:
-        return [RecipientFinding(address=verp.recipient, action="failed")]
-    return [RecipientFinding(address=a, action="failed") for a in original.recipients]
+    own = own_addresses(message, original)
+    lines = _text_lines(message)
+    in_text = _addresses_in_text(lines, own)
+    if in_text:
+        return in_text
+    found = (
+        _from_headers(lines, message, own)
+        or _from_verp(lines, message, original)
+        or _from_original(lines, original, own)
+        or _from_received(lines, original, own)
+    )
+    cause = _status_part_cause(message) if len(found) == 1 else None
+    if cause is not None:  # a delivery-status part with an unreadable recipient still says why
+        cause.address = found[0].address
+        return [cause]
+    return found

@@ -51,7 +51,6 @@ __all__ = [
     "SOURCE",
     "SesPayloadError",
     "SesReading",
-    "parse_ses_payload",
     "read_ses",
     "read_ses_document",
     "ses_findings",
@@ -134,11 +133,6 @@ def read_ses_document(
         occurred_at=first.occurred_at if first else None,
     )
     return SesReading(report, events)
-
-
-def parse_ses_payload(data: bytes | str, *, rules: Sequence[OperatorRule] = ()) -> list[FeedbackEvent]:
-    """Every recipient event in one SES payload (bare, SNS-enveloped or an SQS body)."""
-    return list(read_ses(data, rules=rules).events)
 
 
 def ses_findings(document: JsonObject) -> list[RecipientFinding]:

@@ -38,11 +38,14 @@ __all__ = [
     "consume_once",
     "delete_messages",
     "receive",
+    "receive_unless_stopped",
     "run_sqs_worker",
 ]
 
 SOURCE = "sqs"
 MAX_BATCH = 10
+# How often a waiting long poll looks whether the worker was told to stop.
+_STOP_CHECK_SECONDS = 0.2
 _FIRST_BACKOFF = 1.0
 _MAX_BACKOFF = 60.0
 _log = logging.getLogger(__name__)
@@ -124,7 +127,7 @@ class _Heartbeat:
                         ],
                     )
                 except Exception as err:  # a missed beat only risks a duplicate delivery
-                    _log.warning("could not extend visibility on %s: %s", self._queue_url, err)
+                    _log.warning("could not extend visibility on %r: %r", self._queue_url, str(err))
 
 
 def _to_message(raw: MessageTypeDef) -> QueueMessage:
@@ -168,7 +171,7 @@ def delete_messages(
             message = chunk[int(failure["Id"])]
             failures.append(message.message_id)
             _log.warning(
-                "SQS refused to delete message %s (%s: %s); it will be delivered again and deduplicated",
+                "SQS refused to delete message %r (%r: %r); it will be delivered again and deduplicated",
                 message.message_id,
                 failure.get("Code"),
                 failure.get("Message"),
@@ -176,13 +179,52 @@ def delete_messages(
     return deleted, failures
 
 
-def consume_once(client: SQSClient, intake: Intake, queue_url: str, options: ConsumerOptions) -> Tally:
+def receive_unless_stopped(
+    client: SQSClient, queue_url: str, options: ConsumerOptions, stop: threading.Event
+) -> list[QueueMessage]:
+    """`receive`, given up as soon as `stop` is set (SIGTERM must not wait out a 20 s long poll).
+
+    The poll runs in a daemon thread; when it is abandoned, whatever it receives is neither
+    stored nor deleted, so it simply becomes visible on the queue again after its visibility
+    timeout.
+    """
+    received: list[QueueMessage] = []
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        try:
+            received.extend(receive(client, queue_url, options))
+        except BaseException as err:  # handed to the caller's thread below
+            failed.append(err)
+        finally:
+            done.set()
+
+    threading.Thread(target=poll, name=f"sqs-poll:{queue_url}", daemon=True).start()
+    while not done.wait(_STOP_CHECK_SECONDS):
+        if stop.is_set():
+            return []
+    if failed:
+        raise failed[0]
+    return received
+
+
+def consume_once(
+    client: SQSClient,
+    intake: Intake,
+    queue_url: str,
+    options: ConsumerOptions,
+    stop: threading.Event | None = None,
+) -> Tally:
     """Receive one batch, hand it to the intake as one transaction, delete what it dealt with.
 
     A message the store could not take (database unavailable) is left on the queue: it comes
-    back after its visibility timeout.
+    back after its visibility timeout. Once `stop` is set, a long poll is given up.
     """
-    messages = receive(client, queue_url, options)
+    if stop is None:
+        messages = receive(client, queue_url, options)
+    else:
+        messages = receive_unless_stopped(client, queue_url, options, stop)
     tally = Tally()
     if not messages:
         return tally
@@ -207,7 +249,7 @@ def consume_once(client: SQSClient, intake: Intake, queue_url: str, options: Con
         if outcome.is_stored:
             done.append(message)
         if outcome.outcome is Outcome.QUARANTINED:
-            _log.warning("quarantined %s: %s", outcome.origin, outcome.reason)
+            _log.warning("quarantined %r: %r", outcome.origin, outcome.reason)
     delete_messages(client, queue_url, done)
     return tally
 
@@ -221,7 +263,7 @@ def run_sqs_worker(
     client: SQSClient | None = None,
     per_message_delay: float = 0.0,
 ) -> None:
-    """Consume `queue_url` until `stop` is set (the current long poll finishes first).
+    """Consume `queue_url` until `stop` is set (a long poll in progress is given up at once).
 
     SQS errors and database outages both make the worker wait (1 s, doubling up to 60 s) and
     try again; it never stops on its own.
@@ -232,17 +274,19 @@ def run_sqs_worker(
         client = sqs_client(settings)
     options = ConsumerOptions.from_settings(settings.sqs, per_message_delay)
     backoff = _FIRST_BACKOFF
-    _log.info("consuming %s", queue_url)
+    _log.info("consuming %r", queue_url)
     while not stop.is_set():
         try:
-            tally = consume_once(client, intake, queue_url, options)
+            tally = consume_once(client, intake, queue_url, options, stop)
         except Exception as err:  # SQS unreachable or refusing: wait, then try again
-            _log.warning("SQS receive/delete failed on %s (%s); retrying in %.0f s", queue_url, err, backoff)
+            _log.warning(
+                "SQS receive/delete failed on %r (%r); retrying in %.0f s", queue_url, str(err), backoff
+            )
             stop.wait(backoff)
             backoff = min(backoff * 2, _MAX_BACKOFF)
             continue
         if tally[Outcome.STORE_UNAVAILABLE]:
-            _log.warning("database unavailable; %s left on the queue, retrying in %.0f s", queue_url, backoff)
+            _log.warning("database unavailable; %r left on the queue, retrying in %.0f s", queue_url, backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, _MAX_BACKOFF)
             continue
@@ -250,11 +294,11 @@ def run_sqs_worker(
         if tally.inputs:
             counts = tally.counts
             _log.info(
-                "%s: %d received, %d new events, %d duplicates, %d quarantined",
+                "%r: %d received, %d new events, %d duplicates, %d quarantined",
                 queue_url,
                 tally.inputs,
                 counts.new_events,
                 counts.duplicates,
                 tally[Outcome.QUARANTINED],
             )
-    _log.info("stopped consuming %s", queue_url)
+    _log.info("stopped consuming %r", queue_url)

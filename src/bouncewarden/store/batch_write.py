@@ -6,6 +6,7 @@ Runs inside the caller's transaction (`store.recorder`) and never commits. For a
 2. events: one multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
    (SQLAlchemy's "insertmanyvalues" sends up to 1,000 rows a statement); a key already stored,
    or met earlier in the batch, is a duplicate of its input;
+   An unreadable failure gets the severity `[policy] unreadable` says (`policy.unreadable`).
 3. addresses (`store.address_batch`): the rows the new events concern, read and locked at once;
    the policy applied in time order; new rows inserted with their final state, changed ones
    updated, every transition written to the audit trail and the outbox;
@@ -41,6 +42,7 @@ from bouncewarden.intake import (
     ReadInput,
     Unreadable,
 )
+from bouncewarden.policy import apply_unreadable
 from bouncewarden.store.address_batch import NewEvent, apply_policy
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.models import Event, Evidence, Quarantined
@@ -153,7 +155,11 @@ def _store_events(
         totals[index] = len(reading.events)
         for event in reading.events:
             if event.dedupe_key not in first_of_key:
-                first_of_key[event.dedupe_key] = (index, _in_utc(event), evidence_id)
+                first_of_key[event.dedupe_key] = (
+                    index,
+                    apply_unreadable(_in_utc(event), policy),
+                    evidence_id,
+                )
     keys = sorted(first_of_key)
     ids: dict[str, int] = {}
     if keys:
@@ -200,6 +206,10 @@ def _shorten(text: str) -> str:
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
 
 
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
 def quarantine_inputs(
     connection: Connection, items: Sequence[tuple[RawInput, str]], now: datetime
 ) -> list[int]:
@@ -214,9 +224,10 @@ def quarantine_inputs(
             {
                 "sha256": digest,
                 "media_type": raw.media_type,
-                "source": raw.source,
-                "origin": raw.origin,
-                "reason": _shorten(why),
+                # PostgreSQL text cannot hold NUL; an origin or a reason quoting hostile input may.
+                "source": _without_nul(raw.source),
+                "origin": _without_nul(raw.origin),
+                "reason": _without_nul(_shorten(why)),
                 "size": len(raw.data),
                 "compressed": zlib.compress(raw.data),
                 "created_at": now,

@@ -77,7 +77,7 @@ class BatchRecorder:
             if not is_unavailable(err):
                 raise
             reason = f"database unavailable: {_short(err)}"
-            _log.warning("%s; %d input(s) not stored", reason, len(batch))
+            _log.info("%s; %d input(s) not stored", reason, len(batch))  # the source reports it
             return [InputOutcome(item.raw.origin, Outcome.STORE_UNAVAILABLE, reason=reason) for item in batch]
 
     def _write(self, connection: Connection, batch: Sequence[ReadInput], now: datetime) -> list[InputOutcome]:

@@ -9,6 +9,7 @@ for its tables.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bouncewarden.clock import Clock
 from bouncewarden.events import Reason, Severity
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from bouncewarden.classify.patterns import OperatorRule, OperatorRules
 
 __all__ = ["RULES_MAX_AGE", "RuleBook", "StoredRule"]
+
+_log = logging.getLogger(__name__)
 
 RULES_MAX_AGE = 30.0
 """Seconds a running service keeps the rules it loaded before it looks again."""
@@ -82,7 +86,17 @@ class RuleBook:
         cached = self._rules_cache
         if cached is not None and now - cached[0] < RULES_MAX_AGE:
             return cached[1]
-        rules = self.operator_rules()
+        try:
+            rules = self.operator_rules()
+        except SQLAlchemyError as err:
+            if cached is None:
+                raise
+            # The database is away: the rules read last are still the operator's best word.
+            _log.info(
+                "could not read the operator rules (%s); using the ones read before", type(err).__name__
+            )
+            self._rules_cache = (now, cached[1])
+            return cached[1]
         if cached is not None and rules == cached[1]:
             rules = cached[1]  # unchanged: keep the one whose table is built
         self._rules_cache = (now, rules)
