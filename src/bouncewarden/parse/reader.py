@@ -13,7 +13,7 @@ differently. What the bytes are is decided by their content, never by where they
   delivered by email (`parse.mta.amazonses`) is handed to the SES parser whole, so it gives the
   same events and dedupe keys as the same notification by SQS or HTTP. Every other message
   goes through the bounce pipeline (`parse.pipeline`) and becomes one event per recipient
-  (`parse.events`).
+  (`parse.report_events`).
 
 The types it reads and answers with (`RawInput`, `Feedback`, `NotFeedback`, `Unreadable`)
 live in `bouncewarden.intake`, which commands that never read can import cheaply.
@@ -37,11 +37,11 @@ from bouncewarden.events import FeedbackEvent
 from bouncewarden.intake import EMAIL, JSON, Feedback, NotFeedback, RawInput, Reading, Unreadable, is_json
 from bouncewarden.logsafe import shown
 from bouncewarden.parse.email_checks import email_problem, truncation_problem
-from bouncewarden.parse.events import report_to_events
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta import amazonses
 from bouncewarden.parse.pipeline import parse_bounce_message
 from bouncewarden.parse.report import NotABounce, Unparseable
+from bouncewarden.parse.report_events import report_to_events
 from bouncewarden.parse.ses import read_ses
 from bouncewarden.parse.ses_schema import SesPayloadError
 

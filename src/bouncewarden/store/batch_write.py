@@ -113,14 +113,12 @@ def _sha256(raw: RawInput) -> str:
 
 def _store_evidence(
     connection: Connection, statements: _Statements, raws: Sequence[RawInput], now: datetime
-) -> dict[str, int]:
-    """Evidence ids by sha256 for every input with bytes, storing the ones not stored yet."""
+) -> list[int | None]:
+    """The evidence id of each input (None for one without bytes), storing what is not stored yet."""
+    digests = [_sha256(raw) if raw.data else None for raw in raws]
     rows: dict[str, dict[str, Any]] = {}
-    for raw in raws:
-        if not raw.data:
-            continue
-        digest = _sha256(raw)
-        if digest not in rows:
+    for raw, digest in zip(raws, digests, strict=True):
+        if digest is not None and digest not in rows:
             rows[digest] = {
                 "sha256": digest,
                 "media_type": raw.media_type,
@@ -130,28 +128,27 @@ def _store_evidence(
                 "created_at": now,
             }
     if not rows:
-        return {}
+        return [None] * len(raws)
     ordered = [rows[digest] for digest in sorted(rows)]
     connection.execute(statements.evidence, ordered)
     found: dict[str, int] = {}
     for chunk in chunked(sorted(rows)):
         query = select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(chunk))
         found.update((digest, int(evidence_id)) for digest, evidence_id in connection.execute(query))
-    return found
+    return [None if digest is None else found[digest] for digest in digests]
 
 
 def _store_events(
     connection: Connection,
     statements: _Statements,
     feedback: Sequence[tuple[int, RawInput, Feedback]],
-    evidence: dict[str, int],
+    evidence: Sequence[int | None],
     policy: PolicySettings,
     now: datetime,
 ) -> dict[int, InputOutcome]:
     first_of_key: dict[str, tuple[int, FeedbackEvent, int | None]] = {}
     totals: dict[int, int] = {}
-    for index, raw, reading in feedback:
-        evidence_id = evidence.get(_sha256(raw)) if raw.data else None
+    for (index, _, reading), evidence_id in zip(feedback, evidence, strict=True):
         totals[index] = len(reading.events)
         for event in reading.events:
             if event.dedupe_key not in first_of_key:
