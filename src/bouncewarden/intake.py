@@ -237,7 +237,9 @@ class Intake:
         """Read and record `inputs` (one transaction); one outcome per input, in order."""
         if not inputs:
             return []
-        from bouncewarden.parse.reader import read_input  # the parsers load only when something is read
+        from bouncewarden.parse.reader import read_batch  # the parsers load only when something is read
 
-        rules = self._rules()
-        return self._recorder.record([ReadInput(raw, read_input(raw, rules)) for raw in inputs])
+        readings = read_batch(inputs, self._rules())
+        return self._recorder.record(
+            [ReadInput(raw, reading) for raw, reading in zip(inputs, readings, strict=True)]
+        )

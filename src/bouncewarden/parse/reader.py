@@ -30,9 +30,10 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
+from functools import lru_cache
 
 from bouncewarden.addresses import address_problem
-from bouncewarden.classify import OperatorRule
+from bouncewarden.classify import OperatorRule, OperatorRules
 from bouncewarden.events import FeedbackEvent
 from bouncewarden.intake import EMAIL, JSON, Feedback, NotFeedback, RawInput, Reading, Unreadable, is_json
 from bouncewarden.logsafe import shown
@@ -54,6 +55,7 @@ __all__ = [
     "Reading",
     "Unreadable",
     "is_json",
+    "read_batch",
     "read_input",
 ]
 
@@ -81,6 +83,18 @@ def read_input(raw: RawInput, rules: Sequence[OperatorRule] = ()) -> Reading:
         _log.exception("parser failed on %r", raw.origin)
         return Unreadable(f"parser failed: {type(err).__name__}: {err}")
     return _checked(reading)
+
+
+def read_batch(inputs: Sequence[RawInput], rules: Sequence[OperatorRule] = ()) -> list[Reading]:
+    """`read_input` of each input, in order (a plain function, so another process can run it)."""
+    table = _operator_rules(tuple(rules))
+    return [read_input(raw, table) for raw in inputs]
+
+
+@lru_cache(maxsize=4)
+def _operator_rules(rules: tuple[OperatorRule, ...]) -> OperatorRules:
+    """The rules as one matching table, built once per set of rules."""
+    return OperatorRules(rules)
 
 
 def _checked(reading: Reading) -> Reading:
