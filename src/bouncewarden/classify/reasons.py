@@ -43,10 +43,14 @@ __all__ = ["TextVerdict", "fold_text", "reason_from_text"]
 
 @dataclass(frozen=True, slots=True)
 class TextVerdict:
-    """The reason some wording names, and whether it outranks a precise status."""
+    """The reason some wording names, whether it outranks a precise status, and whether it is
+    one of the canned English "no such user" replies that per-recipient filters are known to
+    reuse (`classify.decide` wants proof of the SMTP stage for those; wording in other
+    languages states the address's state and needs none)."""
 
     reason: Reason
     strong: bool = True
+    canned: bool = True
 
 
 _STRONG = True
@@ -483,7 +487,10 @@ def _patterns(block: str) -> list[str]:
 # patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
 # than case-insensitive matching.
-_SCREENED = ScreenedTable((TextVerdict(reason, strong), _patterns(block)) for reason, strong, block in _TABLE)
+_SCREENED = ScreenedTable(
+    (TextVerdict(reason, strong, block != FOREIGN_USERUNKNOWN), _patterns(block))
+    for reason, strong, block in _TABLE
+)
 
 
 # "550-5.7.1 " repeated at the start of every line of a multi-line reply.

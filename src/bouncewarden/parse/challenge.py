@@ -23,7 +23,7 @@ from bouncewarden.parse.addresses import addresses_in, clean_address
 from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.original import OriginalHeaders
-from bouncewarden.parse.own_addresses import is_role_address
+from bouncewarden.parse.own_addresses import is_list_software_address, is_role_address
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["is_challenge", "parse_challenge"]
@@ -74,9 +74,10 @@ def _challenger(message: BounceMessage, original: OriginalHeaders) -> str | None
 
 
 def parse_challenge(message: BounceMessage, original: OriginalHeaders) -> list[RecipientFinding]:
-    """One `autoreply` finding for the challenger, or none when no address names it."""
+    """One `autoreply` finding for the challenger, or none when no address names it or it is a
+    list's own (a moderation notice: "Your message to Announce awaits moderator approval")."""
     address = _challenger(message, original)
-    if address is None:
+    if address is None or is_role_address(address) or is_list_software_address(address):
         return []
     return [
         RecipientFinding(

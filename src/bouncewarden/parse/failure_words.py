@@ -50,6 +50,7 @@ NDR_SUBJECT = re.compile(
     r"undeliver|returned mail|delivery (?:status|fail|notification|problem|report)|failure notice"
     r"|non[- ]?deliver|nondeliver|could not be delivered|not delivered|mail delivery failed|bounce"
     r"|rejected|delivery has failed|warning: could not send|undelivered|delivery failure|failed mail"
+    r"|\bdelayed\b|\(delay\)|not yet delivered"
     r"|unzustellbar|nicht zustellbar|nicht zugestellt|unzustellbare|fehlgeschlagen|zustellungsfehler"
     r"|non remis|non distribu|[ée]chec de (?:la )?(?:remise|distribution)|impossible de remettre"
     r"|no entregad|no se pudo entregar|devuelto|non recapitat|mancata consegna|onbestelbaar"

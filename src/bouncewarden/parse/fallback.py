@@ -79,7 +79,9 @@ def looks_like_bounce(message: BounceMessage) -> bool:
     """Whether headers say this is a non-delivery report of some kind."""
     if looks_like_ndr(message):
         return True
-    return message.header("Return-Path").strip() in ("<>", "") and bool(message.original)
+    if message.header("Return-Path").strip() not in ("<>", ""):
+        return False
+    return bool(message.original) or split_original(message.text)[1] is not None
 
 
 def _text_lines(message: BounceMessage) -> list[str]:

@@ -18,7 +18,7 @@ from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.original import OriginalHeaders
 from bouncewarden.parse.verp import decode_verp, unwrap_sender
 
-__all__ = ["OwnAddresses", "is_role_address", "list_addresses", "own_addresses"]
+__all__ = ["OwnAddresses", "is_list_software_address", "is_role_address", "list_addresses", "own_addresses"]
 
 # Local parts of mail-system roles (RFC 2142) and of the software that writes bounces.
 _ROLE_LOCAL = re.compile(
@@ -112,6 +112,11 @@ def _list_behind(address: str) -> str | None:
     if found is None:
         return None
     return f"{found.group('name') or found.group('name2')}@{host}"
+
+
+def is_list_software_address(address: str) -> bool:
+    """Whether the address is a list's bounce or owner address (list-bounces@, owner-list@...)."""
+    return _list_behind(address) is not None
 
 
 def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddresses:
