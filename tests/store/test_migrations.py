@@ -21,8 +21,11 @@ TABLES = {
     "events",
     "evidence",
     "hourly_counters",
+    "mailbox_cursors",
+    "mailbox_seen",
     "operator_rules",
     "quarantine",
+    "source_status",
     "transitions",
 }
 
