@@ -166,3 +166,43 @@ def raw_session(port: int) -> Iterator[socket.socket]:
         yield connection
     finally:
         connection.close()
+
+
+def arf(complainer: str, *, original_id: str = "<original-c@sender.example.com>") -> bytes:
+    """An RFC 5965 abuse report from a mailbox provider's feedback loop about `complainer`."""
+    text = f"""\
+Date: Sat, 05 Dec 2026 10:00:00 +0000
+From: Feedback Loop <fbl@isp.example.net>
+To: fbl@bounces.example.com
+Subject: Abuse report
+Message-ID: <arf-{original_id.strip("<>")}@isp.example.net>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="F1"
+
+--F1
+Content-Type: text/plain; charset=us-ascii
+
+This is an email abuse report.
+
+--F1
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: ExampleFBL/1.0
+Version: 1
+Original-Rcpt-To: {complainer}
+Arrival-Date: Sat, 05 Dec 2026 09:00:00 +0000
+
+--F1
+Content-Type: message/rfc822
+
+From: News <news@sender.example.com>
+To: {complainer}
+Subject: Hello
+Message-ID: {original_id}
+
+Hello.
+
+--F1--
+"""
+    return text.replace("\n", "\r\n").encode("ascii")

@@ -21,6 +21,7 @@ _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
+_MAIL = "bouncewarden.cli.mail"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
@@ -40,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "clean": _INGEST,
     "serve": _INGEST,
     "rules": _RULES,
+    "smtp": _MAIL,
+    "mailbox": _MAIL,
 }
 """Command name -> the module that registers it."""
 

@@ -224,7 +224,8 @@ def serve_command(
     config_file: Path | None,
     database_url: str | None,
 ) -> None:
-    """Run the service: migrations, scheduled jobs, the HTTP API and the SQS consumers.
+    """Run the service: migrations, scheduled jobs, the HTTP API, the SQS consumers, and the
+    SMTP receiver and mailbox scanners when `[smtp]` / `[[mailboxes]]` are configured.
 
     Without settings it keeps its data in SQLite under ./data. SIGTERM or Ctrl-C stop it
     cleanly (the current request, poll and job run finish first).
@@ -282,6 +283,7 @@ def _wait_until_listening(server: uvicorn.Server, thread: threading.Thread, stop
 
 def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> None:
     """Run every part in its own thread until `stop` is set (by a signal) or the HTTP server dies."""
+    from bouncewarden.cli.mail import start_mail_sources
     from bouncewarden.scheduler import JobScheduler
     from bouncewarden.service import Service
 
@@ -289,6 +291,8 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
         scheduler = JobScheduler(service.run_due_jobs, interval=jobs_interval)
         threads = [threading.Thread(target=scheduler.run, args=(stop,), name="scheduler")]
         threads += _sqs_threads(service, settings, stop)
+        mailbox_threads, smtp_receiver = start_mail_sources(service, settings, stop)
+        threads += mailbox_threads
         server = _http_server(service, settings)
         http_thread = threading.Thread(target=server.run, name="http") if server is not None else None
         for thread in [*threads, *([http_thread] if http_thread else [])]:
@@ -299,6 +303,8 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
             where = (
                 f"http://{settings.http.host}:{settings.http.port}" if server is not None else "no HTTP app"
             )
+            if smtp_receiver is not None and settings.smtp is not None:
+                where += f", smtp {settings.smtp.host}:{smtp_receiver.port}"
             click.echo(f"bouncewarden serve: ready ({where}, database {_safe_url(settings)})", err=True)
             while not stop.wait(0.5):
                 if http_thread is not None and not http_thread.is_alive():
@@ -307,6 +313,8 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
             stop.set()
             if server is not None:
                 server.should_exit = True
+            if smtp_receiver is not None:
+                smtp_receiver.stop()
             for thread in [*threads, *([http_thread] if http_thread else [])]:
                 thread.join()
     click.echo("bouncewarden serve: stopped", err=True)

@@ -40,6 +40,7 @@ from bouncewarden.parse.verp import VerpAddress, VerpTemplate, decode_envelope_r
 from bouncewarden.sources.mail_intake import MailOutcome, MailRecorder, MailResult, ReceivedMail
 from bouncewarden.sources.smtp_session import GuardedSMTP, SessionLimits
 from bouncewarden.sources.smtp_writer import BatchWriter
+from bouncewarden.store.mail_sources import MailSourceLedger, SourceState
 
 __all__ = ["SMTP_SOURCE", "BounceHandler", "ReceiverStats", "SmtpReceiver"]
 
@@ -183,9 +184,19 @@ class SmtpReceiver:
     """The receiver: an asyncio server on its own thread, and its writer."""
 
     def __init__(
-        self, settings: SmtpSettings, recorder: MailRecorder, *, clock: Clock = system_clock
+        self,
+        settings: SmtpSettings,
+        recorder: MailRecorder,
+        *,
+        ledger: MailSourceLedger | None = None,
+        status_interval: float = 5.0,
+        clock: Clock = system_clock,
     ) -> None:
         self._settings = settings
+        self._ledger = ledger
+        self._status_interval = status_interval
+        self._stopping = threading.Event()
+        self._status_thread = threading.Thread(target=self._report_status, name="smtp-status", daemon=True)
         self._clock = clock
         self.stats = ReceiverStats(started_at=clock())
         self.limits = SessionLimits(settings.max_sessions, settings.max_sessions_per_client)
@@ -227,9 +238,44 @@ class SmtpReceiver:
             raise
         self.port = int(self._server.sockets[0].getsockname()[1])
         _log.info("SMTP receiver listening on %s:%d", self._settings.host, self.port)
+        if self._ledger is not None:
+            self._status_thread.start()
+
+    def status(self) -> SourceState:
+        """The receiver's status now, as `smtp status` shows it."""
+        stats = self.stats
+        counts = dict(stats.counts)
+        counts["refused_sessions"] = counts.get("refused_sessions", 0) + self.limits.refused
+        counts["open_sessions"] = self.limits.open_sessions
+        return SourceState(
+            name=SMTP_SOURCE,
+            kind=SMTP_SOURCE,
+            counts=counts,
+            started_at=stats.started_at,
+            last_seen_at=stats.last_message_at,
+            last_error=stats.last_error,
+            last_error_at=stats.last_error_at,
+            updated_at=self._clock(),
+        )
+
+    def _save_status(self) -> None:
+        if self._ledger is None:
+            return
+        try:
+            self._ledger.save_state(self.status())
+        except Exception as err:  # the store may be down; the next round tries again
+            _log.warning("could not save the SMTP receiver's status: %s", err)
+
+    def _report_status(self) -> None:
+        self._save_status()
+        while not self._stopping.wait(self._status_interval):
+            self._save_status()
 
     def stop(self) -> None:
         """Stop listening, close the sessions, let the writer finish what it holds, end the thread."""
+        self._stopping.set()
+        if self._status_thread.is_alive():
+            self._status_thread.join()
         if self._thread.is_alive():
             asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(timeout=30)
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -237,6 +283,8 @@ class SmtpReceiver:
         self._writer.stop()
         if not self._loop.is_closed():
             self._loop.close()
+        if self._status_thread.ident is not None:
+            self._save_status()
 
     async def _close(self) -> None:
         server, self._server = self._server, None
