@@ -88,15 +88,10 @@ def ingest_command(
     Folders are read recursively. Input that cannot be parsed is quarantined with the
     reason; the exit status is then 3.
     """
-    from bouncewarden.ingest import (
-        DEFAULT_SOURCE,
-        IngestSummary,
-        Outcome,
-        find_files,
-        ingest_input,
-        read_file,
-    )
+    from bouncewarden.clock import system_clock
+    from bouncewarden.ingest import IngestSummary, Outcome, ingest_input
     from bouncewarden.service import Service
+    from bouncewarden.sources.files import SOURCE, find_files, read_file
 
     settings = _settings(config_file, database_url)
     own = _database_files(settings)
@@ -107,8 +102,8 @@ def ingest_command(
         rules = service.operator_rules()
         for path, size in zip(files, sizes, strict=True):
             consumed = 0
-            for raw in read_file(path):
-                result = ingest_input(service, raw, source=source or DEFAULT_SOURCE, rules=rules)
+            for raw in read_file(path, received_at=system_clock(), source=source or SOURCE):
+                result = ingest_input(service, raw, rules=rules)
                 summary.add(result)
                 if result.outcome is Outcome.QUARANTINED:
                     click.echo(f"quarantined {result.origin}: {result.reason}", err=True)

@@ -11,7 +11,7 @@ A result is `recorded` (new events), `duplicate` (nothing new: the report was se
 mail is kept with its label), `quarantined` (kept with the reason) or `store_unavailable`
 (nothing committed: the source must not acknowledge; SMTP answers 451).
 
-`PipelineMailRecorder` is that interface over today's reader (`ingest.pipeline.read_events`)
+`PipelineMailRecorder` is that interface over the one reader (`parse.reader.read_input`)
 and `Service`, one transaction per message. It stands in for the intake seam's batch
 recorder (issue 9); the sources do not change when it is swapped for that one.
 """
@@ -26,9 +26,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from bouncewarden.classify import OperatorRule
-from bouncewarden.ingest.inputs import InputForm, RawInput
-from bouncewarden.ingest.pipeline import FeedbackStore, read_events
-from bouncewarden.parse.report import NotABounce
+from bouncewarden.ingest.pipeline import FeedbackStore
+from bouncewarden.parse.reader import EMAIL, Feedback, NotFeedback, RawInput, read_input
 from bouncewarden.parse.verp import VerpAddress, apply_verp
 
 __all__ = [
@@ -42,7 +41,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-_MEDIA_TYPE = "message/rfc822"
 _REASON_LIMIT = 500
 NOT_FEEDBACK_PREFIX = "not feedback: "
 """How a kept non-feedback message's label starts (in the quarantine until the seam keeps it)."""
@@ -125,15 +123,16 @@ class PipelineMailRecorder:
         return [self._record_one(mail, rules) for mail in batch]
 
     def _record_one(self, mail: ReceivedMail, rules: Sequence[OperatorRule]) -> MailResult:
-        raw = RawInput(mail.origin, mail.data, InputForm.EMAIL)
-        found = read_events(raw, source=mail.source, rules=rules, received_at=mail.received_at)
-        if isinstance(found, NotABounce):
-            return self._keep(mail, MailOutcome.NOT_FEEDBACK, NOT_FEEDBACK_PREFIX + found.reason)
-        if not isinstance(found, list):
-            return self._keep(mail, MailOutcome.QUARANTINED, found.reason)
-        events = apply_verp(found, mail.verp) if mail.verp is not None else found
+        raw = RawInput(mail.data, mail.origin, mail.received_at, mail.source)
+        found = read_input(raw, rules)
+        if isinstance(found, NotFeedback):
+            label = f"{NOT_FEEDBACK_PREFIX}{found.what}: {found.reason}"
+            return self._keep(mail, MailOutcome.NOT_FEEDBACK, label)
+        if not isinstance(found, Feedback):
+            return self._keep(mail, MailOutcome.QUARANTINED, found.why)
+        events = apply_verp(found.events, mail.verp) if mail.verp is not None else list(found.events)
         try:
-            done = self._store.record(events, raw=mail.data, source=mail.source, media_type=_MEDIA_TYPE)
+            done = self._store.record(events, raw=mail.data, source=mail.source, media_type=EMAIL)
         except Exception as err:  # a refused record: keep the evidence, or say the store is down
             _log.warning("could not record %s: %s", mail.origin, err)
             return self._keep(mail, MailOutcome.QUARANTINED, f"store refused the events: {err}")
@@ -144,7 +143,7 @@ class PipelineMailRecorder:
     def _keep(self, mail: ReceivedMail, outcome: MailOutcome, reason: str) -> MailResult:
         reason = _shorten(reason)
         try:
-            self._store.quarantine(mail.data, source=mail.source, reason=reason, media_type=_MEDIA_TYPE)
+            self._store.quarantine(mail.data, source=mail.source, reason=reason, media_type=EMAIL)
         except Exception as err:  # nothing could be committed
             _log.warning("store unavailable for %s: %s", mail.origin, err)
             return MailResult(MailOutcome.STORE_UNAVAILABLE, _shorten(str(err)))

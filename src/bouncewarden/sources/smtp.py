@@ -35,7 +35,7 @@ from aiosmtpd.smtp import Envelope, Session
 
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config_mail import SmtpSettings
-from bouncewarden.ingest.screen import email_problem
+from bouncewarden.parse.email_checks import email_problem
 from bouncewarden.parse.verp import VerpAddress, VerpTemplate, decode_envelope_recipient
 from bouncewarden.sources.mail_intake import MailOutcome, MailRecorder, MailResult, ReceivedMail
 from bouncewarden.sources.smtp_session import GuardedSMTP, SessionLimits
