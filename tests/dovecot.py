@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import trustme
+
 from mail_support import free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"

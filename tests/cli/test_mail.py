@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from mail_support import dsn, free_port, human_reply
 
 BOUNCEWARDEN = str(Path(sys.executable).with_name("bouncewarden"))
