@@ -117,7 +117,8 @@ def test_mailbox_scan_and_list(tmp_path: Path) -> None:
     box.add(human_reply())
     config = tmp_path / "bw.toml"
     config.write_text(
-        f'[[mailboxes]]\nname = "local"\nkind = "maildir"\npath = "{tmp_path / "Maildir"}"\nafter = "delete"\n'
+        f'[[mailboxes]]\nname = "local"\nkind = "maildir"\npath = "{tmp_path / "Maildir"}"\n'
+        'after = "delete"\n'
     )
     database = f"sqlite:///{tmp_path / 'bw.db'}"
     scanned = _run("mailbox", "scan", "--config", str(config), "--db", database, cwd=tmp_path)
