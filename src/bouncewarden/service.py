@@ -119,16 +119,32 @@ class Service(AdminMixin, RulesMixin):
         media_type: str = "message/rfc822",
     ) -> RecordOutcome:
         """Store one input's events, apply the policy and count them, in one transaction."""
+        return self.record_many([(events, raw, source, media_type)])[0]
+
+    def record_many(
+        self, inputs: Sequence[tuple[Sequence[FeedbackEvent], bytes | None, str, str]]
+    ) -> list[RecordOutcome]:
+        """Store several inputs (events, raw, source, media type) as `record` stores one, in one
+        transaction with one pass of the policy: all commit, or none (the caller may then record
+        them one by one). The outcomes are in the order of `inputs`."""
         now = self._clock()
-        events = [_in_utc(event) for event in events]
         with self._engine.execution_options(**WRITE).begin() as connection:
-            evidence_id = None
-            if raw is not None:
-                evidence_id = store_evidence(connection, raw, source=source, media_type=media_type, now=now)
-            new = self._insert_events(connection, events, evidence_id, now)
-            transitions = self._apply_policy(connection, new, now)
+            batch: list[tuple[int, int | None, FeedbackEvent]] = []
+            for index, (events, raw, source, media_type) in enumerate(inputs):
+                evidence_id = None
+                if raw is not None:
+                    evidence_id = store_evidence(
+                        connection, raw, source=source, media_type=media_type, now=now
+                    )
+                batch += [(index, evidence_id, _in_utc(event)) for event in events]
+            new_by_input = self._insert_events(connection, batch, len(inputs), now)
+            new = [pair for pairs in new_by_input for pair in pairs]
+            changed = self._apply_policy(connection, new, now)
             add_counters(connection, count_events(event for _, event in new))
-        return _outcome(new, len(events), transitions)
+        return [
+            _outcome(pairs, len(inputs[index][0]), sum(1 for event_id, _ in pairs if event_id in changed))
+            for index, pairs in enumerate(new_by_input)
+        ]
 
     def quarantine(
         self, raw: bytes, *, source: str, reason: str, media_type: str = "application/octet-stream"
@@ -171,25 +187,31 @@ class Service(AdminMixin, RulesMixin):
     def _insert_events(
         self,
         connection: Connection,
-        events: Sequence[FeedbackEvent],
-        evidence_id: int | None,
+        batch: Sequence[tuple[int, int | None, FeedbackEvent]],
+        inputs: int,
         now: datetime,
-    ) -> list[tuple[int, FeedbackEvent]]:
-        # Sorted by dedupe key: concurrent writers wait on each other's keys in one order.
-        unique = {event.dedupe_key: event for event in reversed(events)}
-        new: list[tuple[int, FeedbackEvent]] = []
+    ) -> list[list[tuple[int, FeedbackEvent]]]:
+        """Insert (input index, evidence id, event) rows whose dedupe key is new; per input, the new ones."""
+        # The first event with a key wins; sorted by dedupe key, so concurrent writers wait on
+        # each other's keys in one order.
+        unique: dict[str, tuple[int, int | None, FeedbackEvent]] = {}
+        for row in batch:
+            unique.setdefault(row[2].dedupe_key, row)
+        new: list[list[tuple[int, FeedbackEvent]]] = [[] for _ in range(inputs)]
         for key in sorted(unique):
-            event_id = insert_event(connection, unique[key], evidence_id, now)
+            index, evidence_id, event = unique[key]
+            event_id = insert_event(connection, event, evidence_id, now)
             if event_id is not None:
-                new.append((event_id, unique[key]))
+                new[index].append((event_id, event))
         return new
 
     def _apply_policy(
         self, connection: Connection, new: Sequence[tuple[int, FeedbackEvent]], now: datetime
-    ) -> int:
+    ) -> set[int]:
+        """Apply the policy to the new events; the ids of those that changed an address."""
         relevant = [(event_id, event) for event_id, event in new if can_change_address(event)]
         if not relevant:
-            return 0
+            return set()
         # Deliveries only update addresses we already know; failures create the row.
         create = {event.address for _, event in relevant if event.kind is not Kind.DELIVERY}
         states = lock_addresses(connection, {event.address for _, event in relevant}, create=create, now=now)
@@ -201,7 +223,7 @@ class Service(AdminMixin, RulesMixin):
         for address, delivered_at in latest_deliveries(connection, unseen, before_id=first_id).items():
             states[address] = replace(states[address], last_delivery_at=delivered_at)
         sources: dict[str, str] = {}
-        transitions = 0
+        transitions: set[int] = set()
         for event_id, event in sorted(relevant, key=lambda pair: (pair[1].occurred_at, pair[1].dedupe_key)):
             state = states.get(event.address)
             if state is None:
@@ -209,7 +231,7 @@ class Service(AdminMixin, RulesMixin):
             decision = apply_event(state, event, self._settings.policy)
             states[event.address] = decision.state
             if decision.transition is not None:
-                transitions += 1
+                transitions.add(event_id)
                 sources[event.address] = event.source
                 insert_transition(
                     connection,

@@ -156,9 +156,10 @@ class ImapClient:
     def _ensure_folder(self, folder: str) -> None:
         if folder in self._created:
             return
-        status, _ = self._imap.create(_quoted(folder))  # "NO" when it exists already: fine
-        if status != "OK":
-            _check(self._imap.list("", _quoted(folder)), f"LIST {folder}")
+        try:
+            self._imap.create(_quoted(folder))  # "NO [ALREADYEXISTS]" is fine: MOVE says if it is not
+        except imaplib.IMAP4.error as err:
+            raise SourceError(f"IMAP CREATE {folder}: {err}") from err
         self._created.add(folder)
 
     def _flush_expunge(self) -> None:
