@@ -92,6 +92,7 @@ def smtp_group(
     settings = _settings(config_file, database_url)
     smtp = _smtp_settings(settings, host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_smtp_library()
     stop = _stop_on_signals()
     with Service.open(settings) as service:
         receiver = _start_receiver(service, smtp)
@@ -214,6 +215,11 @@ def mailbox_scan(name: str | None, as_json: bool, config_file: Path | None, data
         raise SystemExit(1)
 
 
+def quiet_smtp_library() -> None:
+    """aiosmtpd logs every command at INFO ("mail.log"): noise, and a cost per message."""
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
 def _open(settings: Settings) -> Service:
     from bouncewarden.service import Service
 
@@ -257,7 +263,10 @@ def start_mail_sources(
     from bouncewarden.sources.mailbox_watch import watch_mailbox
     from bouncewarden.store.mail_sources import MailSourceLedger
 
-    receiver = _start_receiver(service, settings.smtp) if settings.smtp is not None else None
+    receiver = None
+    if settings.smtp is not None:
+        quiet_smtp_library()
+        receiver = _start_receiver(service, settings.smtp)
     recorder, ledger = PipelineMailRecorder(service), MailSourceLedger(service.engine)
     threads = [
         threading.Thread(target=watch_mailbox, args=(box, recorder, ledger, stop), name=f"mailbox:{box.name}")
