@@ -6,10 +6,10 @@
 SMTP: `bouncewarden smtp` runs as its own process (as in production) over a fresh SQLite file,
 then over a throw-away PostgreSQL database. `--clients` SMTP sessions (threads spread over four
 client processes) each send their share of `--messages` RFC 3464 bounces, every one about a new
-recipient with its own original Message-ID, so each is a new event. Reported: bounces per second from the first
-connection to the last `250`, the p50/p99 time from `MAIL FROM` to the `250` after DATA, the
-receiver's peak resident memory (VmHWM), and a check that the store holds one event per
-bounce sent.
+recipient with its own original Message-ID, so each is a new event. Reported: bounces per
+second from the first connection to the last `250`, the p50/p99 time from `MAIL FROM` to the
+`250` after DATA, the receiver's peak resident memory (VmHWM), and a check that the store holds
+one event per bounce sent.
 
 IMAP: dovecot (as the tests run it, tests/dovecot.py) with `--imap-messages` bounces in the
 INBOX; one `scan_mailbox` over TLS with `after = "move"`: messages per second.
