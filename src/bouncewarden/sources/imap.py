@@ -4,9 +4,10 @@
   than the stored cursor (the server always answers `n:*` with at least the highest UID, so
   UIDs at or below the cursor are dropped here). A changed UIDVALIDITY restarts the folder.
 - Messages are fetched with `BODY.PEEK[]`: scanning marks nothing `\\Seen`.
-- After the commit: `UID MOVE` (RFC 6851) where the server offers it, else `UID COPY` and
-  `\\Deleted` with `UID EXPUNGE` (RFC 4315); a flag is added with `UID STORE +FLAGS`;
-  delete is `\\Deleted` and an expunge of those UIDs only. A target folder missing is created.
+- After the batch's commit: `UID MOVE` (RFC 6851) where the server offers it, else `UID COPY`
+  and `\\Deleted` with `UID EXPUNGE` (RFC 4315); a flag is added with `UID STORE +FLAGS`;
+  delete is `\\Deleted` and an expunge of those UIDs only; one command per action and batch.
+  A target folder missing is created.
 - `wait_for_mail` IDLEs (RFC 2177) where the server has it, so `serve` hears of new mail at
   once; without IDLE it simply waits for the polling interval.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import re
 import select
 import ssl
 import threading
@@ -31,6 +33,7 @@ from bouncewarden.store.mail_sources import MailSourceLedger
 __all__ = ["ImapClient", "wait_for_mail"]
 
 _TIMEOUT = 60.0
+_FETCHED_UID = re.compile(rb"\bUID (\d+)")
 
 
 def _tls_context(settings: MailboxSettings) -> ssl.SSLContext:
@@ -73,7 +76,10 @@ class ImapClient:
         self._settings = settings
         self._imap = connection
         self._created: set[str] = set()
-        self._expunge: list[int] = []
+        # Actions noted by finish() and carried out together by save_position().
+        self._moves: dict[str, list[int]] = {}
+        self._flags: list[int] = []
+        self._deletes: list[int] = []
         try:
             _check(connection.select(_quoted(settings.folder)), f"SELECT {settings.folder}")
         except imaplib.IMAP4.error as err:
@@ -99,7 +105,6 @@ class ImapClient:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         try:
-            self._flush_expunge()
             self._imap.close()
         except (imaplib.IMAP4.error, OSError):
             pass  # the logout below still ends the session
@@ -115,43 +120,61 @@ class ImapClient:
         uids = sorted(int(uid) for chunk in data if isinstance(chunk, bytes) for uid in chunk.split())
         return [MessageRef(str(uid), uid) for uid in uids if uid > last]
 
-    def fetch(self, ref: MessageRef) -> bytes:
-        """The message, without setting `\\Seen`."""
-        data = self._uid("FETCH", str(ref.uid), "(BODY.PEEK[])")
+    def fetch(self, refs: Sequence[MessageRef]) -> list[bytes]:
+        """The messages, in one `UID FETCH`, without setting `\\Seen`."""
+        if not refs:
+            return []
+        data = self._uid("FETCH", ",".join(str(ref.uid) for ref in refs), "(UID BODY.PEEK[])")
+        found: dict[int, bytes] = {}
         for item in data:
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
-                return item[1]
-        raise SourceError(f"IMAP FETCH of UID {ref.uid} returned no message")
+                uid = _FETCHED_UID.search(item[0]) if isinstance(item[0], bytes) else None
+                if uid is not None:
+                    found[int(uid.group(1))] = item[1]
+        missing = [ref.uid for ref in refs if ref.uid not in found]
+        if missing:
+            raise SourceError(f"IMAP FETCH returned no message for UIDs {missing}")
+        return [found[ref.uid or 0] for ref in refs]
 
     def finish(self, ref: MessageRef, result: MailResult) -> None:
-        """The configured action for feedback; other mail stays, or goes to `not_feedback_to`."""
+        """Note the configured action for feedback; other mail stays, or goes to `not_feedback_to`."""
         action = wants_action(self._settings, result)
-        uid = str(ref.uid)
+        uid = ref.uid or 0
         if action is AfterScan.MOVE:
-            self._move(uid, self._settings.move_to)
+            self._moves.setdefault(self._settings.move_to, []).append(uid)
         elif action is AfterScan.FLAG:
-            self._uid("STORE", uid, "+FLAGS", f"({self._settings.flag})")
+            self._flags.append(uid)
         elif action is AfterScan.DELETE:
-            self._uid("STORE", uid, "+FLAGS", "(\\Deleted)")
-            self._expunge.append(int(uid))
+            self._deletes.append(uid)
         elif action is None and self._settings.not_feedback_to:
-            self._move(uid, self._settings.not_feedback_to)
+            self._moves.setdefault(self._settings.not_feedback_to, []).append(uid)
 
     def save_position(self, ledger: MailSourceLedger, handled: Sequence[MessageRef], now: datetime) -> None:
-        """Store the highest UID handled; deletions are expunged first."""
-        self._flush_expunge()
+        """Carry out the noted actions, then store the highest UID handled."""
+        self._carry_out()
         if handled:
             last = max(ref.uid or 0 for ref in handled)
             ledger.save_cursor(self._settings.name, self._settings.folder, self.uidvalidity, last, now)
 
-    def _move(self, uid: str, folder: str) -> None:
-        self._ensure_folder(folder)
-        if "MOVE" in self._capabilities:
-            self._uid("MOVE", uid, _quoted(folder))
-            return
-        self._uid("COPY", uid, _quoted(folder))
-        self._uid("STORE", uid, "+FLAGS", "(\\Deleted)")
-        self._expunge.append(int(uid))
+    def _carry_out(self) -> None:
+        if self._flags:
+            self._uid("STORE", _uid_set(self._flags), "+FLAGS", f"({self._settings.flag})")
+            self._flags.clear()
+        for folder, uids in sorted(self._moves.items()):
+            self._ensure_folder(folder)
+            if "MOVE" in self._capabilities:
+                self._uid("MOVE", _uid_set(uids), _quoted(folder))
+            else:
+                self._uid("COPY", _uid_set(uids), _quoted(folder))
+                self._deletes.extend(uids)
+        self._moves.clear()
+        if self._deletes:
+            self._uid("STORE", _uid_set(self._deletes), "+FLAGS", "(\\Deleted)")
+            if "UIDPLUS" in self._capabilities:
+                self._uid("EXPUNGE", _uid_set(self._deletes))
+            else:
+                _check(self._imap.expunge(), "EXPUNGE")
+            self._deletes.clear()
 
     def _ensure_folder(self, folder: str) -> None:
         if folder in self._created:
@@ -161,16 +184,6 @@ class ImapClient:
         except imaplib.IMAP4.error as err:
             raise SourceError(f"IMAP CREATE {folder}: {err}") from err
         self._created.add(folder)
-
-    def _flush_expunge(self) -> None:
-        if not self._expunge:
-            return
-        uids = ",".join(str(uid) for uid in sorted(self._expunge))
-        if "UIDPLUS" in self._capabilities:
-            self._uid("EXPUNGE", uids)
-        else:
-            _check(self._imap.expunge(), "EXPUNGE")
-        self._expunge.clear()
 
     def _uid(self, command: str, *arguments: str) -> list[object]:
         try:
@@ -184,6 +197,10 @@ def _capabilities(connection: imaplib.IMAP4) -> set[str]:
     status, data = connection.capability()
     words = b" ".join(item for item in data if isinstance(item, bytes)).decode("ascii", "replace")
     return {word.upper() for word in words.split()} if status == "OK" else set()
+
+
+def _uid_set(uids: Sequence[int]) -> str:
+    return ",".join(str(uid) for uid in sorted(uids))
 
 
 def _quoted(name: str) -> str:

@@ -69,8 +69,11 @@ class LocalMailbox:
             return str(key)
         return hashlib.sha256(self._box.get_bytes(key)).hexdigest()
 
-    def fetch(self, ref: MessageRef) -> bytes:
-        """The message's bytes."""
+    def fetch(self, refs: Sequence[MessageRef]) -> list[bytes]:
+        """The messages' bytes."""
+        return [self._fetch_one(ref) for ref in refs]
+
+    def _fetch_one(self, ref: MessageRef) -> bytes:
         try:
             return self._box.get_bytes(self._keys[ref.key])
         except (KeyError, OSError) as err:

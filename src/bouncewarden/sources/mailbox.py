@@ -5,12 +5,13 @@ transport (`imap.py`, `pop3.py`, `local_mailbox.py`):
 
 1. the client lists the messages not handled yet (IMAP: UIDs above the stored cursor under
    the same UIDVALIDITY; the others: keys not in the "seen" set);
-2. a batch of them is fetched (IMAP with `BODY.PEEK[]`, so nothing is marked read) and
-   handed to the `MailRecorder`;
+2. a batch of them is fetched (IMAP: one `UID FETCH` with `BODY.PEEK[]`, so nothing is
+   marked read) and handed to the `MailRecorder`;
 3. only for a committed message does the client act: feedback is moved, flagged, deleted
    or kept as the mailbox says; anything else (not feedback, quarantined) stays where it is,
    or goes to `not_feedback_to`, and is never deleted;
-4. the position is saved (cursor, or the keys left in place), so the next scan starts after it.
+4. the actions are carried out (IMAP: one `UID MOVE`/`STORE` per batch) and the position is
+   saved (cursor, or the keys left in place), so the next scan starts after it.
 
 A scan stopped anywhere (SIGKILL included) loses nothing and doubles nothing: a message is
 acted on only after its commit, and one read again is a duplicate the store ignores. When the
@@ -80,8 +81,8 @@ class MailboxClient(Protocol):
         """The messages not handled yet, oldest first."""
         ...
 
-    def fetch(self, ref: MessageRef) -> bytes:
-        """The raw message."""
+    def fetch(self, refs: Sequence[MessageRef]) -> list[bytes]:
+        """The raw messages, in the order of `refs`."""
         ...
 
     def finish(self, ref: MessageRef, result: MailResult) -> None:
@@ -89,7 +90,8 @@ class MailboxClient(Protocol):
         ...
 
     def save_position(self, ledger: MailSourceLedger, handled: Sequence[MessageRef], now: datetime) -> None:
-        """Remember that `handled` (a prefix of `pending()`) is done."""
+        """Carry out the actions `finish` noted, then remember that `handled` (a prefix of
+        `pending()`) is done."""
         ...
 
 
@@ -133,10 +135,8 @@ def scan_mailbox(
         with open_client(settings) as client:
             for batch in _batches(client.pending(ledger)):
                 mails = [
-                    ReceivedMail(
-                        client.fetch(ref), f"{settings.kind}:{settings.name}/{ref.key}", source, clock()
-                    )
-                    for ref in batch
+                    ReceivedMail(data, f"{settings.kind}:{settings.name}/{ref.key}", source, clock())
+                    for ref, data in zip(batch, client.fetch(batch), strict=True)
                 ]
                 results = recorder.record_mail(mails)
                 handled: list[MessageRef] = []

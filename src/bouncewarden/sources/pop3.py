@@ -86,8 +86,11 @@ class Pop3Client:
         ledger.forget_seen(self._settings.name, seen - self._on_server)
         return [MessageRef(uid) for uid in self._numbers if uid not in seen]
 
-    def fetch(self, ref: MessageRef) -> bytes:
-        """The message (RETR)."""
+    def fetch(self, refs: Sequence[MessageRef]) -> list[bytes]:
+        """The messages (RETR each)."""
+        return [self._fetch_one(ref) for ref in refs]
+
+    def _fetch_one(self, ref: MessageRef) -> bytes:
         try:
             _, lines, _ = self._pop.retr(self._numbers[ref.key])
         except poplib.error_proto as err:
