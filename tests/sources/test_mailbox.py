@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,8 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dovecot import PASSWORD, USER, Dovecot, is_installed, running_dovecot
-from mail_support import arf, dsn, human_reply, stored_counts
 
 from bouncewarden.config import Settings
 from bouncewarden.config_mail import MailboxSettings
@@ -25,7 +24,10 @@ from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
 from bouncewarden.sources.mail_intake import PipelineMailRecorder
 from bouncewarden.sources.mailbox import scan_mailbox
+from bouncewarden.sources.mailbox_watch import watch_mailbox
 from bouncewarden.store.mail_sources import MailSourceLedger
+from dovecot import PASSWORD, USER, Dovecot, is_installed, running_dovecot
+from mail_support import arf, dsn, human_reply, stored_counts
 
 needs_dovecot = pytest.mark.skipif(
     not is_installed(), reason="dovecot is not installed (.ci/run installs it)"
@@ -248,3 +250,29 @@ def _events(service: Service) -> int:
         return stored_counts(service.engine)["events"]
     except Exception:  # the schema is still being created by the scan
         return 0
+
+
+@needs_dovecot
+def test_serve_s_watcher_reads_new_mail_as_it_lands(store: Service, dovecot: Dovecot) -> None:
+    settings = MailboxSettings(**_imap(dovecot, after="move", poll_seconds=30))
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=watch_mailbox,
+        args=(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine), stop),
+    )
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 20
+        ledger = MailSourceLedger(store.engine)
+        while not ledger.states("mailbox") and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the first scan (of the empty INBOX) has reported
+        time.sleep(0.5)  # and the watcher has entered IDLE
+        dovecot.deliver("idle", dsn("idle@example.com", original_id="<idle@sender.example.com>"))
+        # Well within poll_seconds: IDLE woke the watcher.
+        while time.monotonic() < deadline and "idle@example.com" not in store.lookup(["idle@example.com"]):
+            time.sleep(0.05)
+        assert "idle@example.com" in store.lookup(["idle@example.com"])
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
