@@ -27,7 +27,7 @@ from bouncewarden.sources.mailbox import scan_mailbox
 from bouncewarden.sources.mailbox_watch import watch_mailbox
 from bouncewarden.store.mail_sources import MailSourceLedger
 from dovecot import PASSWORD, USER, Dovecot, is_installed, running_dovecot
-from mail_support import arf, dsn, human_reply, stored_counts
+from mail_support import arf, dsn, free_port, human_reply, stored_counts
 
 needs_dovecot = pytest.mark.skipif(
     not is_installed(), reason="dovecot is not installed (.ci/run installs it)"
@@ -276,3 +276,42 @@ def test_serve_s_watcher_reads_new_mail_as_it_lands(store: Service, dovecot: Dov
         stop.set()
         watcher.join(timeout=30)
     assert not watcher.is_alive()
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"kind": "imap", "host": "127.0.0.1", "username": "u", "password_env": PASSWORD_ENV}, "refused"),
+        (
+            {
+                "kind": "pop3",
+                "host": "127.0.0.1",
+                "username": "u",
+                "password_env": PASSWORD_ENV,
+                "after": "keep",
+            },
+            "refused",
+        ),
+        (
+            {"kind": "imap", "host": "127.0.0.1", "username": "u", "password_env": "BW_UNSET_VARIABLE"},
+            "not set",
+        ),
+    ],
+)
+def test_a_mailbox_that_cannot_be_read_is_reported_not_raised(
+    store: Service, monkeypatch: pytest.MonkeyPatch, options: dict[str, Any], said: str
+) -> None:
+    monkeypatch.setenv(PASSWORD_ENV, "x")
+    monkeypatch.delenv("BW_UNSET_VARIABLE", raising=False)
+    settings = MailboxSettings(name="away", port=free_port(), **options)
+    report = scan_mailbox(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine))
+    assert report.error is not None and said in report.error.lower()
+    (state,) = MailSourceLedger(store.engine).states("mailbox")
+    assert state.last_error == report.error
+
+
+def test_a_folder_that_is_no_maildir_is_reported(store: Service, tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    settings = MailboxSettings(name="odd", kind="maildir", path=tmp_path / "plain")
+    report = scan_mailbox(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine))
+    assert report.error is not None and "odd" in report.error

@@ -25,7 +25,7 @@ from datetime import datetime
 from types import TracebackType
 
 from bouncewarden.config_mail import AfterScan, MailboxSecurity, MailboxSettings
-from bouncewarden.errors import BouncewardenError, SourceError
+from bouncewarden.errors import SourceError
 from bouncewarden.sources.mail_intake import MailResult
 from bouncewarden.sources.mailbox import MessageRef, wants_action
 from bouncewarden.store.mail_sources import MailSourceLedger
@@ -42,6 +42,7 @@ def _tls_context(settings: MailboxSettings) -> ssl.SSLContext:
 
 def _login(settings: MailboxSettings) -> imaplib.IMAP4:
     host, port = str(settings.host), settings.resolved_port
+    password = settings.password()  # before connecting: a missing password is a settings error
     context = _tls_context(settings)
     try:
         if settings.security is MailboxSecurity.TLS:
@@ -53,11 +54,9 @@ def _login(settings: MailboxSettings) -> imaplib.IMAP4:
     try:
         if settings.security is MailboxSecurity.STARTTLS:
             connection.starttls(ssl_context=context)
-        connection.login(str(settings.username), settings.password())
-    except (imaplib.IMAP4.error, OSError, BouncewardenError) as err:
+        connection.login(str(settings.username), password)
+    except (imaplib.IMAP4.error, OSError) as err:
         connection.shutdown()
-        if isinstance(err, BouncewardenError):
-            raise
         raise SourceError(f"IMAP {host}:{port}: {err}") from err
     return connection
 

@@ -44,9 +44,14 @@ class LocalMailbox:
         path = settings.path
         if path is None or not path.exists():
             raise SourceError(f"mailbox {settings.name}: {path} does not exist")
-        if settings.kind is MailboxKind.MAILDIR:
-            return cls(settings, mailbox.Maildir(path, factory=None, create=False))
-        return cls(settings, mailbox.mbox(path, factory=None, create=False))
+        try:
+            if settings.kind is MailboxKind.MAILDIR:
+                return cls(settings, mailbox.Maildir(path, factory=None, create=False))
+            return cls(settings, mailbox.mbox(path, factory=None, create=False))
+        except mailbox.Error as err:
+            raise SourceError(
+                f"mailbox {settings.name}: {path} cannot be read as a {settings.kind}: {err}"
+            ) from err
 
     def __enter__(self) -> LocalMailbox:
         return self
@@ -58,8 +63,11 @@ class LocalMailbox:
 
     def pending(self, ledger: MailSourceLedger) -> list[MessageRef]:
         """Messages not yet read and left in place."""
-        for key in self._box.iterkeys():
-            self._keys[self._stable_key(key)] = key
+        try:
+            for key in self._box.iterkeys():
+                self._keys[self._stable_key(key)] = key
+        except mailbox.Error as err:
+            raise SourceError(f"mailbox {self._settings.name}: {err}") from err
         seen = ledger.seen(self._settings.name)
         ledger.forget_seen(self._settings.name, seen - set(self._keys))
         return [MessageRef(stable) for stable in self._keys if stable not in seen]

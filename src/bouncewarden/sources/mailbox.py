@@ -29,7 +29,7 @@ from typing import Protocol
 
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config_mail import AfterScan, MailboxKind, MailboxSettings
-from bouncewarden.errors import SourceError
+from bouncewarden.errors import BouncewardenError
 from bouncewarden.sources.mail_intake import MailRecorder, MailResult, ReceivedMail
 from bouncewarden.store.mail_sources import MailSourceLedger, SourceState
 
@@ -151,8 +151,10 @@ def scan_mailbox(
                 client.save_position(ledger, handled, clock())
                 if report.error:
                     break
-    except (OSError, SourceError) as err:
-        report.error = str(err)
+    except (OSError, BouncewardenError) as err:  # unreachable, refused, misconfigured: said, not raised
+        report.error = (
+            str(err) if isinstance(err, BouncewardenError) else f"{settings.kind} {settings.name}: {err}"
+        )
         _log.warning("mailbox %s: %s", settings.name, err)
     _save_status(ledger, settings, report, last_seen, clock())
     return report

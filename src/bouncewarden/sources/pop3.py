@@ -17,7 +17,7 @@ from datetime import datetime
 from types import TracebackType
 
 from bouncewarden.config_mail import AfterScan, MailboxSecurity, MailboxSettings
-from bouncewarden.errors import BouncewardenError, SourceError
+from bouncewarden.errors import SourceError
 from bouncewarden.sources.mail_intake import MailResult
 from bouncewarden.sources.mailbox import MessageRef, wants_action
 from bouncewarden.store.mail_sources import MailSourceLedger
@@ -41,6 +41,7 @@ class Pop3Client:
     def connect(cls, settings: MailboxSettings) -> Pop3Client:
         """Connect and log in."""
         host, port = str(settings.host), settings.resolved_port
+        password = settings.password()  # before connecting: a missing password is a settings error
         context = ssl.create_default_context(cafile=str(settings.ca_file) if settings.ca_file else None)
         try:
             if settings.security is MailboxSecurity.TLS:
@@ -53,11 +54,9 @@ class Pop3Client:
             if settings.security is MailboxSecurity.STARTTLS:
                 connection.stls(context=context)
             connection.user(str(settings.username))
-            connection.pass_(settings.password())
-        except (poplib.error_proto, OSError, BouncewardenError) as err:
+            connection.pass_(password)
+        except (poplib.error_proto, OSError) as err:
             connection.close()
-            if isinstance(err, BouncewardenError):
-                raise
             raise SourceError(f"POP3 {host}:{port}: {err}") from err
         return cls(settings, connection)
 

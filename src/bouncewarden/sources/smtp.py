@@ -93,8 +93,7 @@ class BounceHandler:
         if source is None:
             return True  # a PROXY "LOCAL" or "UNKNOWN" header: the balancer's own check
         refusal = server.recount_client(str(source))
-        if refusal is not None:
-            self._stats.count("refused_sessions")
+        if refusal is not None:  # counted by the limits, shown as refused_sessions
             await server.push(f"421 4.7.0 {refusal}")
             return False
         return True
