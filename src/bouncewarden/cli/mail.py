@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bouncewarden.config import Settings
     from bouncewarden.config_mail import SmtpSettings
     from bouncewarden.service import Service
+    from bouncewarden.sources.smtp import SmtpReceiver
     from bouncewarden.store.mail_sources import SourceState
 
 __all__ = ["mailbox_group", "register", "smtp_group", "start_mail_sources"]
@@ -240,7 +241,7 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
-def _start_receiver(service: Service, smtp: SmtpSettings) -> Any:
+def _start_receiver(service: Service, smtp: SmtpSettings) -> SmtpReceiver:
     from bouncewarden.sources.mail_intake import PipelineMailRecorder
     from bouncewarden.sources.smtp import SmtpReceiver
     from bouncewarden.store.mail_sources import MailSourceLedger
@@ -257,7 +258,7 @@ def _start_receiver(service: Service, smtp: SmtpSettings) -> Any:
 
 def start_mail_sources(
     service: Service, settings: Settings, stop: threading.Event
-) -> tuple[list[threading.Thread], Any]:
+) -> tuple[list[threading.Thread], SmtpReceiver | None]:
     """For `serve`: the SMTP receiver (when `[smtp]` is set, started) and a watcher thread per mailbox."""
     from bouncewarden.sources.mail_intake import PipelineMailRecorder
     from bouncewarden.sources.mailbox_watch import watch_mailbox
