@@ -141,3 +141,34 @@ def test_mailbox_scan_and_list(tmp_path: Path) -> None:
 def test_a_mailbox_password_is_never_an_option(tmp_path: Path) -> None:
     result = _run("mailbox", "scan", "--password", "x", cwd=tmp_path)
     assert result.returncode == 2 and "No such option" in result.stderr
+
+
+def test_serve_scans_the_configured_mailboxes(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    config = tmp_path / "bw.toml"
+    config.write_text(
+        f'[[mailboxes]]\nname = "local"\nkind = "maildir"\npath = "{tmp_path / "Maildir"}"\n'
+        'after = "move"\npoll_seconds = 0.2\n'
+    )
+    database = f"sqlite:///{tmp_path / 'bw.db'}"
+    http_port = free_port()
+    process = subprocess.Popen(
+        [BOUNCEWARDEN, "serve", "--port", str(http_port), "--config", str(config), "--db", database],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        _wait_listening(http_port, process)
+        box.add(dsn("scanned@example.com"))
+        deadline = time.monotonic() + 30
+        while "suppressed" not in _run("check", "scanned@example.com", "--db", database, cwd=tmp_path).stdout:
+            assert time.monotonic() < deadline, "the mailbox was not scanned in time"
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert len(box) == 0 and len(box.get_folder("Processed")) == 1
