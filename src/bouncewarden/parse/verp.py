@@ -161,6 +161,19 @@ class VerpTemplate:
         self._pattern = re.compile(f"^{pattern}@(?P<host>[^@\\s]+)$", re.IGNORECASE)
         self._prefix = pieces[0].rstrip(".+-_=") or "bounces"
 
+    def encode(
+        self, recipient: str, host: str, *, message_id: str | None = None, campaign: str | None = None
+    ) -> str:
+        """The address of this form for `recipient` at `host`, with the ids the template names."""
+        local, _, domain = recipient.rpartition("@")
+        values = {
+            "local": local,
+            "domain": domain,
+            "message_id": message_id or "",
+            "campaign": campaign or "",
+        }
+        return _PLACEHOLDER.sub(lambda found: values[found.group(1)], self.template) + f"@{host}"
+
     def decode(self, address: str) -> VerpAddress | None:
         """The recipient, ids and return path in `address`, or None if it is not of this form."""
         found = self._pattern.match(address.strip())
