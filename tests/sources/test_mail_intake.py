@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bouncewarden.parse.verp import VerpTemplate
 from bouncewarden.service import Service
-from bouncewarden.sources.mail_intake import MailOutcome, PipelineMailRecorder, ReceivedMail
+from bouncewarden.sources.mail_intake import MailOutcome, ReceivedMail, mail_recorder
 from mail_support import dsn, human_reply, stored_counts
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ def test_a_batch_answers_per_message_in_order(service: Service) -> None:
         _mail(b"\x00\x01 not mail at all"),
         _mail(first),  # the same report twice in one batch
     ]
-    results = PipelineMailRecorder(service).record_mail(batch)
+    results = mail_recorder(service).record_mail(batch)
     assert [result.outcome for result in results] == [
         MailOutcome.RECORDED,
         MailOutcome.RECORDED,
@@ -35,7 +35,7 @@ def test_a_batch_answers_per_message_in_order(service: Service) -> None:
     ]
     assert results[2].detail.startswith("not feedback: ")
     assert stored_counts(service.engine) == {"evidence": 2, "events": 2, "quarantine": 2}
-    again = PipelineMailRecorder(service).record_mail([_mail(first)])
+    again = mail_recorder(service).record_mail([_mail(first)])
     assert [result.outcome for result in again] == [MailOutcome.DUPLICATE]
 
 
@@ -44,7 +44,7 @@ def test_verp_fills_in_what_the_report_lacks(service: Service) -> None:
         "b.spring.m7.lost=example.com@bounces.example.com"
     )
     mail = ReceivedMail(dsn("lost@example.com", original_id="<>"), "test", "smtp", NOW, verp=verp)
-    (result,) = PipelineMailRecorder(service).record_mail([mail])
+    (result,) = mail_recorder(service).record_mail([mail])
     assert result.outcome is MailOutcome.RECORDED
-    (event,) = service.events_of(["lost@example.com"])["lost@example.com"]
+    (event,) = service.admin.events_of(["lost@example.com"])["lost@example.com"]
     assert (event.campaign, event.message_id) == ("spring", "m7")

@@ -22,7 +22,7 @@ from bouncewarden.config import Settings
 from bouncewarden.config_mail import MailboxSettings
 from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
-from bouncewarden.sources.mail_intake import PipelineMailRecorder
+from bouncewarden.sources.mail_intake import mail_recorder
 from bouncewarden.sources.mailbox import scan_mailbox
 from bouncewarden.sources.mailbox_watch import watch_mailbox
 from bouncewarden.store.mail_sources import MailSourceLedger
@@ -71,7 +71,7 @@ def _fill(server: Dovecot) -> None:
 
 def _scan(store: Service, **options: Any) -> dict[str, int]:
     settings = MailboxSettings(**options)
-    report = scan_mailbox(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine))
+    report = scan_mailbox(settings, mail_recorder(store), MailSourceLedger(store.engine))
     assert report.error is None
     return report.counts
 
@@ -90,7 +90,7 @@ def _imap(server: Dovecot, **options: Any) -> dict[str, Any]:
 
 
 def _assert_states(store: Service) -> None:
-    states = store.lookup(["gone@example.com", "full@example.com", "annoyed@example.com"])
+    states = store.admin.lookup(["gone@example.com", "full@example.com", "annoyed@example.com"])
     assert states["gone@example.com"].status is AddressStatus.SUPPRESSED
     assert states["full@example.com"].status is AddressStatus.SOFT
     assert states["annoyed@example.com"].status is AddressStatus.SUPPRESSED
@@ -123,7 +123,7 @@ def test_imap_over_starttls_flags_feedback_and_resumes_from_its_cursor(
     dovecot.deliver("late", dsn("late@example.com", original_id="<m9@sender.example.com>"))
     assert _scan(store, **options) == {"recorded": 1}
     assert _scan(store, **options) == {}
-    assert store.lookup(["late@example.com"])["late@example.com"].status is AddressStatus.SUPPRESSED
+    assert store.admin.lookup(["late@example.com"])["late@example.com"].status is AddressStatus.SUPPRESSED
 
 
 @needs_dovecot
@@ -258,7 +258,7 @@ def test_serve_s_watcher_reads_new_mail_as_it_lands(store: Service, dovecot: Dov
     stop = threading.Event()
     watcher = threading.Thread(
         target=watch_mailbox,
-        args=(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine), stop),
+        args=(settings, mail_recorder(store), MailSourceLedger(store.engine), stop),
     )
     watcher.start()
     try:
@@ -269,9 +269,11 @@ def test_serve_s_watcher_reads_new_mail_as_it_lands(store: Service, dovecot: Dov
         time.sleep(0.5)  # and the watcher has entered IDLE
         dovecot.deliver("idle", dsn("idle@example.com", original_id="<idle@sender.example.com>"))
         # Well within poll_seconds: IDLE woke the watcher.
-        while time.monotonic() < deadline and "idle@example.com" not in store.lookup(["idle@example.com"]):
+        while time.monotonic() < deadline and "idle@example.com" not in store.admin.lookup(
+            ["idle@example.com"]
+        ):
             time.sleep(0.05)
-        assert "idle@example.com" in store.lookup(["idle@example.com"])
+        assert "idle@example.com" in store.admin.lookup(["idle@example.com"])
     finally:
         stop.set()
         watcher.join(timeout=30)
@@ -304,7 +306,7 @@ def test_a_mailbox_that_cannot_be_read_is_reported_not_raised(
     monkeypatch.setenv(PASSWORD_ENV, "x")
     monkeypatch.delenv("BW_UNSET_VARIABLE", raising=False)
     settings = MailboxSettings(name="away", port=free_port(), **options)
-    report = scan_mailbox(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine))
+    report = scan_mailbox(settings, mail_recorder(store), MailSourceLedger(store.engine))
     assert report.error is not None and said in report.error.lower()
     (state,) = MailSourceLedger(store.engine).states("mailbox")
     assert state.last_error == report.error
@@ -313,5 +315,5 @@ def test_a_mailbox_that_cannot_be_read_is_reported_not_raised(
 def test_a_folder_that_is_no_maildir_is_reported(store: Service, tmp_path: Path) -> None:
     (tmp_path / "plain").mkdir()
     settings = MailboxSettings(name="odd", kind="maildir", path=tmp_path / "plain")
-    report = scan_mailbox(settings, PipelineMailRecorder(store), MailSourceLedger(store.engine))
+    report = scan_mailbox(settings, mail_recorder(store), MailSourceLedger(store.engine))
     assert report.error is not None and "odd" in report.error

@@ -15,7 +15,6 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
-from mail_support import TcpProxy, dsn, free_port, human_reply, raw_session, stored_counts
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
@@ -23,9 +22,10 @@ from bouncewarden.config import Settings
 from bouncewarden.config_mail import SmtpSettings
 from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
-from bouncewarden.sources.mail_intake import PipelineMailRecorder
+from bouncewarden.sources.mail_intake import mail_recorder
 from bouncewarden.sources.smtp import SmtpReceiver
 from bouncewarden.store.models import Event, Quarantined
+from mail_support import TcpProxy, dsn, free_port, human_reply, raw_session, stored_counts
 
 DOMAIN = "bounces.example.com"
 Start = Callable[..., SmtpReceiver]
@@ -37,7 +37,7 @@ def start_receiver(service: Service) -> Iterator[Start]:
 
     def start(**options: Any) -> SmtpReceiver:
         settings = SmtpSettings(**{"port": 0, "domains": [DOMAIN], **options})
-        receiver = SmtpReceiver(settings, PipelineMailRecorder(service))
+        receiver = SmtpReceiver(settings, mail_recorder(service))
         receiver.start()
         started.append(receiver)
         return receiver
@@ -62,7 +62,7 @@ def test_a_bounce_to_a_verp_address_is_recorded_before_250(service: Service, sta
     code, text = _send(receiver.port, f"bounces+gone=example.com@{DOMAIN}", dsn("gone@example.com"))
     assert (code, text) == (250, b"2.0.0 OK: recorded")
     # The commit came before the reply: the state is there the moment 250 is read.
-    assert service.lookup(["gone@example.com"])["gone@example.com"].status is AddressStatus.SUPPRESSED
+    assert service.admin.lookup(["gone@example.com"])["gone@example.com"].status is AddressStatus.SUPPRESSED
     with service.engine.connect() as connection:
         event = connection.execute(select(Event)).one()
     assert (event.source, event.reason, event.sender) == ("smtp", "userunknown", "news@sender.example.com")
@@ -221,7 +221,7 @@ def test_starttls_with_a_configured_certificate(
         client.starttls(context=context)
         client.ehlo()
         client.sendmail("<>", [f"b@{DOMAIN}"], dsn("tls@example.com"))
-    assert "tls@example.com" in service.lookup(["tls@example.com"])
+    assert "tls@example.com" in service.admin.lookup(["tls@example.com"])
 
 
 def test_no_starttls_without_a_certificate(start_receiver: Start) -> None:
@@ -295,7 +295,7 @@ def test_with_the_database_down_the_reply_is_451_and_the_retry_is_stored(
     proxy = TcpProxy(upstream.port or 5432)
     url = upstream.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     service = Service.open(Settings(database_url=url, data_dir=tmp_path))
-    receiver = SmtpReceiver(SmtpSettings(port=0, domains=[DOMAIN]), PipelineMailRecorder(service))
+    receiver = SmtpReceiver(SmtpSettings(port=0, domains=[DOMAIN]), mail_recorder(service))
     receiver.start()
     try:
         with service.engine.begin() as connection:  # this test's rows only
@@ -308,7 +308,10 @@ def test_with_the_database_down_the_reply_is_451_and_the_retry_is_stored(
         proxy.restore()
         # The sending MTA retries; now it is stored, once.
         assert _send(receiver.port, f"b@{DOMAIN}", dsn("later@example.com")) == (250, b"2.0.0 OK: recorded")
-        assert service.lookup(["later@example.com"])["later@example.com"].status is AddressStatus.SUPPRESSED
+        assert (
+            service.admin.lookup(["later@example.com"])["later@example.com"].status
+            is AddressStatus.SUPPRESSED
+        )
         assert stored_counts(service.engine)["events"] == 1
     finally:
         receiver.stop()

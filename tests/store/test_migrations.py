@@ -20,6 +20,7 @@ TABLES = {
     "alembic_version",
     "events",
     "evidence",
+    "outbox",
     "hourly_counters",
     "mailbox_cursors",
     "mailbox_seen",

@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bouncewarden.cli.admin import _options, _settings
+from bouncewarden.cli.options import database_options as _options
+from bouncewarden.cli.options import load as _settings
+from bouncewarden.cli.options import open_service as _open
 from bouncewarden.errors import BouncewardenError
 
 if TYPE_CHECKING:
@@ -88,14 +90,12 @@ def smtp_group(
     """Run the SMTP bounce receiver (the MX of the return-path domains) until stopped."""
     if context.invoked_subcommand is not None:
         return
-    from bouncewarden.service import Service
-
     settings = _settings(config_file, database_url)
     smtp = _smtp_settings(settings, host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_smtp_library()
     stop = _stop_on_signals()
-    with Service.open(settings) as service:
+    with _open(settings) as service:
         receiver = _start_receiver(service, smtp)
         click.echo(f"bouncewarden smtp: listening on {smtp.host}:{receiver.port}", err=True)
         try:
@@ -191,7 +191,7 @@ def mailbox_list(as_json: bool, config_file: Path | None, database_url: str | No
 @_options
 def mailbox_scan(name: str | None, as_json: bool, config_file: Path | None, database_url: str | None) -> None:
     """Read the new messages of every mailbox (or of NAME) once, and act on them as configured."""
-    from bouncewarden.sources.mail_intake import PipelineMailRecorder
+    from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.mailbox import scan_mailbox
     from bouncewarden.store.mail_sources import MailSourceLedger
 
@@ -200,7 +200,7 @@ def mailbox_scan(name: str | None, as_json: bool, config_file: Path | None, data
     if not boxes:
         raise click.UsageError(f"no mailbox named {name}" if name else "no mailboxes configured")
     with _open(settings) as service:
-        recorder, ledger = PipelineMailRecorder(service), MailSourceLedger(service.engine)
+        recorder, ledger = mail_recorder(service), MailSourceLedger(service.engine)
         try:
             reports = [scan_mailbox(box, recorder, ledger) for box in boxes]
         except BouncewardenError as err:
@@ -221,15 +221,6 @@ def quiet_smtp_library() -> None:
     logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
-def _open(settings: Settings) -> Service:
-    from bouncewarden.service import Service
-
-    try:
-        return Service.open(settings)
-    except BouncewardenError as err:
-        raise click.ClickException(str(err)) from err
-
-
 def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
 
@@ -242,11 +233,11 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _start_receiver(service: Service, smtp: SmtpSettings) -> SmtpReceiver:
-    from bouncewarden.sources.mail_intake import PipelineMailRecorder
+    from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.smtp import SmtpReceiver
     from bouncewarden.store.mail_sources import MailSourceLedger
 
-    receiver = SmtpReceiver(smtp, PipelineMailRecorder(service), ledger=MailSourceLedger(service.engine))
+    receiver = SmtpReceiver(smtp, mail_recorder(service), ledger=MailSourceLedger(service.engine))
     try:
         receiver.start()
     except OSError as err:
@@ -260,7 +251,7 @@ def start_mail_sources(
     service: Service, settings: Settings, stop: threading.Event
 ) -> tuple[list[threading.Thread], SmtpReceiver | None]:
     """For `serve`: the SMTP receiver (when `[smtp]` is set, started) and a watcher thread per mailbox."""
-    from bouncewarden.sources.mail_intake import PipelineMailRecorder
+    from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.mailbox_watch import watch_mailbox
     from bouncewarden.store.mail_sources import MailSourceLedger
 
@@ -268,7 +259,7 @@ def start_mail_sources(
     if settings.smtp is not None:
         quiet_smtp_library()
         receiver = _start_receiver(service, settings.smtp)
-    recorder, ledger = PipelineMailRecorder(service), MailSourceLedger(service.engine)
+    recorder, ledger = mail_recorder(service), MailSourceLedger(service.engine)
     threads = [
         threading.Thread(target=watch_mailbox, args=(box, recorder, ledger, stop), name=f"mailbox:{box.name}")
         for box in settings.mailboxes

@@ -7,45 +7,53 @@ They talk to a `MailRecorder`, one narrow method over a batch:
     record_mail([ReceivedMail, ...]) -> [MailResult, ...]     (same order)
 
 A result is `recorded` (new events), `duplicate` (nothing new: the report was seen before),
-`not_feedback` (an auto-reply is recorded as such by the reader; a human reply or other
-mail is kept with its label), `quarantined` (kept with the reason) or `store_unavailable`
-(nothing committed: the source must not acknowledge; SMTP answers 451).
+`not_feedback` (a human reply or other mail: kept in the quarantine with its label, `not
+feedback: human reply: ...`, so that nothing sent to the return path is lost; auto-replies are
+feedback the reader records as such), `quarantined` (unreadable, kept with the reason) or
+`store_unavailable` (nothing committed: the source must not acknowledge; SMTP answers 451).
 
-`PipelineMailRecorder` is that interface over the one reader (`parse.reader.read_input`) and
-`Service`: the feedback of a batch in one `Service.record_many` transaction. It stands in for
-the intake seam's batch recorder (issue 9); the sources do not change when it is swapped in.
+`IntakeMailRecorder` is that interface over the intake seam: the one reader
+(`parse.reader.read_input`) with the operator's rules, the VERP address of the envelope
+applied to the events (`parse.verp.apply_verp`), then the batch recorder (`store.recorder`),
+one transaction per batch.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bouncewarden.classify import OperatorRule
-from bouncewarden.events import FeedbackEvent
-from bouncewarden.ingest.pipeline import FeedbackStore
-from bouncewarden.parse.reader import EMAIL, Feedback, NotFeedback, RawInput, read_input
+from bouncewarden.intake import (
+    Feedback,
+    InputOutcome,
+    NotFeedback,
+    Outcome,
+    RawInput,
+    ReadInput,
+    Recorder,
+    Unreadable,
+)
 from bouncewarden.parse.verp import VerpAddress, apply_verp
-from bouncewarden.service import RecordOutcome
+
+if TYPE_CHECKING:
+    from bouncewarden.classify import OperatorRule
+    from bouncewarden.service import Service
 
 __all__ = [
     "NOT_FEEDBACK_PREFIX",
+    "IntakeMailRecorder",
     "MailOutcome",
     "MailRecorder",
     "MailResult",
-    "PipelineMailRecorder",
     "ReceivedMail",
-    "RulesSource",
+    "mail_recorder",
 ]
 
-_log = logging.getLogger(__name__)
-_REASON_LIMIT = 500
 NOT_FEEDBACK_PREFIX = "not feedback: "
-"""How a kept non-feedback message's label starts (in the quarantine until the seam keeps it)."""
+"""How a kept non-feedback message's label starts (its quarantine reason)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,90 +102,60 @@ class MailRecorder(Protocol):
     def record_mail(self, batch: Sequence[ReceivedMail]) -> list[MailResult]: ...
 
 
-class RulesSource(Protocol):
-    """Where the operator's classification rules come from (cached by the store)."""
-
-    def classification_rules(self) -> Sequence[OperatorRule]: ...
-
-
-class _Store(FeedbackStore, RulesSource, Protocol):
-    def record_many(
-        self, inputs: Sequence[tuple[Sequence[FeedbackEvent], bytes | None, str, str]]
-    ) -> list[RecordOutcome]: ...
+_OUTCOMES = {
+    Outcome.RECORDED: MailOutcome.RECORDED,
+    Outcome.DUPLICATE: MailOutcome.DUPLICATE,
+    Outcome.NOT_FEEDBACK: MailOutcome.NOT_FEEDBACK,
+    Outcome.QUARANTINED: MailOutcome.QUARANTINED,
+    Outcome.STORE_UNAVAILABLE: MailOutcome.STORE_UNAVAILABLE,
+}
 
 
-def _recorded(new_events: int) -> MailResult:
-    if new_events == 0:
-        return MailResult(MailOutcome.DUPLICATE)
-    return MailResult(MailOutcome.RECORDED, new_events=new_events)
+class IntakeMailRecorder:
+    """`MailRecorder` over the one reader and the batch recorder."""
 
-
-def _shorten(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
-
-
-class PipelineMailRecorder:
-    """`MailRecorder` over the one reader and `Service`."""
-
-    def __init__(self, store: _Store) -> None:
-        self._store = store
+    def __init__(self, recorder: Recorder, rules: Callable[[], Sequence[OperatorRule]]) -> None:
+        self._recorder = recorder
+        self._rules = rules
 
     def record_mail(self, batch: Sequence[ReceivedMail]) -> list[MailResult]:
-        """Commit the batch: its feedback in one transaction, the rest kept one by one.
+        """Read and commit the batch in one transaction; one result per message, in order."""
+        if not batch:
+            return []
+        from bouncewarden.parse.reader import read_input  # the parsers load only when mail comes
 
-        When the batch's transaction fails, each message is recorded alone, so one poison
-        message never blocks the others and a store that is down fails each of them.
-        """
         try:
-            rules = self._store.classification_rules()
-        except Exception as err:  # the rules live in the database too
-            _log.warning("store unavailable reading rules: %s", err)
-            return [MailResult(MailOutcome.STORE_UNAVAILABLE, _shorten(str(err)))] * len(batch)
-        readings = [self._read(mail, rules) for mail in batch]
-        results: list[MailResult | None] = [None] * len(batch)
-        feedback = {index: found for index, found in enumerate(readings) if isinstance(found, list)}
-        if len(feedback) > 1:
-            items = [
-                (events, batch[index].data, batch[index].source, EMAIL) for index, events in feedback.items()
-            ]
-            try:
-                done = self._store.record_many(items)
-            except Exception as err:  # one by one below
-                _log.warning("a batch of %d messages failed (%s); recording them one by one", len(items), err)
-            else:
-                for index, outcome in zip(feedback, done, strict=True):
-                    results[index] = _recorded(outcome.new_events)
-        return [
-            result if result is not None else self._record_one(mail, found)
-            for mail, found, result in zip(batch, readings, results, strict=True)
-        ]
+            rules = self._rules()
+        except Exception as err:  # the rules live in the database: it is not there
+            return [MailResult(MailOutcome.STORE_UNAVAILABLE, f"{type(err).__name__}: {err}")] * len(batch)
+        read = [self._read(mail, read_input, rules) for mail in batch]
+        outcomes = self._recorder.record(read)
+        return [_result(item, outcome) for item, outcome in zip(read, outcomes, strict=True)]
 
-    def _read(self, mail: ReceivedMail, rules: Sequence[OperatorRule]) -> list[FeedbackEvent] | MailResult:
-        """The message's events (VERP applied), or what to keep it as."""
+    @staticmethod
+    def _read(
+        mail: ReceivedMail,
+        read_input: Callable[[RawInput, Sequence[OperatorRule]], Feedback | NotFeedback | Unreadable],
+        rules: Sequence[OperatorRule],
+    ) -> ReadInput:
         raw = RawInput(mail.data, mail.origin, mail.received_at, mail.source)
-        found = read_input(raw, rules)
-        if isinstance(found, NotFeedback):
-            return MailResult(MailOutcome.NOT_FEEDBACK, f"{NOT_FEEDBACK_PREFIX}{found.what}: {found.reason}")
-        if not isinstance(found, Feedback):
-            return MailResult(MailOutcome.QUARANTINED, found.why)
-        return apply_verp(found.events, mail.verp) if mail.verp is not None else list(found.events)
+        reading = read_input(raw, rules)
+        if isinstance(reading, Feedback) and mail.verp is not None:
+            reading = Feedback(reading.report, tuple(apply_verp(reading.events, mail.verp)))
+        elif isinstance(reading, NotFeedback):
+            # Mail to the return path that is no feedback is kept, labelled, never dropped.
+            reading = Unreadable(f"{NOT_FEEDBACK_PREFIX}{reading.what}: {reading.reason}")
+        return ReadInput(raw, reading)
 
-    def _record_one(self, mail: ReceivedMail, found: list[FeedbackEvent] | MailResult) -> MailResult:
-        if isinstance(found, MailResult):
-            return self._keep(mail, found.outcome, found.detail)
-        try:
-            done = self._store.record(found, raw=mail.data, source=mail.source, media_type=EMAIL)
-        except Exception as err:  # a refused record: keep the evidence, or say the store is down
-            _log.warning("could not record %s: %s", mail.origin, err)
-            return self._keep(mail, MailOutcome.QUARANTINED, f"store refused the events: {err}")
-        return _recorded(done.new_events)
 
-    def _keep(self, mail: ReceivedMail, outcome: MailOutcome, reason: str) -> MailResult:
-        reason = _shorten(reason)
-        try:
-            self._store.quarantine(mail.data, source=mail.source, reason=reason, media_type=EMAIL)
-        except Exception as err:  # nothing could be committed
-            _log.warning("store unavailable for %s: %s", mail.origin, err)
-            return MailResult(MailOutcome.STORE_UNAVAILABLE, _shorten(str(err)))
-        return MailResult(outcome, reason)
+def _result(item: ReadInput, outcome: InputOutcome) -> MailResult:
+    reason = outcome.reason or ""
+    kept_label = isinstance(item.reading, Unreadable) and item.reading.why.startswith(NOT_FEEDBACK_PREFIX)
+    if outcome.outcome is Outcome.QUARANTINED and kept_label:
+        return MailResult(MailOutcome.NOT_FEEDBACK, reason)
+    return MailResult(_OUTCOMES[outcome.outcome], reason, outcome.counts.new_events)
+
+
+def mail_recorder(service: Service) -> IntakeMailRecorder:
+    """The mail recorder over an open store."""
+    return IntakeMailRecorder(service.recorder, service.rules.classification_rules)

@@ -1,7 +1,7 @@
 """Mail sources: the status of the SMTP receiver and of each mailbox, and mailbox positions.
 
 Revision ID: 0011
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
