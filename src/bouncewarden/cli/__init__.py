@@ -21,6 +21,7 @@ _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
+_MAIL = "bouncewarden.cli.mail"
 _QUARANTINE = "bouncewarden.cli.quarantine"
 _LIST = "bouncewarden.cli.suppression_list"
 
@@ -43,6 +44,8 @@ COMMANDS: dict[str, str] = {
     "serve": "bouncewarden.cli.serve",
     "quarantine": _QUARANTINE,
     "rules": _RULES,
+    "smtp": _MAIL,
+    "mailbox": _MAIL,
 }
 """Command name -> the module that registers it."""
 
