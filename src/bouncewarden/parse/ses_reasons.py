@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 from bouncewarden.classify import Classification, OperatorRule, classify
 from bouncewarden.events import Kind, Reason, Severity
@@ -123,7 +124,37 @@ def _hint(bounce_type: str, sub_type: str, finding: RecipientFinding) -> Reason:
     return _TYPE_REASONS.get(bounce_type, Reason.UNDEFINED)
 
 
+# Every field of a finding but the address, which the classifier reads only for its domain.
+_FINDING_FIELDS = tuple(field.name for field in fields(RecipientFinding) if field.name != "address")
+_FindingKey = tuple[object, ...]
+
+
 def _classify_with_hint(
+    finding: RecipientFinding, hint: Reason, rules: Sequence[OperatorRule]
+) -> Classification:
+    """`_classify_uncached`, remembered: SES repeats the same diagnostic for many recipients.
+
+    Classification is a pure function of the finding and the operator rules, and of the
+    address only through its domain (the part after the last `@`), so the key is every other
+    field, the domain part and the rules (a list of rules, not hashable, is not remembered).
+    """
+    key = tuple(getattr(finding, name) for name in _FINDING_FIELDS)
+    domain = finding.address.rpartition("@")[2]
+    try:
+        return _classify_cached(key, domain, hint, rules)
+    except TypeError:  # unhashable rules
+        return _classify_uncached(finding, hint, rules)
+
+
+@lru_cache(maxsize=4096)
+def _classify_cached(
+    key: _FindingKey, domain: str, hint: Reason, rules: Sequence[OperatorRule]
+) -> Classification:
+    finding = RecipientFinding("@" + domain, **dict(zip(_FINDING_FIELDS, key, strict=True)))  # type: ignore[arg-type]
+    return _classify_uncached(finding, hint, rules)
+
+
+def _classify_uncached(
     finding: RecipientFinding, hint: Reason, rules: Sequence[OperatorRule]
 ) -> Classification:
     """The DSN alone first; SES's label only where the DSN said nothing classifiable."""

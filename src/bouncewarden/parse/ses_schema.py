@@ -232,12 +232,29 @@ class SesDocument:
     payload: SesPayload
 
 
-def _read_mail(reader: _Reader) -> SesMail:
-    headers = tuple(
+def _read_headers(reader: _Reader) -> tuple[tuple[str, str], ...]:
+    """`mail.headers` as (name, value) pairs; those without a name or a value are left out."""
+    # The usual list, objects of two strings, read directly; anything else the careful way,
+    # which gives the same pairs and says what is wrong where.
+    plain = []
+    for item in reader.items("headers"):
+        if type(item) is not dict:
+            break
+        name, value = item.get("name"), item.get("value")
+        if type(name) is not str or type(value) is not str:
+            break
+        plain.append((name, value))
+    else:
+        return tuple(plain)
+    return tuple(
         (name, value)
         for item in reader.children("headers")
         if (name := item.text("name")) is not None and (value := item.text("value")) is not None
     )
+
+
+def _read_mail(reader: _Reader) -> SesMail:
+    headers = _read_headers(reader)
     tags: dict[str, tuple[str, ...]] = {}
     tag_reader = reader.child("tags")
     if tag_reader is not None:
