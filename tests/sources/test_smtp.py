@@ -168,6 +168,23 @@ def test_bytes_that_are_not_mail_are_quarantined_as_they_came(
     assert zlib.decompress(row.compressed) == garbage
 
 
+@pytest.mark.parametrize("command", [b"MAIL FROM:user@", b"RCPT TO:x@", b"RCPT TO:<x@>"])
+def test_an_address_with_an_empty_domain_is_a_syntax_error_not_an_exception(
+    start_receiver: Start, command: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    receiver = start_receiver()
+    with raw_session(receiver.port) as connection:
+        for line in (b"HELO client.example.org", b"MAIL FROM:<>"):
+            connection.sendall(line + b"\r\n")
+            assert connection.recv(1024).startswith(b"250")
+        if command.startswith(b"MAIL"):
+            connection.sendall(b"RSET\r\n")
+            assert connection.recv(1024).startswith(b"250")
+        connection.sendall(command + b"\r\n")
+        assert connection.recv(1024)[:4] in (b"501 ", b"553 ")  # syntax error / malformed address
+    assert not [record for record in caplog.records if record.exc_info]
+
+
 class _Sink:
     """An SMTP server that only collects what it is sent."""
 

@@ -10,7 +10,10 @@ server exposed to the internet must refuse:
 - a session longer than the session timeout (a client trickling bytes to keep an idle
   timer alive) is closed; aiosmtpd's own timeout covers a client that goes silent;
 - aiosmtpd answers an oversized message with a bare `552`; we give the RFC 3463 status too:
-  `552 5.3.4 Message too big for system`.
+  `552 5.3.4 Message too big for system`;
+- an address the standard library's parser trips over (`<user@>`, an empty domain, raises
+  `IndexError` there, not `HeaderParseError`) is a syntax error (`501`), not an exception
+  answered `500 Error: (IndexError)` with a traceback in the log.
 
 The limits object lives on the event loop's thread, so its counts need no lock.
 """
@@ -136,6 +139,12 @@ class GuardedSMTP(SMTP):
     def data_received(self, data: bytes) -> None:
         if not self._refused:
             super().data_received(data)
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        try:
+            return super()._getaddr(arg)
+        except (IndexError, ValueError):  # the parser's own bugs on odd input: a syntax error
+            return None, None
 
     async def push(self, status: AnyStr) -> None:
         text = status.decode("ascii", "replace") if isinstance(status, bytes) else str(status)
