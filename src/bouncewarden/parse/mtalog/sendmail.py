@@ -11,12 +11,13 @@ relay, the DSN status and the outcome (`stat=`); the envelope sender is on the q
       stat=User unknown
 
 (each one line). `stat=Sent` is a delivery, `stat=Deferred...` a delay (sendmail retries),
-any other outcome with a 5.x.x status a bounce. Such an outcome is sendmail's own short
-name for what happened ("User unknown", "Service unavailable"), so the DSN status classifies
-it; the text of a deferral and a quoted remote reply are classified as written. A `to=` may list several recipients; each
-gets an event (their keys differ by address). `stat=queued` and all other lines (the
-queue id's DSN line, connections, the MSP's own `sendmail` relay to the daemon) are
-skipped, except that `from=` and `msgid=` are remembered.
+any other outcome with a 5.x.x status a bounce. Such an outcome is sendmail's own
+short name for what happened ("User unknown", "Service unavailable"), so the DSN status
+classifies it; the text of a deferral and a quoted remote reply are classified as written.
+A `to=` may list several recipients; each gets an event (their keys differ by address).
+`stat=queued` and all other lines (the queue id's DSN line, connections, the MSP's own
+`sendmail` relay to the daemon) are skipped, except that `from=` and `msgid=` are
+remembered.
 """
 
 from __future__ import annotations
