@@ -20,6 +20,7 @@ TABLES = {
     "alembic_version",
     "events",
     "evidence",
+    "file_positions",
     "hourly_counters",
     "operator_rules",
     "quarantine",

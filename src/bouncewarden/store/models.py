@@ -7,6 +7,7 @@
     transitions      the audit trail of address state changes
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
+    file_positions   how far each followed file (accounting file, MTA log) has been read
 
 The suppression list (`suppressions`) is a view over `addresses` in state `suppressed`; the
 migration creates it. Closed vocabularies are stored as their StrEnum text values.
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -37,6 +40,7 @@ __all__ = [
     "Base",
     "Event",
     "Evidence",
+    "FilePosition",
     "HourlyCounter",
     "OperatorRule",
     "Quarantined",
@@ -183,3 +187,26 @@ class OperatorRule(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class FilePosition(Base):
+    """How far one file of a followed stream has been read, committed with the events it gave.
+
+    A file is known by its content, not its name: `fingerprint` is the SHA-256 of its first
+    `fingerprint_size` bytes (after decompression), so a file renamed or compressed by
+    rotation is still the same file. `context` is what a reader needs before the next record
+    (a PowerMTA header row).
+    """
+
+    __tablename__ = "file_positions"
+    __table_args__ = (UniqueConstraint("stream", "fingerprint", name="uq_file_positions_stream_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    fingerprint_size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    line: Mapped[int] = mapped_column(BigInteger)
+    context: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime]

@@ -30,6 +30,7 @@ __all__ = [
     "IN_CHUNK",
     "chunked",
     "dialect_insert",
+    "event_values",
     "insert_event",
     "insert_ignore",
     "insert_transition",
@@ -111,6 +112,11 @@ def insert_event(
 
 
 def _event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) -> dict[str, Any]:
+    return event_values(event, evidence_id, now)
+
+
+def event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) -> dict[str, Any]:
+    """The `events` row of `event`."""
     return {
         "dedupe_key": event.dedupe_key,
         "kind": event.kind.value,
