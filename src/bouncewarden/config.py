@@ -1,6 +1,7 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
-Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`). Environment
+Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, and one
+`[[logs]]` table per followed stream of files). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
 the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -19,6 +20,7 @@ from bouncewarden.errors import ConfigurationError
 __all__ = [
     "AwsSettings",
     "HttpSettings",
+    "LogSettings",
     "PolicySettings",
     "Settings",
     "SnsSettings",
@@ -79,6 +81,16 @@ class HttpSettings(BaseModel):
     port: int = Field(8025, ge=0, le=65535)
 
 
+class LogSettings(BaseModel):
+    """One `[[logs]]` entry: files of one format that `serve` follows."""
+
+    format: Literal["pmta", "postfix-log", "exim-log", "sendmail-log"]
+    paths: list[str] = Field(min_length=1)
+    name: str | None = None
+    timezone: str = "UTC"
+    poll_seconds: float = Field(5.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything bouncewarden can be told."""
 
@@ -91,6 +103,7 @@ class Settings(BaseSettings):
     sqs: SqsSettings = Field(default_factory=lambda: SqsSettings())
     aws: AwsSettings = Field(default_factory=lambda: AwsSettings())
     http: HttpSettings = Field(default_factory=lambda: HttpSettings())
+    logs: list[LogSettings] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(

@@ -75,19 +75,35 @@ def _file_size(path: Path) -> int:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--source", default=None, help="Source name stored with the inputs (default: file).")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["pmta", "postfix-log", "exim-log", "sendmail-log"]),
+    default=None,
+    help="Read PowerMTA accounting files or MTA logs (record by record) instead.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Zone of log times written without one.")
 @_common_options
 def ingest_command(
     paths: tuple[Path, ...],
     as_json: bool,
     source: str | None,
+    format_name: str | None,
+    timezone: str,
     config_file: Path | None,
     database_url: str | None,
 ) -> None:
     """Read bounce emails, mboxes, Maildirs and SES JSON files and store their feedback.
 
     Folders are read recursively. Input that cannot be parsed is quarantined with the
-    reason; the exit status is then 3.
+    reason; the exit status is then 3. With --format, each file is read as PowerMTA
+    accounting records or MTA log lines, from where an earlier read of it stopped; a broken
+    record is quarantined with its file and line (exit 3), and exit 4 says the store could
+    not take a batch (what was committed before stays).
     """
+    if format_name is not None:
+        _ingest_formatted(format_name, paths, as_json, timezone, config_file, database_url)
+        return
     from bouncewarden.ingest import (
         DEFAULT_SOURCE,
         IngestSummary,
@@ -122,6 +138,27 @@ def ingest_command(
             click.echo(line)
     if summary.quarantined:
         sys.exit(EXIT_QUARANTINED)
+
+
+def _ingest_formatted(
+    format_name: str,
+    paths: tuple[Path, ...],
+    as_json: bool,
+    timezone: str,
+    config_file: Path | None,
+    database_url: str | None,
+) -> None:
+    from bouncewarden.cli.lines import ingest_formatted
+    from bouncewarden.service import Service
+
+    settings = _settings(config_file, database_url)
+    try:
+        with Service.open(settings) as service:
+            status = ingest_formatted(service, format_name, paths, as_json=as_json, zone=timezone)
+    except BouncewardenError as err:
+        raise click.UsageError(str(err)) from err
+    if status:
+        sys.exit(status)
 
 
 def _database_files(settings: Settings) -> frozenset[Path]:
@@ -289,6 +326,10 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
         scheduler = JobScheduler(service.run_due_jobs, interval=jobs_interval)
         threads = [threading.Thread(target=scheduler.run, args=(stop,), name="scheduler")]
         threads += _sqs_threads(service, settings, stop)
+        if settings.logs:
+            from bouncewarden.cli.lines import log_threads
+
+            threads += log_threads(service, settings.logs, stop)
         server = _http_server(service, settings)
         http_thread = threading.Thread(target=server.run, name="http") if server is not None else None
         for thread in [*threads, *([http_thread] if http_thread else [])]:

@@ -56,7 +56,7 @@ class RowRecorder(Protocol):
 
     def file_positions(self, stream: str) -> list[StoredPosition]: ...
 
-    def operator_rules(self) -> Sequence[OperatorRule]: ...
+    def classification_rules(self) -> Sequence[OperatorRule]: ...
 
 
 @dataclass(slots=True)
@@ -199,7 +199,7 @@ class FileStream:
         reader = line_reader(self._format, reference=reference, zone=self._zone)
         if start is not None and start.context:
             reader.read(start.context, 0)
-        rules = self._recorder.operator_rules()
+        rules = self._recorder.classification_rules()
         records = iter_records(
             stream,
             offset=start.offset if start else 0,
