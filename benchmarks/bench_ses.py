@@ -76,7 +76,7 @@ def make_bodies(count: int) -> list[str]:
 
 
 def bench_parser(rounds: int) -> None:
-    from bouncewarden.sources.ses import parse_ses_payload
+    from bouncewarden.parse.ses import parse_ses_payload
 
     bodies = [body.encode() for body in make_bodies(200)]
     start = time.perf_counter()
@@ -138,8 +138,8 @@ def bench_queue(label: str, endpoint: str, database_url: str, count: int, depth:
     import boto3
 
     from bouncewarden.config import load_settings
+    from bouncewarden.parse.ses import parse_ses_payload
     from bouncewarden.service import Service
-    from bouncewarden.sources.ses import parse_ses_payload
     from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 
     sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint)

@@ -1,6 +1,7 @@
-"""Where the shared test files live: `../shared` beside the project root.
+"""Where the test files live: the SES/SNS/SQS samples in tests/samples/ses (the project's own),
+the shared corpus in `../shared` beside the project root.
 
-`BOUNCEWARDEN_SHARED` names another place (a CI runner that keeps them elsewhere).
+`BOUNCEWARDEN_SHARED` names another place for the corpus (a CI runner that keeps it elsewhere).
 """
 
 from __future__ import annotations
@@ -11,5 +12,5 @@ from pathlib import Path
 __all__ = ["CORPUS", "SES_SAMPLES", "SHARED"]
 
 SHARED = Path(os.environ.get("BOUNCEWARDEN_SHARED") or Path(__file__).resolve().parents[2] / "shared")
-SES_SAMPLES = SHARED / "samples" / "ses"
+SES_SAMPLES = Path(__file__).resolve().parent / "samples" / "ses"
 CORPUS = SHARED / "corpus"

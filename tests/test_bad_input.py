@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from bouncewarden.cli import main
 from bouncewarden.config import Settings
-from bouncewarden.ingest.screen import MAX_HEADER_LINE
+from bouncewarden.parse.email_checks import MAX_HEADER_LINE
 from bouncewarden.service import Service
 from ingest.feedback_files import dsn, ses_bounce, ses_complaint
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES

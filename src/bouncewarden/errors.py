@@ -8,7 +8,7 @@ are for bad configuration, broken infrastructure, refused security checks and mi
     ├── InvalidAddress (ValueError)   a string that is not an email address
     ├── InvalidListFile               a suppression list file `import` cannot read (store.listfile)
     ├── ColumnNotFound                `clean` was pointed at a column the CSV lacks (ingest.hygiene)
-    ├── SesPayloadError               JSON that is not an SES notification (sources.ses_schema)
+    ├── SesPayloadError               JSON that is not an SES notification (parse.ses_schema)
     ├── SetupError                    AWS refused a step of `aws setup` (aws.plan)
     ├── StorageError                  the database refused or failed an operation
     ├── SourceError                   a queue, mailbox or file source failed
@@ -19,7 +19,7 @@ are for bad configuration, broken infrastructure, refused security checks and mi
         ├── CertificateUnavailable    the certificate could not be fetched: retryable (same module)
         └── MalformedEnvelope, RawDeliveryRefused, UnknownTopic, StaleMessage   (sources.sns)
 
-`RuleSyntaxError` (classify.patterns) and `UnreadableBody` (sources.sns_envelope) are plain
+`RuleSyntaxError` (classify.patterns) and `UnreadableBody` (parse.sns_envelope) are plain
 `ValueError`s: they describe bad operator input and are turned into messages where they arise.
 """
 

@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from bouncewarden.aws.plan import SetupPlan
 from bouncewarden.aws.setup import SetupReport, run_setup
 from bouncewarden.aws.status import StoreCounts
+from bouncewarden.parse.ses_schema import parse_timestamp
 from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
-from bouncewarden.sources.ses_schema import parse_timestamp
 from bouncewarden.sources.sqs import BatchResult, ConsumerOptions, consume_once
 from bouncewarden.store.models import Event, TransitionRow
 from fake_ses import FakeSes

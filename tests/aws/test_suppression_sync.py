@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from bouncewarden.aws.suppression_sync import ACTOR, Direction, list_remote, sync_suppressions
 from bouncewarden.cli import main
+from bouncewarden.parse.ses import parse_ses_payload
 from bouncewarden.service import Service
-from bouncewarden.sources.ses import parse_ses_payload
 from fake_ses import FakeSes
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 

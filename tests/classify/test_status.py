@@ -35,7 +35,7 @@ from bouncewarden.events import Reason
         ("5.7.606", Reason.BLOCKED),
         ("5.7.649", Reason.BLOCKED),
         ("5.7.509", Reason.AUTHFAILURE),
-        ("5.1.10 (null MX)", Reason.USERUNKNOWN),
+        ("5.1.10 (null MX)", Reason.NOTACCEPT),
         ("5.01.01", Reason.USERUNKNOWN),
     ],
 )

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bouncewarden.clock import fixed_clock
-from bouncewarden.ingest import IngestSummary, InputForm, Outcome, RawInput, ingest_input, read_inputs
+from bouncewarden.ingest import IngestSummary, Outcome, ingest_input
+from bouncewarden.parse.reader import RawInput
 from bouncewarden.service import RecordOutcome, Service
+from bouncewarden.sources.files import read_inputs
 from ingest.feedback_files import NEWSLETTER, dsn, ses_blocklisted, ses_bounce, ses_complaint
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
@@ -31,12 +32,12 @@ def quarantine_rows(service: Service) -> list[tuple[int, str, str]]:
         return [(int(row[0]), str(row[1]), str(row[2])) for row in connection.execute(query)]
 
 
-def email(data: bytes, origin: str = "test.eml") -> RawInput:
-    return RawInput(origin, data, InputForm.EMAIL)
+def email(data: bytes, origin: str = "test.eml", source: str = "file") -> RawInput:
+    return RawInput(data, origin, T0, source)
 
 
-def json_input(data: bytes, origin: str = "test.json") -> RawInput:
-    return RawInput(origin, data, InputForm.JSON)
+def json_input(data: bytes, origin: str = "test.json", source: str = "file") -> RawInput:
+    return RawInput(data, origin, T0, source)
 
 
 def test_ses_hard_bounce_is_recorded_with_its_evidence(service: Service) -> None:
@@ -50,7 +51,7 @@ def test_ses_hard_bounce_is_recorded_with_its_evidence(service: Service) -> None
 
 
 def test_dsn_email_is_recorded_with_the_source_name(service: Service) -> None:
-    result = ingest_input(service, email(dsn("gone@example.org", T0)), source="mailbox")
+    result = ingest_input(service, email(dsn("gone@example.org", T0), source="mailbox"))
     assert result.outcome is Outcome.RECORDED
     assert result.recorded is not None and result.recorded.hard == 1
     with service.engine.connect() as connection:
@@ -87,7 +88,7 @@ def test_message_that_is_no_feedback_is_counted_not_stored(service: Service) -> 
 
 def test_unreadable_json_is_quarantined_with_reason_and_bytes(service: Service) -> None:
     data = (SES_SAMPLES / "sqs" / "body-malformed.txt").read_bytes()
-    result = ingest_input(service, json_input(data), source="files")
+    result = ingest_input(service, json_input(data, source="files"))
     assert result.outcome is Outcome.QUARANTINED
     [(quarantine_id, source, reason)] = quarantine_rows(service)
     assert source == "files"
@@ -97,7 +98,7 @@ def test_unreadable_json_is_quarantined_with_reason_and_bytes(service: Service) 
 
 
 def test_unreadable_file_is_quarantined_with_the_read_error(service: Service) -> None:
-    raw = RawInput("gone.eml", b"", InputForm.EMAIL, error="cannot read gone.eml: No such file")
+    raw = RawInput(b"", "gone.eml", T0, problem="cannot read gone.eml: No such file")
     result = ingest_input(service, raw)
     assert result.outcome is Outcome.QUARANTINED
     assert [row[2] for row in quarantine_rows(service)] == ["cannot read gone.eml: No such file"]
@@ -146,8 +147,8 @@ def test_summary_adds_up_a_mixed_folder(service: Service, tmp_path: Path) -> Non
     (tmp_path / "newsletter.eml").write_bytes(NEWSLETTER)
     (tmp_path / "junk.bin").write_bytes(b"\x00\x01\x02binary")
     summary = IngestSummary()
-    for raw in read_inputs([tmp_path]):
-        summary.add(ingest_input(service, raw, clock=fixed_clock(T0)))
+    for raw in read_inputs([tmp_path], received_at=T0):
+        summary.add(ingest_input(service, raw))
     assert summary.counts() == {
         "inputs": 7,
         "new_events": 5,
@@ -162,12 +163,12 @@ def test_summary_adds_up_a_mixed_folder(service: Service, tmp_path: Path) -> Non
     assert [origin for origin, _ in summary.quarantine_reasons] == [str(tmp_path / "junk.bin")]
 
 
-@pytest.mark.parametrize("form", [InputForm.EMAIL, InputForm.JSON])
+@pytest.mark.parametrize("form", [b"", b"{"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=2000))
-def test_arbitrary_bytes_never_stop_the_run(service: Service, form: InputForm, data: bytes) -> None:
+def test_arbitrary_bytes_never_stop_the_run(service: Service, form: bytes, data: bytes) -> None:
     before = count(service, "quarantine")
-    result = ingest_input(service, RawInput("fuzz", data, form))
+    result = ingest_input(service, RawInput(form + data, "fuzz", T0))
     after = count(service, "quarantine")
     assert after == before + (result.outcome is Outcome.QUARANTINED)
     if result.outcome is Outcome.QUARANTINED:

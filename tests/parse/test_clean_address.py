@@ -23,9 +23,9 @@ def _regex_only(text: str | None) -> str | None:
     if value.lower().startswith("mailto:"):
         value = value[7:]
     if addresses._WHOLE.match(value):
-        return value
+        return addresses.strip_noise(value)
     found = addresses.ADDRESS_PATTERN.search(value)
-    return found.group(0).rstrip(".") if found else None
+    return addresses.strip_noise(found.group(0).rstrip(".")) if found else None
 
 
 _PIECES = st.sampled_from(
@@ -51,3 +51,17 @@ _PIECES = st.sampled_from(
 def test_clean_address_as_regex_only_reading(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert clean_address(text) == _regex_only(text)
+
+
+def test_prefixes_and_quotes_bounces_glue_on() -> None:
+    assert clean_address("RFC822; SMTP=mona@example.com") == "mona@example.com"
+    assert clean_address("rfc822:<mona@example.com>") == "mona@example.com"
+    assert clean_address("mailto:mona@example.com.") == "mona@example.com"
+    assert clean_address("(mona@example.com),") == "mona@example.com"
+    assert list(addresses.addresses_in("550-'mona@example.com... User unknown'")) == ["mona@example.com"]
+    assert list(addresses.addresses_in('"mona@example.com", SMTP:ola@example.com')) == [
+        "mona@example.com",
+        "ola@example.com",
+    ]
+    assert clean_address("o'brien@example.com") == "o'brien@example.com"
+    assert clean_address('"quoted"@example.com') == '"quoted"@example.com'

@@ -6,7 +6,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bouncewarden.parse import ParsedReport, parse_message
-from bouncewarden.parse.verp import decode_verp, encode_verp, verp_from_headers
+from bouncewarden.parse.verp import decode_verp, encode_verp, unwrap_sender, verp_from_headers
 
 
 def test_decode_plus_and_minus_forms() -> None:
@@ -48,3 +48,25 @@ def test_unreadable_bounce_falls_back_to_verp() -> None:
     assert isinstance(result, ParsedReport)
     assert [r.address for r in result.recipients] == ["reader@example.org"]
     assert result.original_sender == "bounces@return.example.com"
+
+
+def test_list_names_with_hyphens_and_ezmlm_numbers() -> None:
+    mailman = decode_verp("announce-bounces+reader=example.org@lists.example.com")
+    ezmlm = decode_verp("announce-return-417-reader=example.org@lists.example.com")
+    assert mailman is not None and ezmlm is not None
+    assert (mailman.recipient, mailman.return_path) == (
+        "reader@example.org",
+        "announce-bounces@lists.example.com",
+    )
+    assert ezmlm.recipient == "reader@example.org"
+
+
+def test_signed_and_rewritten_senders_are_not_recipients() -> None:
+    assert decode_verp("prvs=0412ab34cd=bounces@mail.example.org") is None
+    assert unwrap_sender("prvs=0412ab34cd=bounces@mail.example.org") == "bounces@mail.example.org"
+    assert unwrap_sender("prvs=bounces=0412ab34cd@mail.example.org") == "bounces@mail.example.org"
+    assert unwrap_sender("SRS0=HhYq=2B=example.org=news@fwd.example.net") == "news@example.org"
+    assert (
+        unwrap_sender("SRS1=Xy=fwd.example.com==HhYq=2B=example.org=news@b.example.net") == "news@example.org"
+    )
+    assert unwrap_sender("reader@example.org") == "reader@example.org"

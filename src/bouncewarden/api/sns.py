@@ -25,9 +25,10 @@ from starlette.concurrency import run_in_threadpool
 
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
 from bouncewarden.classify import OperatorRule
+from bouncewarden.clock import system_clock
 from bouncewarden.errors import SourceError, VerificationError
 from bouncewarden.events import FeedbackEvent
-from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
+from bouncewarden.parse.reader import Feedback, RawInput, Unreadable, read_input
 from bouncewarden.sources.sns import CertificateUnavailable, MessageType, SnsEnvelope, SnsVerifier
 
 __all__ = ["MAX_BODY_BYTES", "FeedbackRecorder", "SnsEndpoint", "SnsReply", "sns_router"]
@@ -105,9 +106,10 @@ class SnsEndpoint:
         )
 
     def _notification(self, envelope: SnsEnvelope, body: bytes) -> tuple[int, SnsReply]:
-        try:
-            events = parse_ses_payload(envelope.message, rules=self._service.classification_rules())
-        except SesPayloadError as err:
+        raw = RawInput(body, f"SNS message {envelope.message_id}", system_clock(), _SOURCE)
+        reading = read_input(raw, self._service.classification_rules())
+        if not isinstance(reading, Feedback):
+            err = reading.why if isinstance(reading, Unreadable) else reading.reason
             reason = f"SNS message {envelope.message_id} from {envelope.topic_arn}: {err}"
             quarantine_id = self._service.quarantine(
                 body, source=_SOURCE, reason=reason, media_type=_MEDIA_TYPE
@@ -119,7 +121,7 @@ class SnsEndpoint:
                 message_id=envelope.message_id,
                 quarantine_id=quarantine_id,
             )
-        outcome = self._service.record(events, raw=body, source=_SOURCE, media_type=_MEDIA_TYPE)
+        outcome = self._service.record(reading.events, raw=body, source=_SOURCE, media_type=_MEDIA_TYPE)
         logger.info(
             "SNS message %s: %d new events, %d duplicates",
             envelope.message_id,

@@ -6,8 +6,11 @@
    5.0.0, 4.0.0 or 5.7.1. A weak wording gives way to a precise status.
 3. The enhanced status (`status`), where it is precise (5.1.1, 5.2.2, 5.7.26, ...).
 4. The parser's reason hint, where its format states the reason plainly.
-5. The reply code (`replycode`), where it is narrow (552, 556, 5xx syntax errors, ...).
-6. Nothing said: `onhold` when there was a diagnostic to read, `undefined` otherwise. (The
+5. The subject of the status alone (X.7.x a security or policy refusal, X.3.x the mail
+   system), before the reply code: a 552 with 5.7.1 is a policy refusal, not
+   a full mailbox.
+6. The reply code (`replycode`), where it is narrow (552, 556, 5xx syntax errors, ...).
+7. Nothing said: `onhold` when there was a diagnostic to read, `undefined` otherwise. (The
    parse pipeline names an uncaused delay notice `expired`; see `parse.pipeline`.)
 
 Then the SMTP stage the reply belongs to (`command`) corrects the result:
@@ -36,7 +39,7 @@ from bouncewarden.classify.reasons import fold_text, reason_from_text
 from bouncewarden.classify.receivers import Evidence, reason_from_receivers
 from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
 from bouncewarden.classify.screen import ScreenedPattern
-from bouncewarden.classify.status import parse_status, reason_from_status
+from bouncewarden.classify.status import parse_status, reason_from_status, reason_from_subject
 from bouncewarden.events import Reason
 
 if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
@@ -131,6 +134,9 @@ def _from_codes(finding: RecipientFinding, text: str) -> tuple[Reason, str]:
         return by_status, "status"
     if finding.reason_hint is not None:
         return finding.reason_hint, "hint"
+    by_subject = reason_from_subject(finding.status)
+    if by_subject is not None:
+        return by_subject, "subject"
     by_reply = reason_from_reply(finding.reply_code or reply_in_text(text))
     if by_reply is not None:
         return by_reply, "reply"

@@ -27,6 +27,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bouncewarden.classify import transport
+from bouncewarden.classify.foreign import (
+    FOREIGN_MAILBOXFULL,
+    FOREIGN_SPAM,
+    FOREIGN_SUSPEND,
+    FOREIGN_USERUNKNOWN,
+)
 from bouncewarden.classify.screen import ScreenedTable
 from bouncewarden.events import Reason
 
@@ -104,6 +111,8 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+sender address has (?:a )?null mx
+(?:unresolvable|unresolved|non-?existent) (?:rfc\.?5321 )?(?:from|sender|envelope[- ]from) domain
 sender (?:address )?(?:rejected|refused|denied|invalid|verify failed|verification failed)
 sender was rejected
 domain of sender address .{0,80}(?:does not exist|not found|not resolve)
@@ -117,11 +126,18 @@ purported responsible address
 """
 
 _BADREPUTATION = r"""
+\b(?:sender|sending|source)(?: ip)? reputation\b
 \b(?:low|poor|bad) reputation\b
 \breputation of the sending\b
 """
 
 _BLOCKED = r"""
+(?:traffic|mail|connections?) (?:is |are )?not accepted from (?:this|your) (?:ip|host|server|network)
+\bblock(?:ed)? for (?:abuse|spam)
+\bspam (?:sender|source)\b
+\bdynamic(?:ally assigned)? (?:ip|address|pool|range)|\bresidential (?:ip|space|range|address)
+\b(?:e-?mail|ip) reputation (?:service|database)
+blocked by spam statistics
 helo command rejected
 \bhelo\b.{0,30}\b(?:rejected|invalid|not found|unknown)
 \b(?:spamhaus|spamcop|sorbs|barracuda(?:central)?|dnsbl|uceprotect|abuseat|mailspike)\b
@@ -166,6 +182,11 @@ maximum (?:number of )?(?:connections|recipients)
 """
 
 _SPEEDING = r"""
+\bexcessive (?:volume|sending|mail|message rate)
+\blimits? (?:for|on) how many (?:messages|mails|e-?mails)
+\b(?:messages|mails|e-?mails) (?:can be )?sent per (?:minute|hour|day)
+\b(?:sender|sending|mail|message) frequency (?:limit|exceed)
+\bmail flood
 receiving mail (?:at a rate|too quickly)
 \brate limit(?:ed|ing)?\b
 sending (?:rate|too fast|too quickly)
@@ -193,6 +214,9 @@ no space left on device
 """
 
 _MAILBOXFULL = r"""
+exceed(?:ed|s)? (?:its |their |the |his |her |your )?storage (?:limit|allocation|quota|space)
+storage (?:limit|allocation|quota) (?:exceeded|reached)
+\bfolder (?:is )?full
 mail ?box (?:is )?full
 \b(?:over|exceed(?:ed|s|ing)?) (?:the |their |his |her |its |allowed |disk |storage |mailbox |mail )*quota
 \bquota (?:exceeded|full|reached)
@@ -257,6 +281,8 @@ dns lookup failure
 """
 
 _USERUNKNOWN = r"""
+\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
++\b(?:cannot|can'?t|could not|couldn'?t) be found
 recipient address rejected: access denied
 \b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
 +\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
@@ -276,6 +302,7 @@ destinataire invalide
 """
 
 _POLICYVIOLATION = r"""
+\b(?:security|local|site|e-?mail|mail|administrative|organi[sz]ation'?s?) polic(?:y|ies)\b
 (?:policy|policies) (?:violation|reasons?)
 violat\w* .{0,30}polic
 denied by policy
@@ -288,6 +315,7 @@ prohibited (?:attachment|content|file)
 """
 
 _NOTCOMPLIANTRFC = r"""
+(?:missing|without|no) (?:a )?(?:valid )?(?:address in )?(?:the )?from:? header
 not rfc ?\d* ?compliant
 \brfc ?(?:5322|2822|822)\b
 multiple (?:addresses in )?(?:from|subject|sender|date|message-id|to)\b.{0,20}header
@@ -331,85 +359,6 @@ insufficient permission
 duplicated message-id
 """
 
-_LOOP = r"""
-routing loop|mail loop|loops? back to myself|too many hops|hop count exceeded
-"""
-
-_TIMED_OUT = r"""
-timed? ?out
-\btimeout\b(?! exceeded)
-"""
-
-_NETWORKERROR = r"""
-(?:network|connection) (?:error|failure|problem|lost|reset|dropped)
-no route to host
-(?:network|host) (?:is )?unreachable
-(?:unable|failed|could not|couldn'?t|wasn'?t able) to (?:establish|open|make) (?:an? )?(?:smtp )?connection
-(?:dns|name server|nameserver|name service) (?:error|failure|lookup (?:error|failure|failed))
-\bconnect(?:\(\))? to \S{1,255}(?: \S{1,64})?: connection refused
-"""
-
-_EXPIRED = r"""
-(?:message|envelope|delivery time|delivery period) (?:has )?expired
-retry (?:time(?:out)?|period) (?:exceeded|expired)
-(?:could not|couldn'?t|unable to|not) (?:be )?deliver(?:ed)?
-+ .{0,40}(?:for|within|in|after) (?:the last )?\d+
-could not be delivered for too long
-delivery failed \d+ attempts
-been failing for a long time
-(?:in|on) the queue too long|too long in (?:the )?queue
-\bgiving up\b|\bgave up\b
-will be deleted from (?:the )?queue
-\bgr[ae]y-?list(?:ed|ing)\b
-remote host is not responding
-did not accept our requests to connect
-"""
-
-# Sendmail's own word for a TCP connection the host refused (nobody listening on port 25):
-# a network failure, unless the text also says it gave up (expired, above).
-_REFUSED_BY_HOST = r"""
-\bdeferred: connection refused by\b
-"""
-
-_REFUSED = r"""
-connection refused
-"""
-
-_BLOCKED_BARE = r"""
-(?:^|[\s:-])blocked\b(?! by the recipient)
-"""
-
-_SYNTAXERROR = r"""
-syntax error
-improper (?:command )?sequence|bad sequence of commands
-command (?:not recogni[sz]ed|unrecogni[sz]ed|not implemented)|unrecogni[sz]ed command
-parameter not implemented
-malformed address
-line too long
-"""
-
-_MAILERERROR = r"""
-mailer (?:error|program)
-(?:program|pipe|command) .{0,40}(?:exited|terminated|died|failed) with
-(?:exit|return) (?:code|status) \d+
-failed to (?:read|open|execute) .{0,80}(?:template|file|program|script)
-^(?:[0-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])$
-"""
-
-_PIPE = r"""
-(?:^|[\s"<(])\|\s*(?:exec\b|/|[\w.-]+/)
-"""
-
-_NOTHING_KNOWN = r"""
-delivery report unavailable
-no (?:further |more )?(?:details|information) (?:is |are )?available
-"""
-
-_ONHOLD = r"""
-\bon hold\b
-"""
-
-
 # The order of the tries: first match wins (see the module docstring).
 _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.SPAMDETECTED, _STRONG, _SPAM_VERDICT),
@@ -422,6 +371,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.BADREPUTATION, _STRONG, _BADREPUTATION),
     (Reason.BLOCKED, _STRONG, _BLOCKED),
     (Reason.SPAMDETECTED, _STRONG, _SPAM),
+    (Reason.SPAMDETECTED, _STRONG, FOREIGN_SPAM),
     (Reason.SPAMDETECTED, _WEAK, _CONTENT_REFUSED),
     (Reason.TOOMANYCONN, _STRONG, _TOOMANYCONN),
     (Reason.SPEEDING, _STRONG, _SPEEDING),
@@ -429,31 +379,34 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.EXCEEDLIMIT, _WEAK, _EXCEEDLIMIT),
     (Reason.SYSTEMFULL, _STRONG, _SYSTEMFULL),
     (Reason.MAILBOXFULL, _STRONG, _MAILBOXFULL),
+    (Reason.MAILBOXFULL, _STRONG, FOREIGN_MAILBOXFULL),
     (Reason.SUSPEND, _STRONG, _SUSPEND),
+    (Reason.SUSPEND, _STRONG, FOREIGN_SUSPEND),
     (Reason.SUSPEND, _WEAK, _INACTIVE),
     (Reason.HASMOVED, _STRONG, _HASMOVED),
     (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
     (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
     (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
     (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
+    (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
     (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
     (Reason.CONTENTERROR, _STRONG, _CONTENTERROR),
     (Reason.SECURITYERROR, _STRONG, _SECURITYERROR),
     (Reason.SECURITYERROR, _WEAK, _ACCESS_DENIED),
-    (Reason.MAILERERROR, _STRONG, _PIPE),
+    (Reason.MAILERERROR, _STRONG, transport.PIPE),
     (Reason.SYSTEMERROR, _STRONG, _SYSTEMERROR),
-    (Reason.NETWORKERROR, _STRONG, _LOOP),
-    (Reason.EXPIRED, _STRONG, _TIMED_OUT),
-    (Reason.NETWORKERROR, _STRONG, _NETWORKERROR),
-    (Reason.EXPIRED, _STRONG, _EXPIRED),
-    (Reason.NETWORKERROR, _STRONG, _REFUSED_BY_HOST),
-    (Reason.BLOCKED, _STRONG, _REFUSED),
-    (Reason.BLOCKED, _WEAK, _BLOCKED_BARE),
-    (Reason.SYNTAXERROR, _STRONG, _SYNTAXERROR),
-    (Reason.MAILERERROR, _STRONG, _MAILERERROR),
-    (Reason.ONHOLD, _STRONG, _ONHOLD),
-    (Reason.UNDEFINED, _STRONG, _NOTHING_KNOWN),
+    (Reason.NETWORKERROR, _STRONG, transport.LOOP),
+    (Reason.EXPIRED, _STRONG, transport.TIMED_OUT),
+    (Reason.NETWORKERROR, _STRONG, transport.NETWORKERROR),
+    (Reason.EXPIRED, _STRONG, transport.EXPIRED),
+    (Reason.NETWORKERROR, _STRONG, transport.REFUSED_BY_HOST),
+    (Reason.BLOCKED, _STRONG, transport.REFUSED),
+    (Reason.BLOCKED, _WEAK, transport.BLOCKED_BARE),
+    (Reason.SYNTAXERROR, _STRONG, transport.SYNTAXERROR),
+    (Reason.MAILERERROR, _STRONG, transport.MAILERERROR),
+    (Reason.ONHOLD, _STRONG, transport.ONHOLD),
+    (Reason.UNDEFINED, _STRONG, transport.NOTHING_KNOWN),
 )
 
 

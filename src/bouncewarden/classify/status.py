@@ -40,6 +40,7 @@ __all__ = [
     "parse_status",
     "pseudo_status",
     "reason_from_status",
+    "reason_from_subject",
     "status_from_text",
 ]
 
@@ -155,7 +156,7 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "1.6": Reason.HASMOVED,
     "1.7": Reason.REJECTED,
     "1.8": Reason.REJECTED,
-    "1.10": Reason.USERUNKNOWN,  # RFC 7505 null MX, but Exchange Online uses it for "not found"
+    "1.10": Reason.NOTACCEPT,  # RFC 7505 null MX (Exchange Online's "not found" is read by its words)
     "2.1": Reason.SUSPEND,
     "2.2": Reason.MAILBOXFULL,
     "2.3": Reason.EXCEEDLIMIT,
@@ -198,6 +199,7 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "7.12": Reason.SECURITYERROR,
     "7.13": Reason.SUSPEND,
     "7.14": Reason.SECURITYERROR,
+    "7.17": Reason.HASMOVED,  # RFC 7293: the mailbox has another owner than the one intended
     "7.20": Reason.AUTHFAILURE,
     "7.21": Reason.AUTHFAILURE,
     "7.22": Reason.AUTHFAILURE,
@@ -276,6 +278,28 @@ def reason_from_status(status: str | None) -> Reason | None:
     if parsed.subject == "7" and int(parsed.detail) in _BANNED_IP_DETAILS:
         return Reason.BLOCKED
     return _DETAIL_REASONS.get(parsed.key)
+
+
+# subject -> the reason a permanent status names by its subject alone, when its detail names none
+# (X.7.0 and X.7.1 refuse the sender or the message on the receiver's security or policy
+# grounds, X.3.0 is a failure of the receiving mail system).
+# Used only after the wording, a precise status and the parser's hint said nothing.
+_SUBJECT_REASONS: Mapping[str, Reason] = {
+    "3": Reason.SYSTEMERROR,
+    "7": Reason.SECURITYERROR,
+}
+
+
+def reason_from_subject(status: str | None) -> Reason | None:
+    """The reason the subject of a permanent failure names on its own (5.7.x: securityerror ...).
+
+    A temporary status (4.7.x) is left to the reply code and the wording: deferrals are often
+    a receiver's load ("451 4.7.500 Server busy") rather than a refusal.
+    """
+    parsed = parse_status(status)
+    if parsed is None or parsed.klass != "5":
+        return None
+    return _SUBJECT_REASONS.get(parsed.subject)
 
 
 def is_generic(status: str | None) -> bool:

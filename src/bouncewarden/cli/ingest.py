@@ -104,15 +104,10 @@ def ingest_command(
     if format_name is not None:
         _ingest_formatted(format_name, paths, as_json, timezone, config_file, database_url)
         return
-    from bouncewarden.ingest import (
-        DEFAULT_SOURCE,
-        IngestSummary,
-        Outcome,
-        find_files,
-        ingest_input,
-        read_file,
-    )
+    from bouncewarden.clock import system_clock
+    from bouncewarden.ingest import IngestSummary, Outcome, ingest_input
     from bouncewarden.service import Service
+    from bouncewarden.sources.files import SOURCE, find_files, read_file
 
     settings = _settings(config_file, database_url)
     own = _database_files(settings)
@@ -123,8 +118,8 @@ def ingest_command(
         rules = service.operator_rules()
         for path, size in zip(files, sizes, strict=True):
             consumed = 0
-            for raw in read_file(path):
-                result = ingest_input(service, raw, source=source or DEFAULT_SOURCE, rules=rules)
+            for raw in read_file(path, received_at=system_clock(), source=source or SOURCE):
+                result = ingest_input(service, raw, rules=rules)
                 summary.add(result)
                 if result.outcome is Outcome.QUARANTINED:
                     click.echo(f"quarantined {result.origin}: {result.reason}", err=True)

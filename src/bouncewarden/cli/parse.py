@@ -1,4 +1,4 @@
-"""The `parse` command: read bounce emails and print what they say, without a database.
+"""The `parse` command: read feedback files and print what they say, without a database.
 
     bouncewarden parse FILE... [--format jsonl|pretty] [--rules FILE]
 
@@ -11,8 +11,10 @@ every message in order (a recipient reported twice appears twice), each row numb
 standard input. Bad input never stops the run: an input that could not be read gets
 `"error"`, one that holds no feedback `"not_a_bounce"`, both with empty recipients. The exit
 code is 0 unless the command itself was misused. The pretty format prints every message.
-`--rules` applies an operator's rules from a file (`classify.patterns`), as `ingest` applies
-the stored ones: a way to try rules before adding them.
+Inputs are read by the same reader as `ingest` (`parse.reader`): SES JSON files, SNS
+envelopes and SQS `ReceiveMessage` responses print their recipients too, and binary garbage is
+an `"error"` here as it is quarantined there. `--rules` applies an operator's rules from a file
+(`classify.patterns`), as `ingest` applies the stored ones: a way to try rules before adding them.
 """
 
 from __future__ import annotations
@@ -26,75 +28,88 @@ from typing import TextIO
 import click
 
 from bouncewarden.classify import OperatorRules, RuleSyntaxError, parse_rules
-from bouncewarden.parse import NotABounce, ParsedReport, ParseResult, Unparseable, parse_bytes, parse_file
+from bouncewarden.clock import system_clock
+from bouncewarden.parse.reader import Feedback, NotFeedback, Reading, Unreadable, read_input
+from bouncewarden.sources.files import read_bytes, read_file
 
-__all__ = ["file_to_json", "parse_command", "register", "result_to_json"]
+__all__ = ["file_to_json", "parse_command", "reading_to_json", "register"]
 
 
-def result_to_json(name: str, result: ParseResult, position: int | None = None) -> dict[str, object]:
+def reading_to_json(name: str, reading: Reading, position: int | None = None) -> dict[str, object]:
     """The JSON object the command prints for one message."""
     line: dict[str, object] = {"file": name}
     if position is not None:
         line["message"] = position
-    if isinstance(result, ParsedReport):
-        line["recipients"] = [r.to_json() for r in result.recipients]
-        line["parser"] = result.parser
+    if isinstance(reading, Feedback):
+        line["recipients"] = [r.to_json() for r in reading.report.recipients]
+        line["parser"] = reading.report.parser
+    elif isinstance(reading, NotFeedback):
+        line["recipients"] = []
+        line["not_a_bounce"] = reading.reason
     else:
         line["recipients"] = []
-        key = "error" if isinstance(result, Unparseable) else "not_a_bounce"
-        line[key] = result.reason
+        line["error"] = reading.why
     return line
 
 
-def _message_summary(result: ParseResult, position: int) -> dict[str, object]:
-    summary = result_to_json("", result, position)
+def _message_summary(reading: Reading, position: int) -> dict[str, object]:
+    summary = reading_to_json("", reading, position)
     del summary["file"], summary["recipients"]
     return summary
 
 
-def file_to_json(name: str, results: list[ParseResult]) -> dict[str, object]:
+def file_to_json(name: str, readings: list[Reading]) -> dict[str, object]:
     """The JSON object the command prints for one input file (of one or several messages)."""
-    if len(results) <= 1:
-        return result_to_json(name, results[0] if results else Unparseable("no message found"))
+    if len(readings) <= 1:
+        return reading_to_json(name, readings[0] if readings else Unreadable("no message found"))
     rows: list[dict[str, object]] = []
-    for position, result in enumerate(results, start=1):
-        if isinstance(result, ParsedReport):
-            rows.extend({**r.to_json(), "message": position} for r in result.recipients)
+    for position, reading in enumerate(readings, start=1):
+        if isinstance(reading, Feedback):
+            rows.extend({**r.to_json(), "message": position} for r in reading.report.recipients)
     return {
         "file": name,
         "recipients": rows,
-        "messages": [_message_summary(result, position) for position, result in enumerate(results, start=1)],
+        "messages": [
+            _message_summary(reading, position) for position, reading in enumerate(readings, start=1)
+        ],
     }
 
 
-def _results(source: str, rules: OperatorRules) -> Iterator[tuple[str, ParseResult]]:
+def _readings(source: str, rules: OperatorRules) -> list[Reading]:
+    """What the reader makes of each input of `source` (a file, or - for standard input)."""
+    now = system_clock()
     if source == "-":
-        for result in parse_bytes(sys.stdin.buffer.read(), rules):
-            yield "-", result
+        inputs = read_bytes(sys.stdin.buffer.read(), "-", received_at=now)
     else:
-        yield from parse_file(source, rules)
+        inputs = list(read_file(Path(source), received_at=now))
+    return [read_input(raw, rules) for raw in inputs]
 
 
-def _numbered(source: str, rules: OperatorRules) -> Iterator[tuple[str, ParseResult, int | None]]:
-    results = list(_results(source, rules))
-    several = len(results) > 1
-    for position, (name, result) in enumerate(results, start=1):
-        yield name, result, position if several else None
+def _numbered(readings: list[Reading]) -> Iterator[tuple[Reading, int | None]]:
+    several = len(readings) > 1
+    for position, reading in enumerate(readings, start=1):
+        yield reading, position if several else None
 
 
-def _pretty(name: str, result: ParseResult, position: int | None) -> str:
+def _pretty(name: str, reading: Reading, position: int | None) -> str:
     title = name if position is None else f"{name} (message {position})"
-    if isinstance(result, Unparseable):
-        return f"{title}: unreadable: {result.reason}"
-    if isinstance(result, NotABounce):
-        return f"{title}: not a bounce: {result.reason}"
-    lines = [f"{title}: {result.parser}, {len(result.recipients)} recipient(s)"]
-    for row in result.recipients:
+    if isinstance(reading, Unreadable):
+        return f"{title}: unreadable: {reading.why}"
+    if isinstance(reading, NotFeedback):
+        return f"{title}: not a bounce ({reading.what}): {reading.reason}"
+    report = reading.report
+    lines = [f"{title}: {report.parser}, {len(report.recipients)} recipient(s)"]
+    for row in report.recipients:
         codes = " ".join(c for c in (row.reply_code, row.status) if c) or "-"
         lines.append(f"  {row.address}  {row.kind.value} {row.reason.value} ({row.severity.value})  {codes}")
         if row.diagnostic:
             lines.append(f"    {row.diagnostic[:200]}")
     return "\n".join(lines)
+
+
+def _name(source: str) -> str:
+    """The base name printed for `source`; `-` for standard input."""
+    return source if source == "-" else Path(source).name
 
 
 def _read_rules(rules_file: TextIO | None) -> OperatorRules:
@@ -128,13 +143,12 @@ def parse_command(files: tuple[str, ...], output_format: str, rules_file: TextIO
     rules = _read_rules(rules_file)
     out = sys.stdout
     for source in files:
+        readings = _readings(source, rules)
         if output_format == "jsonl":
-            results = list(_results(source, rules))
-            name = results[0][0] if results else Path(source).name
-            out.write(json.dumps(file_to_json(name, [r for _, r in results]), ensure_ascii=False) + "\n")
+            out.write(json.dumps(file_to_json(_name(source), readings), ensure_ascii=False) + "\n")
             continue
-        for name, result, position in _numbered(source, rules):
-            out.write(_pretty(name, result, position) + "\n")
+        for reading, position in _numbered(readings):
+            out.write(_pretty(_name(source), reading, position) + "\n")
 
 
 def register(group: click.Group) -> None:

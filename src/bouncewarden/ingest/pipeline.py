@@ -14,40 +14,27 @@ stop the run.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from bouncewarden.classify import OperatorRule
-from bouncewarden.clock import Clock, system_clock
 from bouncewarden.events import FeedbackEvent
-from bouncewarden.ingest.inputs import InputForm, RawInput
-from bouncewarden.ingest.screen import email_problem, truncation_problem
-from bouncewarden.parse import parse_bounce_message
-from bouncewarden.parse.events import report_to_events
-from bouncewarden.parse.message import BounceMessage
-from bouncewarden.parse.report import NotABounce, Unparseable
+from bouncewarden.parse.reader import Feedback, NotFeedback, RawInput, Unreadable, read_input
 from bouncewarden.service import RecordOutcome
-from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
 
 __all__ = [
-    "DEFAULT_SOURCE",
     "FeedbackStore",
     "IngestSummary",
     "InputResult",
     "Outcome",
     "ingest_input",
-    "read_events",
 ]
 
-DEFAULT_SOURCE = "file"
 _log = logging.getLogger(__name__)
 
-_MEDIA_TYPES = {InputForm.EMAIL: "message/rfc822", InputForm.JSON: "application/json"}
 # Longest diagnostic kept in a quarantine reason (the raw bytes are kept whole anyway).
 _REASON_LIMIT = 500
 
@@ -146,74 +133,19 @@ def _shorten(text: str) -> str:
     return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
 
 
-def _email_events(
-    data: bytes, *, source: str, rules: Sequence[OperatorRule], received_at: datetime
-) -> list[FeedbackEvent] | NotABounce | Unparseable:
-    problem = email_problem(data)
-    if problem is not None:
-        return Unparseable(problem)
-    message = BounceMessage(data)
-    parsed = parse_bounce_message(message, rules)
-    if isinstance(parsed, NotABounce):
-        truncated = truncation_problem(message.defects)
-        return parsed if truncated is None else Unparseable(truncated)
-    if isinstance(parsed, Unparseable):
-        return parsed
-    if not parsed.recipients:
-        return Unparseable(f"{parsed.parser} report names no recipient")
-    sha256 = hashlib.sha256(data).hexdigest()
-    return report_to_events(parsed, source=source, raw_sha256=sha256, received_at=received_at)
-
-
-def _json_events(
-    data: bytes, rules: Sequence[OperatorRule]
-) -> list[FeedbackEvent] | NotABounce | Unparseable:
-    try:
-        events = parse_ses_payload(data, rules=rules)
-    except SesPayloadError as err:
-        return Unparseable(f"not a readable SES payload: {err}")
-    # Every SES notification and event concerns recipients; one that names none is damaged.
-    return events or Unparseable("SES payload names no recipient")
-
-
-def read_events(
-    raw: RawInput, *, source: str, rules: Sequence[OperatorRule], received_at: datetime
-) -> list[FeedbackEvent] | NotABounce | Unparseable:
-    """The events of one input, or why it has none; never raises for bad input."""
-    if raw.error is not None:
-        return Unparseable(raw.error)
-    if not raw.data.strip():
-        return Unparseable("empty input")
-    try:
-        if raw.form is InputForm.JSON:
-            return _json_events(raw.data, rules)
-        return _email_events(raw.data, source=source, rules=rules, received_at=received_at)
-    except Exception as err:  # worker boundary: a parser bug must not stop the run
-        _log.exception("parser failed on %s", raw.origin)
-        return Unparseable(f"parser failed: {type(err).__name__}: {err}")
-
-
-def ingest_input(
-    store: FeedbackStore,
-    raw: RawInput,
-    *,
-    source: str = DEFAULT_SOURCE,
-    rules: Sequence[OperatorRule] = (),
-    clock: Clock = system_clock,
-) -> InputResult:
-    """Parse one input and store it: its events with its raw bytes, or the bytes in quarantine."""
-    media_type = _MEDIA_TYPES[raw.form]
-    found = read_events(raw, source=source, rules=rules, received_at=clock())
-    if isinstance(found, NotABounce):
+def ingest_input(store: FeedbackStore, raw: RawInput, *, rules: Sequence[OperatorRule] = ()) -> InputResult:
+    """Read one input and store it: its events with its raw bytes, or the bytes in quarantine."""
+    found = read_input(raw, rules)
+    if isinstance(found, NotFeedback):
         return InputResult(raw.origin, Outcome.NOT_FEEDBACK, reason=found.reason)
-    if isinstance(found, list):
+    if isinstance(found, Feedback):
         try:
-            outcome = store.record(found, raw=raw.data, source=source, media_type=media_type)
+            outcome = store.record(found.events, raw=raw.data, source=raw.source, media_type=raw.media_type)
         except Exception as err:  # the store refused this input's events: keep the evidence
             _log.exception("could not record %s", raw.origin)
-            found = Unparseable(f"store refused the events: {type(err).__name__}: {err}")
+            found = Unreadable(f"store refused the events: {type(err).__name__}: {err}")
         else:
             return InputResult(raw.origin, Outcome.RECORDED, recorded=outcome)
-    reason = _shorten(found.reason)
-    store.quarantine(raw.data, source=source, reason=reason, media_type=media_type)
+    reason = _shorten(found.why)
+    store.quarantine(raw.data, source=raw.source, reason=reason, media_type=raw.media_type)
     return InputResult(raw.origin, Outcome.QUARANTINED, reason=reason)

@@ -2,8 +2,9 @@
 
 Bounces print recipients in many shapes: `rfc822; user@example.com`, `<user@example.com>`,
 `"User" <user@example.com>`, `user@example.com (expanded from ...)`, sometimes with a trailing
-dot or quotes. These helpers turn such text into a bare `local@domain`, or None when there
-is no plausible address in it.
+dot or quotes, or an address type glued on (`SMTP=user@example.com`, `RFC822;user@...`,
+`mailto:user@...`, `550-'user@...`). These helpers turn such text into a bare
+`local@domain`, or None when there is no plausible address in it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["ADDRESS_PATTERN", "addresses_in", "clean_address", "is_address"]
+__all__ = ["ADDRESS_PATTERN", "addresses_in", "clean_address", "is_address", "strip_noise"]
 
 # A bare address: dot-atom or quoted local part (`%` for source routes, `=` for VERP), a domain
 # of at least one label; an IPv4 literal is accepted too ("user@[192.0.2.1]"). Lengths are
@@ -27,6 +28,10 @@ _WHOLE = re.compile(r"\A" + ADDRESS_PATTERN.pattern + r"\Z")
 # "@relay.example.net:user@example.com": an RFC 821 source route before the address.
 _SOURCE_ROUTE = re.compile(r"^(?:@[^:,@\s]+[,:])+")
 _ANGLED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>")
+# What bounces glue to the front of an address: an address type ("SMTP=", "SMTP:", "RFC822;",
+# "rfc822:", "mailto:", Exchange's "EX:"), or a reply code and a quote ("550-'user@...").
+# Atom characters all, so the address pattern takes them in; a local part never starts so.
+_NOISE_PREFIX = re.compile(r"^(?:(?:smtp|rfc822|x400|mailto|ex)[=:;]\s*)+|^[^A-Za-z\"]*'+", re.IGNORECASE)
 
 
 def is_address(text: str) -> bool:
@@ -54,12 +59,20 @@ def clean_address(text: str | None) -> str | None:
     if value.lower().startswith("mailto:"):
         value = value[7:]
     if _WHOLE.match(value):
-        return value
+        return strip_noise(value)
     found = ADDRESS_PATTERN.search(value)
-    return found.group(0).rstrip(".") if found else None
+    return strip_noise(found.group(0).rstrip(".")) if found else None
 
 
 def addresses_in(text: str) -> Iterator[str]:
     """Every bare address in text, in order, each with trailing dots removed."""
     for found in ADDRESS_PATTERN.finditer(text):
-        yield found.group(0).rstrip(".")
+        yield strip_noise(found.group(0).rstrip("."))
+
+
+def strip_noise(address: str) -> str:
+    """An address without the type prefix or quote a bounce glued to it ("SMTP=u@h" -> "u@h")."""
+    if "=" not in address and ":" not in address and ";" not in address and "'" not in address:
+        return address
+    cleaned = _NOISE_PREFIX.sub("", address)
+    return cleaned if _WHOLE.match(cleaned) else address

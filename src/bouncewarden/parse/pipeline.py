@@ -5,14 +5,18 @@ Order of the attempts (STYLE.md, "Plugging in a new format"):
 1. complaints: RFC 5965 ARF and older complaint formats (`arf`);
 2. RFC 3464 delivery-status parts (`dsn`), completed by the MTA module that recognises the
    text (a better diagnostic, a specific status where the part has a generic one);
-3. RFC 3834 auto-replies (`autoreply`);
+3. challenge-response requests (`challenge`) and RFC 3834 auto-replies (`autoreply`);
 4. the MTA modules of `parse.mta.PARSERS` whose cheap `detect` says yes, in registry order;
 5. the generic fallback for plain-text bounces (`fallback`).
+
+A plain text that says it is only a warning (`delay_notice`) makes its failures delays. One
+report gives one row per recipient: an address read twice (a transcript that repeats it)
+is kept once, its first reading.
 
 Every finding is then classified (`bouncewarden.classify.classify`) into a RecipientResult.
 A delay notice whose cause nothing names (`onhold`, `undefined`) is `expired`: all it says is
 that delivery time is running out, and that is the word Sisimai, whose vocabulary DESIGN.md
-uses, gives it. (SES delays keep their own labels: `sources.ses_reasons`.)
+uses, gives it. (SES delays keep their own labels: `parse.ses_reasons`.)
 `parse_message` never raises: anything unexpected becomes `Unparseable` with the reason. An
 MTA module that fails is skipped and named in the report's `defects`, so one faulty plug-in
 cannot hide a bounce the others read.
@@ -29,12 +33,15 @@ from bouncewarden.classify import Classification, OperatorRule, classify, pseudo
 from bouncewarden.events import Kind, Reason, default_severity
 from bouncewarden.parse.arf import is_feedback, parse_feedback
 from bouncewarden.parse.autoreply import is_autoreply, parse_autoreply
+from bouncewarden.parse.challenge import is_challenge, parse_challenge
+from bouncewarden.parse.delay_notice import is_delay_notice
 from bouncewarden.parse.dsn import findings_from_status, parse_date
 from bouncewarden.parse.fallback import parse_fallback
 from bouncewarden.parse.merge import merge_findings
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta import PARSERS, TEXT_NAMES_RECIPIENT
 from bouncewarden.parse.original import OriginalHeaders, original_headers
+from bouncewarden.parse.own_addresses import own_addresses
 from bouncewarden.parse.report import (
     NotABounce,
     ParsedReport,
@@ -85,14 +92,37 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
             attempt.parser = "dsn+" + name if name else "dsn"
             return attempt
         attempt.defects.append("delivery-status part without a readable recipient")
+    elif is_challenge(message):
+        attempt.findings, attempt.parser = parse_challenge(message, original), "challenge"
+        if attempt.findings:
+            return attempt
     if is_autoreply(message):
         attempt.findings, attempt.parser = parse_autoreply(message), "rfc3834"
         if attempt.findings:
             return attempt
     attempt.parser, attempt.findings = _mta_findings(message, attempt)
+    if attempt.findings:  # a list's own address is never its subscriber
+        own = own_addresses(message, original)
+        attempt.findings = [f for f in attempt.findings if not own.is_list_address(f.address)]
     if not attempt.findings:
         attempt.findings, attempt.parser = parse_fallback(message, original), "fallback"
+    if attempt.findings and is_delay_notice(message):
+        for finding in attempt.findings:
+            if finding.kind is Kind.BOUNCE and finding.action in (None, "failed"):
+                finding.action = "delayed"
     return attempt
+
+
+def _one_per_recipient(findings: list[RecipientFinding]) -> list[RecipientFinding]:
+    """The findings with each (address, kind) once: the first reading of a repeated address."""
+    seen: set[tuple[str, Kind]] = set()
+    kept = []
+    for finding in findings:
+        key = (finding.address.lower(), finding.kind)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept
 
 
 def _kind(finding: RecipientFinding) -> Kind:
@@ -168,6 +198,7 @@ def parse_bounce_message(message: BounceMessage, rules: Sequence[OperatorRule] =
     """Read and classify an already parsed message (may raise: see `parse_message`)."""
     original = original_headers(message)
     attempt = _find(message, original)
+    attempt.findings = _one_per_recipient(attempt.findings)
     if not attempt.findings:
         return NotABounce("no delivery report, complaint or auto-reply found")
     verp = verp_from_headers(message.headers("To"))

@@ -6,10 +6,17 @@ unreadable:
 
     bounces+user=example.org@return.example.com      (separator "+")
     bounce-user=example.org@return.example.com       (separator "-", qmail style)
+    announce-bounces+user=example.org@lists.example.com   (Mailman: the list name before it)
+    announce-return-417-user=example.org@lists.example.com (ezmlm: message number(s) before it)
 
 The recipient is `user@example.org`; the un-encoded return path `bounces@return.example.com`
-is the sender. SRS addresses (`SRS0=hash=tt=domain=user@...`) look alike but encode a
-forwarded *sender*, so they are not decoded.
+is the sender. Where the prefix ends in a role word (bounces, return, errors, owner), the
+prefix is the shortest one that does, so a list name may hold hyphens.
+
+SRS (`SRS0=hash=tt=domain=user@forwarder`, `SRS1=hash=forwarder==hash=tt=domain=user@...`)
+and BATV (`prvs=tag=user@domain`, Sender Address Signing) look alike but encode a *sender*:
+they are never decoded as a recipient; `unwrap_sender` gives the address they stand for, so
+that a bounce's own sender is recognised under its signed or rewritten form.
 """
 
 from __future__ import annotations
@@ -19,13 +26,35 @@ from dataclasses import dataclass
 
 from bouncewarden.parse.addresses import addresses_in, is_address
 
-__all__ = ["VerpAddress", "decode_verp", "encode_verp", "verp_from_headers"]
+__all__ = ["VerpAddress", "decode_verp", "encode_verp", "unwrap_sender", "verp_from_headers"]
 
 _VERP = re.compile(
     r"^(?P<prefix>[A-Za-z0-9._]+?)(?P<separator>[+-])(?P<local>[^=@]+)="
     r"(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9])@(?P<host>[^@\s]+)$"
 )
+_DOMAIN = r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"
+# ezmlm's "list-return-417-user=example.org@host" (ezmlm-idx adds a second number).
+_EZMLM = re.compile(
+    r"^(?P<prefix>[A-Za-z0-9._-]+?-return(?:-\d+)+)-(?P<local>[^=@]+)=(?P<domain>"
+    + _DOMAIN
+    + r")@(?P<host>[^@\s]+)$"
+)
+# A prefix ending in a role word: "announce-bounces+user=example.org@host".
+_ROLE = re.compile(
+    r"^(?P<prefix>[A-Za-z0-9._-]*?(?:bounces?|errors?|owner|return))[+-](?P<local>[^=@]+)=(?P<domain>"
+    + _DOMAIN
+    + r")@(?P<host>[^@\s]+)$",
+    re.IGNORECASE,
+)
 _SRS = re.compile(r"^SRS[01][=+-]", re.IGNORECASE)
+# SRS0=hash=tt=domain=local@forwarder; SRS1=hash=forwarder==hash=tt=domain=local@forwarder.
+_SRS_PARTS = re.compile(r"=(?P<domain>[^=@]+)=(?P<local>[^=@]+)@[^@]+$")
+# BATV: prvs=tag=local@domain (the tag a key digit, a day number and a hash), or the older
+# prvs=local=tag@domain; btv1==tag==local@domain.
+_BATV = re.compile(
+    r"^(?:prvs|btv1|msprvs\d?)=+(?P<first>[^=@]+)=+(?P<second>[^=@]*)@(?P<domain>[^@]+)$", re.I
+)
+_BATV_TAG = re.compile(r"^[0-9][0-9a-f]{3,}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +74,30 @@ def encode_verp(recipient: str, return_path: str, separator: str = "+") -> str:
 
 def decode_verp(address: str) -> VerpAddress | None:
     """The recipient and return path encoded in a VERP address, or None if it is not one."""
-    if _SRS.match(address):
+    address = address.strip()
+    if _SRS.match(address) or _BATV.match(address):
         return None
-    found = _VERP.match(address.strip())
+    found = _EZMLM.match(address) or _ROLE.match(address) or _VERP.match(address)
     if found is None:
         return None
     recipient = f"{found.group('local')}@{found.group('domain')}"
     if not is_address(recipient):
         return None
     return VerpAddress(recipient, f"{found.group('prefix')}@{found.group('host')}")
+
+
+def unwrap_sender(address: str) -> str:
+    """The address an SRS- or BATV-rewritten sender stands for; any other address unchanged."""
+    if _SRS.match(address):
+        parts = _SRS_PARTS.search(address)
+        if parts is not None:
+            return f"{parts.group('local')}@{parts.group('domain')}"
+    batv = _BATV.match(address)
+    if batv is not None:
+        first, second = batv.group("first"), batv.group("second")
+        local = second if _BATV_TAG.match(first) or not second else first
+        return f"{local}@{batv.group('domain')}"
+    return address
 
 
 def verp_from_headers(values: list[str]) -> VerpAddress | None:

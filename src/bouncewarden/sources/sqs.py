@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from bouncewarden.classify import OperatorRule
+from bouncewarden.clock import system_clock
 from bouncewarden.config import Settings, SqsSettings
 from bouncewarden.events import FeedbackEvent
-from bouncewarden.sources.ses import SesPayloadError, parse_ses_payload
+from bouncewarden.parse.reader import Feedback, RawInput, Unreadable, read_input
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -227,16 +228,16 @@ def _process(
     recorder: FeedbackRecorder, message: QueueMessage, tally: _Tally, rules: Sequence[OperatorRule]
 ) -> None:
     """Store (or quarantine) one message; raises when the store failed."""
-    try:
-        events = parse_ses_payload(message.body, rules=rules)
-    except Exception as err:  # the worker boundary: anything unparseable is quarantined, not retried
-        detail = str(err) if isinstance(err, SesPayloadError) else f"{type(err).__name__}: {err}"
+    raw = RawInput(message.body, f"SQS message {message.message_id}", system_clock(), SOURCE)
+    reading = read_input(raw, rules)
+    if not isinstance(reading, Feedback):  # unreadable: quarantined, not retried
+        detail = reading.why if isinstance(reading, Unreadable) else reading.reason
         reason = f"SQS message {message.message_id} (receive #{message.receive_count}): {detail}"
         recorder.quarantine(message.body, source=SOURCE, reason=reason, media_type=MEDIA_TYPE)
         _log.warning("quarantined %s", reason)
         tally.quarantined += 1
         return
-    outcome = recorder.record(events, raw=message.body, source=SOURCE, media_type=MEDIA_TYPE)
+    outcome = recorder.record(reading.events, raw=message.body, source=SOURCE, media_type=MEDIA_TYPE)
     tally.recorded += 1
     tally.new_events += outcome.new_events
     tally.duplicates += outcome.duplicates

@@ -5,7 +5,11 @@ and the Outlook.com postmaster pages. Exchange prefixes its own component ("RESO
 "STOREDRV.") to the reason; the consumer MX answers "550 Requested action not taken: mailbox
 unavailable" for an address that does not exist; Directory Based Edge Blocking rejects unknown
 recipients of a tenant with "Recipient address rejected: Access denied"; banned sending IPs get
-5.7.606 to 5.7.649 with a pointer to sender.office.com.
+5.7.606 to 5.7.649 with a pointer to sender.office.com, and 5.7.708 "traffic not accepted from
+this IP". Outlook.com's consumer MX tags its refusals with the codes of its postmaster page
+(mail.live.com/mail/troubleshooting.aspx): SC-00n, OU-00n and DY-00n refuse the sending network
+(block list, reputation, dynamic space), RP-00n limit the rate ("We have limits for how many
+messages can be sent per hour and per day").
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ _RULES = compile_rules(
         (r"recipient address rejected: access denied", Reason.USERUNKNOWN),
         (r"RecipSizeLimit|message too large", Reason.MESGTOOBIG),
         (r"AuthRequired", Reason.SECURITYERROR),
-        (r"banned sending ip|on our block ?list|blocked using", Reason.BLOCKED),
+        (r"banned sending ip|on our block ?list|blocked using|not accepted from this ip", Reason.BLOCKED),
+        (r"\b(?:SC|OU|DY)-00\d\b", Reason.BLOCKED),
+        (r"\bRP-00\d\b|limits for how many messages", Reason.SPEEDING),
         (r"does not pass dmarc|dmarc policy|\b(?:spf|dkim)\b.{0,40}\b(?:fail|not pass)", Reason.AUTHFAILURE),
         (r"spam abuse|spam content", Reason.SPAMDETECTED),
         (r"mailbox (?:is )?full|quota ?exceeded|ShutoffQuota", Reason.MAILBOXFULL),

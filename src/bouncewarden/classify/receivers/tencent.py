@@ -2,9 +2,12 @@
 
 QQ's replies point at service.mail.qq.com/cgi-bin/help with an error number and say what was
 limited: "Connection frequency limited", "Ip frequency limited" and "Domain frequency limited"
-(too many connections or messages from the sender), "Mailbox not found" or "Mailbox unavailable
-or access denied" (no such mailbox), "Mailbox is full", "DMARC check failed", "Mail content
-denied" (a content filter).
+(too many connections or messages from the sender), "Sender frequency limited" (the sender's
+own rate), "Mailbox not found" or "Mailbox unavailable or access denied" (no such mailbox),
+"Mailbox is full", "DMARC check failed", "Mail content denied" (a content filter), "Mail is
+rejected by recipients" (the recipient's own block list or filter rules) and "Suspected spam
+sender" (the sending domain or operator sent much spam). Source: Tencent Exmail's help on
+bounce codes (service.exmail.qq.com/cgi-bin/help?id=20022).
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ _TELLTALE = re.compile(r"service\.(?:exmail|mail)\.qq\.com", re.IGNORECASE)
 _RULES = compile_rules(
     (
         (r"(?:connection|ip|domain) frequency limited", Reason.TOOMANYCONN),
+        (r"sender frequency limited", Reason.SPEEDING),
+        (r"rejected by recipients?\b", Reason.FILTERED),
+        (r"suspected spam sender", Reason.BLOCKED),
         (r"dmarc check failed", Reason.AUTHFAILURE),
         (r"mailbox not found|mailbox unavailable or access denied", Reason.USERUNKNOWN),
         (r"mailbox is full|quota", Reason.MAILBOXFULL),

@@ -1,0 +1,45 @@
+"""How non-delivery reports say that mail failed, in the languages they are written in.
+
+`FAILURE_WORDS` finds an error next to an address in a plain-text bounce: an SMTP reply
+code (RFC 5321 4xx/5xx), an enhanced status (RFC 3463 4.x.x/5.x.x), or wording NDRs use,
+from the texts MTAs document (qmail's QSBMF, Exim's and Postfix's bounce templates,
+sendmail, Exchange, Domino, GroupWise, CommuniGate, Courier, MDaemon, Kerio) and their
+German, French, Spanish, Italian, Dutch, Portuguese and Scandinavian translations.
+`NDR_SUBJECT` finds a subject that announces one ("Undeliverable:", "Unzustellbar:",
+"Non remis :", "Onbestelbaar:", ...).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["FAILURE_WORDS", "NDR_SUBJECT"]
+
+FAILURE_WORDS = re.compile(
+    r"(?<![\d.])[45]\d\d(?![\d.])|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
+    r"|reject|refused|denied|fail|full|quota|disabled|unavailable|not found|undeliver|not listed"
+    r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|cannot|can't|unable to|not delivered"
+    r"|not accept|no longer|no mailbox|not reached|too long|storage limit|count limit|over limit"
+    r"|discontinued|closed|inactive|suspended|deactivated|unrouteable|unroutable|problem|error"
+    # German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian
+    r"|unbekannt|nicht zugestellt|unzustellbar|voll|nicht erreicht|existiert nicht|fehlgeschlagen|abgelehnt"
+    r"|inconnu|pas pu [eê]tre|n'existe pas|plein|impossible|refus|non remis|[ée]chec"
+    r"|desconocido|no existe|no se (?:ha )?pudo|lleno|rechazad|no entregad"
+    r"|sconosciut|inesistente|non [èe] stat|piena|non recapitat|rifiutat"
+    r"|onbekend|bestaat niet|kon niet|niet worden afgeleverd|onbestelbaar|vol\b"
+    r"|desconhecid|inexistente|n[ãa]o p[ôo]de|cheia|n[ãa]o entregue|inv[áa]lid"
+    r"|kunde inte|okänd|ukendt|ukjent|kunne ikke|ikke levert",
+    re.IGNORECASE,
+)
+
+NDR_SUBJECT = re.compile(
+    r"undeliver|returned mail|delivery (?:status|fail|notification|problem|report)|failure notice"
+    r"|non[- ]?deliver|nondeliver|could not be delivered|not delivered|mail delivery failed|bounce"
+    r"|rejected|delivery has failed|warning: could not send|undelivered|delivery failure|failed mail"
+    r"|unzustellbar|nicht zustellbar|nicht zugestellt|unzustellbare|fehlgeschlagen|zustellungsfehler"
+    r"|non remis|non distribu|[ée]chec de (?:la )?(?:remise|distribution)|impossible de remettre"
+    r"|no entregad|no se pudo entregar|devuelto|non recapitat|mancata consegna|onbestelbaar"
+    r"|niet afgeleverd|n[ãa]o entregue|n[ãa]o (?:foi )?poss[íi]vel entregar|kunde inte levereras"
+    r"|ikke levert|kunne ikke leveres|retur",
+    re.IGNORECASE,
+)

@@ -1,0 +1,170 @@
+"""The reader: one raw input, from any source, becomes events, "not feedback" or "unreadable".
+
+    reading = read_input(RawInput(data, origin, received_at, source), rules)
+
+Every way feedback arrives (`parse`, `ingest`, the SNS endpoint, the SQS worker, later SMTP
+and mailboxes) calls this one function, so two of them can never read the same bytes
+differently. What the bytes are is decided by their content, never by where they came from:
+
+- JSON (the first non-blank byte is `{`): Amazon SES feedback, bare, in an SNS envelope or as
+  an SQS body (`parse.ses`);
+- anything else is an email message. One that is no message at all (binary data, no header
+  section, truncated: `parse.email_checks`) is unreadable. An SES notification that SNS
+  delivered by email (`parse.mta.amazonses`) is handed to the SES parser whole, so it gives the
+  same events and dedupe keys as the same notification by SQS or HTTP. Every other message
+  goes through the bounce pipeline (`parse.pipeline`) and becomes one event per recipient
+  (`parse.events`).
+
+The reader never raises for bad input: a parser that fails is a bug, but the input is kept
+(`Unreadable`, with the exception named) so that a later fix can replay it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bouncewarden.classify import OperatorRule
+from bouncewarden.events import FeedbackEvent
+from bouncewarden.parse.email_checks import email_problem, truncation_problem
+from bouncewarden.parse.events import report_to_events
+from bouncewarden.parse.message import BounceMessage
+from bouncewarden.parse.mta import amazonses
+from bouncewarden.parse.pipeline import parse_bounce_message
+from bouncewarden.parse.report import NotABounce, ParsedReport, Unparseable
+from bouncewarden.parse.ses import read_ses
+from bouncewarden.parse.ses_schema import SesPayloadError
+
+__all__ = [
+    "EMAIL",
+    "JSON",
+    "Feedback",
+    "NotFeedback",
+    "RawInput",
+    "Reading",
+    "Unreadable",
+    "is_json",
+    "read_input",
+]
+
+EMAIL = "message/rfc822"
+JSON = "application/json"
+_log = logging.getLogger(__name__)
+_JSON_OPENING = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|vs)\s*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """One input as a source received it.
+
+    `origin` says where it came from for people (a file name, `#n` for the n-th message of an
+    mbox, an SQS message id); `source` is the label stored with it (`file`, `sqs`, `sns`...).
+    `problem` is set when the transport could not even read it whole (then `data` is what was
+    read, often nothing).
+    """
+
+    data: bytes
+    origin: str
+    received_at: datetime
+    source: str = "file"
+    problem: str | None = None
+
+    @property
+    def media_type(self) -> str:
+        """`application/json` or `message/rfc822`, by content."""
+        return JSON if is_json(self.data) else EMAIL
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """Input that holds feedback: the classified report and its events (at least one)."""
+
+    report: ParsedReport
+    events: tuple[FeedbackEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NotFeedback:
+    """A readable message that holds no feedback: `what` it looks like, and why."""
+
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """Input that cannot be read as feedback, and why (kept in quarantine by the recorder)."""
+
+    why: str
+
+
+Reading = Feedback | NotFeedback | Unreadable
+
+
+def is_json(data: bytes) -> bool:
+    """Whether the first non-blank byte (after a byte-order mark) opens a JSON object."""
+    return _JSON_OPENING.match(data) is not None
+
+
+def read_input(raw: RawInput, rules: Sequence[OperatorRule] = ()) -> Reading:
+    """What one input holds; never raises for bad input."""
+    if raw.problem is not None:
+        return Unreadable(raw.problem)
+    if not raw.data.strip():
+        return Unreadable("empty input")
+    try:
+        if is_json(raw.data):
+            return _read_json(raw.data, rules, raw.received_at)
+        return _read_email(raw, rules)
+    except Exception as err:  # the reader's boundary: a parser bug must not lose the input
+        _log.exception("parser failed on %s", raw.origin)
+        return Unreadable(f"parser failed: {type(err).__name__}: {err}")
+
+
+def _read_json(data: bytes | str, rules: Sequence[OperatorRule], received_at: datetime) -> Reading:
+    try:
+        reading = read_ses(data, rules=rules, received_at=received_at)
+    except SesPayloadError as err:
+        return Unreadable(f"not a readable SES payload: {err}")
+    # Every SES notification and event concerns recipients; one that names none is damaged.
+    if not reading.events:
+        return Unreadable("SES payload names no recipient")
+    return Feedback(reading.report, reading.events)
+
+
+def _read_email(raw: RawInput, rules: Sequence[OperatorRule]) -> Reading:
+    problem = email_problem(raw.data)
+    if problem is not None:
+        return Unreadable(problem)
+    message = BounceMessage(raw.data)
+    if amazonses.detect(message):
+        notification = amazonses.notification_json(message)
+        if notification is not None:
+            reading = _read_json(notification, rules, raw.received_at)
+            if isinstance(reading, Feedback):
+                return reading
+    parsed = parse_bounce_message(message, rules)
+    if isinstance(parsed, NotABounce):
+        truncated = truncation_problem(message.defects)
+        if truncated is not None:
+            return Unreadable(truncated)
+        return NotFeedback(_what(message), parsed.reason)
+    if isinstance(parsed, Unparseable):
+        return Unreadable(parsed.reason)
+    if not parsed.recipients:
+        return Unreadable(f"{parsed.parser} report names no recipient")
+    sha256 = hashlib.sha256(raw.data).hexdigest()
+    events = report_to_events(parsed, source=raw.source, raw_sha256=sha256, received_at=raw.received_at)
+    return Feedback(parsed, tuple(events))
+
+
+def _what(message: BounceMessage) -> str:
+    """A label for a message that is no feedback: a person's reply, or some other message."""
+    if message.has_header("In-Reply-To") or _REPLY_SUBJECT.match(message.subject):
+        return "human reply"
+    return "other message"
