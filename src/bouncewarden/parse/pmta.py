@@ -41,6 +41,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
@@ -116,6 +117,7 @@ _STATUS_IN_TEXT = re.compile(r"\b([245]\.[0-9]{1,3}\.[0-9]{1,3})\b")
 _COMPACT_ZONE = re.compile(r"([+-][0-9]{2})([0-9]{2})$")
 
 
+@lru_cache(maxsize=4096)  # rows of one second share their time
 def parse_time(value: str) -> datetime | None:
     """`timeLogged` as PowerMTA writes it (time_t, or a date and time with zone); None if neither."""
     text = value.strip()
@@ -147,8 +149,17 @@ def _split(record: bytes) -> list[str] | None:
 @dataclass(frozen=True, slots=True)
 class _Header:
     names: tuple[str, ...]  # lower-cased column names
-    spelled: tuple[str, ...]  # as written (for header_* tags)
+    tag_columns: tuple[tuple[str, str], ...]  # (column, tag name) of the columns kept as tags
     raw: bytes
+
+
+def _header(values: Sequence[str], raw: bytes) -> _Header:
+    names = tuple(value.strip().lower() for value in values)
+    tags = [(field, tag) for field, tag in _TAG_FIELDS.items() if field in names]
+    tags += [
+        (name, value.strip()) for name, value in zip(names, values, strict=True) if name.startswith("header_")
+    ]
+    return _Header(names, tuple(tags), raw)
 
 
 class AccountingReader:
@@ -174,9 +185,7 @@ class AccountingReader:
             return RecordBroken(line, "row is not valid CSV (a quote is not closed properly)")
         first = values[0].strip().lower()
         if first == "type":
-            self._header = _Header(
-                tuple(v.strip().lower() for v in values), tuple(v.strip() for v in values), record
-            )
+            self._header = _header(values, record)
             return RecordSkipped(line, "header")
         if self._header is None:
             return RecordBroken(line, "row before any header row (the first column must be named 'type')")
@@ -233,13 +242,10 @@ class AccountingReader:
 
     def _tags(self, row: Mapping[str, str], type_name: str) -> dict[str, str]:
         tags = {"record_type": type_name}
-        for field, tag in _TAG_FIELDS.items():
-            if value := row.get(field, "").strip():
-                tags[tag] = value
         assert self._header is not None
-        for name, spelled in zip(self._header.names, self._header.spelled, strict=True):
-            if name.startswith("header_") and (value := row.get(name, "").strip()):
-                tags[spelled] = value
+        for column, tag in self._header.tag_columns:
+            if value := row.get(column, "").strip():
+                tags[tag] = value
         return tags
 
 

@@ -19,16 +19,15 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
-from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent, Severity
+from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import add_counters, count_events
-from bouncewarden.store.models import Event, FilePosition, Quarantined
-from bouncewarden.store.recording import dialect_insert, event_values, store_evidence
+from bouncewarden.store.models import FilePosition, Quarantined
+from bouncewarden.store.recording import store_evidence
 
 __all__ = [
     "BatchOutcome",
@@ -109,12 +108,6 @@ class BatchOutcome:
             self.by_severity[severity] = self.by_severity.get(severity, 0) + count
 
 
-@cache
-def _insert_events(dialect: str) -> Any:
-    statement = dialect_insert(dialect, Event).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return statement.returning(Event.id, Event.dedupe_key)
-
-
 def _insert_new(
     connection: Connection, events: Sequence[FeedbackEvent], evidence_id: int | None, now: datetime
 ) -> list[tuple[int, FeedbackEvent]]:
@@ -122,10 +115,8 @@ def _insert_new(
     if not unique:
         return []
     keys = sorted(unique)  # one lock order for concurrent writers
-    rows = connection.execute(
-        _insert_events(connection.dialect.name), [event_values(unique[key], evidence_id, now) for key in keys]
-    )
-    return sorted(((int(row[0]), unique[row[1]]) for row in rows), key=lambda pair: pair[0])
+    rows = insert_events(connection, [unique[key] for key in keys], evidence_id, now)
+    return sorted(((event_id, unique[key]) for event_id, key in rows), key=lambda pair: pair[0])
 
 
 def _quarantine(connection: Connection, batch: RowBatch, now: datetime) -> None:

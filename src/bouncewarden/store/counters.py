@@ -76,16 +76,20 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     """Add `increments` to the stored counters (creating rows as needed)."""
     if not increments:
         return
-    statement = _upsert(connection.dialect.name)
-    for key in sorted(increments):
-        values = {
+    # One executemany in sorted key order (the lock order); every row names every counter,
+    # as an executemany needs the same keys in each, and adding 0 changes nothing.
+    rows = [
+        {
             "hour": key.hour,
             "sender_identity": key.sender_identity,
             "recipient_domain": key.recipient_domain,
             "campaign": key.campaign,
+            **dict.fromkeys(COUNTER_FIELDS, 0),
             **increments[key],
         }
-        connection.execute(statement, values)
+        for key in sorted(increments)
+    ]
+    connection.execute(_upsert(connection.dialect.name), rows)
 
 
 @cache
