@@ -43,11 +43,12 @@ from bouncewarden.store.engine import WRITE, make_engine, upgrade
 from bouncewarden.store.models import Address, Quarantined
 from bouncewarden.store.queries import Suppression
 from bouncewarden.store.recording import (
+    TransitionEntry,
     insert_event,
-    insert_transition,
+    insert_transitions,
     latest_deliveries,
     lock_addresses,
-    save_address,
+    save_addresses,
     store_evidence,
 )
 from bouncewarden.store.rules import RulesMixin
@@ -220,7 +221,7 @@ class Service(AdminMixin, RulesMixin):
         for address, delivered_at in latest_deliveries(connection, unseen, before_id=first_id).items():
             states[address] = replace(states[address], last_delivery_at=delivered_at)
         sources: dict[str, str] = {}
-        transitions = 0
+        audit: list[TransitionEntry] = []
         for event_id, event in sorted(relevant, key=lambda pair: (pair[1].occurred_at, pair[1].dedupe_key)):
             state = states.get(event.address)
             if state is None:
@@ -228,19 +229,12 @@ class Service(AdminMixin, RulesMixin):
             decision = apply_event(state, event, self._settings.policy)
             states[event.address] = decision.state
             if decision.transition is not None:
-                transitions += 1
                 sources[event.address] = event.source
-                insert_transition(
-                    connection,
-                    event.address,
-                    decision.transition,
-                    at=now,
-                    actor=POLICY_ACTOR,
-                    event_id=event_id,
-                )
-        for address in sorted(states):
-            if states[address] != original[address]:
-                save_address(connection, states[address], now=now, source=sources.get(address))
+                audit.append(TransitionEntry(event.address, decision.transition, now, POLICY_ACTOR, event_id))
+        insert_transitions(connection, audit)
+        changed = [address for address in sorted(states) if states[address] != original[address]]
+        save_addresses(connection, [(states[address], sources.get(address)) for address in changed], now=now)
+        transitions = len(audit)
         return transitions
 
 

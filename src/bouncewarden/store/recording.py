@@ -28,15 +28,18 @@ from bouncewarden.store.models import Address, Event, Evidence, TransitionRow
 
 __all__ = [
     "IN_CHUNK",
+    "TransitionEntry",
     "chunked",
     "dialect_insert",
     "event_values",
     "insert_event",
     "insert_ignore",
     "insert_transition",
+    "insert_transitions",
     "latest_deliveries",
     "lock_addresses",
     "save_address",
+    "save_addresses",
     "state_from_row",
     "store_evidence",
 ]
@@ -220,16 +223,11 @@ def state_from_row(row: Any) -> AddressState:
 _UPDATE_ADDRESS = update(Address).where(Address.address == bindparam("key"))
 
 
-def save_address(
-    connection: Connection,
-    state: AddressState,
-    *,
-    now: datetime,
-    source: str | None = None,
-    note: str | None = None,
-) -> None:
-    """Write `state` back; `source` and `note` describe a new suppression (kept while it lasts)."""
+def _address_values(
+    state: AddressState, now: datetime, source: str | None, note: str | None
+) -> dict[str, Any]:
     values: dict[str, Any] = {
+        "key": state.address,
         "state": state.status.value,
         "suppression_reason": state.suppression_reason.value if state.suppression_reason else None,
         "suppressed_at": state.suppressed_at,
@@ -246,7 +244,56 @@ def save_address(
         values |= {"suppression_source": None, "suppression_note": None}
     elif source is not None:
         values |= {"suppression_source": source, "suppression_note": note}
-    connection.execute(_UPDATE_ADDRESS, {"key": state.address, **values})
+    return values
+
+
+def save_address(
+    connection: Connection,
+    state: AddressState,
+    *,
+    now: datetime,
+    source: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Write `state` back; `source` and `note` describe a new suppression (kept while it lasts)."""
+    connection.execute(_UPDATE_ADDRESS, _address_values(state, now, source, note))
+
+
+def save_addresses(
+    connection: Connection, states: Sequence[tuple[AddressState, str | None]], *, now: datetime
+) -> None:
+    """`save_address` for many (state, source) pairs, one executemany per set of columns written."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for state, source in states:
+        values = _address_values(state, now, source, None)
+        groups.setdefault(tuple(values), []).append(values)
+    for rows in groups.values():
+        connection.execute(_UPDATE_ADDRESS, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TransitionEntry:
+    """One row for the audit trail (see `insert_transitions`)."""
+
+    address: str
+    transition: Transition
+    at: datetime
+    actor: str
+    event_id: int | None = None
+    note: str | None = None
+
+
+def _transition_values(entry: TransitionEntry) -> dict[str, Any]:
+    return {
+        "address": entry.address,
+        "from_state": entry.transition.from_status.value,
+        "to_state": entry.transition.to_status.value,
+        "reason": entry.transition.reason.value,
+        "event_id": entry.event_id,
+        "actor": entry.actor,
+        "note": entry.note,
+        "at": entry.at,
+    }
 
 
 def insert_transition(
@@ -260,16 +307,10 @@ def insert_transition(
     note: str | None = None,
 ) -> None:
     """Add one row to the audit trail."""
-    connection.execute(
-        insert(TransitionRow),
-        {
-            "address": address,
-            "from_state": transition.from_status.value,
-            "to_state": transition.to_status.value,
-            "reason": transition.reason.value,
-            "event_id": event_id,
-            "actor": actor,
-            "note": note,
-            "at": at,
-        },
-    )
+    insert_transitions(connection, [TransitionEntry(address, transition, at, actor, event_id, note)])
+
+
+def insert_transitions(connection: Connection, entries: Sequence[TransitionEntry]) -> None:
+    """Add rows to the audit trail, in one executemany."""
+    if entries:
+        connection.execute(insert(TransitionRow), [_transition_values(entry) for entry in entries])
