@@ -43,15 +43,16 @@ T0 = 1796522700
 def _row(number: int) -> str:
     rcpt = f"user{number % 200_000}@example{number % 97}.org"
     kind = number % 100
-    at = T0 + number // 50
+    head = f"{T0 + number // 50},news@example.com,{rcpt}"
+    tail = f"vmta-a,job-{number % 7},198.51.100.7"
     if kind < 90:
-        return f"d,{at},news@example.com,{rcpt},relayed,2.0.0,smtp;250 2.0.0 OK,mx.example.org,,vmta-a,job-{number % 7},198.51.100.7\n"
+        return f"d,{head},relayed,2.0.0,smtp;250 2.0.0 OK,mx.example.org,,{tail}\n"
     if kind < 96:
-        status, diag, category = _BOUNCES[number % 3]
-        return f"b,{at},news@example.com,{rcpt},failed,{status},{diag.format(rcpt=rcpt)},mx.example.org,{category},vmta-a,job-{number % 7},198.51.100.7\n"
+        status, diagnostic, category = _BOUNCES[number % 3]
+        return f"b,{head},failed,{status},{diagnostic.format(rcpt=rcpt)},mx.example.org,{category},{tail}\n"
     if kind < 99:
-        return f"t,{at},news@example.com,{rcpt},delayed,4.2.2,smtp;452 4.2.2 Mailbox full,mx.example.org,quota-issues,vmta-a,job-1,198.51.100.7\n"
-    return f"f,{at},news@example.com,{rcpt},,,,,,vmta-a,job-{number % 7},\n"
+        return f"t,{head},delayed,4.2.2,smtp;452 4.2.2 Mailbox full,mx.example.org,quota-issues,{tail}\n"
+    return f"f,{head},,,,,,{tail}\n"
 
 
 def write_accounting(path: Path, rows: int) -> None:
@@ -61,28 +62,28 @@ def write_accounting(path: Path, rows: int) -> None:
             handle.write(_row(number))
 
 
+_SAID = "host mx.example.org[192.0.2.10] said:"
+_OUTCOMES = (
+    (90, "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Y2q1M2xQzz1)"),
+    (
+        96,
+        f"dsn=5.1.1, status=bounced ({_SAID} 550 5.1.1 <{{rcpt}}>: User unknown (in reply to RCPT TO command))",  # noqa: E501
+    ),
+    (100, f"dsn=4.2.2, status=deferred ({_SAID} 452 4.2.2 Mailbox full (in reply to RCPT TO command))"),
+)
+
+
 def write_postfix_log(path: Path, lines: int) -> None:
     with path.open("w") as handle:
-        number = 0
-        while number < lines:
+        for number in range(0, lines, 2):
             queue_id = f"4Y{number:012X}"
             second = number // 50
-            stamp = f"Dec  5 {(second // 3600) % 24:02d}:{(second // 60) % 60:02d}:{second % 60:02d}"
-            handle.write(
-                f"{stamp} mta postfix/qmgr[1]: {queue_id}: from=<news@example.com>, size=812, nrcpt=1 (queue active)\n"
-            )
+            stamp = f"Dec  5 {(second // 3600) % 24:02d}:{(second // 60) % 60:02d}:{second % 60:02d} mta"
             rcpt = f"user{number % 200_000}@example{number % 97}.org"
-            kind = number % 100
-            if kind < 90:
-                tail = "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4Y2q1M2xQzz1)"
-            elif kind < 96:
-                tail = f"dsn=5.1.1, status=bounced (host mx.example.org[192.0.2.10] said: 550 5.1.1 <{rcpt}>: Recipient address rejected: User unknown (in reply to RCPT TO command))"
-            else:
-                tail = "dsn=4.2.2, status=deferred (host mx.example.org[192.0.2.10] said: 452 4.2.2 Mailbox full (in reply to RCPT TO command))"
-            handle.write(
-                f"{stamp} mta postfix/smtp[2]: {queue_id}: to=<{rcpt}>, relay=mx.example.org[192.0.2.10]:25, delay=1, delays=0/0/0.5/0.5, {tail}\n"
-            )
-            number += 2
+            outcome = next(text for limit, text in _OUTCOMES if number % 100 < limit).format(rcpt=rcpt)
+            handle.write(f"{stamp} postfix/qmgr[1]: {queue_id}: from=<news@example.com>, size=812, nrcpt=1\n")
+            relay = "relay=mx.example.org[192.0.2.10]:25, delay=1, delays=0/0/0.5/0.5"
+            handle.write(f"{stamp} postfix/smtp[2]: {queue_id}: to=<{rcpt}>, {relay}, {outcome}\n")
 
 
 def _rss_mib() -> float:
