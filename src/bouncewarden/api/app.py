@@ -1,8 +1,10 @@
 """The FastAPI application: the SNS endpoint and the health check, around one `Service`.
 
 `create_app` wires the parts together and nothing else; `bouncewarden serve` runs it under
-uvicorn. Routes that touch the database or the network run in the threadpool, so a slow
-certificate fetch or a busy database never blocks the event loop.
+uvicorn (`bouncewarden.api.server`). Routes that touch the database or the network run in
+threads, so a slow certificate fetch or a busy database never blocks the event loop: SNS
+deliveries in a bounded share of the thread pool, `/healthz` on a thread of its own, so a
+flood of deliveries waiting on certificate servers cannot make the service look dead.
 """
 
 from __future__ import annotations
@@ -45,7 +47,15 @@ def create_app(
     certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
     verifier = SnsVerifier(settings.sns, certificates, clock=clock)
     endpoint = SnsEndpoint(service, verifier, SubscriptionConfirmer(settings.aws))
-    app = FastAPI(title="bouncewarden", summary="Email bounce and complaint handling")
+    # No /docs, /redoc or /openapi.json: Swagger UI and ReDoc load scripts from a CDN, and
+    # the API description is published only where the API wants it.
+    app = FastAPI(
+        title="bouncewarden",
+        summary="Email bounce and complaint handling",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
     app.include_router(sns_router(endpoint))
     app.include_router(health_router(lambda: _check_database(service)))
     return app

@@ -21,6 +21,7 @@ _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
+_LIST = "bouncewarden.cli.suppression_list"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
@@ -28,9 +29,9 @@ COMMANDS: dict[str, str] = {
     "check": _ADMIN,
     "config": _ADMIN,
     "db": _ADMIN,
-    "export": _ADMIN,
+    "export": _LIST,
     "history": _ADMIN,
-    "import": _ADMIN,
+    "import": _LIST,
     "jobs": _ADMIN,
     "stats": _ADMIN,
     "suppress": _ADMIN,
