@@ -162,3 +162,17 @@ def test_batch_size_does_not_change_what_is_stored(
     stream = FileStream(service, name="pmta", format_name="pmta", batch_records=batch_records)
     report = stream.read_once(path)
     assert (report.stored.new_events, report.stored.by_severity.get("hard")) == (12, 10)
+
+
+def test_an_impossible_recipient_or_nul_never_reaches_an_address(service: Service, tmp_path: Path) -> None:
+    path = tmp_path / "acct.csv"
+    bad = b"b,1796522700,news@example.com,a b@example.org,5.1.1,smtp;550 5.1.1 unknown,\n"
+    nul = b"b,1796522701,news@example.com,c@example.org,5.1.1,smtp;550 5.1.1 unknown \x00 user,\n"
+    path.write_bytes(HEADER + bad + nul)
+    report = FileStream(service, name="pmta", format_name="pmta").read_once(path)
+    assert (report.stored.new_events, report.stored.quarantined) == (1, 1)
+    with service.engine.connect() as connection:
+        (reason,) = connection.execute(select(Quarantined.reason)).scalars()
+        (diagnostic,) = connection.execute(select(Event.diagnostic)).scalars()
+    assert "line 2: recipient 'a b@example.org' is not an email address" in reason
+    assert diagnostic == "smtp;550 5.1.1 unknown \ufffd user"

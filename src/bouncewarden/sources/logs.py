@@ -34,11 +34,13 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
 
+from bouncewarden.addresses import address_problem
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent
+from bouncewarden.logsafe import shown
 from bouncewarden.parse.formats import is_quoted, line_reader
 from bouncewarden.parse.lines import Record, iter_records
-from bouncewarden.parse.records import LineReader, RecordBroken, RecordRead
+from bouncewarden.parse.records import LineReader, RecordBroken, RecordRead, RecordResult
 from bouncewarden.store.batches import BatchOutcome, BrokenRecord, PositionUpdate, RowBatch, StoredPosition
 
 __all__ = ["FileStream", "RowRecorder", "StreamReport", "fingerprint"]
@@ -46,6 +48,7 @@ __all__ = ["FileStream", "RowRecorder", "StreamReport", "fingerprint"]
 FINGERPRINT_SIZE = 1024
 BATCH_RECORDS = 5000
 _log = logging.getLogger(__name__)
+_REPLACEMENT = "\ufffd".encode()
 _COMPRESSED = (".gz", ".bz2", ".xz")
 
 
@@ -231,8 +234,10 @@ class FileStream:
         broken: list[BrokenRecord] = []
         for record in chunk:
             report.records += 1
+            # NUL, which PostgreSQL text cannot hold, is read as U+FFFD (the evidence keeps it).
+            data = record.data.replace(b"\x00", _REPLACEMENT) if b"\x00" in record.data else record.data
             try:
-                result = reader.read(record.data, record.line, rules=rules)
+                result = _checked(reader.read(data, record.line, rules=rules))
             except Exception as err:  # a reader bug: keep the record, go on
                 _log.exception("reader failed on %s line %d", path, record.line)
                 result = RecordBroken(record.line, f"reader failed: {type(err).__name__}: {err}")
@@ -258,6 +263,17 @@ class FileStream:
             context=reader.context(),
         )
         return RowBatch(events, broken, evidence, reader.media_type, self._format, position)
+
+
+def _checked(result: RecordResult) -> RecordResult:
+    """A read record whose recipient cannot be an address is broken: it must never be suppressed."""
+    if isinstance(result, RecordRead):
+        for event in result.events:
+            problem = address_problem(event.recipient)
+            if problem is not None:
+                recipient = shown(event.recipient, 80)
+                return RecordBroken(result.line, f"recipient {recipient} is not an email address ({problem})")
+    return result
 
 
 def _match(head: bytes, positions: Sequence[StoredPosition]) -> StoredPosition | None:
