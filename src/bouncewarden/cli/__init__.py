@@ -21,6 +21,7 @@ _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
+_RECLASSIFY = "bouncewarden.cli.reclassify"
 _LIST = "bouncewarden.cli.suppression_list"
 
 COMMANDS: dict[str, str] = {
@@ -41,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "clean": _INGEST,
     "serve": _INGEST,
     "rules": _RULES,
+    "reclassify": _RECLASSIFY,
 }
 """Command name -> the module that registers it."""
 
