@@ -51,6 +51,7 @@ from bouncewarden.store.recording import (
     save_addresses,
     store_evidence,
 )
+from bouncewarden.store.rule_hits import count_rule_hits
 from bouncewarden.store.rules import RulesMixin
 from bouncewarden.store.types import as_utc
 
@@ -136,14 +137,16 @@ class Service(AdminMixin, RulesMixin):
             new = self._insert_events(connection, events, evidence_id, now)
             transitions = self._apply_policy(connection, new, now)
             add_counters(connection, count_events(event for _, event in new))
+            count_rule_hits(connection, [event for _, event in new], self.classification_rules(), now=now)
         return _outcome(new, len(events), transitions)
 
     def record_rows(self, batch: RowBatch) -> BatchOutcome:
         """Store a batch of records read from one file and the position reached, in one transaction."""
         now = self._clock()
         batch = replace(batch, events=[_in_utc(event) for event in batch.events])
+        rules = self.classification_rules()
         with self._engine.execution_options(**WRITE).begin() as connection:
-            return record_row_batch(connection, batch, now=now, apply_policy=self._apply_policy)
+            return record_row_batch(connection, batch, now=now, apply_policy=self._apply_policy, rules=rules)
 
     def file_positions(self, stream: str) -> list[StoredPosition]:
         """The committed positions of the files of one followed stream."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from bouncewarden.cli import main
 from bouncewarden.store import make_engine
 from bouncewarden.store.models import Event
+from ingest.feedback_files import dsn, ses_bounce
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 
@@ -43,11 +45,10 @@ def test_each_mta_log(database_url: str) -> None:
         assert status == (3 if counts["quarantined"] else 0)
 
 
-def test_a_rule_added_through_the_cli_decides_for_new_rows_and_lines(
-    database_url: str, tmp_path: Path
-) -> None:
+def test_a_rule_added_through_the_cli_decides_on_every_path(database_url: str, tmp_path: Path) -> None:
     runner = CliRunner()
-    added = runner.invoke(main, ["rules", "add", "Mailbox full ==> hard userunknown", "--db", database_url])
+    rule = "Mailbox full|over quota ==> hard userunknown"
+    added = runner.invoke(main, ["rules", "add", rule, "--db", database_url])
     assert added.exit_code == 0, added.output
     accounting = tmp_path / "acct.csv"
     accounting.write_text(
@@ -63,6 +64,13 @@ def test_a_rule_added_through_the_cli_decides_for_new_rows_and_lines(
         "said: 552 5.2.2 Mailbox full (in reply to RCPT TO command))\n"
     )
     _ingest(database_url, "--format", "postfix-log", str(log))
+    at = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
+    (tmp_path / "ses.json").write_bytes(ses_bounce("ses@example.net", at, permanent=False))
+    (tmp_path / "bounce.eml").write_bytes(
+        dsn("mail@example.net", at, status="5.2.2", diagnostic="552 5.2.2 Mailbox full")
+    )
+    for name in ("ses.json", "bounce.eml"):
+        assert runner.invoke(main, ["ingest", "--db", database_url, str(tmp_path / name)]).exit_code == 0
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
@@ -72,4 +80,13 @@ def test_a_rule_added_through_the_cli_decides_for_new_rows_and_lines(
             }
     finally:
         engine.dispose()
-    assert rows == {"full@example.org": "hard", "full2@example.org": "hard", "full3@example.com": "hard"}
+    assert rows == {
+        "full@example.org": "hard",
+        "full2@example.org": "hard",
+        "full3@example.com": "hard",
+        "ses@example.net": "hard",
+        "mail@example.net": "hard",
+    }
+    (listed,) = json.loads(runner.invoke(main, ["rules", "list", "--json", "--db", database_url]).output)
+    assert listed["hits"] == 5
+    assert listed["last_hit_at"] is not None

@@ -107,6 +107,9 @@ def test_dry_run_lists_then_apply_changes_exactly_those(database_url: str, tmp_p
     assert tags["reclassified_from"] == "soft/mailboxfull"
     assert hard == 4  # gone@ and the three reclassified, moved out of "soft"
 
+    (rule,) = json.loads(_run("rules", "list", "--json", "--db", database_url).stdout)
+    assert rule["hits"] == 3  # the three events the rule now decides
+
     again = json.loads(_run("reclassify", "--json", "--db", database_url).stdout)
     assert (again["events_reclassified"], again["addresses"]) == (0, [])
 

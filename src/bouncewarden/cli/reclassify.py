@@ -81,7 +81,9 @@ def reclassify_command(
         plan = plan_reclassification(
             service.engine, settings.policy, read=read, explain=explain, since=moment, source=source
         )
-        changed = 0 if dry_run else apply_reclassification(service.engine, plan, now=system_clock())
+        changed = (
+            0 if dry_run else apply_reclassification(service.engine, plan, now=system_clock(), rules=rules)
+        )
     verb = "would change" if dry_run else "changed"
     if as_json:
         click.echo(

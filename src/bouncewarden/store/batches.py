@@ -4,8 +4,9 @@ A followed file (a PowerMTA accounting file, an MTA log) is read in batches of r
 Each batch is stored whole or not at all: the evidence (the batch's bytes, after the
 reader's context such as the CSV header, so it can be read again on its own), the events
 whose dedupe key is new, the address policy, the counters, a quarantine row per broken
-record (named by file and line), and the file's new position. A restart therefore resumes
-exactly after the last committed batch: no record is skipped and none is stored twice.
+record (named by file and line), the operator rules' hit counts and the file's new
+position. A restart therefore resumes exactly after the last committed batch: no record is
+skipped and none is stored twice.
 
 Events are inserted in one multi-row statement per batch (`INSERT ... ON CONFLICT DO
 NOTHING RETURNING`), which is what makes a million-row accounting file affordable; the new
@@ -23,11 +24,13 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.models import FilePosition, Quarantined
 from bouncewarden.store.recording import store_evidence
+from bouncewarden.store.rule_hits import count_rule_hits
 
 __all__ = [
     "BatchOutcome",
@@ -157,7 +160,12 @@ def _save_position(connection: Connection, position: PositionUpdate, now: dateti
 
 
 def record_row_batch(
-    connection: Connection, batch: RowBatch, *, now: datetime, apply_policy: ApplyPolicy
+    connection: Connection,
+    batch: RowBatch,
+    *,
+    now: datetime,
+    apply_policy: ApplyPolicy,
+    rules: Sequence[OperatorRule] = (),
 ) -> BatchOutcome:
     """Store one batch (see the module docstring) inside the caller's transaction."""
     evidence_id = None
@@ -168,6 +176,7 @@ def record_row_batch(
     new = _insert_new(connection, batch.events, evidence_id, now)
     transitions = apply_policy(connection, new, now) if new else 0
     add_counters(connection, count_events(event for _, event in new))
+    count_rule_hits(connection, [event for _, event in new], rules, now=now)
     _quarantine(connection, batch, now)
     _save_position(connection, batch.position, now)
     severities: dict[str, int] = {}

@@ -187,6 +187,8 @@ class OperatorRule(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_hit_at: Mapped[datetime | None]
 
 
 class FilePosition(Base):

@@ -19,7 +19,7 @@ parser version that caused it.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
+from bouncewarden.classify import OperatorRule
 from bouncewarden.config import PolicySettings
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.policy import AddressState, AddressStatus, Transition, TransitionReason, apply_event
@@ -40,6 +41,7 @@ from bouncewarden.store.recording import (
     save_addresses,
     state_from_row,
 )
+from bouncewarden.store.rule_hits import count_rule_hits
 
 __all__ = [
     "RECLASSIFY_ACTOR",
@@ -237,9 +239,12 @@ def _move_counters(connection: Connection, plan: ReclassificationPlan) -> None:
     add_counters(connection, {key: counts for key, counts in increments.items() if any(counts.values())})
 
 
-def apply_reclassification(engine: Engine, plan: ReclassificationPlan, *, now: datetime) -> int:
+def apply_reclassification(
+    engine: Engine, plan: ReclassificationPlan, *, now: datetime, rules: Sequence[OperatorRule] = ()
+) -> int:
     """Write `plan` (see the module docstring); the number of addresses whose state changed."""
     with engine.execution_options(**WRITE).begin() as connection:
+        count_rule_hits(connection, [change.new for change in plan.changes], rules, now=now)
         for change in plan.changes:
             tags = dict(
                 connection.execute(select(Event.tags).where(Event.id == change.event_id)).scalar_one() or {}
