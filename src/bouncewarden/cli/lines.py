@@ -87,8 +87,8 @@ def ingest_formatted(
 
 
 def follow_logs(stream: FileStream, label: str, poll_seconds: float, stop: threading.Event) -> None:
-    """Poll one `[[logs]]` stream until `stop` is set."""
-    while not stop.is_set():
+    """Poll one `[[logs]]` stream, then every `poll_seconds`, until `stop` is set."""
+    while True:
         try:
             report = stream.poll()
         except Exception:  # the worker boundary: log, wait, try again
@@ -97,7 +97,8 @@ def follow_logs(stream: FileStream, label: str, poll_seconds: float, stop: threa
             stored = report.stored
             if stored.new_events or stored.quarantined:
                 _log.info("%s: %d new events, %d quarantined", label, stored.new_events, stored.quarantined)
-        stop.wait(poll_seconds)
+        if stop.wait(poll_seconds):
+            return
 
 
 def log_threads(
