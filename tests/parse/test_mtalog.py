@@ -108,3 +108,30 @@ def test_arbitrary_bytes_never_raise() -> None:
             b"2026-12-05 21:50:00 1tJqJN-000Bc1-2A ** ",
         ):
             assert isinstance(reader.read(data, 1), RecordRead | RecordSkipped | RecordBroken)
+
+
+def _bounce_emails() -> dict[tuple[str, str], tuple[Reason, Severity]]:
+    """(address, kind) -> classification of the real Postfix bounce emails of the same run's cases."""
+    from bouncewarden.parse import ParsedReport, parse_file
+
+    found: dict[tuple[str, str], tuple[Reason, Severity]] = {}
+    for path in sorted((SAMPLES.parent / "real" / "postfix").glob("*.eml")):
+        for _, result in parse_file(path):
+            if isinstance(result, ParsedReport):
+                for recipient in result.recipients:
+                    found[(recipient.address, recipient.kind.value)] = (recipient.reason, recipient.severity)
+    return found
+
+
+def test_a_logged_failure_reads_as_its_bounce_email_does() -> None:
+    emails = _bounce_emails()
+    compared = 0
+    for result in _read_file("postfix-real.log", "postfix-log").values():
+        if not isinstance(result, RecordRead):
+            continue
+        for event in result.events:
+            email = emails.get((event.recipient, event.kind.value))
+            if email is not None:
+                compared += 1
+                assert (event.reason, event.severity) == email, event.recipient
+    assert compared >= 10
