@@ -176,3 +176,31 @@ def test_an_impossible_recipient_or_nul_never_reaches_an_address(service: Servic
         (diagnostic,) = connection.execute(select(Event.diagnostic)).scalars()
     assert "line 2: recipient 'a b@example.org' is not an email address" in reason
     assert diagnostic == "smtp;550 5.1.1 unknown \ufffd user"
+
+
+class _GrowingWhileRead(_FailingAfter):
+    """Appends rows to a file the first time a batch is recorded (a writer racing our read)."""
+
+    def __init__(self, service: Service, path: Path, rows: bytes) -> None:
+        super().__init__(service, batches=1000)
+        self._path, self._rows = path, rows
+
+    def record_rows(self, batch: RowBatch) -> BatchOutcome:
+        if self._rows:
+            with self._path.open("ab") as handle:
+                handle.write(self._rows)
+            self._rows = b""
+        return super().record_rows(batch)
+
+
+def test_a_small_file_that_grows_while_read_is_known_by_more_of_its_bytes(
+    service: Service, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_bytes(HEADER + _row(0))
+    recorder = _GrowingWhileRead(service, first, _rows(range(1, 4)))
+    FileStream(recorder, name="pmta", format_name="pmta", paths=[first], batch_records=1).poll()
+    assert _event_count(service) == 4
+    second.write_bytes(HEADER + _row(0) + _rows(range(10, 12)))  # starts as a.csv started
+    report = FileStream(service, name="pmta", format_name="pmta", paths=[second]).poll()
+    assert (report.stored.new_events, report.stored.duplicates) == (2, 0)

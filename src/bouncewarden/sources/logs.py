@@ -212,6 +212,11 @@ class FileStream:
         )
         fingerprint_head = head[:FINGERPRINT_SIZE]
         for chunk in _chunks(records, self._batch_records):
+            if len(fingerprint_head) < FINGERPRINT_SIZE and chunk[-1].end > len(fingerprint_head):
+                # The file was shorter than a fingerprint when opened and has grown since: a
+                # position past its first bytes must be known by more of them, or another
+                # file starting with the same few bytes would resume there.
+                fingerprint_head = _head(path, FINGERPRINT_SIZE) or fingerprint_head
             batch = self._batch(reader, chunk, rules, path, fingerprint_head, report)
             try:
                 report.stored.add(self._recorder.record_rows(batch))
@@ -274,6 +279,15 @@ def _checked(result: RecordResult) -> RecordResult:
                 recipient = shown(event.recipient, 80)
                 return RecordBroken(result.line, f"recipient {recipient} is not an email address ({problem})")
     return result
+
+
+def _head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of `path` (decompressed), or b"" when it cannot be read now."""
+    try:
+        with _open(path) as stream:
+            return stream.read(size)
+    except (OSError, EOFError, lzma.LZMAError):
+        return b""
 
 
 def _match(head: bytes, positions: Sequence[StoredPosition]) -> StoredPosition | None:
