@@ -145,7 +145,7 @@ def _ingest_formatted(
     config_file: Path | None,
     database_url: str | None,
 ) -> None:
-    from bouncewarden.cli.lines import ingest_formatted
+    from bouncewarden.cli.line_files import ingest_formatted
     from bouncewarden.service import Service
 
     settings = _settings(config_file, database_url)
@@ -324,7 +324,7 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
         threads = [threading.Thread(target=scheduler.run, args=(stop,), name="scheduler")]
         threads += _sqs_threads(service, settings, stop)
         if settings.logs:
-            from bouncewarden.cli.lines import log_threads
+            from bouncewarden.cli.line_files import log_threads
 
             threads += log_threads(service, settings.logs, stop)
         server = _http_server(service, settings)

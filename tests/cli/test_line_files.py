@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bouncewarden.cli.lines import log_threads
+from bouncewarden.cli.line_files import log_threads
 from bouncewarden.config import LogSettings
 from bouncewarden.errors import ConfigurationError
 from bouncewarden.service import Service
