@@ -19,7 +19,8 @@ files", "Format of log lines"):
 a failure (a bounce), `==` a deferral (a delay: Exim tries again). `<=` names the sender
 (`<>` for a bounce) and `id=` the Message-ID; `Completed` forgets them. `*>` (delivery
 suppressed by -N) and everything else are skipped. An address may be followed by the
-address it was routed from, in angle brackets; the event is about the first.
+address it was routed from, in angle brackets; the event is about the first, unless it is a
+bare local part (a local delivery), when it is about the address in brackets.
 """
 
 from __future__ import annotations
@@ -127,9 +128,15 @@ class EximLogReader:
         rules: Sequence[OperatorRule],
     ) -> RecordResult:
         address = _ADDRESS.match(rest)
-        if address is None or "@" not in address.group(1):
+        if address is None or not address.group(1).strip(":"):
             return RecordBroken(line, f"{flag} line names no recipient address")
         recipient = address.group(1).rstrip(":")
+        if "@" not in recipient:
+            # A local delivery names the local part it went to, then the address it came as:
+            # "=> bwsender <bwsender@localhost> R=local_user T=maildir_home".
+            if "@" not in (address.group(2) or ""):
+                return RecordSkipped(line, "local recipient")
+            recipient = address.group(2)
         details = rest[address.end() :]
         host = _HOST.search(details)
         if kind is Kind.DELIVERY:
