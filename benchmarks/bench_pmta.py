@@ -106,7 +106,7 @@ def run_one(database_url: str, format_name: str, path: Path) -> dict[str, object
 
     settings = Settings(database_url=database_url, data_dir=path.parent)
     with Service.open(settings) as service:
-        stream = FileStream(service, name=format_name, format_name=format_name)
+        stream = FileStream(service.files, name=format_name, format_name=format_name)
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -31,15 +31,9 @@ from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.jobs import JobReport, run_due_jobs
 from bouncewarden.policy import AddressStatus, apply_event, apply_unreadable, can_change_address
 from bouncewarden.store.admin import AdminMixin
-from bouncewarden.store.batches import (
-    BatchOutcome,
-    RowBatch,
-    StoredPosition,
-    record_row_batch,
-    stored_positions,
-)
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.engine import WRITE, make_engine, upgrade
+from bouncewarden.store.file_recorder import FileRecorder
 from bouncewarden.store.models import Address, Quarantined
 from bouncewarden.store.queries import Suppression
 from bouncewarden.store.recording import (
@@ -140,18 +134,12 @@ class Service(AdminMixin, RulesMixin):
             count_rule_hits(connection, [event for _, event in new], self.classification_rules(), now=now)
         return _outcome(new, len(events), transitions)
 
-    def record_rows(self, batch: RowBatch) -> BatchOutcome:
-        """Store a batch of records read from one file and the position reached, in one transaction."""
-        now = self._clock()
-        batch = replace(batch, events=[_in_utc(event) for event in batch.events])
-        rules = self.classification_rules()
-        with self._engine.execution_options(**WRITE).begin() as connection:
-            return record_row_batch(connection, batch, now=now, apply_policy=self._apply_policy, rules=rules)
-
-    def file_positions(self, stream: str) -> list[StoredPosition]:
-        """The committed positions of the files of one followed stream."""
-        with self._engine.connect() as connection:
-            return stored_positions(connection, stream)
+    @property
+    def files(self) -> FileRecorder:
+        """The recorder of followed files (`ingest --format`, `[[logs]]`)."""
+        return FileRecorder(
+            self._engine, apply_policy=self._apply_policy, rules=self.classification_rules, clock=self._clock
+        )
 
     def quarantine(
         self, raw: bytes, *, source: str, reason: str, media_type: str = "application/octet-stream"

@@ -40,7 +40,7 @@ def test_a_follower_reads_new_lines_on_each_poll(service: Service, tmp_path: Pat
     thread.start()
     thread.join(timeout=30)
     assert not thread.is_alive()
-    assert service.file_positions("pmta")[0].line == 3
+    assert service.files.file_positions("pmta")[0].line == 3
 
 
 def test_a_bad_time_zone_fails_before_any_thread_starts(service: Service, tmp_path: Path) -> None:

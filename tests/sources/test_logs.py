@@ -60,10 +60,10 @@ class _FailingAfter:
         if self._left == 0:
             raise ConnectionError("database went away")
         self._left -= 1
-        return self._service.record_rows(batch)
+        return self._service.files.record_rows(batch)
 
     def file_positions(self, stream: str) -> list[StoredPosition]:
-        return self._service.file_positions(stream)
+        return self._service.files.file_positions(stream)
 
     def classification_rules(self) -> Sequence[OperatorRule]:
         return self._service.classification_rules()
@@ -78,7 +78,7 @@ def test_a_restart_halfway_reads_every_row_once(service: Service, tmp_path: Path
     report = first.poll()
     assert report.store_failures
     assert _event_count(service) == 13  # two batches of 7 records, the header among them
-    second = FileStream(service, name="pmta", format_name="pmta", paths=[path], batch_records=7)
+    second = FileStream(service.files, name="pmta", format_name="pmta", paths=[path], batch_records=7)
     report = second.poll()
     assert report.stored.duplicates == 0
     assert _recipients(service) == sorted(f"user{n}@example.org" for n in range(50))
@@ -88,7 +88,7 @@ def test_rotation_mid_read_then_compression(service: Service, tmp_path: Path) ->
     live = tmp_path / "acct.csv"
     archive = tmp_path / "archive"
     archive.mkdir()
-    stream = FileStream(service, name="pmta", format_name="pmta", paths=[live, archive])
+    stream = FileStream(service.files, name="pmta", format_name="pmta", paths=[live, archive])
     live.write_bytes(HEADER + _rows(range(5)))
     assert stream.poll().stored.new_events == 5
     with live.open("ab") as handle:  # written after our read, before the rotation
@@ -116,7 +116,7 @@ def test_a_compressed_file_never_seen_is_read_whole(service: Service, tmp_path: 
         for n in range(3)
     )
     path.write_bytes(gzip.compress(lines))
-    stream = FileStream(service, name="postfix", format_name="postfix-log", paths=[folder])
+    stream = FileStream(service.files, name="postfix", format_name="postfix-log", paths=[folder])
     assert stream.poll().stored.new_events == 3
     assert stream.poll().records == 0
 
@@ -125,7 +125,7 @@ def test_a_line_still_being_written_waits_for_its_end(service: Service, tmp_path
     path = tmp_path / "acct.csv"
     row = _row(1)
     path.write_bytes(HEADER + row[:20])
-    stream = FileStream(service, name="pmta", format_name="pmta", paths=[path])
+    stream = FileStream(service.files, name="pmta", format_name="pmta", paths=[path])
     assert stream.poll().stored.new_events == 0
     with path.open("ab") as handle:
         handle.write(row[20:])
@@ -136,7 +136,7 @@ def test_a_line_still_being_written_waits_for_its_end(service: Service, tmp_path
 def test_a_broken_row_is_quarantined_with_file_and_line(service: Service, tmp_path: Path) -> None:
     path = tmp_path / "acct.csv"
     path.write_bytes(HEADER + _row(1) + b"b,1796522700,news@example.com,,5.1.1,x,\n" + _row(2))
-    report = FileStream(service, name="pmta", format_name="pmta").read_once(path)
+    report = FileStream(service.files, name="pmta", format_name="pmta").read_once(path)
     assert (report.stored.new_events, report.stored.quarantined) == (2, 1)
     with service.engine.connect() as connection:
         reasons = list(connection.execute(select(Quarantined.reason)).scalars())
@@ -146,10 +146,10 @@ def test_a_broken_row_is_quarantined_with_file_and_line(service: Service, tmp_pa
 def test_ingest_once_then_follow_reads_nothing_twice(service: Service, tmp_path: Path) -> None:
     path = tmp_path / "acct.csv"
     path.write_bytes(HEADER + _rows(range(4)))
-    assert FileStream(service, name="pmta", format_name="pmta").read_once(path).stored.new_events == 4
+    assert FileStream(service.files, name="pmta", format_name="pmta").read_once(path).stored.new_events == 4
     with path.open("ab") as handle:
         handle.write(_rows(range(4, 6)))
-    report = FileStream(service, name="pmta", format_name="pmta", paths=[path]).poll()
+    report = FileStream(service.files, name="pmta", format_name="pmta", paths=[path]).poll()
     assert (report.stored.new_events, report.stored.duplicates) == (2, 0)
 
 
@@ -159,7 +159,7 @@ def test_batch_size_does_not_change_what_is_stored(
 ) -> None:
     path = tmp_path / "acct.csv"
     path.write_bytes(HEADER + _rows(range(10)) + _rows(range(10, 12), kind="d"))
-    stream = FileStream(service, name="pmta", format_name="pmta", batch_records=batch_records)
+    stream = FileStream(service.files, name="pmta", format_name="pmta", batch_records=batch_records)
     report = stream.read_once(path)
     assert (report.stored.new_events, report.stored.by_severity.get("hard")) == (12, 10)
 
@@ -169,7 +169,7 @@ def test_an_impossible_recipient_or_nul_never_reaches_an_address(service: Servic
     bad = b"b,1796522700,news@example.com,a b@example.org,5.1.1,smtp;550 5.1.1 unknown,\n"
     nul = b"b,1796522701,news@example.com,c@example.org,5.1.1,smtp;550 5.1.1 unknown \x00 user,\n"
     path.write_bytes(HEADER + bad + nul)
-    report = FileStream(service, name="pmta", format_name="pmta").read_once(path)
+    report = FileStream(service.files, name="pmta", format_name="pmta").read_once(path)
     assert (report.stored.new_events, report.stored.quarantined) == (1, 1)
     with service.engine.connect() as connection:
         (reason,) = connection.execute(select(Quarantined.reason)).scalars()
@@ -202,5 +202,5 @@ def test_a_small_file_that_grows_while_read_is_known_by_more_of_its_bytes(
     FileStream(recorder, name="pmta", format_name="pmta", paths=[first], batch_records=1).poll()
     assert _event_count(service) == 4
     second.write_bytes(HEADER + _row(0) + _rows(range(10, 12)))  # starts as a.csv started
-    report = FileStream(service, name="pmta", format_name="pmta", paths=[second]).poll()
+    report = FileStream(service.files, name="pmta", format_name="pmta", paths=[second]).poll()
     assert (report.stored.new_events, report.stored.duplicates) == (2, 0)

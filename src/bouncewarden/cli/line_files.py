@@ -62,7 +62,7 @@ def ingest_formatted(
     service: Service, format_name: str, paths: tuple[Path, ...], *, as_json: bool, zone: str
 ) -> int:
     """Read each file once (from where an earlier read stopped); the exit status."""
-    stream = FileStream(service, name=format_name, format_name=format_name, zone=_zone(zone))
+    stream = FileStream(service.files, name=format_name, format_name=format_name, zone=_zone(zone))
     report = StreamReport()
     for path in _files(paths):
         report.add(stream.read_once(path))
@@ -109,7 +109,7 @@ def log_threads(
     for entry in streams:
         label = entry.name or entry.format
         stream = FileStream(
-            service,
+            service.files,
             name=label,
             format_name=entry.format,
             paths=[Path(path) for path in entry.paths],

@@ -33,6 +33,7 @@ from bouncewarden.store.recording import store_evidence
 from bouncewarden.store.rule_hits import count_rule_hits
 
 __all__ = [
+    "ApplyPolicy",
     "BatchOutcome",
     "BrokenRecord",
     "PositionUpdate",

@@ -1,0 +1,78 @@
+"""The recorder of followed files: `sources.logs.FileStream` hands it one batch at a time.
+
+    recorder = FileRecorder(engine, apply_policy=..., rules=rule_book.classification_rules)
+    outcome = recorder.record_rows(batch)      # events, policy, counters, quarantine, position
+    positions = recorder.file_positions("pmta")
+
+Each batch is one transaction (`store.batches.record_row_batch`). The address policy is the
+one every other input goes through, passed in, so this module holds only the file side:
+positions and batches of records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC
+
+from sqlalchemy.engine import Engine
+
+from bouncewarden.classify import OperatorRule
+from bouncewarden.clock import Clock, system_clock
+from bouncewarden.store.batches import (
+    ApplyPolicy,
+    BatchOutcome,
+    RowBatch,
+    StoredPosition,
+    record_row_batch,
+    stored_positions,
+)
+from bouncewarden.store.engine import WRITE
+from bouncewarden.store.types import as_utc
+
+__all__ = ["FileRecorder"]
+
+
+class FileRecorder:
+    """Records batches of records of followed files (the `sources.logs.RowRecorder` protocol)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        apply_policy: ApplyPolicy,
+        rules: Callable[[], Sequence[OperatorRule]],
+        clock: Clock = system_clock,
+    ) -> None:
+        self._engine = engine
+        self._apply_policy = apply_policy
+        self._rules = rules
+        self._clock = clock
+
+    def classification_rules(self) -> Sequence[OperatorRule]:
+        """The operator rules in force (re-read now and then by the rule store)."""
+        return self._rules()
+
+    def record_rows(self, batch: RowBatch) -> BatchOutcome:
+        """Store a batch of records read from one file and the position reached, in one transaction."""
+        now = self._clock()
+        events = [
+            event
+            if event.occurred_at.tzinfo is UTC
+            else replace(event, occurred_at=as_utc(event.occurred_at))
+            for event in batch.events
+        ]
+        rules = self._rules()
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            return record_row_batch(
+                connection,
+                replace(batch, events=events),
+                now=now,
+                apply_policy=self._apply_policy,
+                rules=rules,
+            )
+
+    def file_positions(self, stream: str) -> list[StoredPosition]:
+        """The committed positions of the files of one followed stream."""
+        with self._engine.connect() as connection:
+            return stored_positions(connection, stream)
