@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,3 +91,15 @@ def test_a_rule_added_through_the_cli_decides_on_every_path(database_url: str, t
     (listed,) = json.loads(runner.invoke(main, ["rules", "list", "--json", "--db", database_url]).output)
     assert listed["hits"] == 5
     assert listed["last_hit_at"] is not None
+
+
+def test_an_unreadable_file_is_named_and_the_others_are_read(database_url: str, tmp_path: Path) -> None:
+    locked = tmp_path / "locked.log"
+    locked.write_bytes(gzip.compress(b"x")[:5])  # a broken compressed file
+    renamed = tmp_path / "mail.log.1.gz"
+    locked.rename(renamed)
+    good = str(SAMPLES / "logs" / "postfix-documented.log")
+    status, counts = _ingest(database_url, "--format", "postfix-log", str(renamed), good)
+    assert status == 3
+    assert counts["new_events"] == 7
+    assert counts["errors"] and str(renamed) in counts["errors"][0]

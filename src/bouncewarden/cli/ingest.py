@@ -99,8 +99,8 @@ def ingest_command(
     Folders are read recursively. Input that cannot be parsed is quarantined with the
     reason; the exit status is then 3. With --format, each file is read as PowerMTA
     accounting records or MTA log lines, from where an earlier read of it stopped; a broken
-    record is quarantined with its file and line (exit 3), and exit 4 says the store could
-    not take a batch (what was committed before stays).
+    record is quarantined with its file and line (exit 3, as for a file that cannot be read),
+    and exit 4 says the store could not take a batch (what was committed before stays).
     """
     if format_name is not None:
         _ingest_formatted(format_name, paths, as_json, timezone, config_file, database_url)

@@ -55,7 +55,7 @@ def report_lines(report: StreamReport) -> list[str]:
     lines += [f"{severity + ':':<21}{count}" for severity, count in sorted(stored.by_severity.items())]
     lines += [f"skipped ({label}): {count}" for label, count in sorted(report.skipped.items())]
     lines.append(f"quarantined:         {stored.quarantined}")
-    return lines + [f"error: {failure}" for failure in report.store_failures]
+    return lines + [f"error: {failure}" for failure in [*report.read_failures, *report.store_failures]]
 
 
 def ingest_formatted(
@@ -75,7 +75,7 @@ def ingest_formatted(
             "quarantined": report.stored.quarantined,
             "skipped": report.skipped,
             **report.stored.by_severity,
-            "errors": report.store_failures,
+            "errors": [*report.read_failures, *report.store_failures],
         }
         click.echo(json.dumps(counts))
     else:
@@ -83,7 +83,7 @@ def ingest_formatted(
             click.echo(line)
     if report.store_failures:
         return EXIT_STORE_UNAVAILABLE
-    return 3 if report.stored.quarantined else 0
+    return 3 if report.stored.quarantined or report.read_failures else 0
 
 
 def follow_logs(stream: FileStream, label: str, poll_seconds: float, stop: threading.Event) -> None:

@@ -71,6 +71,7 @@ class StreamReport:
     skipped: dict[str, int] = field(default_factory=dict)
     stored: BatchOutcome = field(default_factory=BatchOutcome)
     store_failures: list[str] = field(default_factory=list)
+    read_failures: list[str] = field(default_factory=list)
 
     def add(self, other: StreamReport) -> None:
         """Count `other` in."""
@@ -80,6 +81,7 @@ class StreamReport:
             self.skipped[label] = self.skipped.get(label, 0) + count
         self.stored.add(other.stored)
         self.store_failures += other.store_failures
+        self.read_failures += other.read_failures
 
 
 def _open(path: Path) -> BinaryIO:
@@ -182,11 +184,11 @@ class FileStream:
                 stream.seek(start.offset if start else 0)
                 reference = datetime.fromtimestamp(stat.st_mtime, UTC)
                 self._read_records(stream, path, head, start, reference, final or compressed, report)
-            if compressed and not report.store_failures:
+            if compressed and not report.store_failures and not report.read_failures:
                 self._finished.add(identity)
         except (OSError, EOFError, lzma.LZMAError) as err:
             _log.warning("cannot read %s: %s", path, err)
-            report.store_failures.append(f"cannot read {path}: {err}")
+            report.read_failures.append(f"cannot read {path}: {err}")
         return report
 
     def _read_records(
