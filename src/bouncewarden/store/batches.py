@@ -20,17 +20,20 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.models import FilePosition, Quarantined
 from bouncewarden.store.recording import store_evidence
 from bouncewarden.store.rule_hits import count_rule_hits
+
+if TYPE_CHECKING:
+    from bouncewarden.classify import OperatorRule
 
 __all__ = [
     "ApplyPolicy",

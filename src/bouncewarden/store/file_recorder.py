@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-from bouncewarden.classify import OperatorRule
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.store.batches import (
     ApplyPolicy,
@@ -29,6 +29,9 @@ from bouncewarden.store.batches import (
 )
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.types import as_utc
+
+if TYPE_CHECKING:
+    from bouncewarden.classify import OperatorRule
 
 __all__ = ["FileRecorder"]
 

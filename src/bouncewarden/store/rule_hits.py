@@ -13,13 +13,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Connection
 
-from bouncewarden.classify import OperatorRule, match_rule
 from bouncewarden.events import FeedbackEvent, Kind
 from bouncewarden.store.models import OperatorRule as RuleRow
+
+if TYPE_CHECKING:  # the classifier is loaded only when there are rules to match
+    from bouncewarden.classify import OperatorRule
 
 __all__ = ["count_rule_hits", "deciding_rule"]
 
@@ -28,6 +31,8 @@ def deciding_rule(event: FeedbackEvent, rules: Sequence[OperatorRule]) -> Operat
     """The operator rule that decided `event`'s classification, if one did."""
     if not rules or event.kind is Kind.DELIVERY:
         return None
+    from bouncewarden.classify import match_rule
+
     rule = match_rule(rules, event.diagnostic, reply_code=event.reply_code, status=event.status)
     if rule is None or rule.severity is not event.severity:
         return None
