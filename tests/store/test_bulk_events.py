@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.service import Service
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.models import Event
-from bouncewarden.store.recording import insert_event
+from bouncewarden.store.recording import event_values
 
 NOW = datetime(2026, 12, 5, 22, 0, 0, 123456, tzinfo=UTC)
 EVENT = FeedbackEvent(
@@ -46,7 +46,7 @@ def _stored(service: Service, key: str) -> dict[str, object]:
 
 def test_bulk_rows_equal_orm_rows(service: Service) -> None:
     with service.engine.begin() as connection:
-        insert_event(connection, EVENT, None, NOW)
+        connection.execute(insert(Event), event_values(EVENT, None, NOW))  # the ORM's own binding
         inserted = insert_events(connection, [replace(EVENT, dedupe_key="bulk:2")], None, NOW)
     assert [key for _, key in inserted] == ["bulk:2"]
     assert _stored(service, "bulk:1") == _stored(service, "bulk:2")
