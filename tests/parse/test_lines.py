@@ -42,3 +42,10 @@ def test_records_across_chunk_boundaries() -> None:
     assert [r.data for r in records] == rows
     assert records[-1].end == len(data)
     assert records[-1].line == 2 * 60_000 - 1
+
+
+def test_an_unclosed_quote_at_the_end_of_a_final_file_is_one_record() -> None:
+    data = b'ok\na,"open\nstill open\n'
+    records = list(iter_records(io.BytesIO(data), quoted=True, final=True))
+    assert records == [Record(b"ok", 1, 3), Record(b'a,"open\nstill open', 2, len(data))]
+    assert [r.data for r in iter_records(io.BytesIO(data), quoted=True, final=False)] == [b"ok"]

@@ -31,20 +31,16 @@ class Record:
     end: int
 
 
-def _strip_line_end(data: bytes) -> bytes:
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    if data.endswith(b"\r"):
-        data = data[:-1]
-    return data
+def _without_cr(data: bytes) -> bytes:
+    return data[:-1] if data.endswith(b"\r") else data
 
 
 def iter_records(
     stream: BinaryIO, *, offset: int = 0, line: int = 1, quoted: bool = False, final: bool = True
 ) -> Iterator[Record]:
     """The complete records of `stream` from `offset` (the start of record `line`) on."""
-    pending = b""  # bytes of a row still open (inside quotes, or no line end yet)
-    pending_lines = 0
+    pending: list[bytes] = []  # lines of a row still open inside quotes
+    quotes = 0  # quotes counted in `pending`
     position = offset
     tail = b""
     while True:
@@ -54,16 +50,19 @@ def iter_records(
         lines = (tail + chunk).split(b"\n")
         tail = lines.pop()
         for text in lines:
-            piece = text + b"\n"
-            position += len(piece)
-            pending_lines += 1
-            if quoted and (pending.count(b'"') + piece.count(b'"')) % 2:
-                pending += piece
+            position += len(text) + 1
+            if quoted and (pending or b'"' in text):
+                quotes += text.count(b'"')
+                pending.append(text)
+                if quotes % 2:
+                    continue
+                text = b"\n".join(pending)
+                yield Record(_without_cr(text), line, position)
+                line += len(pending)
+                pending, quotes = [], 0
                 continue
-            data = pending + piece if pending else piece
-            yield Record(_strip_line_end(data), line, position)
-            line += pending_lines
-            pending, pending_lines = b"", 0
+            yield Record(_without_cr(text), line, position)
+            line += 1
     if final and (pending or tail):
-        data = pending + tail
-        yield Record(_strip_line_end(data), line, position + len(tail))
+        data = b"\n".join([*pending, tail] if tail else pending)
+        yield Record(_without_cr(data), line, position + len(tail))
