@@ -152,6 +152,7 @@ class LineFacts:
     label: str | None = None
     tags: Mapping[str, str] | None = None
     text_classifies: bool = True  # False: the text is the MTA's name for a code, not a reply
+    hint: Reason | None = None  # what the MTA's own wording states plainly (classify.classify)
 
 
 def line_event(
@@ -177,6 +178,7 @@ def line_event(
             reporting_mta=reporting_mta,
             kind=facts.kind,
             temporary=facts.kind is Kind.DELAY or None,
+            reason_hint=facts.hint,
         )
         result = classify(finding, rules)
         reason, severity = result.reason, result.severity

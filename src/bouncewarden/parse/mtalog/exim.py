@@ -16,7 +16,10 @@ files", "Format of log lines"):
         RCPT TO:<dave@example.com>: 452 4.2.2 Mailbox full
 
 (each one line). `=>` and `->` (another address of the same delivery) are deliveries, `**`
-a failure (a bounce), `==` a deferral (a delay: Exim tries again). `<=` names the sender
+a failure (a bounce), `==` a deferral (a delay: Exim tries again), unless it only says that
+the "retry time [is] not reached" (no attempt was made). A failure that only says "retry
+timeout exceeded" gets the reply of that recipient's last deferral in front, as Exim's own
+bounce message shows it. `<=` names the sender
 (`<>` for a bounce) and `id=` the Message-ID; `Completed` forgets them. `*>` (delivery
 suppressed by -N) and everything else are skipped. An address may be followed by the
 address it was routed from, in angle brackets; the event is about the first, unless it is a
@@ -30,7 +33,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 
 from bouncewarden.classify import OperatorRule
-from bouncewarden.events import Kind
+from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.mtalog._common import LineFacts, QueueSenders, line_event, status_in
 from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
 
@@ -50,6 +53,8 @@ _HOST = re.compile(r"\bH=(\S+)(?: \[([0-9a-fA-F:.]+)\])?")
 _CONFIRMATION = re.compile(r'\bC="((?:[^"\\]|\\.)*)"')
 _ROUTER = re.compile(r"\b([RT])=(\S+)")
 _MESSAGE_ID = re.compile(r"\bid=(\S+)")
+_GAVE_UP = re.compile(r"retry timeout exceeded\s*$", re.IGNORECASE)
+_UNROUTEABLE = re.compile(r"unrouteable address\s*$", re.IGNORECASE)
 _REMOTE_REPLY = re.compile(r"(?:^|: )([245][0-9]{2})[ -]")
 _KINDS = {"=>": Kind.DELIVERY, "->": Kind.DELIVERY, "**": Kind.BOUNCE, "==": Kind.DELAY}
 
@@ -70,6 +75,19 @@ def _diagnostic(details: str) -> str | None:
     return details[marker + 2 :].strip() or None
 
 
+def _unrouteable_hint(recipient: str, sender: str | None, diagnostic: str | None) -> Reason | None:
+    """ "Unrouteable address" at a domain Exim delivers itself (the sender's, localhost): no such user.
+
+    The same reading as the bounce email's (`parse.mta.exim`): no router accepted the address,
+    and for a domain of this host that means the local part does not exist.
+    """
+    if not _UNROUTEABLE.match(diagnostic or ""):
+        return None
+    domain = recipient.rpartition("@")[2].lower()
+    own = {"localhost", (sender or "").rpartition("@")[2].lower()} - {""}
+    return Reason.USERUNKNOWN if domain in own else None
+
+
 class EximLogReader:
     """Reads an Exim main log, line by line, in order."""
 
@@ -83,6 +101,7 @@ class EximLogReader:
         self._source = source
         self._senders = QueueSenders()
         self._message_ids = QueueSenders()
+        self._last_errors = QueueSenders()  # "<message id> <recipient>" -> its last deferral's reply
 
     def context(self) -> bytes:
         """Exim lines need nothing before them."""
@@ -91,6 +110,8 @@ class EximLogReader:
     def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
         """The event of one line, or why it has none."""
         text = record.decode("utf-8", "replace")
+        if text[:1].isspace():  # a multi-line entry goes on indented ("Suggested action: ...")
+            return RecordSkipped(line, "continuation")
         found = _LINE.match(text)
         if found is None:
             if text[:4].isdigit() and text[4:5] == "-":
@@ -114,6 +135,8 @@ class EximLogReader:
         kind = _KINDS.get(flag)
         if kind is None:
             return RecordSkipped(line, f"flag {flag}")
+        if kind is Kind.DELAY and "retry time not reached" in rest:
+            return RecordSkipped(line, "retry time not reached")  # no attempt was made: nothing new
         return self._recipient_line(kind, flag, message_id, rest, at, record, line, rules)
 
     def _recipient_line(
@@ -147,7 +170,16 @@ class EximLogReader:
         tags = {"message_id": message_id, **dict(_ROUTER.findall(details.split(": ", 1)[0]))}
         if address.group(2):
             tags["routed_from"] = address.group(2)
+        key = f"{message_id} {recipient.lower()}"
+        if kind is Kind.DELAY and diagnostic and _REMOTE_REPLY.search(diagnostic):
+            self._last_errors.remember(key, diagnostic)
+        elif kind is Kind.BOUNCE and _GAVE_UP.match(diagnostic or ""):
+            # Exim's bounce quotes the last reply before "retry timeout exceeded"; the log line
+            # does not, so the reply of this recipient's last deferral is put back in front.
+            last = self._last_errors.sender(key)
+            diagnostic = f"{last}: {diagnostic}" if last else diagnostic
         reply = _REMOTE_REPLY.search(diagnostic or "")
+        sender = self._senders.sender(message_id)
         facts = LineFacts(
             kind=kind,
             recipient=recipient,
@@ -155,10 +187,11 @@ class EximLogReader:
             reply_code=reply.group(1) if reply else None,
             diagnostic=diagnostic,
             remote_mta=host.group(1) if host else None,
-            sender=self._senders.sender(message_id),
+            sender=sender,
             message_id=self._message_ids.sender(message_id),
             label=flag,
             tags=tags,
+            hint=_unrouteable_hint(recipient, sender, diagnostic),
         )
         event = line_event(
             facts, line=None, at=at, record=record, source=self._source, reporting_mta=None, rules=rules

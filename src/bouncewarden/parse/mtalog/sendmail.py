@@ -15,7 +15,8 @@ any other outcome with a 5.x.x status a bounce. Such an outcome is sendmail's ow
 short name for what happened ("User unknown", "Service unavailable"), so the DSN status
 classifies it; the text of a deferral and a quoted remote reply are classified as written.
 A `to=` may list several recipients; each gets an event (their keys differ by address).
-`stat=queued` and all other lines (the queue id's DSN line, connections, the MSP's own
+sendmail 8.15 and later add the remote's reply (`reply=550 5.1.1 ...`), which is then the
+diagnostic. `stat=queued` and all other lines (the queue id's DSN line, connections, the MSP's own
 `sendmail` relay to the daemon) are skipped, except that `from=` and `msgid=` are
 remembered.
 """
@@ -138,6 +139,9 @@ class SendmailLogReader:
             return RecordSkipped(line, "local recipient")
         relay = _RELAY.match(fields.get("relay", ""))
         detail = stat.split(":", 1)[1].strip() if _DEFERRED.match(stat) and ":" in stat else stat
+        reply = fields.get("reply")  # sendmail 8.15+: the remote's own reply, whole
+        if reply:
+            detail = reply
         reply_code = reply_code_of(detail)
         # "User unknown", "Service unavailable": sendmail's own names for the outcome, which the
         # DSN status says better; a deferral's detail or a quoted reply is the remote's text.
@@ -149,7 +153,7 @@ class SendmailLogReader:
                     recipient=address,
                     status=status,
                     reply_code=reply_code,
-                    diagnostic=stat,
+                    diagnostic=reply or stat,
                     remote_mta=relay.group(1) if relay else None,
                     sender=self._senders.sender(queue_id),
                     message_id=self._message_ids.sender(queue_id),
