@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bouncewarden.cli import main
 from bouncewarden.store import make_engine
 from bouncewarden.store.models import Event
-from ingest.feedback_files import dsn, ses_bounce
+from feedback_files import dsn, ses_bounce
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 

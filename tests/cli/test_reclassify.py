@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bouncewarden.cli import main
 from bouncewarden.store import make_engine
 from bouncewarden.store.models import Address, Event, HourlyCounter, TransitionRow
-from ingest.feedback_files import dsn
+from feedback_files import dsn
 
 RULE = "over quota ==> hard userunknown"
 ACCOUNTING = (

@@ -66,7 +66,7 @@ class _FailingAfter:
         return self._service.files.file_positions(stream)
 
     def classification_rules(self) -> Sequence[OperatorRule]:
-        return self._service.classification_rules()
+        return self._service.files.classification_rules()
 
 
 def test_a_restart_halfway_reads_every_row_once(service: Service, tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ TABLES = {
     "events",
     "evidence",
     "file_positions",
+    "outbox",
     "hourly_counters",
     "operator_rules",
     "quarantine",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 
-import sqlalchemy as sa
 from fastapi import FastAPI
 
 from bouncewarden.api.health import health_router
@@ -46,7 +45,7 @@ def create_app(
         )
     certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
     verifier = SnsVerifier(settings.sns, certificates, clock=clock)
-    endpoint = SnsEndpoint(service, verifier, SubscriptionConfirmer(settings.aws))
+    endpoint = SnsEndpoint(service.intake, verifier, SubscriptionConfirmer(settings.aws), clock)
     # No /docs, /redoc or /openapi.json: Swagger UI and ReDoc load scripts from a CDN, and
     # the API description is published only where the API wants it.
     app = FastAPI(
@@ -57,10 +56,5 @@ def create_app(
         openapi_url=None,
     )
     app.include_router(sns_router(endpoint))
-    app.include_router(health_router(lambda: _check_database(service)))
+    app.include_router(health_router(service.ping))
     return app
-
-
-def _check_database(service: Service) -> None:
-    with service.engine.connect() as connection:
-        connection.execute(sa.text("SELECT 1")).scalar_one()

@@ -65,7 +65,7 @@ def reclassify_command(
     except BouncewardenError as err:
         raise click.UsageError(str(err)) from err
     with Service.open(settings) as service:
-        stored = service.stored_rules()
+        stored = service.rules.stored_rules()
         rules = [entry.rule for entry in stored]
 
         def read(media_type: str, data: bytes, received_at: datetime) -> list[FeedbackEvent]:

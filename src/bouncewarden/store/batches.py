@@ -28,8 +28,8 @@ from sqlalchemy.engine import Connection
 from bouncewarden.events import FeedbackEvent, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import add_counters, count_events
-from bouncewarden.store.models import FilePosition, Quarantined
-from bouncewarden.store.recording import store_evidence
+from bouncewarden.store.models import Evidence, FilePosition, Quarantined
+from bouncewarden.store.recording import insert_ignore
 from bouncewarden.store.rule_hits import count_rule_hits
 
 if TYPE_CHECKING:
@@ -127,24 +127,44 @@ def _insert_new(
 
 
 def _quarantine(connection: Connection, batch: RowBatch, now: datetime) -> None:
-    if not batch.broken:
-        return
+    """Keep each broken record with its file and line (one copy per content, as every input)."""
+    rows: dict[str, dict[str, object]] = {}
     path = batch.position.path
-    connection.execute(
-        insert(Quarantined),
-        [
+    for broken in batch.broken:
+        digest = hashlib.sha256(broken.data).hexdigest()
+        rows.setdefault(
+            digest,
             {
-                "sha256": hashlib.sha256(broken.data).hexdigest(),
+                "sha256": digest,
                 "media_type": batch.media_type,
                 "source": batch.source,
+                "origin": f"{path}:{broken.line}",
                 "reason": f"{path} line {broken.line}: {broken.reason}",
                 "size": len(broken.data),
                 "compressed": zlib.compress(broken.data),
                 "created_at": now,
-            }
-            for broken in batch.broken
-        ],
-    )
+                "state": "held",
+            },
+        )
+    if rows:
+        statement = insert_ignore(connection, Quarantined).on_conflict_do_nothing(index_elements=["sha256"])
+        connection.execute(statement, [rows[digest] for digest in sorted(rows)])
+
+
+def _store_evidence(connection: Connection, data: bytes, batch: RowBatch, now: datetime) -> int:
+    """The evidence id of a batch's bytes, storing them (compressed) unless stored already."""
+    digest = hashlib.sha256(data).hexdigest()
+    statement = insert_ignore(connection, Evidence).on_conflict_do_nothing(index_elements=["sha256"])
+    values = {
+        "sha256": digest,
+        "media_type": batch.media_type,
+        "source": batch.source,
+        "size": len(data),
+        "compressed": zlib.compress(data, 1),
+        "created_at": now,
+    }
+    connection.execute(statement, values)
+    return int(connection.execute(select(Evidence.id).where(Evidence.sha256 == digest)).scalar_one())
 
 
 def _save_position(connection: Connection, position: PositionUpdate, now: datetime) -> None:
@@ -174,9 +194,7 @@ def record_row_batch(
     """Store one batch (see the module docstring) inside the caller's transaction."""
     evidence_id = None
     if batch.evidence is not None and batch.events:
-        evidence_id = store_evidence(
-            connection, batch.evidence, source=batch.source, media_type=batch.media_type, now=now
-        )
+        evidence_id = _store_evidence(connection, batch.evidence, batch, now)
     new = _insert_new(connection, batch.events, evidence_id, now)
     transitions = apply_policy(connection, new, now) if new else 0
     add_counters(connection, count_events(event for _, event in new))

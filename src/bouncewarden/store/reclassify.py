@@ -12,8 +12,8 @@ its events alone; it is listed as skipped, with why, and left alone.
 `apply_reclassification` writes a plan in one transaction: the events' new reason and
 severity (the old ones kept in their tags as `reclassified_from`), the hourly counters moved
 from the old to the new severities, the replayed address states, and a transition per
-address whose state changed, by actor `reclassify`, naming the event and the rule or the
-parser version that caused it.
+address whose state changed (audit trail and outbox), by actor `reclassify`, naming the
+event and the rule or the parser version that caused it.
 """
 
 from __future__ import annotations
@@ -34,13 +34,8 @@ from bouncewarden.policy import AddressState, AddressStatus, Transition, Transit
 from bouncewarden.store.counters import CounterKey, add_counters, count_events
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address, Event, Evidence, TransitionRow
-from bouncewarden.store.recording import (
-    TransitionEntry,
-    insert_transitions,
-    lock_addresses,
-    save_addresses,
-    state_from_row,
-)
+from bouncewarden.store.outbox import add_transitions, transition_values
+from bouncewarden.store.recording import lock_addresses, save_address, state_from_row
 from bouncewarden.store.rule_hits import count_rule_hits
 
 __all__ = [
@@ -259,21 +254,20 @@ def apply_reclassification(
         replayed = {state.address: state for state in plan.replayed}
         if replayed:
             lock_addresses(connection, replayed, create=replayed, now=now)
-        save_addresses(
-            connection, [(replayed[address], RECLASSIFY_ACTOR) for address in sorted(replayed)], now=now
-        )
+        for address in sorted(replayed):
+            save_address(connection, replayed[address], now=now, source=RECLASSIFY_ACTOR)
         audit = [
-            TransitionEntry(
+            transition_values(
                 item.address,
                 Transition(item.old.status, item.new.status, _transition_reason(item.new)),
-                now,
-                RECLASSIFY_ACTOR,
-                item.because.event_id,
-                item.because.cause,
+                at=now,
+                actor=RECLASSIFY_ACTOR,
+                event_id=item.because.event_id,
+                note=item.because.cause,
             )
             for item in plan.addresses
         ]
-        insert_transitions(connection, audit)
+        add_transitions(connection, audit)
     return len(plan.addresses)
 
 
