@@ -1,7 +1,8 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
-Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, and one
-`[[logs]]` table per followed stream of files). Environment
+Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, `[smtp]` and
+`[[mailboxes]]` from `bouncewarden.config_mail`, and one `[[logs]]` table per followed stream
+of files). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
 the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
 """
@@ -15,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bouncewarden.config_mail import MailboxSettings, SmtpSettings
 from bouncewarden.errors import ConfigurationError
 
 __all__ = [
@@ -116,6 +118,8 @@ class Settings(BaseSettings):
     aws: AwsSettings = Field(default_factory=lambda: AwsSettings())
     http: HttpSettings = Field(default_factory=lambda: HttpSettings())
     logs: list[LogSettings] = Field(default_factory=list)
+    smtp: SmtpSettings | None = None
+    mailboxes: list[MailboxSettings] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(

@@ -23,8 +23,11 @@ TABLES = {
     "file_positions",
     "outbox",
     "hourly_counters",
+    "mailbox_cursors",
+    "mailbox_seen",
     "operator_rules",
     "quarantine",
+    "source_status",
     "transitions",
 }
 

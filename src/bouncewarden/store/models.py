@@ -9,6 +9,9 @@
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     file_positions   how far each followed file (accounting file, MTA log) has been read
+    source_status    per mail source (the SMTP receiver, each mailbox): counts, last seen, last error
+    mailbox_cursors  per mailbox folder: UIDVALIDITY and the highest UID read (IMAP)
+    mailbox_seen     per mailbox: keys of messages read and left in place (POP3 UIDL, Maildir names)
 
 The suppression list (`suppressions`) is a view over `addresses` in state `suppressed`; the
 migration creates it. Closed vocabularies are stored as their StrEnum text values.
@@ -43,9 +46,12 @@ __all__ = [
     "Evidence",
     "FilePosition",
     "HourlyCounter",
+    "MailboxCursor",
+    "MailboxSeen",
     "OperatorRule",
     "OutboxRow",
     "Quarantined",
+    "SourceStatus",
     "TransitionRow",
 ]
 
@@ -235,3 +241,40 @@ class FilePosition(Base):
     line: Mapped[int] = mapped_column(BigInteger)
     context: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime]
+
+
+class SourceStatus(Base):
+    """What a mail source (`smtp`, `mailbox:NAME`) last reported: counts, last message, last error."""
+
+    __tablename__ = "source_status"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class MailboxCursor(Base):
+    """How far an IMAP folder has been read: its UIDVALIDITY and the highest UID handled."""
+
+    __tablename__ = "mailbox_cursors"
+
+    mailbox: Mapped[str] = mapped_column(Text, primary_key=True)
+    folder: Mapped[str] = mapped_column(Text, primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class MailboxSeen(Base):
+    """A message read and left in its mailbox (POP3 UIDL, Maildir file name): not read again."""
+
+    __tablename__ = "mailbox_seen"
+
+    mailbox: Mapped[str] = mapped_column(Text, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    seen_at: Mapped[datetime]

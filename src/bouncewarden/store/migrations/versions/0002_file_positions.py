@@ -1,7 +1,7 @@
 """Positions of followed files (PowerMTA accounting files, MTA logs).
 
 Revision ID: 0002_file_positions
-Revises: 0002
+Revises: 0011
 Create Date: 2026-12-05
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_file_positions"
-down_revision = "0002"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
