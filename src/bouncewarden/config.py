@@ -1,7 +1,8 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
-Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, and `[smtp]`
-and `[[mailboxes]]` from `bouncewarden.config_mail`). Environment
+Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, `[smtp]` and
+`[[mailboxes]]` from `bouncewarden.config_mail`, and one `[[logs]]` table per followed stream
+of files). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
 the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
 """
@@ -21,6 +22,7 @@ from bouncewarden.errors import ConfigurationError
 __all__ = [
     "AwsSettings",
     "HttpSettings",
+    "LogSettings",
     "PolicySettings",
     "Settings",
     "SnsSettings",
@@ -93,6 +95,16 @@ class HttpSettings(BaseModel):
     """Open connections (and requests in progress) beyond this are answered 503 at once."""
 
 
+class LogSettings(BaseModel):
+    """One `[[logs]]` entry: files of one format that `serve` follows."""
+
+    format: Literal["pmta", "postfix-log", "exim-log", "sendmail-log"]
+    paths: list[str] = Field(min_length=1)
+    name: str | None = None
+    timezone: str = "UTC"
+    poll_seconds: float = Field(5.0, gt=0)
+
+
 class Settings(BaseSettings):
     """Everything bouncewarden can be told."""
 
@@ -105,6 +117,7 @@ class Settings(BaseSettings):
     sqs: SqsSettings = Field(default_factory=lambda: SqsSettings())
     aws: AwsSettings = Field(default_factory=lambda: AwsSettings())
     http: HttpSettings = Field(default_factory=lambda: HttpSettings())
+    logs: list[LogSettings] = Field(default_factory=list)
     smtp: SmtpSettings | None = None
     mailboxes: list[MailboxSettings] = Field(default_factory=list)
 

@@ -7,6 +7,7 @@
         service.counters.daily_counts(...)   # hourly counters, summed (store.counters)
         service.quarantine.entries()         # what could not be read (store.quarantine)
         service.outbox(after_id=0)           # address changes, in order (store.outbox)
+        service.files.record_rows(batch)     # followed files: records and position (store.file_recorder)
 
 Nothing outside `bouncewarden.store` touches the engine or the models; this module only builds
 the objects and owns the connection pool's lifetime.
@@ -26,6 +27,7 @@ from bouncewarden.jobs import JobReport, run_due_jobs
 from bouncewarden.store.admin import Administration
 from bouncewarden.store.counters import CounterReader
 from bouncewarden.store.engine import current_revision, make_engine, ping, upgrade
+from bouncewarden.store.file_recorder import FileRecorder
 from bouncewarden.store.outbox import OutboxEntry, read_outbox
 from bouncewarden.store.quarantine import QuarantineBox
 from bouncewarden.store.recorder import BatchRecorder
@@ -35,7 +37,7 @@ __all__ = ["Service"]
 
 
 class Service:
-    """The store's objects: `recorder`, `intake`, `admin`, `rules`, `counters`, `quarantine`."""
+    """The store's objects: `recorder`, `intake`, `admin`, `rules`, `counters`, `quarantine`, `files`."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock, *, migrate: bool = True) -> None:
         self._engine = make_engine(settings.resolved_database_url)
@@ -47,12 +49,17 @@ class Service:
                 raise
         self.settings = settings
         self._clock = clock
-        self.recorder = BatchRecorder(self._engine, settings.policy, clock)
         self.rules = RuleBook(self._engine, clock)
+        self.recorder = BatchRecorder(
+            self._engine, settings.policy, clock, rules=self.rules.classification_rules
+        )
         self.intake = Intake(self.recorder, self.rules.classification_rules)
         self.admin = Administration(self._engine, clock)
         self.counters = CounterReader(self._engine)
         self.quarantine = QuarantineBox(self._engine, clock)
+        self.files = FileRecorder(
+            self._engine, settings.policy, rules=self.rules.classification_rules, clock=clock
+        )
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:

@@ -30,8 +30,8 @@ def test_rules_add_list_test_remove(tmp_path: Path) -> None:
     assert _run("rules", "add", "greylisted ==> soft", *db) == (0, "2\n")
     code, out = _run("rules", "list", *db)
     assert out.splitlines() == [
-        "1\tuser is over quota ==> hard userunknown\ttheir MTA lies",
-        "2\tgreylisted ==> soft",
+        "1\tuser is over quota ==> hard userunknown\t0\t-\ttheir MTA lies",
+        "2\tgreylisted ==> soft\t0\t-",
     ]
     code, out = _run(
         "rules", "test", "user is over quota", "--reply-code", "552", "--status", "5.2.2", "--json", *db

@@ -20,6 +20,7 @@ TABLES = {
     "alembic_version",
     "events",
     "evidence",
+    "file_positions",
     "outbox",
     "hourly_counters",
     "mailbox_cursors",

@@ -21,6 +21,7 @@ _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
+_RECLASSIFY = "bouncewarden.cli.reclassify"
 _MAIL = "bouncewarden.cli.mail"
 _QUARANTINE = "bouncewarden.cli.quarantine"
 _LIST = "bouncewarden.cli.suppression_list"
@@ -44,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "serve": "bouncewarden.cli.serve",
     "quarantine": _QUARANTINE,
     "rules": _RULES,
+    "reclassify": _RECLASSIFY,
     "smtp": _MAIL,
     "mailbox": _MAIL,
 }

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bouncewarden.cli.options import Progress, database_options, load, open_service, progress
+from bouncewarden.errors import BouncewardenError
 from bouncewarden.logsafe import escape_controls
 
 if TYPE_CHECKING:
@@ -117,11 +118,21 @@ def _run(intake: Intake, files: list[Path], source: str, as_json: bool) -> tuple
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--source", default=None, help="Source name stored with the inputs (default: file).")
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["pmta", "postfix-log", "exim-log", "sendmail-log"]),
+    default=None,
+    help="Read PowerMTA accounting files or MTA logs (record by record) instead.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Zone of log times written without one.")
 @database_options
 def ingest_command(
     paths: tuple[Path, ...],
     as_json: bool,
     source: str | None,
+    format_name: str | None,
+    timezone: str,
     config_file: Path | None,
     database_url: str | None,
 ) -> None:
@@ -129,8 +140,16 @@ def ingest_command(
 
     Folders are read recursively. Input that cannot be read is quarantined with the reason;
     the exit status is then 3. When the database becomes unavailable the run stops with
-    status 4; run it again once the database is back.
+    status 4; run it again once the database is back. With --format, each file is read as
+    PowerMTA accounting records or MTA log lines, from where an earlier read of it stopped; a
+    broken record is quarantined with its file and line (exit 3, as for a file that cannot
+    be read).
     """
+    if format_name is not None:
+        _ingest_formatted(
+            format_name, paths, as_json=as_json, timezone=timezone, settings=load(config_file, database_url)
+        )
+        return
     from bouncewarden.intake import Outcome
     from bouncewarden.sources.files import SOURCE, find_files
 
@@ -154,6 +173,20 @@ def ingest_command(
         sys.exit(EXIT_STORE_UNAVAILABLE)
     if tally[Outcome.QUARANTINED]:
         sys.exit(EXIT_QUARANTINED)
+
+
+def _ingest_formatted(
+    format_name: str, paths: tuple[Path, ...], *, as_json: bool, timezone: str, settings: Settings
+) -> None:
+    from bouncewarden.cli.line_files import ingest_formatted
+
+    with open_service(settings) as service:
+        try:
+            status = ingest_formatted(service, format_name, paths, as_json=as_json, zone=timezone)
+        except BouncewardenError as err:
+            raise click.UsageError(str(err)) from err
+    if status:
+        sys.exit(status)
 
 
 def register(group: click.Group) -> None:

@@ -42,7 +42,11 @@ def rules_group() -> None:
 @database_options
 @json_option
 def rules_list(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
-    """Print the rules in the order they are tried: ID<TAB>RULE[<TAB>NOTE]."""
+    """Print the rules in the order they are tried: ID<TAB>RULE<TAB>HITS<TAB>LAST HIT[<TAB>NOTE].
+
+    HITS counts the stored events the rule decided; LAST HIT is when the latest was recorded
+    (`-` when never).
+    """
     with open_service(load(config_file, database_url)) as service:
         stored = service.rules.stored_rules()
     if as_json:
@@ -55,13 +59,16 @@ def rules_list(config_file: Path | None, database_url: str | None, as_json: bool
                     "reason": s.rule.reason.value if s.rule.reason else None,
                     "note": s.note,
                     "created_at": s.created_at.isoformat(),
+                    "hits": s.hits,
+                    "last_hit_at": s.last_hit_at.isoformat() if s.last_hit_at else None,
                 }
                 for s in stored
             ]
         )
         return
     for s in stored:
-        click.echo(f"{s.id}\t{_rule_text(s.rule)}" + (f"\t{s.note}" if s.note else ""))
+        last = s.last_hit_at.isoformat(timespec="seconds") if s.last_hit_at else "-"
+        click.echo(f"{s.id}\t{_rule_text(s.rule)}\t{s.hits}\t{last}" + (f"\t{s.note}" if s.note else ""))
 
 
 @rules_group.command("add")

@@ -111,6 +111,10 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
         threads += _sqs_threads(service, settings, stop)
         mailbox_threads, smtp_receiver = start_mail_sources(service, settings, stop)
         threads += mailbox_threads
+        if settings.logs:
+            from bouncewarden.cli.line_files import log_threads
+
+            threads += log_threads(service, settings.logs, stop)
         server = _http_server(service, settings)
         http_thread = threading.Thread(target=server.run, name="http")
         for thread in [*threads, http_thread]:

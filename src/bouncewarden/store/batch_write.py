@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -47,7 +47,11 @@ from bouncewarden.store.address_batch import NewEvent, apply_policy
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.models import Event, Evidence, Quarantined
 from bouncewarden.store.recording import chunked, dialect_insert, event_values
+from bouncewarden.store.rule_hits import count_rule_hits
 from bouncewarden.store.types import as_utc
+
+if TYPE_CHECKING:
+    from bouncewarden.classify import OperatorRule
 
 __all__ = ["REASON_LIMIT", "quarantine_inputs", "write_batch"]
 
@@ -80,7 +84,11 @@ def _statements(dialect: str) -> _Statements:
 
 
 def write_batch(
-    connection: Connection, batch: Sequence[ReadInput], policy: PolicySettings, now: datetime
+    connection: Connection,
+    batch: Sequence[ReadInput],
+    policy: PolicySettings,
+    now: datetime,
+    rules: Sequence[OperatorRule] = (),
 ) -> list[InputOutcome]:
     """Store `batch` (see the module docstring); one outcome per input, in order."""
     statements = _statements(connection.dialect.name)
@@ -97,7 +105,7 @@ def write_batch(
             unreadable.append((index, item.raw, reading.why))
     if feedback:
         evidence = _store_evidence(connection, statements, [raw for _, raw, _ in feedback], now)
-        outcomes |= _store_events(connection, statements, feedback, evidence, policy, now)
+        outcomes |= _store_events(connection, statements, feedback, evidence, policy, now, rules)
     if unreadable:
         ids = quarantine_inputs(connection, [(raw, why) for _, raw, why in unreadable], now)
         for (index, raw, why), quarantine_id in zip(unreadable, ids, strict=True):
@@ -145,6 +153,7 @@ def _store_events(
     evidence: Sequence[int | None],
     policy: PolicySettings,
     now: datetime,
+    rules: Sequence[OperatorRule] = (),
 ) -> dict[int, InputOutcome]:
     first_of_key: dict[str, tuple[int, FeedbackEvent, int | None]] = {}
     totals: dict[int, int] = {}
@@ -165,6 +174,7 @@ def _store_events(
     new = [NewEvent(ids[key], first_of_key[key][1], first_of_key[key][0]) for key in keys if key in ids]
     transitions = apply_policy(connection, new, policy, now)
     add_counters(connection, count_events(item.event for item in new))
+    count_rule_hits(connection, [item.event for item in new], rules, now=now)
     by_input: dict[int, list[FeedbackEvent]] = {}
     for item in new:
         by_input.setdefault(item.input_index, []).append(item.event)

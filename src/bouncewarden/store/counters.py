@@ -84,6 +84,7 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
             "sender_identity": key.sender_identity,
             "recipient_domain": key.recipient_domain,
             "campaign": key.campaign,
+            **dict.fromkeys(COUNTER_FIELDS, 0),
             **increments[key],
         }
         for key in sorted(increments)

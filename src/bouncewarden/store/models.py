@@ -8,6 +8,7 @@
     outbox           the same changes, for consumers that read them in order after commit
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
+    file_positions   how far each followed file (accounting file, MTA log) has been read
     source_status    per mail source (the SMTP receiver, each mailbox): counts, last seen, last error
     mailbox_cursors  per mailbox folder: UIDVALIDITY and the highest UID read (IMAP)
     mailbox_seen     per mailbox: keys of messages read and left in place (POP3 UIDL, Maildir names)
@@ -32,6 +33,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -42,6 +44,7 @@ __all__ = [
     "Base",
     "Event",
     "Evidence",
+    "FilePosition",
     "HourlyCounter",
     "MailboxCursor",
     "MailboxSeen",
@@ -213,6 +216,31 @@ class OperatorRule(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_hit_at: Mapped[datetime | None]
+
+
+class FilePosition(Base):
+    """How far one file of a followed stream has been read, committed with the events it gave.
+
+    A file is known by its content, not its name: `fingerprint` is the SHA-256 of its first
+    `fingerprint_size` bytes (after decompression), so a file renamed or compressed by
+    rotation is still the same file. `context` is what a reader needs before the next record
+    (a PowerMTA header row).
+    """
+
+    __tablename__ = "file_positions"
+    __table_args__ = (UniqueConstraint("stream", "fingerprint", name="uq_file_positions_stream_fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    fingerprint_size: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(Text)
+    offset: Mapped[int] = mapped_column(BigInteger)
+    line: Mapped[int] = mapped_column(BigInteger)
+    context: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime]
 
 
 class SourceStatus(Base):

@@ -18,8 +18,9 @@ Anything else that escapes (the quarantine itself failing) is broken infrastruct
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, ProgrammingError
@@ -30,6 +31,9 @@ from bouncewarden.intake import InputOutcome, Outcome, ReadInput
 from bouncewarden.store.address_batch import AddressRace
 from bouncewarden.store.batch_write import quarantine_inputs, write_batch
 from bouncewarden.store.engine import WRITE
+
+if TYPE_CHECKING:
+    from bouncewarden.classify import OperatorRule
 
 __all__ = ["BatchRecorder", "is_unavailable"]
 
@@ -60,10 +64,18 @@ def _short(error: BaseException) -> str:
 class BatchRecorder:
     """Records batches of read inputs (the `intake.Recorder` protocol)."""
 
-    def __init__(self, engine: Engine, policy: PolicySettings, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        policy: PolicySettings,
+        clock: Clock = system_clock,
+        *,
+        rules: Callable[[], Sequence[OperatorRule]] = tuple,
+    ) -> None:
         self._engine = engine
         self._policy = policy
         self._clock = clock
+        self._rules = rules  # the rules in force, whose hits the write counts
 
     def record(self, batch: Sequence[ReadInput]) -> list[InputOutcome]:
         """Store `batch` in one transaction (see the module docstring)."""
@@ -106,11 +118,11 @@ class BatchRecorder:
         for _ in range(_RACE_RETRIES - 1):
             try:
                 with connection.begin_nested():
-                    return write_batch(connection, batch, self._policy, now)
+                    return write_batch(connection, batch, self._policy, now, self._rules())
             except AddressRace:
                 continue  # the rows another writer created are found and locked this time
         with connection.begin_nested():
-            return write_batch(connection, batch, self._policy, now)
+            return write_batch(connection, batch, self._policy, now, self._rules())
 
     def _refused(
         self, connection: Connection, item: ReadInput, error: Exception, now: datetime

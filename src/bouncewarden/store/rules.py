@@ -44,6 +44,8 @@ class StoredRule:
     rule: OperatorRule
     note: str | None
     created_at: datetime
+    hits: int = 0
+    last_hit_at: datetime | None = None
 
 
 class RuleBook:
@@ -59,20 +61,28 @@ class RuleBook:
         from bouncewarden.classify.patterns import OperatorRule
 
         query = select(
-            RuleRow.id, RuleRow.pattern, RuleRow.severity, RuleRow.reason, RuleRow.note, RuleRow.created_at
+            RuleRow.id,
+            RuleRow.pattern,
+            RuleRow.severity,
+            RuleRow.reason,
+            RuleRow.note,
+            RuleRow.created_at,
+            RuleRow.hits,
+            RuleRow.last_hit_at,
         )
         with self._engine.connect() as connection:
-            return [
-                StoredRule(
-                    rule_id,
-                    OperatorRule(pattern, Severity(severity), Reason(reason) if reason else None),
-                    note,
-                    as_utc(created_at),
-                )
-                for rule_id, pattern, severity, reason, note, created_at in connection.execute(
-                    query.order_by(RuleRow.id)
-                )
-            ]
+            rows = connection.execute(query.order_by(RuleRow.id)).all()
+        return [
+            StoredRule(
+                row.id,
+                OperatorRule(row.pattern, Severity(row.severity), Reason(row.reason) if row.reason else None),
+                row.note,
+                as_utc(row.created_at),
+                row.hits,
+                as_utc(row.last_hit_at) if row.last_hit_at else None,
+            )
+            for row in rows
+        ]
 
     def operator_rules(self) -> OperatorRules:
         """The rules, read now, in the order the classifier tries them."""

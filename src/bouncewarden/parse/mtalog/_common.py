@@ -1,0 +1,204 @@
+"""What the MTA log readers share: the line prefix, the time, the event of one recipient.
+
+Syslog writes each line as `Dec  5 21:40:50 host program[pid]: text` (RFC 3164 style, no
+year, the host's local time) or, with high-precision timestamps (rsyslog's RFC 3339 form),
+`2026-12-05T21:40:50.123456+00:00 host program[pid]: text`. Postfix's own log file
+(`maillog_file`) uses the first form. A year-less time is placed in the year that puts it
+at most a day after the reference time (the file's modification time, else now): a log read
+in January still dates December's lines in the old year. Times without a zone are taken as
+UTC unless the reader is given another zone.
+
+Queue ids tie a message's sender line to its recipient lines; `QueueSenders` remembers the
+latest senders (a bounded map, so a busy log costs bounded memory), and an MTA's "message
+removed" line forgets one early.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from bouncewarden.classify import OperatorRule, classify
+from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.parse.report import RecipientFinding
+
+__all__ = [
+    "LineFacts",
+    "QueueSenders",
+    "SyslogLine",
+    "line_event",
+    "parse_syslog_line",
+    "reply_code_of",
+    "status_in",
+]
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+_PROGRAM = r" (\S+) ([^\s\[:]+)(?:\[([0-9]+)\])?: (.*)"  # host, program, process id, message
+_BSD = re.compile(
+    r"([A-Z][a-z]{2}) +([0-9]{1,2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})" + _PROGRAM,
+    re.DOTALL,
+)
+_RFC3339 = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:?[0-9]{2})?)" + _PROGRAM,
+    re.DOTALL,
+)
+_STATUS = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9.])")
+_REPLY = re.compile(r"(?<![0-9.])([245][0-9]{2})(?:[ -]|$)")
+_SENDERS_KEPT = 100_000
+
+
+@dataclass(frozen=True, slots=True)
+class SyslogLine:
+    """The parts of one syslog line."""
+
+    at: datetime
+    host: str
+    program: str
+    text: str
+
+
+def _year_for(month: int, day: int, reference: datetime) -> int:
+    year = reference.year
+    try:
+        if datetime(year, month, day, tzinfo=reference.tzinfo) > reference + timedelta(days=1):
+            return year - 1
+    except ValueError:  # 29 February of a year that has none: the previous leap year had one
+        return year - 1
+    return year
+
+
+def parse_syslog_line(text: str, reference: datetime, zone: tzinfo = UTC) -> SyslogLine | None:
+    """The time, host, program and message of a syslog line; None when it has no such prefix."""
+    found = _BSD.match(text)
+    if found is not None:
+        month_name, day, hour, minute, second, host, program, _pid, rest = found.groups()
+        month = _MONTHS.get(month_name.lower())
+        if month is None:
+            return None
+        local_reference = reference.astimezone(zone)
+        year = _year_for(month, int(day), local_reference)
+        try:
+            at = datetime(year, month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
+        except ValueError:
+            return None
+        return SyslogLine(at, host, program, rest)
+    found = _RFC3339.match(text)
+    if found is None:
+        return None
+    stamp, host, program, _pid, rest = found.groups()
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return SyslogLine(at if at.tzinfo else at.replace(tzinfo=zone), host, program, rest)
+
+
+class QueueSenders:
+    """The envelope sender of recent queue ids (oldest forgotten first)."""
+
+    def __init__(self, size: int = _SENDERS_KEPT) -> None:
+        self._senders: OrderedDict[str, str] = OrderedDict()
+        self._size = size
+
+    def remember(self, queue_id: str, sender: str) -> None:
+        """Note the sender of `queue_id`."""
+        self._senders[queue_id] = sender
+        self._senders.move_to_end(queue_id)
+        if len(self._senders) > self._size:
+            self._senders.popitem(last=False)
+
+    def sender(self, queue_id: str) -> str | None:
+        """The sender of `queue_id`, or None ("<>" a bounce's null sender, is None too)."""
+        return self._senders.get(queue_id) or None
+
+    def forget(self, queue_id: str) -> None:
+        """The message left the queue."""
+        self._senders.pop(queue_id, None)
+
+
+def status_in(text: str) -> str | None:
+    """The first RFC 3463 status written in `text`."""
+    found = _STATUS.search(text)
+    return found.group(1) if found else None
+
+
+def reply_code_of(text: str) -> str | None:
+    """The SMTP reply code at the start of a remote reply."""
+    found = _REPLY.match(text.lstrip())
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    """What one log line says about one recipient, before classification."""
+
+    kind: Kind
+    recipient: str
+    status: str | None = None
+    reply_code: str | None = None
+    diagnostic: str | None = None
+    remote_mta: str | None = None
+    sender: str | None = None
+    message_id: str | None = None
+    label: str | None = None
+    tags: Mapping[str, str] | None = None
+    text_classifies: bool = True  # False: the text is the MTA's name for a code, not a reply
+    hint: Reason | None = None  # what the MTA's own wording states plainly (classify.classify)
+
+
+def line_event(
+    facts: LineFacts,
+    *,
+    line: SyslogLine | None,
+    at: datetime,
+    record: bytes,
+    source: str,
+    reporting_mta: str | None,
+    rules: Sequence[OperatorRule],
+) -> FeedbackEvent:
+    """The classified event of one recipient of one log line; the key is the line's hash."""
+    if facts.kind is Kind.DELIVERY:
+        reason, severity = Reason.DELIVERED, Severity.NONE
+    else:
+        finding = RecipientFinding(
+            address=facts.recipient,
+            status=facts.status,
+            reply_code=facts.reply_code,
+            diagnostic=facts.diagnostic if facts.text_classifies else None,
+            remote_mta=facts.remote_mta,
+            reporting_mta=reporting_mta,
+            kind=facts.kind,
+            temporary=facts.kind is Kind.DELAY or None,
+            reason_hint=facts.hint,
+        )
+        result = classify(finding, rules)
+        reason, severity = result.reason, result.severity
+    digest = hashlib.sha256(record).hexdigest()[:32]
+    recipient_key = facts.recipient.lower()
+    return FeedbackEvent(
+        kind=facts.kind,
+        recipient=facts.recipient,
+        severity=severity,
+        reason=reason,
+        dedupe_key=f"{source}:{digest}:{recipient_key}",
+        occurred_at=at,
+        source=source,
+        status=facts.status,
+        reply_code=facts.reply_code,
+        diagnostic=facts.diagnostic,
+        remote_mta=facts.remote_mta,
+        reporting_mta=reporting_mta or (line.host if line else None),
+        sender=facts.sender,
+        message_id=facts.message_id,
+        provider_label=facts.label,
+        tags=dict(facts.tags or {}),
+    )

@@ -1,0 +1,158 @@
+"""Postfix's mail log -> one event per delivery-agent line about a recipient.
+
+Postfix logs every delivery attempt of every recipient on one line of its delivery agent
+(`postfix/smtp`, `lmtp`, `local`, `virtual`, `pipe`, `error`, `retry`; Postfix's
+`postlog(1)`/syslog format, see `postconf(5)` `maillog_file` and the Postfix logging pages):
+
+    Dec  5 21:50:02 mta postfix/smtp[4242]: 4Y2q1L0fVxz9vX: to=<nobody@example.org>,
+      relay=mx.example.org[192.0.2.10]:25, delay=1.2, delays=0.1/0/0.6/0.5, dsn=5.1.1,
+      status=bounced (host mx.example.org[192.0.2.10] said: 550 5.1.1 <nobody@example.org>:
+      Recipient address rejected: User unknown (in reply to RCPT TO command))
+
+(one line in the log). `status=sent` is a delivery, `status=deferred` a delay (Postfix tries
+again: soft evidence, not a bounce), `status=bounced` and `status=expired` are bounces.
+The queue manager's `QID: from=<sender>, size=..., nrcpt=...` line names the envelope
+sender, `cleanup`'s `QID: message-id=<...>` the message, and `QID: removed` ends both.
+Address-verification probes (`status=deliverable`/`undeliverable`) and discarded mail are
+skipped; so is everything else Postfix logs (connections, smtpd, the queue manager).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+
+from bouncewarden.classify import OperatorRule
+from bouncewarden.events import Kind
+from bouncewarden.parse.mtalog._common import (
+    LineFacts,
+    QueueSenders,
+    SyslogLine,
+    line_event,
+    parse_syslog_line,
+    reply_code_of,
+    status_in,
+)
+from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+
+__all__ = ["FORMAT_NAME", "PostfixLogReader"]
+
+FORMAT_NAME = "postfix-log"
+SOURCE = "postfix-log"
+
+_QUEUE_LINE = re.compile(r"([0-9A-Za-z]{5,}): (.*)", re.DOTALL)
+_RECIPIENT = re.compile(r"to=<([^>]*)>, (.*)", re.DOTALL)
+_FIELD = re.compile(r"(orig_to|relay|dsn)=([^,\s]*)")
+_STATUS = re.compile(r"status=([a-z]+)(.*)$", re.DOTALL)
+_SAID = re.compile(r"\bsaid: *([245][0-9][0-9])\b")
+_RELAY_HOST = re.compile(r"^([^\[:]+)")
+_KINDS = {"sent": Kind.DELIVERY, "deferred": Kind.DELAY, "bounced": Kind.BOUNCE, "expired": Kind.BOUNCE}
+_AGENTS = frozenset({"smtp", "lmtp", "local", "virtual", "pipe", "error", "retry"})
+
+
+def _in_parentheses(rest: str) -> str | None:
+    text = rest.strip().lstrip(",").strip()
+    start = text.find("(")
+    if start < 0 or not text.endswith(")"):
+        return None
+    return text[start + 1 : -1].strip() or None
+
+
+class PostfixLogReader:
+    """Reads a Postfix log, line by line, in order."""
+
+    format_name = FORMAT_NAME
+    media_type = "text/plain; profile=postfix-log"
+
+    def __init__(
+        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
+    ) -> None:
+        self._reference = reference or datetime.now(UTC)
+        self._zone = zone
+        self._source = source
+        self._senders = QueueSenders()
+        self._message_ids = QueueSenders()
+
+    def context(self) -> bytes:
+        """Postfix lines need nothing before them."""
+        return b""
+
+    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+        """The event of one line, or why it has none."""
+        text = record.decode("utf-8", "replace")
+        parsed = parse_syslog_line(text, self._reference, self._zone)
+        if parsed is None:
+            return RecordBroken(line, "not a syslog line (no time, host and program in front)")
+        program, _, agent = parsed.program.partition("/")
+        if not program.startswith("postfix") or not agent:
+            return RecordSkipped(line, "other program")
+        queued = _QUEUE_LINE.match(parsed.text)
+        if queued is None:
+            return RecordSkipped(line, f"{agent} without queue id")
+        queue_id, message = queued.groups()
+        if message.startswith("from=<"):
+            self._senders.remember(queue_id, message[6 : message.find(">")])
+            return RecordSkipped(line, "sender")
+        if message.startswith("message-id="):
+            self._message_ids.remember(queue_id, message[11:].strip().strip("<>"))
+            return RecordSkipped(line, "message id")
+        if message.strip() == "removed":
+            self._senders.forget(queue_id)
+            self._message_ids.forget(queue_id)
+            return RecordSkipped(line, "removed")
+        recipient = _RECIPIENT.match(message)
+        if recipient is None or agent not in _AGENTS:
+            return RecordSkipped(line, f"{agent} line")
+        return self._recipient_line(
+            parsed, queue_id, recipient.group(1), recipient.group(2), record, line, rules
+        )
+
+    def _recipient_line(
+        self,
+        parsed: SyslogLine,
+        queue_id: str,
+        address: str,
+        rest: str,
+        record: bytes,
+        line: int,
+        rules: Sequence[OperatorRule],
+    ) -> RecordResult:
+        status = _STATUS.search(rest)
+        if status is None:
+            return RecordBroken(line, "recipient line without status=")
+        kind = _KINDS.get(status.group(1))
+        if kind is None:
+            return RecordSkipped(line, f"status={status.group(1)}")
+        if "@" not in address:
+            return RecordBroken(line, f"recipient {address!r} is no address")
+        fields = dict(_FIELD.findall(rest[: status.start()]))
+        diagnostic = _in_parentheses(status.group(2))
+        said = _SAID.search(diagnostic or "")
+        relay = _RELAY_HOST.match(fields.get("relay", ""))
+        remote = relay.group(1) if relay and relay.group(1) != "none" else None
+        tags = {"queue_id": queue_id, "agent": parsed.program}
+        if fields.get("orig_to"):
+            tags["original_recipient"] = fields["orig_to"].strip("<>")
+        facts = LineFacts(
+            kind=kind,
+            recipient=address,
+            status=fields.get("dsn") or status_in(diagnostic or ""),
+            reply_code=said.group(1) if said else reply_code_of(diagnostic or ""),
+            diagnostic=diagnostic,
+            remote_mta=remote,
+            sender=self._senders.sender(queue_id),
+            message_id=self._message_ids.sender(queue_id),
+            label=f"status={status.group(1)}",
+            tags=tags,
+        )
+        event = line_event(
+            facts,
+            line=parsed,
+            at=parsed.at,
+            record=record,
+            source=self._source,
+            reporting_mta=parsed.host,
+            rules=rules,
+        )
+        return RecordRead(line, (event,))

@@ -1,0 +1,173 @@
+"""sendmail's log (syslog, program `sm-mta` or `sendmail`) -> one event per `to=` line.
+
+sendmail logs each delivery attempt as one line naming the recipients, the mailer, the
+relay, the DSN status and the outcome (`stat=`); the envelope sender is on the queue id's
+`from=` line (sendmail Installation and Operation Guide, "Log information"):
+
+    Dec  5 21:50:01 mta sm-mta[4242]: 4B5LO1xx012345: from=<news@example.com>, size=812,
+      class=0, nrcpts=1, msgid=<m1@example.com>, proto=ESMTP, daemon=MTA-v4, relay=localhost [127.0.0.1]
+    Dec  5 21:50:02 mta sm-mta[4243]: 4B5LO1xx012345: to=<nobody@example.org>, delay=00:00:01,
+      xdelay=00:00:01, mailer=esmtp, pri=120812, relay=mx.example.org. [192.0.2.10], dsn=5.1.1,
+      stat=User unknown
+
+(each one line). `stat=Sent` is a delivery, `stat=Deferred...` a delay (sendmail retries),
+any other outcome with a 5.x.x status a bounce. Such an outcome is sendmail's own
+short name for what happened ("User unknown", "Service unavailable"), so the DSN status
+classifies it; the text of a deferral and a quoted remote reply are classified as written.
+A `to=` may list several recipients; each gets an event (their keys differ by address).
+sendmail 8.15 and later add the remote's reply (`reply=550 5.1.1 ...`), which is then the
+diagnostic. `stat=queued` and all other lines (the queue id's DSN line, connections, the MSP's own
+`sendmail` relay to the daemon) are skipped, except that `from=` and `msgid=` are
+remembered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+
+from bouncewarden.classify import OperatorRule
+from bouncewarden.events import Kind
+from bouncewarden.parse.mtalog._common import (
+    LineFacts,
+    QueueSenders,
+    SyslogLine,
+    line_event,
+    parse_syslog_line,
+    reply_code_of,
+    status_in,
+)
+from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+
+__all__ = ["FORMAT_NAME", "SendmailLogReader"]
+
+FORMAT_NAME = "sendmail-log"
+SOURCE = "sendmail-log"
+
+_PROGRAMS = ("sm-mta", "sendmail", "sm-msp-queue")
+_QUEUE_LINE = re.compile(r"([0-9A-Za-z]{8,20}): (.*)", re.DOTALL)
+# Fields are "name=value" separated by ", "; a value may itself hold ", " (a list of
+# recipients, a relay with its address), so a field ends only where the next name begins.
+_FIELD = re.compile(r"([a-z]+)=(.*?)(?=, [a-z]+=|$)", re.DOTALL)
+_ADDRESS_LIST = re.compile(r"<([^>]*)>|([^\s,<>]+@[^\s,<>]+)")
+_RELAY = re.compile(r"^\[?([^\s\]]+?)\.?\]?(?: \[|$)")
+_DELIVERED = re.compile(r"^sent\b", re.IGNORECASE)
+_DEFERRED = re.compile(r"^deferred\b", re.IGNORECASE)
+
+
+def _fields(text: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for name, value in _FIELD.findall(text):
+        if name == "stat":  # the last field: the rest of the line is its value
+            fields[name] = text[text.find("stat=") + 5 :].strip()
+            break
+        fields.setdefault(name, value.strip())
+    return fields
+
+
+def _kind(stat: str, status: str | None) -> Kind | None:
+    if _DELIVERED.match(stat):
+        return Kind.DELIVERY
+    if _DEFERRED.match(stat) or (status or "").startswith("4"):
+        return Kind.DELAY
+    if (status or "").startswith("5"):
+        return Kind.BOUNCE
+    return None
+
+
+class SendmailLogReader:
+    """Reads a sendmail log, line by line, in order."""
+
+    format_name = FORMAT_NAME
+    media_type = "text/plain; profile=sendmail-log"
+
+    def __init__(
+        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
+    ) -> None:
+        self._reference = reference or datetime.now(UTC)
+        self._zone = zone
+        self._source = source
+        self._senders = QueueSenders()
+        self._message_ids = QueueSenders()
+
+    def context(self) -> bytes:
+        """sendmail lines need nothing before them."""
+        return b""
+
+    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+        """The events of one line, or why it has none."""
+        text = record.decode("utf-8", "replace")
+        parsed = parse_syslog_line(text, self._reference, self._zone)
+        if parsed is None:
+            return RecordBroken(line, "not a syslog line (no time, host and program in front)")
+        if parsed.program not in _PROGRAMS:
+            return RecordSkipped(line, "other program")
+        queued = _QUEUE_LINE.match(parsed.text)
+        if queued is None:
+            return RecordSkipped(line, "line without queue id")
+        queue_id, message = queued.groups()
+        if message.startswith("from="):
+            fields = _fields(message)
+            self._senders.remember(queue_id, fields.get("from", "").strip("<>"))
+            if fields.get("msgid"):
+                self._message_ids.remember(queue_id, fields["msgid"].strip("<>"))
+            return RecordSkipped(line, "sender")
+        if not message.startswith("to="):
+            return RecordSkipped(line, "other line")
+        return self._recipient_line(parsed, queue_id, _fields(message), record, line, rules)
+
+    def _recipient_line(
+        self,
+        parsed: SyslogLine,
+        queue_id: str,
+        fields: dict[str, str],
+        record: bytes,
+        line: int,
+        rules: Sequence[OperatorRule],
+    ) -> RecordResult:
+        stat = fields.get("stat")
+        if not stat:
+            return RecordBroken(line, "to= line without stat=")
+        status = fields.get("dsn") or status_in(stat)
+        kind = _kind(stat, status)
+        if kind is None:
+            return RecordSkipped(line, f"stat={stat.split()[0].lower()}")
+        recipients = [angle or bare for angle, bare in _ADDRESS_LIST.findall(fields.get("to", ""))]
+        recipients = [address for address in recipients if "@" in address]
+        if not recipients:
+            return RecordSkipped(line, "local recipient")
+        relay = _RELAY.match(fields.get("relay", ""))
+        detail = stat.split(":", 1)[1].strip() if _DEFERRED.match(stat) and ":" in stat else stat
+        reply = fields.get("reply")  # sendmail 8.15+: the remote's own reply, whole
+        if reply:
+            detail = reply
+        reply_code = reply_code_of(detail)
+        # "User unknown", "Service unavailable": sendmail's own names for the outcome, which the
+        # DSN status says better; a deferral's detail or a quoted reply is the remote's text.
+        text_classifies = reply_code is not None or detail is not stat
+        events = tuple(
+            line_event(
+                LineFacts(
+                    kind=kind,
+                    recipient=address,
+                    status=status,
+                    reply_code=reply_code,
+                    diagnostic=reply or stat,
+                    remote_mta=relay.group(1) if relay else None,
+                    sender=self._senders.sender(queue_id),
+                    message_id=self._message_ids.sender(queue_id),
+                    label=f"mailer={fields.get('mailer', '')}",
+                    tags={"queue_id": queue_id, "mailer": fields.get("mailer", "")},
+                    text_classifies=text_classifies,
+                ),
+                line=parsed,
+                at=parsed.at,
+                record=record,
+                source=self._source,
+                reporting_mta=parsed.host,
+                rules=rules,
+            )
+            for address in recipients
+        )
+        return RecordRead(line, events)
