@@ -20,6 +20,20 @@ MIMECAST = Receiver(
             f"550 Invalid Recipient - {MIMECAST_REF}#550 [Y7ab3cDeF12gH4iJkL5mNo.uk123]",
             "userunknown",
         ),
+        # A Blocked Senders policy matched the envelope sender.
+        Documented(
+            "mimecast-envelope-blocked",
+            "RCPT",
+            f"550 Administrative prohibition - envelope blocked - {MIMECAST_REF}#550 [Pq6rStUv.uk124]",
+            "blocked",
+        ),
+        Documented(
+            "mimecast-antispoof",
+            "DATA",
+            "550 Rejected by header based Anti-Spoofing policy: bwsender@localhost - "
+            f"{MIMECAST_REF}#550 [Wx7yZaBc.uk125]",
+            "policyviolation",
+        ),
         Documented(
             "mimecast-security",
             "DATA",
@@ -45,6 +59,12 @@ PROOFPOINT = Receiver(
     ),
     (
         Documented(
+            "proofpoint-blocked",
+            "MAIL",
+            "554 5.7.0 Blocked - see https://ipcheck.proofpoint.com/?ip=127.0.0.1",
+            "blocked",
+        ),
+        Documented(
             "proofpoint-spf",
             "MAIL",
             "550 5.7.1 Message rejected per sender's SPF policy - OXSUS001_514",
@@ -68,6 +88,13 @@ BARRACUDA = Receiver(
             "RCPT",
             "550 cuda_nsu 5.1.1 <{address}> Recipient address rejected: User unknown",
             "userunknown",
+        ),
+        Documented(
+            "barracuda-brbl",
+            "RCPT",
+            "554 Service unavailable; Client host [127.0.0.1] blocked using Barracuda Reputation; "
+            "http://www.barracudanetworks.com/reputation/?r=1&ip=127.0.0.1",
+            "blocked",
         ),
         Documented(
             "barracuda-blocked",
@@ -101,6 +128,10 @@ CISCO = Receiver(
         # The recipient is not in the directory the LDAP accept query asks.
         Documented("cisco-ldap", "RCPT", "550 #5.1.0 Address rejected.", "userunknown"),
         Documented(
+            "cisco-rate", "RCPT", "452 Too many recipients received this hour", "speeding", deferred=True
+        ),
+        Documented("cisco-spf", "MAIL", "550 #5.7.1 SPF unauthorized mail is prohibited.", "authfailure"),
+        Documented(
             "cisco-dmarc", "DATA", "550 #5.7.1 DMARC unauthenticated mail is prohibited.", "authfailure"
         ),
     ),
@@ -121,6 +152,13 @@ TREND_MICRO = Receiver(
             "RCPT",
             "550 Service unavailable; Client host [127.0.0.1] blocked using Trend Micro RBL+. "
             "Please see http://www.mail-abuse.com/cgi-bin/lookup?ip_address=127.0.0.1",
+            "blocked",
+        ),
+        Documented(
+            "trend-rblplus",
+            "RCPT",
+            "550 Mail from 127.0.0.1 refused by rbl-plus.mail-abuse.org. Please refer to "
+            "http://mail-abuse.org/rbl+ for an explanation",
             "blocked",
         ),
         Documented(
@@ -157,11 +195,25 @@ SOPHOS = Receiver(
         Documented("sophos-rbl", "RCPT", "550 XGEMAIL_0004 Sender IP address failed an RBL test.", "blocked"),
         Documented("sophos-dmarc", "DATA", "550 XGEMAIL_0003 Message failed a DMARC check.", "authfailure"),
         Documented(
+            "sophos-size",
+            "DATA",
+            "552 XGEMAIL_0012 Message rejected because it exceeded the allowed size.",
+            "mesgtoobig",
+        ),
+        Documented(
             "sophos-rate",
             "RCPT",
             "550 XGEMAIL_0014 Message rejected because it exceeded the recipient's inbound rate "
             "limit for the single sender.",
             "speeding",
+        ),
+        # The recipient's own block list names the sender.
+        Documented(
+            "sophos-userblock",
+            "RCPT",
+            "550 XGEMAIL_0009 Message rejected because a domain, an IP address, or an email "
+            "address is in the user block list.",
+            "filtered",
         ),
     ),
 )
@@ -181,6 +233,15 @@ SYMANTEC = Receiver(
             "501 Connection rejected by policy [7.7] 20805, please visit "
             "www.symanteccloud.com/troubleshooting for more details about this error message.",
             "blocked",
+        ),
+        Documented(
+            "symc-spf",
+            "MAIL",
+            "553-SPF (Sender Policy Framework) domain authentication\r\n"
+            "553-fail. Refer to the Troubleshooting page at\r\n"
+            "553-http://www.symanteccloud.com/troubleshooting for more\r\n"
+            "553 information. (#5.7.1)",
+            "authfailure",
         ),
         Documented("symc-invalid", "RCPT", "550 Invalid recipient <{address}> (#5.1.1)", "userunknown"),
     ),

@@ -18,6 +18,15 @@ GMAIL = Receiver(
     ),
     (
         Documented(
+            "gmail-nouser",
+            "RCPT",
+            "550-5.1.1 The email account that you tried to reach does not exist. Please\r\n"
+            "550-5.1.1 double-check the recipient's email address for typos or\r\n"
+            "550 5.1.1 unnecessary spaces. For more information, go to Fix bounced or "
+            "rejected emails. a1b2c3 - gsmtp",
+            "userunknown",
+        ),
+        Documented(
             "gmail-inactive",
             "RCPT",
             "550-5.2.1 The email account that you tried to reach is inactive. For more\r\n"
@@ -69,6 +78,15 @@ GMAIL = Receiver(
             "authfailure",
         ),
         Documented(
+            "gmail-dkim",
+            "DATA",
+            "550-5.7.30 This message was blocked because it didn't pass DKIM\r\n"
+            "550-5.7.30 authentication. Gmail requires bulk email senders to authenticate\r\n"
+            "550-5.7.30 their email with DKIM. Authentication results: DKIM = did not pass\r\n"
+            "550 5.7.30 p7q8 - gsmtp",
+            "authfailure",
+        ),
+        Documented(
             "gmail-rate-ip",
             "RCPT",
             "421-4.7.28 Gmail has detected an unusual rate of email originating from your\r\n"
@@ -87,6 +105,14 @@ GMAIL = Receiver(
             "badreputation",
         ),
         Documented(
+            "gmail-unsolicited",
+            "DATA",
+            "550-5.7.1 This message is likely unsolicited email. To reduce the amount of\r\n"
+            "550-5.7.1 spam sent to Gmail, this message has been blocked. For more\r\n"
+            "550 5.7.1 information, go to Why has Gmail blocked my messages? v3w4 - gsmtp",
+            "spamdetected",
+        ),
+        Documented(
             "gmail-security",
             "DATA",
             "552-5.7.0 This message was blocked because its content presents a potential\r\n"
@@ -95,10 +121,26 @@ GMAIL = Receiver(
             "virusdetected",
         ),
         Documented(
+            "gmail-size",
+            "DATA",
+            "552-5.3.4 Your message exceeded Google's message size limits. To view our\r\n"
+            "552-5.3.4 message size guidelines, go to Send attachments with your Gmail\r\n"
+            "552 5.3.4 message. z7a8 - gsmtp",
+            "mesgtoobig",
+        ),
+        Documented(
             "gmail-gcdp",
             "DATA",
             "550 5.7.1 This message violates example.com email policy. - gcdp b9c0 - gsmtp",
             "policyviolation",
+        ),
+        Documented(
+            "gmail-rfc",
+            "DATA",
+            "550-5.7.1 Messages missing a valid Message-ID: header are not accepted. For\r\n"
+            "550-5.7.1 more information, go to Email sender guidelines and review RFC 5322\r\n"
+            "550 5.7.1 specifications. d1e2 - gsmtp",
+            "notcompliantrfc",
         ),
     ),
 )
@@ -115,6 +157,9 @@ MICROSOFT = Receiver(
         "http://mail.live.com/mail/troubleshooting.aspx#errors",
     ),
     (
+        Documented(
+            "msft-recipnotfound", "RCPT", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", "userunknown"
+        ),
         # Directory-based edge blocking: the address is not in the tenant's directory.
         Documented(
             "msft-dbeb",
@@ -131,6 +176,13 @@ MICROSOFT = Receiver(
             "mailboxfull",
         ),
         Documented(
+            "msft-dmarc-reject",
+            "DATA",
+            "550 5.7.509 Access denied, sending domain localhost does not pass DMARC verification "
+            "and has a DMARC policy of reject.",
+            "authfailure",
+        ),
+        Documented(
             "msft-s3150",
             "MAIL",
             "550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. Please contact your "
@@ -138,6 +190,15 @@ MICROSOFT = Receiver(
             "You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. "
             "[DB3EUR04FT007.eop-eur04.prod.protection.outlook.com]",
             "blocked",
+        ),
+        Documented(
+            "msft-rp001",
+            "RCPT",
+            "421 RP-001 The mail server IP connecting to Outlook.com server has exceeded the rate "
+            "limit allowed. Reason for rate limitation is related to IP/domain reputation. If you "
+            "are not an email/network admin please contact your Email/Internet Service Provider for help.",
+            "speeding",
+            deferred=True,
         ),
         Documented(
             "msft-sc001",
@@ -174,6 +235,14 @@ MICROSOFT = Receiver(
             "For more information about this block and to request removal please go to: Spamhaus.",
             "blocked",
         ),
+        Documented(
+            "msft-5-7-515",
+            "DATA",
+            "550 5.7.515 Mail rejected by Outlook.com for policy reasons. Messages from domains "
+            "sending over 5,000 emails per day to Outlook.com accounts must be authenticated "
+            "with SPF, DKIM, and DMARC (p=none or p=reject) to be accepted.",
+            "authfailure",
+        ),
     ),
 )
 
@@ -203,6 +272,21 @@ YAHOO = Receiver(
             "suspend",
         ),
         Documented(
+            "yahoo-tss09",
+            "RCPT",
+            "421 4.7.0 [TSS09] All messages from 127.0.0.1 will be permanently deferred; Retrying "
+            "will NOT succeed. See https://postmaster.yahooinc.com/error-codes",
+            "blocked",
+            deferred=True,
+        ),
+        Documented(
+            "yahoo-bl23",
+            "RCPT",
+            "553 5.7.1 [BL23] Connections not accepted from IP addresses on Spamhaus XBL; see "
+            "https://postmaster.yahooinc.com/error-codes",
+            "blocked",
+        ),
+        Documented(
             "yahoo-ph01",
             "DATA",
             "554 Message not allowed - [PH01] Email not accepted for policy reasons. Please visit "
@@ -230,6 +314,13 @@ ICLOUD = Receiver(
     ),
     (
         Documented("icloud-nouser", "RCPT", "550 5.1.1 <{address}>: user does not exist", "userunknown"),
+        Documented(
+            "icloud-cs01",
+            "DATA",
+            "550 5.7.1 [CS01] Message rejected due to local policy. Please visit "
+            "https://support.apple.com/en-us/HT204137",
+            "policyviolation",
+        ),
         Documented(
             "icloud-dmarc",
             "DATA",
@@ -271,6 +362,13 @@ COMCAST = Receiver(
             "blocked",
         ),
         Documented(
+            "comcast-rdns",
+            "RCPT",
+            "421 resimta-po-27v.sys.comcast.net [Reverse DNS failure : Try again later]",
+            "requireptr",
+            deferred=True,
+        ),
+        Documented(
             "comcast-sessions",
             "RCPT",
             "421 resimta-po-27v.sys.comcast.net [Too many sessions opened]",
@@ -299,6 +397,19 @@ UNITED_INTERNET = Receiver(
             "userunknown",
         ),
         Documented("gmx-unknown-de", "RCPT", "550 Benutzer nicht bekannt/User unknown", "userunknown"),
+        Documented(
+            "gmx-quota",
+            "RCPT",
+            "552 Requested mail action aborted: exceeded storage allocation, Quota exceeded",
+            "mailboxfull",
+        ),
+        Documented(
+            "gmx-storage-de",
+            "RCPT",
+            "550 Benutzer hat das Speichervolumen ueberschritten. / User has exhausted allowed "
+            "storage space.",
+            "mailboxfull",
+        ),
         Documented("gmx-inactive", "RCPT", "550 5.2.1 <{address}>: User is inactive", "suspend"),
         Documented(
             "gmx-spf",

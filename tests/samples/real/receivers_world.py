@@ -13,6 +13,14 @@ ORANGE = Receiver(
         "(Orange's own postmaster page, published 2024, is not in the search index)",
     ),
     (
+        Documented(
+            "orange-connections",
+            "RCPT",
+            "421 mwinf5c10 ME Trop de connexions, veuillez verifier votre configuration. "
+            "Too many connections, slow down. OFR004_104 [104]",
+            "toomanyconn",
+            deferred=True,
+        ),
         # OFR_999: the IP is suspended for two hours after earlier breaches.
         Documented(
             "orange-suspended",
@@ -43,6 +51,13 @@ MAILRU = Receiver(
             "userunknown",
         ),
         Documented("mailru-quota", "RCPT", "552 Mailbox full: user quota exceeded", "mailboxfull"),
+        Documented(
+            "mailru-spam",
+            "DATA",
+            "550 spam message rejected. Please visit https://help.mail.ru/notspam-support/id?c=Ab12Cd "
+            "or report details to abuse@corp.mail.ru. Error code: 0A1B2C3D. ID: 4E5F6A7B.",
+            "spamdetected",
+        ),
         Documented(
             "mailru-dmarc",
             "DATA",
@@ -76,7 +91,10 @@ YANDEX = Receiver(
             "Blocked by spam statistics - see https://ya.cc/1IrBc",
             "blocked",
         ),
+        # "Your recipient's account has been blocked due to User Agreement violations."
+        Documented("yandex-policy", "RCPT", "550 5.7.1 Policy rejection on the target address", "suspend"),
         Documented("yandex-full", "RCPT", "552 5.2.2 Mailbox size limit exceeded", "mailboxfull"),
+        Documented("yandex-virus", "DATA", "554 5.7.1 Message infected by virus", "virusdetected"),
     ),
 )
 
@@ -90,10 +108,22 @@ QQ = Receiver(
     ),
     (
         Documented(
+            "qq-notfound",
+            "RCPT",
+            "550 Mailbox not found. http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000728",
+            "userunknown",
+        ),
+        Documented(
             "qq-content",
             "DATA",
             "550 Mail content denied. http://service.exmail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000726",
             "spamdetected",
+        ),
+        Documented(
+            "qq-ipfreq",
+            "RCPT",
+            "550 Ip frequency limited. http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=20022&&no=1000725",
+            "speeding",
         ),
         Documented(
             "qq-dmarc",
@@ -120,5 +150,7 @@ ZOHO = Receiver(
             "552 5.7.1 virus Eicar-Test-Signature detected by Zoho Mail",
             "virusdetected",
         ),
+        # The receiving domain's own filters refuse this message.
+        Documented("zoho-domain-filter", "RCPT", "541 5.4.1 Mail rejected by destination domain", "filtered"),
     ),
 )
