@@ -17,6 +17,7 @@ from bouncewarden.cli import main
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, normalise_address
 from bouncewarden.policy import SuppressionReason
 from bouncewarden.service import Service
+from bouncewarden.store import HEAD_REVISION
 from bouncewarden.store.listfile import ListFormat, read_suppressions, write_suppressions
 from bouncewarden.store.queries import Suppression
 
@@ -208,7 +209,7 @@ def test_jobs_run_with_a_given_time(populated: Service, database_url: str) -> No
 
 
 def test_db_upgrade_and_config_show(database_url: str) -> None:
-    assert "schema at revision 0001" in invoke(database_url, "db", "upgrade").stdout
+    assert f"schema at revision {HEAD_REVISION}" in invoke(database_url, "db", "upgrade").stdout
     shown = json.loads(invoke(database_url, "config", "show", "--json").stdout)
     assert shown["database_url"] == sa.make_url(database_url).render_as_string(hide_password=True)
     assert shown["policy"]["max_attempts"] == 5

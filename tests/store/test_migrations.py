@@ -18,12 +18,16 @@ MIGRATIONS = Path(__file__).parents[2] / "src" / "bouncewarden" / "store" / "mig
 TABLES = {
     "addresses",
     "alembic_version",
+    "api_tokens",
+    "audit_log",
+    "blocked_patterns",
     "events",
     "evidence",
     "hourly_counters",
     "operator_rules",
     "quarantine",
     "transitions",
+    "users",
 }
 
 

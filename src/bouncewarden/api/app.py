@@ -1,4 +1,7 @@
-"""The FastAPI application: the SNS endpoint and the health check, around one `Service`.
+"""The FastAPI application: the SNS endpoint, the health check, the `/v1` API, around one `Service`.
+
+The OpenAPI document is served at `/openapi.json`; there are no `/docs` or `/redoc` pages
+(they load third-party scripts from a CDN).
 
 `create_app` wires the parts together and nothing else; `bouncewarden serve` runs it under
 uvicorn. Routes that touch the database or the network run in the threadpool, so a slow
@@ -12,9 +15,11 @@ import logging
 import sqlalchemy as sa
 from fastapi import FastAPI
 
+from bouncewarden.api.context import Backend
 from bouncewarden.api.health import health_router
 from bouncewarden.api.sns import SnsEndpoint, sns_router
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
+from bouncewarden.api.v1 import v1_router
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.service import Service
@@ -45,8 +50,16 @@ def create_app(
     certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
     verifier = SnsVerifier(settings.sns, certificates, clock=clock)
     endpoint = SnsEndpoint(service, verifier, SubscriptionConfirmer(settings.aws))
-    app = FastAPI(title="bouncewarden", summary="Email bounce and complaint handling")
+    app = FastAPI(
+        title="bouncewarden",
+        summary="Email bounce and complaint handling",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    backend = Backend.over(service, clock)
     app.include_router(sns_router(endpoint))
+    app.include_router(v1_router(backend))
     app.include_router(health_router(lambda: _check_database(service)))
     return app
 

@@ -21,6 +21,7 @@ _ADMIN = "bouncewarden.cli.admin"
 _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
+_ACCESS = "bouncewarden.cli.access"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
@@ -40,6 +41,8 @@ COMMANDS: dict[str, str] = {
     "clean": _INGEST,
     "serve": _INGEST,
     "rules": _RULES,
+    "tokens": _ACCESS,
+    "users": _ACCESS,
 }
 """Command name -> the module that registers it."""
 

@@ -7,6 +7,10 @@
     transitions      the audit trail of address state changes
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
+    api_tokens       bearer tokens of the HTTP API (sha256 of the token), scope, last use
+    users            people of the admin UI: scrypt password hash, role
+    audit_log        every change made through the API or the admin UI, with who made it
+    blocked_patterns whole domains or address patterns suppressed by an operator
 
 The suppression list (`suppressions`) is a view over `addresses` in state `suppressed`; the
 migration creates it. Closed vocabularies are stored as their StrEnum text values.
@@ -34,13 +38,17 @@ from bouncewarden.store.types import UtcDateTime
 
 __all__ = [
     "Address",
+    "ApiToken",
+    "AuditEntry",
     "Base",
+    "BlockedPattern",
     "Event",
     "Evidence",
     "HourlyCounter",
     "OperatorRule",
     "Quarantined",
     "TransitionRow",
+    "User",
 ]
 
 
@@ -182,4 +190,60 @@ class OperatorRule(Base):
     severity: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token of the HTTP API; only the sha256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A person who signs in to the admin UI."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """One change made by a person or a token: who, what, on what, and their note."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class BlockedPattern(Base):
+    """A suppression of a whole domain (and its subdomains) or of an address glob pattern."""
+
+    __tablename__ = "blocked_patterns"
+    __table_args__ = (CheckConstraint("kind IN ('domain', 'pattern')", name="ck_blocked_patterns_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]

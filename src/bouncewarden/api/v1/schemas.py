@@ -1,0 +1,137 @@
+"""Request and response bodies of `/v1` (Pydantic at the HTTP edge, as STYLE.md says)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bouncewarden.events import Kind, Reason, Severity
+
+__all__ = [
+    "AddressesNote",
+    "BlockIn",
+    "CanonicalEvent",
+    "CanonicalEvents",
+    "ChangeOut",
+    "CheckIn",
+    "RuleIn",
+    "RuleOrder",
+    "RuleTestIn",
+    "SendIn",
+    "SendsIn",
+    "TokenIn",
+    "UserIn",
+]
+
+MAX_CHECK = 10_000
+MAX_CHANGE = 10_000
+
+
+class CheckIn(BaseModel):
+    """`POST /v1/check`: the addresses to look up, as given."""
+
+    addresses: list[str] = Field(min_length=1, max_length=MAX_CHECK)
+
+
+class AddressesNote(BaseModel):
+    """Addresses to suppress or lift, and why."""
+
+    addresses: list[str] = Field(min_length=1, max_length=MAX_CHANGE)
+    note: str = Field("", max_length=2000)
+
+
+class ChangeOut(BaseModel):
+    """What a change did: the addresses whose state changed, and the ones refused."""
+
+    changed: list[str]
+    unchanged: int
+    invalid: list[str] = Field(default_factory=list)
+
+
+class BlockIn(BaseModel):
+    """Suppress a whole domain (with its subdomains) or an address glob pattern."""
+
+    kind: Literal["domain", "pattern"]
+    value: str = Field(min_length=1, max_length=320)
+    note: str = Field("", max_length=2000)
+
+
+class CanonicalEvent(BaseModel):
+    """An event already in bouncewarden's own form (DESIGN.md, The canonical event)."""
+
+    kind: Kind
+    recipient: str = Field(min_length=3, max_length=320)
+    reason: Reason
+    severity: Severity | None = None
+    occurred_at: datetime
+    dedupe_key: str | None = Field(None, max_length=500)
+    status: str | None = Field(None, max_length=16)
+    reply_code: str | None = Field(None, max_length=8)
+    diagnostic: str | None = Field(None, max_length=10_000)
+    remote_mta: str | None = Field(None, max_length=500)
+    reporting_mta: str | None = Field(None, max_length=500)
+    sender: str | None = Field(None, max_length=320)
+    message_id: str | None = Field(None, max_length=1000)
+    campaign: str | None = Field(None, max_length=500)
+    feedback_type: str | None = Field(None, max_length=64)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class CanonicalEvents(BaseModel):
+    """`POST /v1/events` with a JSON body `{"events": [...]}`."""
+
+    events: list[CanonicalEvent] = Field(min_length=1, max_length=10_000)
+
+
+class SendIn(BaseModel):
+    """One message sent to one recipient."""
+
+    recipient: str = Field(min_length=3, max_length=320)
+    sender: str | None = Field(None, max_length=320)
+    message_id: str | None = Field(None, max_length=1000)
+    campaign: str | None = Field(None, max_length=500)
+    sent_at: datetime | None = None
+
+
+class SendsIn(BaseModel):
+    """`POST /v1/sends`: counted toward the bounce rate's denominator."""
+
+    sends: list[SendIn] = Field(min_length=1, max_length=10_000)
+
+
+class RuleIn(BaseModel):
+    """A rule in the form `rules add` takes: `PATTERN ==> SEVERITY [REASON]`."""
+
+    rule: str = Field(min_length=4, max_length=2000)
+    note: str = Field("", max_length=2000)
+
+
+class RuleTestIn(BaseModel):
+    """A diagnostic to classify with the stored rules and without them."""
+
+    diagnostic: str = Field(min_length=1, max_length=10_000)
+    reply_code: str | None = Field(None, max_length=8)
+    status: str | None = Field(None, max_length=16)
+
+
+class RuleOrder(BaseModel):
+    """Every stored rule's id, in the order the rules are to be tried."""
+
+    ids: list[int]
+
+
+class TokenIn(BaseModel):
+    """A token to create."""
+
+    scope: Literal["read", "write", "admin"]
+    name: str = Field("", max_length=200)
+
+
+class UserIn(BaseModel):
+    """A user of the admin UI to add."""
+
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=10, max_length=1000)
+    role: Literal["viewer", "operator", "administrator"] = "viewer"
