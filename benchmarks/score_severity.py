@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bouncewarden.classify import classify
 from bouncewarden.events import Kind, Reason
-from bouncewarden.parse import ParsedReport, parse_message
+from bouncewarden.parse import ParsedReport, parse_file, parse_message
 from bouncewarden.parse.report import RecipientFinding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,7 +139,8 @@ def score_corpus(directory: Path) -> Tally:
     tally = Tally("corpus")
     for name in sorted(truth):
         path = directory / "maildir" / "bsd" / name
-        found = _found(parse_message(path.read_bytes())) if path.exists() else []
+        # parse_file as `bouncewarden parse` does: a file may hold several messages
+        found = [row for _, result in parse_file(path) for row in _found(result)] if path.exists() else []
         tally.add_file(name, truth[name], found)
     return tally
 

@@ -25,7 +25,7 @@ CORPUS = CORPUS_ROOT / "maildir"
 SCORER = SHARED / "bench" / "score.py"
 
 # The bars; raise them, never lower them.
-BARS = {"recall": 0.99, "precision": 0.99, "status": 0.98, "reason": 0.95, "hard": 0.99}
+BARS = {"recall": 0.99, "precision": 0.99, "status": 0.98, "reason": 0.975, "hard": 0.99}
 
 pytestmark = pytest.mark.skipif(not SCORER.exists(), reason="shared corpus not present")
 

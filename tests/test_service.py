@@ -94,7 +94,11 @@ def test_record_without_raw_and_empty(service: Service) -> None:
 def test_quarantine_keeps_raw_and_reason(service: Service) -> None:
     first = service.quarantine(b"\x00garbage", source="sns", reason="not JSON")
     second = service.quarantine(b"\x00garbage", source="sns", reason="not JSON")
-    assert first != second  # each arrival is kept: the count says how often it came
+    # Issue 8: one copy per content hash (a re-run used to add a compressed copy each time).
+    assert first == second
+    assert count(service, "quarantine") == 1
+    third = service.quarantine(b"other garbage", source="sns", reason="not JSON")
+    assert third != first
     assert service.quarantined_raw(first) == b"\x00garbage"
     assert service.quarantined_raw(second + 1000) is None
     with service.engine.connect() as connection:

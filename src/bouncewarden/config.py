@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -37,13 +37,19 @@ DEFAULT_CERT_URL_PATTERN = (
 
 
 class PolicySettings(BaseModel):
-    """What feedback does to an address (DESIGN.md, Policy)."""
+    """What feedback does to an address (DESIGN.md, Policy).
+
+    `unreadable`: what a failure the classifier could not read (reason `onhold` or
+    `undefined`) means for its address: `soft` counts it as a soft bounce (the default),
+    `hard` suppresses at once, `ignore` leaves the address alone (`policy.unreadable`).
+    """
 
     retry_base_minutes: float = Field(15.0, gt=0)
     retry_factor: float = Field(4.0, ge=1)
     max_attempts: int = Field(5, ge=1)
     grace_days: float = Field(14.0, gt=0, le=30)
     suppress_complaints: bool = True
+    unreadable: Literal["soft", "hard", "ignore"] = "soft"
 
 
 class SnsSettings(BaseModel):
@@ -77,6 +83,12 @@ class HttpSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(8025, ge=0, le=65535)
+    header_timeout_seconds: float = Field(10.0, gt=0)
+    """A connection that has not sent a whole request head by then is closed."""
+    keep_alive_seconds: int = Field(5, ge=1)
+    """An idle keep-alive connection is closed after this long."""
+    max_connections: int = Field(200, ge=1)
+    """Open connections (and requests in progress) beyond this are answered 503 at once."""
 
 
 class Settings(BaseSettings):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bouncewarden.addresses import normalise_address
+
 __all__ = [
     "HARD_REASONS",
     "FeedbackEvent",
@@ -128,11 +130,6 @@ def default_severity(reason: Reason, feedback_type: str | None = None) -> Severi
     if reason in _NO_EFFECT_REASONS:
         return Severity.NONE
     return Severity.SENDER
-
-
-def normalise_address(address: str) -> str:
-    """The form addresses are compared in: trimmed, without angle brackets, lower case."""
-    return address.strip().strip("<>").strip().lower()
 
 
 @dataclass(frozen=True, slots=True)

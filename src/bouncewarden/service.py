@@ -29,7 +29,7 @@ from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.jobs import JobReport, run_due_jobs
-from bouncewarden.policy import AddressStatus, apply_event, can_change_address
+from bouncewarden.policy import AddressStatus, apply_event, apply_unreadable, can_change_address
 from bouncewarden.store.admin import AdminMixin
 from bouncewarden.store.counters import add_counters, count_events
 from bouncewarden.store.engine import WRITE, make_engine, upgrade
@@ -120,7 +120,7 @@ class Service(AdminMixin, RulesMixin):
     ) -> RecordOutcome:
         """Store one input's events, apply the policy and count them, in one transaction."""
         now = self._clock()
-        events = [_in_utc(event) for event in events]
+        events = [apply_unreadable(_in_utc(event), self._settings.policy) for event in events]
         with self._engine.execution_options(**WRITE).begin() as connection:
             evidence_id = None
             if raw is not None:
@@ -133,9 +133,14 @@ class Service(AdminMixin, RulesMixin):
     def quarantine(
         self, raw: bytes, *, source: str, reason: str, media_type: str = "application/octet-stream"
     ) -> int:
-        """Keep input that could not be parsed, with the reason; its id."""
+        """Keep input that could not be parsed, with the reason; its id.
+
+        One copy per content: the same bytes quarantined again (a re-run, a redelivery) give
+        the id of the copy kept already.
+        """
+        digest = hashlib.sha256(raw).hexdigest()
         values = {
-            "sha256": hashlib.sha256(raw).hexdigest(),
+            "sha256": digest,
             "media_type": media_type,
             "source": source,
             "reason": reason,
@@ -143,8 +148,11 @@ class Service(AdminMixin, RulesMixin):
             "compressed": zlib.compress(raw),
             "created_at": self._clock(),
         }
+        kept = select(Quarantined.id).where(Quarantined.sha256 == digest).order_by(Quarantined.id).limit(1)
         with self._engine.execution_options(**WRITE).begin() as connection:
-            found = connection.execute(insert(Quarantined).returning(Quarantined.id), values).scalar_one()
+            found = connection.execute(kept).scalar()
+            if found is None:
+                found = connection.execute(insert(Quarantined).returning(Quarantined.id), values).scalar_one()
         return int(found)
 
     def quarantined_raw(self, quarantine_id: int) -> bytes | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,37 @@ __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below
 BOUNCE_MESSAGE = (SHARED_SES_SAMPLES / "notification" / "bounce-permanent-general.json").read_text()
 
 
+class _LogRecorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+REFUSED = {"status": "refused", "detail": "not a verified SNS delivery"}
+
+
 def _post(
     client: TestClient, body: bytes, headers: dict[str, str] | None = None
 ) -> tuple[int, dict[str, Any]]:
-    response = client.post(
-        "/sns/ses", content=body, headers=headers or {"Content-Type": "text/plain; charset=UTF-8"}
-    )
-    return response.status_code, response.json()
+    """Status and reply; for a 403 the reply is the one refusal, and `detail` is what the log says why."""
+    recorder = _LogRecorder()
+    logger = logging.getLogger("bouncewarden.api.sns")
+    logger.addHandler(recorder)
+    try:
+        response = client.post(
+            "/sns/ses", content=body, headers=headers or {"Content-Type": "text/plain; charset=UTF-8"}
+        )
+    finally:
+        logger.removeHandler(recorder)
+    reply: dict[str, Any] = response.json()
+    if response.status_code == 403:
+        assert reply == REFUSED  # issue 8: the same answer for every refusal
+        (logged,) = recorder.records
+        reply = {**reply, "detail": logged.getMessage()}
+    return response.status_code, reply
 
 
 # --- the committed samples -------------------------------------------------------------------
@@ -356,3 +381,71 @@ def test_subscription_confirmation_for_an_unknown_topic_is_not_confirmed(
     headers["x-amz-sns-topic-arn"] = envelope["TopicArn"]
     status, reply = _post(client, json.dumps(envelope).encode(), headers)
     assert status == 403 and "not in sns.topic_arns" in reply["detail"]
+
+
+# --- hostile bodies (issue 8) ------------------------------------------------------------------
+
+
+def test_deeply_nested_unsigned_body_gets_403_without_traceback(
+    client: TestClient, counts: DatabaseCounts, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Defect 2: 400 kB of `[` answered 500 and logged a 30-line traceback each time."""
+    before = counts()
+    for body in (b"[" * 400_000, b'{"Type": "Notification", "x": ' + b"[" * 200_000 + b"}"):
+        response = client.post("/sns/ses", content=body)
+        assert response.status_code == 403
+        assert response.json() == REFUSED
+    assert [record for record in caplog.records if record.exc_info] == []
+    assert counts() == before
+
+
+def test_signed_notification_with_nested_message_is_quarantined(
+    service: Service,
+    settings: Settings,
+    tmp_path: Path,
+    counts: DatabaseCounts,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Defect 2: a signed notification whose Message is deeply nested was a 500, retried by SNS for ever."""
+    ca = make_ca()
+    signer = make_signer(ca)
+    before = counts()
+    with _own_app(service, settings, tmp_path, ca, signer) as client:
+        status, reply = _post(client, signer.sign(_bounce(Message='{"mail": ' + "[" * 100_000 + "}")))
+    assert (status, reply["status"]) == (200, "quarantined"), reply
+    assert "nested too deeply" in reply["detail"]
+    assert [record for record in caplog.records if record.exc_info] == []
+    after = counts()
+    assert after["quarantine"] == before["quarantine"] + 1 and after["events"] == before["events"]
+
+
+def test_topic_arn_with_a_newline_is_logged_escaped(
+    client: TestClient, counts: DatabaseCounts, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Defect 3: a TopicArn holding a newline wrote a second log line that looked like a real one."""
+    forged = "arn:aws:sns:us-east-1:123456789012:x\nINFO bouncewarden.api.sns: SNS message 'm': 9 new events"
+    body, headers = sample("http-notification-bounce-sigv1")
+    envelope = json.loads(body)
+    envelope["TopicArn"] = forged
+    status, _ = _post(client, json.dumps(envelope).encode(), headers)
+    assert status == 403
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith("bouncewarden")]
+    assert messages and not any("\n" in message for message in messages)
+    assert any("123456789012:x\\" in message for message in messages)  # the newline, escaped
+
+
+def test_signed_message_id_with_a_newline_is_logged_escaped(
+    service: Service, settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Defect 3: outside values of a verified delivery (MessageId, TopicArn) are logged escaped."""
+    ca = make_ca()
+    signer = make_signer(ca)
+    forged = "m-1\n2025-12-01 00:00:00 INFO bouncewarden.api.sns: SNS message m-2: 9 new events"
+    caplog.set_level(logging.INFO, logger="bouncewarden")
+    with _own_app(service, settings, tmp_path, ca, signer) as client:
+        recorded = _post(client, signer.sign(_bounce(MessageId=forged)))
+        quarantined = _post(client, signer.sign(_bounce(MessageId=forged + "!", Message="{}")))
+    assert (recorded[1]["status"], quarantined[1]["status"]) == ("recorded", "quarantined")
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith("bouncewarden")]
+    assert len([message for message in messages if "m-1\\n2025" in message]) == 2
+    assert not any("\n" in message for message in messages)

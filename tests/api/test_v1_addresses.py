@@ -31,7 +31,7 @@ def test_a_posted_bounce_is_checked_shown_with_evidence_and_lifted(live: LiveApi
                 "suppressed": True,
             },
             {"address": "fresh@example.org", "state": "active", "reason": None, "suppressed": False},
-            {"address": "nope", "state": "invalid", "reason": "not an email address", "suppressed": False},
+            {"address": "nope", "state": "invalid", "reason": "no @", "suppressed": False},
         ]
         history = http.get(f"/v1/addresses/{HARD_ADDRESS}").json()
         assert history["state"] == "suppressed"

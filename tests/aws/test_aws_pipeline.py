@@ -245,3 +245,30 @@ def test_three_workers_on_one_queue_store_each_notification_once(
     # The workers really shared the queue, and the repeated notifications were recognised.
     assert sum(bool(re.search(r": [1-9]\d* received", log.read_text())) for log in logs) >= 2, output
     assert sum(int(m) for m in re.findall(r"(\d+) duplicates", output)) >= len(unique[::3]), output
+
+
+def test_worker_stops_within_seconds_of_sigterm_during_a_long_poll(
+    aws_env: dict[str, str], moto_endpoint: str, database_url: str, tmp_path: Path
+) -> None:
+    """Issue 8 risk: `worker` waited out its 20 s long poll before stopping on SIGTERM."""
+    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto_endpoint)
+    queue_url = sqs.create_queue(QueueName=unique_name("bw-stop"))["QueueUrl"]
+    log = tmp_path / "worker.log"
+    command = [str(Path(sys.executable).with_name("bouncewarden")), "worker", "--sqs", queue_url]
+    command += ["--db", database_url, "--endpoint-url", moto_endpoint]
+    env = {**os.environ, "BOUNCEWARDEN_SQS__WAIT_SECONDS": "20"}
+    with log.open("ab") as output:
+        worker = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(lambda: "consuming" in log.read_text(), 60, "the worker to start polling")
+        time.sleep(1.0)  # well inside the 20 s long poll (a wait for state, not for a result)
+        stopped_at = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=30)
+        took = time.monotonic() - stopped_at
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert code == 0, log.read_text()
+    assert took < 5.0, took
+    assert "stopped consuming" in log.read_text()

@@ -18,7 +18,7 @@ from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, normalise
 from bouncewarden.policy import SuppressionReason
 from bouncewarden.service import Service
 from bouncewarden.store import HEAD_REVISION
-from bouncewarden.store.listfile import ListFormat, read_suppressions, write_suppressions
+from bouncewarden.store.listfile import ListFormat, physical_lines, read_suppressions, write_suppressions
 from bouncewarden.store.queries import Suppression
 
 T0 = datetime(2025, 4, 1, 9, 30, tzinfo=UTC)
@@ -272,5 +272,6 @@ def test_import_then_export_loses_nothing(
     invoke(database_url, "import", str(source))
     # stdout_bytes: click's Result.stdout folds CR LF into LF, which would hide what export wrote.
     exported = invoke(database_url, "export", "--format", list_format.value).stdout_bytes.decode()
-    back = list(read_suppressions(io.StringIO(exported, newline=""), list_format, "export"))
+    lines = physical_lines(io.BytesIO(exported.encode()), "export")
+    back = list(read_suppressions(lines, list_format, "export"))
     assert back == sorted(rows, key=lambda row: row.address)

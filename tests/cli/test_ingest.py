@@ -22,6 +22,7 @@ from pathlib import Path
 import boto3
 import httpx
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from bouncewarden.cli import main
@@ -309,3 +310,88 @@ def test_progress_bar_when_stderr_is_a_terminal(tmp_path: Path) -> None:
     returncode, terminal = _stderr_on_a_terminal(["ingest", str(folder), "--db", database_url], tmp_path)
     assert returncode == 0, terminal
     assert "ingesting" in terminal and "100%" in terminal
+
+
+def test_huge_file_is_refused_by_size_and_quarantined_once(database_url: str, tmp_path: Path) -> None:
+    """Issue 8 risk: a 200 MB input was read whole (741 MB peak) and kept again on every re-run."""
+    import tracemalloc
+
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    huge = inputs / "huge.eml"
+    with huge.open("wb") as handle:
+        handle.write(b"From: someone@example.org\nSubject: big\n\n")
+        handle.truncate(200 * 1024 * 1024)  # sparse: costs no disk
+    (inputs / "hard.json").write_bytes(ses_bounce("hard@example.com", T0))
+    warm = tmp_path / "warm.eml"  # loads the parsers and the database layer before measuring
+    warm.write_bytes(dsn("warm@example.com", T0))
+    assert ingest_status(database_url, str(warm)).exit_code == 0
+    tracemalloc.start()
+    try:
+        first = ingest_status(database_url, str(inputs))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 1024 * 1024
+    assert first.exit_code == 3
+    assert f"quarantined {huge}: 209715200 bytes exceed the 67108864-byte limit" in first.stderr
+    assert "new events:          1" in first.stdout
+    again = ingest_status(database_url, str(inputs))
+    assert again.exit_code == 3
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT size FROM quarantine")).scalars().all()
+    engine.dispose()
+    assert kept == [64 * 1024]  # one copy of the first 64 KiB, however often it is re-run
+
+
+def test_dangling_symlink_is_reported(database_url: str, tmp_path: Path) -> None:
+    """Issue 8 risk: a symbolic link pointing nowhere under an ingested folder was skipped silently."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "hard.json").write_bytes(ses_bounce("hard@example.com", T0))
+    (inputs / "gone.eml").symlink_to(tmp_path / "missing.eml")
+    result = ingest_status(database_url, str(inputs))
+    assert result.exit_code == 3
+    assert f"quarantined {inputs / 'gone.eml'}: dangling symbolic link to" in result.stderr
+    assert "quarantined:         1" in result.stdout
+
+
+def ingest_status(database_url: str, *arguments: str) -> Result:
+    return CliRunner().invoke(main, ["ingest", *arguments, "--db", database_url])
+
+
+def test_deeply_nested_json_is_quarantined_and_the_run_goes_on(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Defect 1: a nested SQS response ended the run with RecursionError (exit 1, later files unread)."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    nesting = "[" * 100_000 + "]" * 100_000
+    (inputs / "a-response.json").write_text('{"Messages": [], "ReceiptHandle": "x", "deep": ' + nesting + "}")
+    (inputs / "b-plain.json").write_text('{"deep": ' + nesting + "}")
+    (inputs / "c-message.json").write_text(
+        '{"Type": "Notification", "Message": "{\\"notificationType\\": ' + "[" * 50_000 + '"}'
+    )
+    (inputs / "d-hard.json").write_bytes(ses_bounce("hard@example.com", T0))
+    result = ingest_status(database_url, str(inputs))
+    assert result.exit_code == 3, result.output
+    assert "Traceback" not in result.output
+    assert [record for record in caplog.records if record.exc_info] == []
+    for name in ("a-response.json", "b-plain.json", "c-message.json"):
+        assert f"quarantined {inputs / name}:" in result.stderr
+    assert "nested too deeply" in result.stderr
+    assert "new events:          1" in result.stdout
+    assert "quarantined:         3" in result.stdout
+
+
+def test_quarantine_lines_escape_outside_text(database_url: str, tmp_path: Path) -> None:
+    """Defect 3: a file name holding a newline could print a second, forged line."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "x\nrecorded fake.eml").write_bytes(b"\x00\x01 not mail")
+    result = ingest_status(database_url, str(inputs))
+    assert result.exit_code == 3
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("quarantined")]
+    assert "x\\nrecorded fake.eml" in line
+    assert not any(line.startswith("recorded fake") for line in result.stderr.splitlines())

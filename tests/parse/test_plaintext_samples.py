@@ -47,3 +47,45 @@ def test_plaintext_bounce(sample: str, expected: set[tuple[str, str]], newline: 
     found = [(r.address.lower(), r.kind.value) for r in result.recipients]
     assert len(found) == len(set(found)), "one row per recipient"
     assert set(found) == expected
+
+
+def _as_list_bounce(data: bytes) -> bytes:
+    """The sample as if its original had gone out through a mailing list (RFC 2369/2919 headers)."""
+    list_headers = (
+        b"List-Id: Announcements <announce.lists.example.org>\n"
+        b"List-Post: <mailto:announce@lists.example.org>\n"
+        b"Sender: announce-bounces@lists.example.org\n"
+    )
+    head, _, body = data.partition(b"\n\n")
+    head = head.replace(b"To: bounces@mail.example.org", b"To: announce-bounces@lists.example.org")
+    return (
+        head
+        + b"\n\n"
+        + body.replace(
+            b"From: Example News <news@example.org>\n",
+            b"From: Example News <news@example.org>\n" + list_headers,
+        )
+    )
+
+
+LIST_CASES = [
+    (sample, expected)
+    for sample, expected in CASES
+    if expected
+    and all(kind == "bounce" for _, kind in expected)
+    and b"From: Example News <news@example.org>\n" in (SAMPLES / sample).read_bytes()
+]
+
+
+@pytest.mark.parametrize(("sample", "expected"), LIST_CASES, ids=[sample for sample, _ in LIST_CASES])
+def test_the_same_bounce_from_a_mailing_list(sample: str, expected: set[tuple[str, str]]) -> None:
+    """A list message's To is the list: the recipient comes from the text alone, or nothing does."""
+    data = _as_list_bounce((SAMPLES / sample).read_bytes())
+    result = parse_message(data)
+    text = data.split(b"\n\n", 1)[1].split(b"Return-Path: <bounces@mail.example.org>", 1)[0].lower()
+    named = {(address, kind) for address, kind in expected if address.encode() in text}
+    if not named:
+        assert isinstance(result, NotABounce)
+        return
+    assert isinstance(result, ParsedReport)
+    assert {(r.address.lower(), r.kind.value) for r in result.recipients} == named

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bouncewarden.addresses import address_problem, normalise_address, valid_address
 from bouncewarden.api.context import Backend
 from bouncewarden.errors import InvalidAddress
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, default_severity
 from bouncewarden.ingest.pipeline import InputResult, ingest_input
 from bouncewarden.parse.reader import RawInput
 from bouncewarden.policy import AddressStatus
-from bouncewarden.store.admin import valid_address
 from bouncewarden.store.patterns import BlockedEntry, BlockKind
 
 __all__ = ["Actions", "AddressCheck", "ChangeResult"]
@@ -69,17 +69,14 @@ class Actions:
         """Each address's state and reason, in the order given (unknown ones are active)."""
         normal: dict[str, str | None] = {}
         for address in addresses:
-            try:
-                normal[address] = valid_address(address)
-            except InvalidAddress:
-                normal[address] = None
+            normal[address] = None if address_problem(address) else normalise_address(address)
         statuses = self._service.statuses([value for value in normal.values() if value])
         matcher = self._backend.blocks.matcher()
         answers: list[AddressCheck] = []
         for address in addresses:
             key = normal[address]
             if key is None:
-                answers.append(AddressCheck(address, "invalid", "not an email address", False))
+                answers.append(AddressCheck(address, "invalid", address_problem(address), False))
                 continue
             status, reason = statuses.get(key, (AddressStatus.ACTIVE, None))
             if status is not AddressStatus.SUPPRESSED and matcher:

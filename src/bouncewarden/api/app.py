@@ -4,8 +4,10 @@ The OpenAPI document is served at `/openapi.json`; there are no `/docs` or `/red
 (they load third-party scripts from a CDN).
 
 `create_app` wires the parts together and nothing else; `bouncewarden serve` runs it under
-uvicorn. Routes that touch the database or the network run in the threadpool, so a slow
-certificate fetch or a busy database never blocks the event loop.
+uvicorn (`bouncewarden.api.server`). Routes that touch the database or the network run in
+threads, so a slow certificate fetch or a busy database never blocks the event loop: SNS
+deliveries in a bounded share of the thread pool, `/healthz` on a thread of its own, so a
+flood of deliveries waiting on certificate servers cannot make the service look dead.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ def create_app(
     certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
     verifier = SnsVerifier(settings.sns, certificates, clock=clock)
     endpoint = SnsEndpoint(service, verifier, SubscriptionConfirmer(settings.aws))
+    # No /docs or /redoc: Swagger UI and ReDoc load scripts from a CDN. The API description
+    # is published at /openapi.json, where the API issue wants it.
     app = FastAPI(
         title="bouncewarden",
         summary="Email bounce and complaint handling",

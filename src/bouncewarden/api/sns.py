@@ -1,8 +1,9 @@
 """`POST /sns/ses`: Amazon SES feedback delivered by an SNS HTTP(S) subscription.
 
-Every body is verified first (`bouncewarden.sources.sns`); any refusal is answered 403 and
-nothing is stored. SNS does not retry 4xx answers, so the retryable failures (the signing
-certificate could not be fetched, the database failed) are answered 5xx instead.
+Every body is verified first (`bouncewarden.sources.sns`); any refusal is answered the same
+403 (the log says why) and nothing is stored. SNS does not retry 4xx answers, so the
+retryable failures (the signing certificate could not be fetched, the database failed) are
+answered 5xx instead.
 
 - `Notification`: the `Message` is SES JSON; its events are recorded with the whole envelope
   as evidence. A verified message we cannot parse is quarantined and answered 200, so SNS does
@@ -18,10 +19,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Protocol
 
+import anyio.to_thread
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
 from bouncewarden.classify import OperatorRule
@@ -74,6 +75,11 @@ class SnsReply(BaseModel):
     quarantine_id: int | None = None
 
 
+_REFUSED = SnsReply(status="refused", detail="not a verified SNS delivery")
+# Deliveries share the thread pool with other routes; they may use this many of its threads.
+_SNS_THREADS = 16
+
+
 class SnsEndpoint:
     """Verifies SNS deliveries and hands their content to the service."""
 
@@ -89,16 +95,18 @@ class SnsEndpoint:
         try:
             envelope = self._verifier.verify(body, headers)
         except CertificateUnavailable as err:
-            logger.warning("SNS delivery not verified yet, asking SNS to retry: %s", err)
+            logger.warning("SNS delivery not verified yet, asking SNS to retry: %r", str(err))
             return 503, SnsReply(status="retry", detail=str(err))
         except VerificationError as err:
-            logger.warning("SNS delivery refused (%s): %s", type(err).__name__, err)
-            return 403, SnsReply(status="refused", detail=str(err))
+            # One answer for every refusal (the caller learns nothing about allow-listed
+            # topics or our checks); the log says why, escaped.
+            logger.warning("SNS delivery refused (%s): %r", type(err).__name__, str(err))
+            return 403, _REFUSED
         if envelope.type is MessageType.NOTIFICATION:
             return self._notification(envelope, body)
         if envelope.type is MessageType.SUBSCRIPTION_CONFIRMATION:
             return self._subscription(envelope)
-        logger.warning("SNS says the subscription to %s was deleted; not re-subscribing", envelope.topic_arn)
+        logger.warning("SNS says the subscription to %r was deleted; not re-subscribing", envelope.topic_arn)
         return 200, SnsReply(
             status="unsubscribed",
             detail=f"unsubscribed from {envelope.topic_arn}",
@@ -114,7 +122,7 @@ class SnsEndpoint:
             quarantine_id = self._service.quarantine(
                 body, source=_SOURCE, reason=reason, media_type=_MEDIA_TYPE
             )
-            logger.warning("quarantined %s (id %d)", reason, quarantine_id)
+            logger.warning("quarantined %r (id %d)", reason, quarantine_id)
             return 200, SnsReply(
                 status="quarantined",
                 detail=str(err),
@@ -123,7 +131,7 @@ class SnsEndpoint:
             )
         outcome = self._service.record(reading.events, raw=body, source=_SOURCE, media_type=_MEDIA_TYPE)
         logger.info(
-            "SNS message %s: %d new events, %d duplicates",
+            "SNS message %r: %d new events, %d duplicates",
             envelope.message_id,
             outcome.new_events,
             outcome.duplicates,
@@ -141,9 +149,9 @@ class SnsEndpoint:
         try:
             subscription_arn = self._confirmer.confirm(envelope.topic_arn, token)
         except SourceError as err:
-            logger.error("could not confirm the SNS subscription to %s: %s", envelope.topic_arn, err)
+            logger.error("could not confirm the SNS subscription to %r: %r", envelope.topic_arn, str(err))
             return 502, SnsReply(status="error", detail=str(err), message_id=envelope.message_id)
-        logger.info("confirmed SNS subscription %s", subscription_arn)
+        logger.info("confirmed SNS subscription %r", subscription_arn)
         return 200, SnsReply(
             status="confirmed", detail=f"subscribed: {subscription_arn}", message_id=envelope.message_id
         )
@@ -161,6 +169,7 @@ async def _read_capped(request: Request, limit: int) -> bytes | None:
 def sns_router(endpoint: SnsEndpoint) -> APIRouter:
     """The routes that receive SNS deliveries."""
     router = APIRouter(tags=["sns"])
+    limiter = anyio.CapacityLimiter(_SNS_THREADS)
 
     @router.post("/sns/ses", response_model=SnsReply)
     async def receive_ses_feedback(
@@ -173,7 +182,9 @@ def sns_router(endpoint: SnsEndpoint) -> APIRouter:
             reply = SnsReply(status="refused", detail=f"body larger than {MAX_BODY_BYTES} bytes")
             return JSONResponse(reply.model_dump(exclude_none=True), status_code=413)
         try:
-            status, reply = await run_in_threadpool(endpoint.handle, body, dict(request.headers))
+            status, reply = await anyio.to_thread.run_sync(
+                endpoint.handle, body, dict(request.headers), limiter=limiter
+            )
         except Exception:
             logger.exception("SNS delivery failed; SNS will retry it")
             status, reply = 500, SnsReply(status="error", detail="internal error; SNS will retry")

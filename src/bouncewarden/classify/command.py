@@ -10,6 +10,7 @@ MTAs write the command in their own words:
 
     (in reply to RCPT TO command)                        Postfix
     SMTP error from remote mail server after end of data Exim
+    ... after pipelined RCPT TO:<user@example.net>      Exim, pipelining
     192.0.2.1 does not like recipient.                   qmail
     mx.example.net [192.0.2.1] did not like our RCPT TO: DragonFly DMA
     Remote host said: 550 5.1.1 ... [RCPT_TO]            Yahoo
@@ -45,9 +46,9 @@ _WORDS = ScreenedTable(
         (r"in reply to (?:the )?mail from\b", SmtpCommand.MAIL),
         (r"in reply to (?:the )?(?:ehlo|helo)\b", SmtpCommand.HELO),
         (r"refused to talk to me", SmtpCommand.CONNECT),
-        (r"\bafter (?:end of data|data)\b", SmtpCommand.DATA),
-        (r"\bafter rcpt(?: to)?\b", SmtpCommand.RCPT),
-        (r"\bafter mail(?: from)?\b", SmtpCommand.MAIL),
+        (r"\bafter (?:pipelined )?(?:end of data|data)\b", SmtpCommand.DATA),
+        (r"\bafter (?:pipelined )?rcpt(?: to)?\b", SmtpCommand.RCPT),
+        (r"\bafter (?:pipelined )?mail(?: from)?\b", SmtpCommand.MAIL),
         (r"\bafter (?:ehlo|helo)\b", SmtpCommand.HELO),
         (r"\bafter (?:the )?initial connection\b", SmtpCommand.CONNECT),
         (r"did not like our (?:final )?data\b", SmtpCommand.DATA),

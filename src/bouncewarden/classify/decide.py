@@ -3,7 +3,7 @@
 1. The receiving provider's own wording (`receivers`), when the remote host, the recipient's
    domain or telltale text names a provider we decode.
 2. General wording (`reasons`): text is usually more precise than a generic status such as
-   5.0.0, 4.0.0 or 5.7.1. A weak wording gives way to a precise status.
+   5.0.0, 4.0.0 or 5.7.1. A weak wording gives way to a precise status or the parser's hint.
 3. The enhanced status (`status`), where it is precise (5.1.1, 5.2.2, 5.7.26, ...).
 4. The parser's reason hint, where its format states the reason plainly.
 5. The subject of the status alone (X.7.x a security or policy refusal, X.3.x the mail
@@ -39,7 +39,7 @@ from bouncewarden.classify.reasons import fold_text, reason_from_text
 from bouncewarden.classify.receivers import Evidence, reason_from_receivers
 from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
 from bouncewarden.classify.screen import ScreenedPattern
-from bouncewarden.classify.status import parse_status, reason_from_status, reason_from_subject
+from bouncewarden.classify.status import find_status, parse_status, reason_from_status, reason_from_subject
 from bouncewarden.events import Reason
 
 if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
@@ -97,10 +97,21 @@ def _evidence(finding: RecipientFinding, text: str, command: SmtpCommand | None)
     )
 
 
-def _settle_unknown_user(command: SmtpCommand | None, status: str | None, hint: Reason | None) -> Reason:
-    """`userunknown` with proof that the mailbox was refused, `filtered` without (see above)."""
+def _about_address(status: str | None) -> bool:
+    """Whether a status is of the addressing subject and not about the sender (X.1.x but X.1.7/8)."""
     parsed = parse_status(status)
-    if parsed is not None and parsed.subject == "1" and parsed.detail not in ("7", "8"):
+    return parsed is not None and parsed.subject == "1" and parsed.detail not in ("7", "8")
+
+
+def _settle_unknown_user(
+    command: SmtpCommand | None, status: str | None, hint: Reason | None, text: str
+) -> Reason:
+    """`userunknown` with proof that the mailbox was refused, `filtered` without (see above).
+
+    The status the reply itself states counts as well as the report's: "Status: 5.0.0" with
+    "550 5.1.1 ... User unknown" in the diagnostic is a refusal of the mailbox.
+    """
+    if _about_address(status) or _about_address(find_status(text)):
         return Reason.USERUNKNOWN
     if command is SmtpCommand.DATA:
         return Reason.FILTERED
@@ -119,11 +130,11 @@ def _from_wording(
     verdict = reason_from_text(text)
     if verdict is None:
         return None
-    if not verdict.strong and reason_from_status(finding.status) is not None:
+    if not verdict.strong and (reason_from_status(finding.status) is not None or finding.reason_hint):
         return None
     reason = verdict.reason
     if reason is Reason.USERUNKNOWN:
-        reason = _settle_unknown_user(command, finding.status, finding.reason_hint)
+        reason = _settle_unknown_user(command, finding.status, finding.reason_hint, text)
     return reason, "strong" if verdict.strong else "weak"
 
 

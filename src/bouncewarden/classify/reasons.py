@@ -18,7 +18,8 @@ in order and the first match wins, so the order carries meaning:
   from matching (the parser's hint or the codes decide).
 
 A group marked weak (`_WEAK`) only says something when the enhanced status says nothing
-precise: "message content rejected" is a spam verdict under 5.7.1 but a media error under 5.6.1.
+precise and the parser gave no hint: "message content rejected" is a spam verdict under 5.7.1
+but a media error under 5.6.1.
 """
 
 from __future__ import annotations
@@ -61,14 +62,20 @@ _SPAM_VERDICT = r"""
 """
 
 _VIRUSDETECTED = r"""
+\bvirus\b.{0,30}\b(?:blocked|rejected|refused)\b
 \b(?:virus|malware|trojan|worm)\b.{0,40}\b(?:detected|found|infected)\b
 \b(?:infected|contains?) (?:with )?(?:an? )?(?:virus|malware|malicious)
 \bvirus(?:es)? (?:detected|found)
 """
 
 _AUTHFAILURE = r"""
+(?:\bno|\bnot|n'?t|\bwithout|\bmissing)\b.{0,20}\b(?:valid |passing )?dkim signature
+\bip(?: address)?\b.{0,30}\bdoes(?: not|n'?t) match (?:the |your )?(?:sender'?s? |sending |from )?domain
+\b(?:ip|host|server)\b.{0,30}\bnot (?:authori[sz]ed|permitted|allowed) to send
++ (?:mail |e-?mail )?(?:for|on behalf of)
 \bdmarc\b
-\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|settings|not (?:pass|allowed|authori[sz]ed))
+\bspf\b.{0,80}\b(?:fail|check|record|policy|validation|verification|settings|unauthori[sz]ed
++|not (?:pass|allowed|authori[sz]ed))
 \b(?:fail(?:s|ed|ure)?|not pass(?:ing)?|check) .{0,40}\bspf\b
 \bdkim\b.{0,40}\b(?:fail|invalid|missing|required|not (?:valid|pass))
 \b(?:fail(?:s|ed|ure)?|no (?:valid|passing)) .{0,30}\bdkim\b
@@ -89,6 +96,7 @@ dns ptr
 """
 
 _FILTERED = r"""
+\b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
 (?:rejected|blocked|refused) by (?:the )?recipient'?s? (?:filter|rules|preferences)
 \buser (?:refuses|rejects?)\b
@@ -111,6 +119,8 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+requires? (?:a )?valid sender (?:domain|address)
+too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
 sender address has (?:a )?null mx
 (?:unresolvable|unresolved|non-?existent) (?:rfc\.?5321 )?(?:from|sender|envelope[- ]from) domain
 sender (?:address )?(?:rejected|refused|denied|invalid|verify failed|verification failed)
@@ -132,6 +142,13 @@ _BADREPUTATION = r"""
 """
 
 _BLOCKED = r"""
+\b(?:over|via) ipv6\b
+\bclient (?:is |has been )?blocked\b
+\bip\b.{0,40}\bnot (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail )?directly
+\bunauthori[sz]ed (?:interface|host|server|client|ip)\b
+\bdial-?up\b
+\bblock (?:permanently|temporarily)\b|\bsender filtering\b
+\bdenial of connection\b|\bzombie\b
 (?:traffic|mail|connections?) (?:is |are )?not accepted from (?:this|your) (?:ip|host|server|network)
 \bblock(?:ed)? for (?:abuse|spam)
 \bspam (?:sender|source)\b
@@ -163,6 +180,8 @@ ip source bloqu
 """
 
 _SPAM = r"""
+\bsuspicious\b.{0,40}\b(?:content|links?)\b
+\bphish(?:ing)?\b
 \bspam\b
 \bube\b
 \bunsolicited (?:bulk |commercial )?(?:e-?mail|mail|message)
@@ -175,6 +194,7 @@ content (?:rejected|refused)
 """
 
 _TOOMANYCONN = r"""
+exceeded (?:the )?(?:allowable|maximum|allowed) connection (?:time|count|limit)
 too many (?:connections|concurrent|simultaneous|sessions|recipients|rcpt)
 (?:connection|session|ip|domain) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
 \b(?:connection|ip|domain) frequency limited
@@ -191,7 +211,8 @@ receiving mail (?:at a rate|too quickly)
 \brate limit(?:ed|ing)?\b
 sending (?:rate|too fast|too quickly)
 \bthrottl
-\btoo (?:many|much) (?:mails?|messages|e-?mails)\b(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored)\b)
+\btoo (?:many|much) (?:mails?|messages|e-?mails)\b
++(?!.{0,30}\b(?:mailbox|inbox|folder|quota|stored|on the server|in (?:the|his|her|their) account)\b)
 """
 
 _MESGTOOBIG = r"""
@@ -214,6 +235,12 @@ no space left on device
 """
 
 _MAILBOXFULL = r"""
+\b(?:mailbox|inbox|folder)\b[^.;]{0,40}\b(?:message count|number of messages|storage|size|space)\b[^.;]{0,20}
++\b(?:limit|quota|exceeded|reached|full)
+\b(?:mailbox|inbox)\b (?:has )?(?:exceeded|reached) (?:the |its |their )?(?:limit|capacity|quota|size)
+(?:not enough|insufficient) (?:storage )?space (?:in|for|on)
++ (?:the |this |recipient'?s? )*(?:mailbox|inbox|account)
+\bhas too many messages (?:on|in|stored)
 exceed(?:ed|s)? (?:its |their |the |his |her |your )?storage (?:limit|allocation|quota|space)
 storage (?:limit|allocation|quota) (?:exceeded|reached)
 \bfolder (?:is )?full
@@ -238,6 +265,13 @@ _SUSPEND = r"""
 compte du destinataire est bloqu
 """
 
+# "Unroutable address": no route for the address; a parser that knows the domain is local (where
+# it means no such user) says so in its hint, which a weak group gives way to.
+_UNROUTABLE = r"""
+\bunroute?able (?:address|recipient)\b
+\baddress (?:is )?unroute?able\b
+"""
+
 _INACTIVE = r"""
 \b(?:account|mailbox|address) (?:is |has been )?inactive\b
 \binactive (?:e-?mail )?(?:account|address)
@@ -251,8 +285,10 @@ not our customer
 """
 
 _NOTACCEPT = r"""
+\bhas no (?:mx(?: records?)?|mail ?servers?|mail exchangers?)\b
+\bnot (?:configured|set up) to (?:receive|accept) (?:e-?mail|mail)
 \bnull mx\b
-(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)
+(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)(?! (?:over|via|from|by|with)\b)
 no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
 couldn'?t find a mail exchanger
 mx or srv record indicated no smtp service
@@ -281,6 +317,7 @@ dns lookup failure
 """
 
 _USERUNKNOWN = r"""
+\b(?:address|recipient|user)\b[^.;]{0,30}\bmarked as invalid\b
 \b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
 +\b(?:cannot|can'?t|could not|couldn'?t) be found
 recipient address rejected: access denied
@@ -322,6 +359,8 @@ multiple (?:addresses in )?(?:from|subject|sender|date|message-id|to)\b.{0,20}he
 """
 
 _CONTENTERROR = r"""
+\b(?:invalid|malformed|broken) mime\b
+(?:rejected|refused|blocked)\b.{0,40}\battachment
 attachment\b.{0,40}\bnot (?:allowed|permitted|accepted)
 improper use of 8-?bit
 8-?bit data
@@ -387,6 +426,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
     (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
     (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
+    (Reason.HOSTUNKNOWN, _WEAK, _UNROUTABLE),
     (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
     (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),

@@ -213,6 +213,8 @@ _DETAIL_REASONS: Mapping[str, Reason] = {
     "7.30": Reason.SECURITYERROR,
     # Exchange Online extensions (learn.microsoft.com, "Email non-delivery reports").
     "1.351": Reason.USERUNKNOWN,
+    "2.121": Reason.SPEEDING,  # the recipient's per-hour limit of messages from one sender
+    "2.122": Reason.SPEEDING,  # the recipient's per-hour limit of messages from all senders
     "4.310": Reason.HOSTUNKNOWN,
     "4.312": Reason.NETWORKERROR,
     "4.316": Reason.EXPIRED,
@@ -282,10 +284,12 @@ def reason_from_status(status: str | None) -> Reason | None:
 
 # subject -> the reason a permanent status names by its subject alone, when its detail names none
 # (X.7.0 and X.7.1 refuse the sender or the message on the receiver's security or policy
-# grounds, X.3.0 is a failure of the receiving mail system).
+# grounds, X.3.0 is a failure of the receiving mail system, X.6.x one of the message's content
+# or media).
 # Used only after the wording, a precise status and the parser's hint said nothing.
 _SUBJECT_REASONS: Mapping[str, Reason] = {
     "3": Reason.SYSTEMERROR,
+    "6": Reason.CONTENTERROR,
     "7": Reason.SECURITYERROR,
 }
 

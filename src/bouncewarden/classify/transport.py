@@ -35,6 +35,7 @@ timed? ?out
 """
 
 NETWORKERROR = r"""
+\b(?:domain|destination|mail server|mail host) (?:is )?(?:unreachable|not reachable)\b
 (?:network|connection) (?:error|failure|problem|lost|reset|dropped)
 no route to host
 (?:network|host) (?:is )?unreachable

@@ -22,6 +22,7 @@ _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
 _ACCESS = "bouncewarden.cli.access"
+_LIST = "bouncewarden.cli.suppression_list"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
@@ -29,9 +30,9 @@ COMMANDS: dict[str, str] = {
     "check": _ADMIN,
     "config": _ADMIN,
     "db": _ADMIN,
-    "export": _ADMIN,
+    "export": _LIST,
     "history": _ADMIN,
-    "import": _ADMIN,
+    "import": _LIST,
     "jobs": _ADMIN,
     "stats": _ADMIN,
     "suppress": _ADMIN,

@@ -7,8 +7,7 @@
     bouncewarden suppress ADDRESS... --reason TEXT
     bouncewarden unsuppress ADDRESS... --note TEXT
     bouncewarden history ADDRESS [--json]
-    bouncewarden export [--format csv|jsonl] [-o FILE]
-    bouncewarden import FILE [--format csv|jsonl]
+    bouncewarden export ... / import ...     (cli.suppression_list)
     bouncewarden stats [--json]
 
 Every command takes `--db URL` (over BOUNCEWARDEN_DATABASE_URL and the settings file) and
@@ -20,13 +19,12 @@ service, SQLAlchemy) are imported inside the commands, so `--help` and short run
 from __future__ import annotations
 
 import getpass
-import io
 import json
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -316,11 +314,15 @@ def history_command(config_file: Path | None, database_url: str | None, as_json:
 
 
 def _event_line(event: Any) -> str:
+    from bouncewarden.policy.unreadable import unreadable_note
+
     codes = " ".join(code for code in (event.status, event.reply_code) if code)
     diagnostic = f" {json.dumps(event.diagnostic, ensure_ascii=False)}" if event.diagnostic else ""
+    note = unreadable_note(event.kind, event.severity, event.reason)
     return (
         f"event {event.id}\t{event.kind} {event.severity} {event.reason}"
         f"{' ' + codes if codes else ''}{diagnostic} (source {event.source}, key {event.dedupe_key})"
+        f"{'; ' + note if note else ''}"
     )
 
 
@@ -328,84 +330,6 @@ def _transition_line(row: Any) -> str:
     cause = f", event {row.event_id}" if row.event_id is not None else ""
     note = f": {row.note}" if row.note else ""
     return f"change\t{row.from_state} -> {row.to_state} ({row.reason}) by {row.actor}{cause}{note}"
-
-
-_FORMATS = click.Choice(["csv", "jsonl"])
-
-
-@click.command("export")
-@_options
-@click.option("--format", "list_format", type=_FORMATS, default=None, help="csv (default) or jsonl.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File (default: stdout).",
-)
-def export_command(
-    config_file: Path | None, database_url: str | None, list_format: str | None, output: Path | None
-) -> None:
-    """Write the suppression list (address, reason, created_at, note, source)."""
-    from bouncewarden.store.listfile import ListFormat, detect_format, write_suppressions
-
-    chosen = ListFormat(list_format) if list_format else ListFormat.CSV
-    if list_format is None and output is not None:
-        chosen = detect_format(output, "")
-    with _open(config_file, database_url) as service:
-        if output is None:
-            count = write_suppressions(service.iter_suppressions(), sys.stdout, chosen)
-        else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                count = write_suppressions(service.iter_suppressions(), handle, chosen)
-    click.echo(f"exported {count} suppressions", err=True)
-
-
-@click.command("import")
-@_options
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option(
-    "--format", "list_format", type=_FORMATS, default=None, help="Default: from extension or content."
-)
-def import_command(
-    config_file: Path | None, database_url: str | None, file: Path, list_format: str | None
-) -> None:
-    """Suppress every address of a suppression-list file (CSV or JSON Lines), in one transaction.
-
-    The reason comes from the file (default `imported`). Audit: one transition per address
-    whose state changes, noting the file; already suppressed addresses are kept as they are.
-    """
-    from bouncewarden.store.listfile import ListFormat, detect_format, read_suppressions
-
-    with _open_text(file) as handle:
-        first = handle.readline()
-        chosen = ListFormat(list_format) if list_format else detect_format(file, first)
-        rows = read_suppressions(_chain(first, handle), chosen, file.name)
-        with _open(config_file, database_url) as service:
-            try:
-                report = service.import_suppressions(rows, label=f"import of {file.name}", actor=_actor())
-            except BouncewardenError as err:
-                raise click.ClickException(str(err)) from err
-    click.echo(
-        f"read {report.rows} rows, {report.addresses} addresses: {report.suppressed} suppressed, "
-        f"{report.already_suppressed} already suppressed"
-    )
-
-
-def _open_text(file: Path) -> IO[str]:
-    # newline="" lets the csv module see line breaks inside quoted notes.
-    if str(file) == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
-    try:
-        return file.open(encoding="utf-8-sig", newline="")
-    except OSError as err:
-        raise click.FileError(str(file), err.strerror) from err
-
-
-def _chain(first: str, rest: Any) -> Iterator[str]:
-    if first:
-        yield first
-    yield from rest
 
 
 @click.command("stats")
@@ -448,8 +372,6 @@ def register(group: click.Group) -> None:
         suppress_command,
         unsuppress_command,
         history_command,
-        export_command,
-        import_command,
         stats_command,
     ):
         group.add_command(command)

@@ -11,7 +11,6 @@ that touch the database take `--db URL`. AWS credentials come from boto3's usual
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -23,6 +22,7 @@ import click
 
 from bouncewarden.config import Settings, load_settings
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.logsafe import configure_logging
 
 __all__ = ["aws_group", "register", "worker_command"]
 
@@ -189,11 +189,11 @@ def worker_command(
     endpoint_url: str | None,
     region: str | None,
 ) -> None:
-    """Consume SES feedback from SQS until SIGTERM or Ctrl-C (the current poll finishes first)."""
+    """Consume SES feedback from SQS until SIGTERM or Ctrl-C (stops within a second or two)."""
     from bouncewarden.service import Service
     from bouncewarden.sources.sqs import run_sqs_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     settings = _settings(config_file, endpoint_url, region, database_url)
     urls = list(queue_urls) or settings.sqs.queue_urls
     if not urls:

@@ -25,6 +25,7 @@ import click
 
 from bouncewarden.config import Settings, load_settings
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.logsafe import configure_logging, escape_controls
 
 if TYPE_CHECKING:
     import uvicorn
@@ -106,7 +107,8 @@ def ingest_command(
                 result = ingest_input(service, raw, rules=rules)
                 summary.add(result)
                 if result.outcome is Outcome.QUARANTINED:
-                    click.echo(f"quarantined {result.origin}: {result.reason}", err=True)
+                    why = escape_controls(result.reason or "")
+                    click.echo(f"quarantined {escape_controls(result.origin)}: {why}", err=True)
                 consumed += len(raw.data)
                 advance(len(raw.data))
             advance(max(size - consumed, 0))
@@ -226,7 +228,7 @@ def serve_command(
     """
     http = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     settings = _settings(config_file, database_url, http=http or None)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin: noise
     stop = threading.Event()
 
@@ -247,11 +249,9 @@ def _http_server(service: Service, settings: Settings) -> uvicorn.Server | None:
         from bouncewarden.api.app import create_app
     except ImportError:
         return None
-    import uvicorn
+    from bouncewarden.api.server import http_server
 
-    app = create_app(service, settings)
-    config = uvicorn.Config(app, host=settings.http.host, port=settings.http.port, log_level="info")
-    return uvicorn.Server(config)
+    return http_server(create_app(service, settings), settings.http)
 
 
 def _sqs_threads(service: Service, settings: Settings, stop: threading.Event) -> list[threading.Thread]:

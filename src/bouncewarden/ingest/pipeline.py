@@ -142,7 +142,7 @@ def ingest_input(store: FeedbackStore, raw: RawInput, *, rules: Sequence[Operato
         try:
             outcome = store.record(found.events, raw=raw.data, source=raw.source, media_type=raw.media_type)
         except Exception as err:  # the store refused this input's events: keep the evidence
-            _log.exception("could not record %s", raw.origin)
+            _log.exception("could not record %r", raw.origin)
             found = Unreadable(f"store refused the events: {type(err).__name__}: {err}")
         else:
             return InputResult(raw.origin, Outcome.RECORDED, recorded=outcome)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.addresses import addresses_in, clean_address
 from bouncewarden.parse.message import BounceMessage
@@ -29,7 +30,7 @@ __all__ = ["is_challenge", "parse_challenge"]
 _AGENT_HEADERS = ("x-delivery-agent", "x-boxtrapper", "x-mailblocks", "x-spamarrest", "x-challenge")
 _AGENT = re.compile(r"tmda|boxtrapper|mailblocks|spam ?arrest|boxbe|bluebottle|choicemail|sendio", re.I)
 # Wording that alone says "prove you are a person / be approved before your mail is delivered".
-_STRONG = re.compile(
+_STRONG = ScreenedPattern.compile(
     r"confirm (?:that )?you are (?:a )?(?:human|real|person|not a (?:robot|spammer|machine))"
     r"|verify (?:that )?you are (?:a )?(?:human|real|person|not)|(?:real|live) human being"
     r"|(?:list of|my) (?:approved|authori[sz]ed|allowed|trusted) (?:senders|contacts)"
@@ -44,16 +45,20 @@ _HELD = re.compile(
     r"\b(?:is|has been|are being|was|were|been) (?:being )?held\b|awaits? (?:moderator )?approval", re.I
 )
 _ACTION = re.compile(r"verif|confirm|approv|release|moderat", re.IGNORECASE)
+# Who writes bounces: a challenge comes from the person or a service, never from these.
+_DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery", re.IGNORECASE)
 
 
 def is_challenge(message: BounceMessage) -> bool:
     """Whether the message asks the sender to prove itself before the mail is delivered."""
     if message.delivery_status is not None or message.feedback_report is not None:
         return False
+    if _DAEMON.search(message.sender):
+        return False
     if any(_AGENT.search(message.header(name)) for name in _AGENT_HEADERS):
         return True
     text = message.subject + "\n" + message.text[:4000]
-    if _STRONG.search(text):
+    if _STRONG.search(text, folded_for_screen(text)):
         return True
     return _HELD.search(text) is not None and _ACTION.search(text) is not None
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.parse.message import BounceMessage
 
 __all__ = ["is_delay_notice"]
 
-_WARNING = re.compile(
+# Screened (`classify.screen`): searched only where the text holds one of its words.
+_WARNING = ScreenedPattern.compile(
     r"warning (?:message )?only|(?:do|need) not need to resend|not need to resend|has been delayed"
     r"|(?:has|have) not yet been delivered|still (?:being )?(?:retried|undelivered|trying)"
     r"|will (?:keep|continue) (?:on )?(?:trying|to try)|delivery attempts will continue"
@@ -37,4 +39,4 @@ _FINAL = re.compile(
 def is_delay_notice(message: BounceMessage) -> bool:
     """Whether the plain text says delivery is still being tried (and nothing gave up)."""
     text = message.text[:6000]
-    return _WARNING.search(text) is not None and _FINAL.search(text) is None
+    return _WARNING.search(text, folded_for_screen(text)) is not None and _FINAL.search(text) is None

@@ -4,7 +4,8 @@
 code (RFC 5321 4xx/5xx), an enhanced status (RFC 3463 4.x.x/5.x.x), or wording NDRs use,
 from the texts MTAs document (qmail's QSBMF, Exim's and Postfix's bounce templates,
 sendmail, Exchange, Domino, GroupWise, CommuniGate, Courier, MDaemon, Kerio) and their
-German, French, Spanish, Italian, Dutch, Portuguese and Scandinavian translations.
+German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian, Russian, Polish,
+Czech, Japanese and Chinese translations.
 `NDR_SUBJECT` finds a subject that announces one ("Undeliverable:", "Unzustellbar:",
 "Non remis :", "Onbestelbaar:", ...).
 """
@@ -19,6 +20,8 @@ FAILURE_WORDS = re.compile(
     r"(?<![\d.])[45]\d\d(?![\d.])|(?<![\d.])[45]\.\d{1,3}\.\d{1,3}|unknown|not exist|no such|invalid"
     r"|reject|refused|denied|fail|full|quota|disabled|unavailable|not found|undeliver|not listed"
     r"|blocked|timed? ?out|expired|did not reach|could not|couldn't|cannot|can't|unable to|not delivered"
+    r"|n't (?:be )?delivered|not be delivered|wasn't|was not|undelivered|bounced|returned|not able to"
+    r"|too (?:large|big|many)|exceed|size limit|limit exceeded"
     r"|not accept|no longer|no mailbox|not reached|too long|storage limit|count limit|over limit"
     r"|discontinued|closed|inactive|suspended|deactivated|unrouteable|unroutable|problem|error"
     # German, French, Spanish, Italian, Dutch, Portuguese, Scandinavian
@@ -28,7 +31,10 @@ FAILURE_WORDS = re.compile(
     r"|sconosciut|inesistente|non [èe] stat|piena|non recapitat|rifiutat"
     r"|onbekend|bestaat niet|kon niet|niet worden afgeleverd|onbestelbaar|vol\b"
     r"|desconhecid|inexistente|n[ãa]o p[ôo]de|cheia|n[ãa]o entregue|inv[áa]lid"
-    r"|kunde inte|okänd|ukendt|ukjent|kunne ikke|ikke levert",
+    r"|kunde inte|okänd|ukendt|ukjent|kunne ikke|ikke levert"
+    # Russian, Polish, Czech, Japanese, Chinese
+    r"|не удалось|не может быть доставлено|не существует|недоставлен|nie może|nie istnieje|nelze doručit"
+    r"|配信できません|宛先不明|存在しません|届きません|无法投递|无法送达|不存在|退信",
     re.IGNORECASE,
 )
 

@@ -9,10 +9,21 @@ or the other languages NDRs are written in). In order:
    (an SMTP reply code, an RFC 3463 status or failure wording, see `failure_words`); the
    line and the lines after it up to a blank line are the diagnostic. In an SMTP session
    transcript, where the recipient's line got a 2xx reply, the first later 4xx/5xx reply is
-   the diagnostic.
-3. The recipient encoded in a VERP bounce address (see `verp`).
-4. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
+   the diagnostic. An address alone on its line ("  user@example.com", "<user@...>",
+   "user@example.com on 02/11/2026") may take its error from the heading just above it
+   ("Delivery to the following recipients failed.").
+3. The addresses of an `X-Failed-Recipients` header (Exim and others add it), or of the
+   Subject ("Mail delivery failed: user@example.com").
+4. The recipient encoded in a VERP bounce address (see `verp`).
+5. The To and Cc of the returned message, unless it went to a mailing list (whose To is the
    list): all of them, or those whose local part the text names ("jonas... User unknown").
+6. The recipient a Received field of the returned message names ("by mx.example.com ... for
+   <user@example.com>"), which is how a list message says whom it was on its way to: the
+   one such address, or those whose local part the text names.
+
+A recipient found in 3-6 takes its cause from the text (`ndr_text.text_cause`), or, for a
+report whose delivery-status part named no readable recipient ("Final-Recipient: rfc822;
+unknown"), from that part's Status and Diagnostic-Code.
 
 Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
 MAILER-DAEMON, the original's From and envelope sender, a list's own addresses, SRS and
@@ -24,10 +35,11 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.parse.addresses import addresses_in
+from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
-from bouncewarden.parse.failure_words import FAILURE_WORDS, NDR_SUBJECT
+from bouncewarden.parse.failure_words import NDR_SUBJECT
 from bouncewarden.parse.message import BounceMessage
+from bouncewarden.parse.ndr_text import failure_at, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
 from bouncewarden.parse.own_addresses import OwnAddresses, own_addresses
 from bouncewarden.parse.report import RecipientFinding
@@ -40,9 +52,12 @@ _DAEMON = re.compile(
     r"|mail ?system|postm[äa]st|postmeister|mail[-_ ]?(?:server|gateway|router)",
     re.I,
 )
-_REFUSAL = re.compile(r"(?<![\w.])[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?")
-# The envelope sender as an SMTP transcript shows it ("MAIL FROM:<...>" or a wrapped "FROM:<...>").
-_MAIL_FROM = re.compile(r"\bFROM:\s*<([^<>\s]+)>", re.IGNORECASE)
+# A sender named on the line: an SMTP transcript's "MAIL FROM:<...>" (or a wrapped "FROM:<...>"),
+# MDaemon's "*  From: ...", "your message from news@example.org". Not an alias's "expanded from"
+# or "generated from", which name the recipient as it was addressed.
+_MAIL_FROM = re.compile(
+    r"(?<!expanded )(?<!generated )\bfrom:?[ \t]*<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE
+)
 # A header line of the returned message that names its sender side or identifies it; in an
 # indented summary ("  To: user@example.com") only a recipient header is left in.
 _SENDER_FIELD = re.compile(
@@ -53,6 +68,11 @@ _SENDER_FIELD = re.compile(
 # The first header field of a returned message pasted without a marker line.
 _PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
+_STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
+_DIAGNOSTIC_FIELD = re.compile(
+    r"^Diagnostic-Code:[ \t]*[^;\n]*;[ \t]*(.+(?:\n[ \t]+.+)*)", re.IGNORECASE | re.MULTILINE
+)
+_RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IGNORECASE)
 
 
 def looks_like_bounce(message: BounceMessage) -> bool:
@@ -60,20 +80,6 @@ def looks_like_bounce(message: BounceMessage) -> bool:
     if _DAEMON.search(message.sender) or NDR_SUBJECT.search(message.subject):
         return True
     return message.header("Return-Path").strip() in ("<>", "") and bool(message.original)
-
-
-def _paragraph_after(lines: list[str], index: int) -> str:
-    block = [lines[index]]
-    for line in lines[index + 1 : index + 6]:
-        if not line.strip():
-            break
-        block.append(line)
-    return " ".join(" ".join(block).split())
-
-
-def _later_refusal(lines: list[str], index: int) -> str | None:
-    """The first line after index that carries a 4xx/5xx SMTP reply, if any."""
-    return next((" ".join(line.split()) for line in lines[index + 1 :] if _REFUSAL.search(line)), None)
 
 
 def _text_lines(message: BounceMessage) -> list[str]:
@@ -88,64 +94,98 @@ def _text_lines(message: BounceMessage) -> list[str]:
     return lines
 
 
-def _finding(lines: list[str], index: int) -> RecipientFinding | None:
-    diagnostic = _paragraph_after(lines, index)
-    reply, status = reply_and_status(diagnostic)
-    if reply is not None and reply.startswith("2"):
-        # An SMTP transcript: the recipient was accepted, a later reply refused the mail.
-        diagnostic = _later_refusal(lines, index) or diagnostic
-        reply, status = reply_and_status(diagnostic)
-    if not FAILURE_WORDS.search(diagnostic):
-        return None
-    return RecipientFinding(
-        address="", action="failed", status=status, reply_code=reply, diagnostic=diagnostic
-    )
-
-
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
     for index, line in enumerate(lines):
         if "@" not in line or _SENDER_FIELD.match(line):
             continue
-        senders = {found.group(1).lower() for found in _MAIL_FROM.finditer(line)}
+        senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
             key = address.lower()
             if key in findings or key in senders or address in own:
                 continue
-            finding = _finding(lines, index)
+            finding = failure_at(lines, index)
             if finding is not None:
                 finding.address = address
                 findings[key] = finding
     return list(findings.values())
 
 
-def _named_locals(lines: list[str], recipients: list[str]) -> list[str]:
-    """The recipients whose local part the text names as a word of its own ("jonas... unknown")."""
-    text = "\n".join(lines)
-    named = []
+def _naming_line(lines: list[str], address: str) -> int | None:
+    """The first line naming the address's local part as a word of its own ("jonas... unknown")."""
+    local = re.compile(r"(?<![\w.@+=-])" + re.escape(address.rpartition("@")[0]) + r"(?![\w@+=-]|\.\w)", re.I)
+    return next((index for index, line in enumerate(lines) if local.search(line)), None)
+
+
+def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
+    """The Status and Diagnostic-Code of a delivery-status part whose recipient was unreadable."""
+    fields = message.delivery_status or ""
+    status = _STATUS_FIELD.search(fields)
+    diagnostic = _DIAGNOSTIC_FIELD.search(fields)
+    if status is None and diagnostic is None:
+        return None
+    text = diagnostic.group(1).strip() if diagnostic else None
+    reply, stated = reply_and_status(text)
+    return RecipientFinding(
+        address="",
+        action="failed",
+        status=status.group(1) if status else stated,
+        reply_code=reply,
+        diagnostic=text,
+    )
+
+
+def _failures(lines: list[str], recipients: list[str], narrow: bool) -> list[RecipientFinding]:
+    """A finding per recipient, its cause read from the text; with `narrow`, of those it names
+    by local part only, when it names any (or always, with more than one recipient)."""
+    named = {address: _naming_line(lines, address) for address in recipients}
+    if narrow:
+        recipients = [a for a in recipients if named[a] is not None] or (
+            recipients if len(recipients) == 1 else []
+        )
+    findings = []
     for address in recipients:
-        local = re.escape(address.rpartition("@")[0])
-        if re.search(r"(?<![\w.@+=-])" + local + r"(?![\w@+=-]|\.\w)", text, re.IGNORECASE):
-            named.append(address)
-    return named
+        finding = text_cause(lines, named[address])
+        finding.address = address
+        findings.append(finding)
+    return findings
 
 
 def _from_original(lines: list[str], original: OriginalHeaders, own: OwnAddresses) -> list[RecipientFinding]:
     if own.is_list_message:
         return []  # the To of a list message is the list: its subscriber is not in it
     recipients = [a for a in original.recipients if a not in own]
-    if len(recipients) > 1:
-        recipients = _named_locals(lines, recipients) or recipients
-    return [RecipientFinding(address=a, action="failed") for a in recipients]
+    if len(recipients) > 1 and any(_naming_line(lines, a) is not None for a in recipients):
+        return _failures(lines, recipients, narrow=True)
+    return _failures(lines, recipients, narrow=False)
 
 
-def _from_verp(message: BounceMessage) -> list[RecipientFinding]:
+def _from_headers(lines: list[str], message: BounceMessage, own: OwnAddresses) -> list[RecipientFinding]:
+    for values in (message.headers("X-Failed-Recipients"), [message.subject]):
+        named = [a for a in dict.fromkeys(a for v in values for a in addresses_in(v)) if a not in own]
+        if named:
+            return _failures(lines, named, narrow=False)
+    return []
+
+
+def _from_received(lines: list[str], original: OriginalHeaders, own: OwnAddresses) -> list[RecipientFinding]:
+    named = dict.fromkeys(
+        address
+        for name, value in original.headers
+        if name == "received"
+        for found in _RECEIVED_FOR.finditer(value)
+        if (address := strip_noise(found.group(1))) not in own
+    )
+    return _failures(lines, list(named), narrow=True)
+
+
+def _from_verp(lines: list[str], message: BounceMessage) -> list[RecipientFinding]:
     for name in _LIST_VERP_HEADERS:
         for value in message.headers(name):
             for address in addresses_in(value):
                 decoded = decode_verp(address)
                 if decoded is not None:
-                    return [RecipientFinding(address=decoded.recipient, action="failed")]
+                    return _failures(lines, [decoded.recipient], narrow=False)
     return []
 
 
@@ -159,4 +199,17 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
         return []
     own = own_addresses(message, original)
     lines = _text_lines(message)
-    return _addresses_in_text(lines, own) or _from_verp(message) or _from_original(lines, original, own)
+    in_text = _addresses_in_text(lines, own)
+    if in_text:
+        return in_text
+    found = (
+        _from_headers(lines, message, own)
+        or _from_verp(lines, message)
+        or _from_original(lines, original, own)
+        or _from_received(lines, original, own)
+    )
+    cause = _status_part_cause(message) if len(found) == 1 else None
+    if cause is not None:  # a delivery-status part with an unreadable recipient still says why
+        cause.address = found[0].address
+        return [cause]
+    return found

@@ -18,7 +18,7 @@ from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.original import OriginalHeaders
 from bouncewarden.parse.verp import decode_verp, unwrap_sender
 
-__all__ = ["OwnAddresses", "is_role_address", "own_addresses"]
+__all__ = ["OwnAddresses", "is_role_address", "list_addresses", "own_addresses"]
 
 # Local parts of mail-system roles (RFC 2142) and of the software that writes bounces.
 _ROLE_LOCAL = re.compile(
@@ -63,17 +63,12 @@ class OwnAddresses:
 
     addresses: frozenset[str]
     is_list_message: bool
-    list_addresses: frozenset[str] = frozenset()
 
     def __contains__(self, address: object) -> bool:
         if not isinstance(address, str):
             return False
         key = address.lower()
         return key in self.addresses or unwrap_sender(key) in self.addresses or is_role_address(key)
-
-    def is_list_address(self, address: str) -> bool:
-        """Whether the address is the list's own (its post, owner or bounce address)."""
-        return address.lower() in self.list_addresses
 
 
 def _list_addresses(original: OriginalHeaders) -> tuple[set[str], bool]:
@@ -91,6 +86,14 @@ def _list_addresses(original: OriginalHeaders) -> tuple[set[str], bool]:
     return found, has_list_id
 
 
+def list_addresses(original: OriginalHeaders) -> frozenset[str]:
+    """The list's own addresses (lower case) that the returned message's headers name."""
+    block = original.block
+    if "List-" not in block and "list-" not in block and "LIST-" not in block:
+        return frozenset()
+    return frozenset(a.lower() for a in _list_addresses(original)[0])
+
+
 def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddresses:
     """Every address the bounce and its original use for themselves (see the module docstring)."""
     found: set[str] = set()
@@ -105,8 +108,4 @@ def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddre
         decoded = decode_verp(address)
         if decoded is not None:  # the bounce address's un-encoded form is the sender's too
             found.add(decoded.return_path)
-    return OwnAddresses(
-        frozenset(a.lower() for a in found),
-        bool(listed) or has_list_id,
-        frozenset(a.lower() for a in listed),
-    )
+    return OwnAddresses(frozenset(a.lower() for a in found), bool(listed) or has_list_id)

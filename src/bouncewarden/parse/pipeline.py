@@ -41,7 +41,7 @@ from bouncewarden.parse.merge import merge_findings
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta import PARSERS, TEXT_NAMES_RECIPIENT
 from bouncewarden.parse.original import OriginalHeaders, original_headers
-from bouncewarden.parse.own_addresses import own_addresses
+from bouncewarden.parse.own_addresses import list_addresses
 from bouncewarden.parse.report import (
     NotABounce,
     ParsedReport,
@@ -101,9 +101,9 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
         if attempt.findings:
             return attempt
     attempt.parser, attempt.findings = _mta_findings(message, attempt)
-    if attempt.findings:  # a list's own address is never its subscriber
-        own = own_addresses(message, original)
-        attempt.findings = [f for f in attempt.findings if not own.is_list_address(f.address)]
+    if attempt.findings:  # the list's own addresses and the original's sender never failed
+        never = list_addresses(original) | {a.lower() for a in (original.sender, original.return_path) if a}
+        attempt.findings = [f for f in attempt.findings if f.address.lower() not in never]
     if not attempt.findings:
         attempt.findings, attempt.parser = parse_fallback(message, original), "fallback"
     if attempt.findings and is_delay_notice(message):

@@ -24,12 +24,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
+from bouncewarden.addresses import address_problem
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent
+from bouncewarden.logsafe import shown
 from bouncewarden.parse.email_checks import email_problem, truncation_problem
 from bouncewarden.parse.events import report_to_events
 from bouncewarden.parse.message import BounceMessage
@@ -54,6 +56,9 @@ __all__ = [
 EMAIL = "message/rfc822"
 JSON = "application/json"
 _log = logging.getLogger(__name__)
+_TEXT_FIELDS = tuple(
+    item.name for item in fields(FeedbackEvent) if item.name not in {"kind", "severity", "reason", "tags"}
+)
 _JSON_OPENING = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|vs)\s*:", re.IGNORECASE)
 
@@ -118,12 +123,60 @@ def read_input(raw: RawInput, rules: Sequence[OperatorRule] = ()) -> Reading:
     if not raw.data.strip():
         return Unreadable("empty input")
     try:
-        if is_json(raw.data):
-            return _read_json(raw.data, rules, raw.received_at)
-        return _read_email(raw, rules)
+        reading = (
+            _read_json(raw.data, rules, raw.received_at) if is_json(raw.data) else _read_email(raw, rules)
+        )
+    except RecursionError:  # nesting deeper than any parser goes: hostile or broken, not a bug
+        _log.warning("input %r is nested too deeply to read", raw.origin)
+        return Unreadable("nested too deeply to read (JSON or MIME structure)")
     except Exception as err:  # the reader's boundary: a parser bug must not lose the input
-        _log.exception("parser failed on %s", raw.origin)
+        _log.exception("parser failed on %r", raw.origin)
         return Unreadable(f"parser failed: {type(err).__name__}: {err}")
+    return _checked(reading)
+
+
+def _checked(reading: Reading) -> Reading:
+    """The reading fit to store: Unreadable when a recipient is no possible address, NUL replaced.
+
+    An impossible address (`bouncewarden.addresses`) must never become a suppression: the
+    whole input goes to quarantine with its evidence and the address named, so nothing is
+    lost. NUL, which PostgreSQL text cannot hold, becomes U+FFFD in the events' text (the raw
+    evidence keeps the bytes).
+    """
+    if not isinstance(reading, Feedback):
+        return reading
+    for event in reading.events:
+        problem = address_problem(event.recipient)
+        if problem is not None:
+            return Unreadable(f"recipient {shown(event.recipient, 80)} is not an email address ({problem})")
+    if any(_has_nul(event) for event in reading.events):
+        return Feedback(reading.report, tuple(_without_nul(event) for event in reading.events))
+    return reading
+
+
+def _text_values(event: FeedbackEvent) -> Iterator[str]:
+    for name in _TEXT_FIELDS:
+        value = getattr(event, name)
+        if isinstance(value, str):
+            yield value
+    yield from event.tags.keys()
+    yield from event.tags.values()
+
+
+def _has_nul(event: FeedbackEvent) -> bool:
+    return any("\x00" in value for value in _text_values(event))
+
+
+def _without_nul(event: FeedbackEvent) -> FeedbackEvent:
+    changes: dict[str, object] = {
+        name: value.replace("\x00", "\ufffd")
+        for name in _TEXT_FIELDS
+        if isinstance(value := getattr(event, name), str) and "\x00" in value
+    }
+    changes["tags"] = {
+        key.replace("\x00", "\ufffd"): item.replace("\x00", "\ufffd") for key, item in event.tags.items()
+    }
+    return replace(event, **changes)  # type: ignore[arg-type]  # field names from _TEXT_FIELDS
 
 
 def _read_json(data: bytes | str, rules: Sequence[OperatorRule], received_at: datetime) -> Reading:

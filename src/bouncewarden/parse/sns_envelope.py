@@ -71,6 +71,8 @@ def decode_json_object(data: bytes | str, what: str) -> JsonObject:
         raise UnreadableBody(
             f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from err
+    except RecursionError as err:
+        raise UnreadableBody(f"{what} is JSON nested too deeply") from err
     if not isinstance(value, dict):
         raise UnreadableBody(f"{what} is JSON but not an object (got {type(value).__name__})")
     return value

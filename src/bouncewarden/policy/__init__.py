@@ -22,8 +22,10 @@ from bouncewarden.policy.state import (
     Transition,
     TransitionReason,
 )
+from bouncewarden.policy.unreadable import UNREADABLE_REASONS, apply_unreadable, unreadable_note
 
 __all__ = [
+    "UNREADABLE_REASONS",
     "AddressState",
     "AddressStatus",
     "Decision",
@@ -31,10 +33,12 @@ __all__ = [
     "Transition",
     "TransitionReason",
     "apply_event",
+    "apply_unreadable",
     "can_change_address",
     "expire_soft",
     "grace_period",
     "lift",
     "retry_delay",
     "suppress",
+    "unreadable_note",
 ]

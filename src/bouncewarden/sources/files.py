@@ -15,20 +15,23 @@ What a path holds is decided by its content, not its name:
 - anything else is one email message (`.eml`); the parser decides whether it is feedback.
 
 A file that cannot be read still gives an input, with `problem` set, so the recorder can
-quarantine it with the reason instead of losing it. Every input of one run carries the time
-the run read it and the run's source label.
+quarantine it with the reason instead of losing it; so does a symbolic link that points
+nowhere, and a file over `MAX_MESSAGE_BYTES`, which is refused by its size before it is read.
+Every input of one run carries the time the run read it and the run's source label.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from bouncewarden.parse.email_checks import MAX_MESSAGE_BYTES
 from bouncewarden.parse.mbox import is_mbox, split_mbox
 from bouncewarden.parse.reader import RawInput, is_json
 
@@ -42,6 +45,8 @@ _MBOX_SEPARATOR = b"From "
 _HEADER_LINE = re.compile(rb"[!-9;-~]+:")
 # How much of a file to look at to tell JSON, mbox and email apart.
 _SNIFF_BYTES = 4096
+# What is kept in quarantine of an input refused by its size.
+_OVERSIZED_KEPT = 64 * 1024
 
 
 def is_maildir(folder: Path) -> bool:
@@ -58,7 +63,7 @@ def _folder_entries(folder: Path) -> list[Path]:
 
 def _maildir_files(folder: Path) -> Iterator[Path]:
     for part in _MAILDIR_PARTS:
-        yield from (entry for entry in _folder_entries(folder / part) if entry.is_file())
+        yield from (entry for entry in _folder_entries(folder / part) if _is_readable_entry(entry))
     # Maildir++ keeps subfolders as hidden Maildirs beside cur/ new/ tmp/.
     try:
         subfolders = sorted(entry for entry in folder.iterdir() if entry.name.startswith("."))
@@ -67,6 +72,11 @@ def _maildir_files(folder: Path) -> Iterator[Path]:
     for entry in subfolders:
         if entry.is_dir() and is_maildir(entry):
             yield from _maildir_files(entry)
+
+
+def _is_readable_entry(entry: Path) -> bool:
+    """A file, or a symbolic link that points nowhere (read_file then says so; never skipped silently)."""
+    return entry.is_file() or (entry.is_symlink() and not entry.exists())
 
 
 def _walk(folder: Path, seen: set[Path]) -> Iterator[Path]:
@@ -83,7 +93,7 @@ def _walk(folder: Path, seen: set[Path]) -> Iterator[Path]:
     for entry in _folder_entries(folder):
         if entry.is_dir():
             yield from _walk(entry, seen)
-        elif entry.is_file():
+        elif _is_readable_entry(entry):
             yield entry
 
 
@@ -105,20 +115,25 @@ def _mbox_chunks(handle: BinaryIO) -> Iterator[bytes]:
     undoes the `>From ` quoting.
     """
     chunk: list[bytes] = []
+    size = 0
     pending: bytes | None = None  # a `From ` line, until the next line says whether it opens a message
     previous_blank = True
     for line in handle:
         if pending is not None:
             if _HEADER_LINE.match(line) and chunk:
                 yield b"".join(chunk)
-                chunk = []
+                chunk, size = [], 0
             chunk.append(pending)
             pending = None
         elif previous_blank and line.startswith(_MBOX_SEPARATOR):
             pending = line
             previous_blank = False
             continue
-        chunk.append(line)
+        # Past the limit the message is refused anyway (screen.email_problem): keep only enough
+        # of it to say so, so a huge message never sits in memory whole.
+        if size <= MAX_MESSAGE_BYTES:
+            chunk.append(line)
+        size += len(line)
         previous_blank = line in (b"\n", b"\r\n")
     if pending is not None:
         chunk.append(pending)
@@ -160,11 +175,32 @@ def _split_receive_response(data: bytes, origin: str, source: str, at: datetime)
     ]
 
 
+def _oversized(handle: BinaryIO, head: bytes, size: int, origin: str, source: str, at: datetime) -> RawInput:
+    """A file refused by its size: only its first bytes are kept, as evidence of what it was."""
+    kept = (head + handle.read(_OVERSIZED_KEPT - len(head)))[:_OVERSIZED_KEPT]
+    problem = (
+        f"{size} bytes exceed the {MAX_MESSAGE_BYTES}-byte limit for one input"
+        f" (not read; the first {len(kept)} bytes are kept)"
+    )
+    return RawInput(kept, origin, at, source, problem=problem)
+
+
+def _size(handle: BinaryIO) -> int | None:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (OSError, io.UnsupportedOperation):
+        return None
+
+
 def _inputs(handle: BinaryIO, origin: str, source: str, at: datetime) -> Iterator[RawInput]:
     head = handle.read(_SNIFF_BYTES)
     if is_mbox(head):
         handle.seek(0)
         yield from _split_mbox(handle, origin, source, at)
+        return
+    size = _size(handle)
+    if size is not None and size > MAX_MESSAGE_BYTES:
+        yield _oversized(handle, head, size, origin, source, at)
         return
     data = head + handle.read()
     if is_json(head):
@@ -179,8 +215,17 @@ def read_bytes(data: bytes, origin: str, *, received_at: datetime, source: str =
 
 
 def read_file(path: Path, *, received_at: datetime, source: str = SOURCE) -> Iterator[RawInput]:
-    """The inputs one file holds (see the module docstring); an unreadable file gives one with `problem`."""
+    """The inputs one file holds (see the module docstring); an unreadable file gives one with `problem`.
+
+    A file over `MAX_MESSAGE_BYTES` is refused by its size before it is read (an mbox is cut
+    into messages first, and each message is held to the same limit).
+    """
     origin = str(path)
+    if path.is_symlink() and not path.exists():
+        target = os.readlink(path)
+        problem = f"dangling symbolic link to {target!r}, not read"
+        yield RawInput(b"", origin, received_at, source, problem=problem)
+        return
     try:
         with path.open("rb") as handle:
             yield from _inputs(handle, origin, source, received_at)

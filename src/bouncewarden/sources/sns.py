@@ -156,6 +156,8 @@ def _decode_body(body: bytes | str) -> dict[str, Any]:
         data = json.loads(body, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise MalformedEnvelope(f"body is not JSON: {err}") from err
+    except RecursionError as err:
+        raise MalformedEnvelope("body is JSON nested too deeply") from err
     if not isinstance(data, dict):
         raise MalformedEnvelope(f"body is a JSON {type(data).__name__}, not an SNS envelope object")
     if "Type" not in data and ("notificationType" in data or "eventType" in data or "Signature" not in data):

@@ -8,6 +8,12 @@ verifier). SNS serves only the leaf (robbiet480/go.sns #8 ran into exactly this)
 missing Amazon intermediate is fetched once from the leaf's caIssuers URL, on amazontrust.com
 only. Pinned certificates (`sns.pinned_certs`, URL -> local PEM) are never fetched. Verified
 certificates are cached by URL and re-checked against the clock on every use.
+
+A failed fetch is remembered for `FAILURE_CACHE_SECONDS`: deliveries naming that URL are
+refused at once instead of each waiting out the timeout again. At most
+`MAX_CONCURRENT_FETCHES` downloads run at a time; a delivery that cannot get a slot within a
+second is answered "retry later" (`CertificateUnavailable`), so hanging certificate servers
+cannot tie up every worker thread.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -45,6 +52,9 @@ __all__ = [
 SNS_CERTIFICATE_NAME = "sns.amazonaws.com"
 FETCH_TIMEOUT_SECONDS = 5.0
 MAX_CERTIFICATE_BYTES = 16 * 1024
+FAILURE_CACHE_SECONDS = 60.0
+MAX_CONCURRENT_FETCHES = 4
+_FETCH_SLOT_WAIT_SECONDS = 1.0
 # Where Amazon's CAs publish their certificates (the caIssuers URL in a leaf's Authority
 # Information Access extension), e.g. http://crt.r2m02.amazontrust.com/r2m02.cer.
 DEFAULT_ISSUER_URL_PATTERN = r"https?://crt\.[a-z0-9]+\.amazontrust\.com/[a-z0-9]+\.cer"
@@ -56,6 +66,10 @@ class UntrustedCertificate(VerificationError):
 
 class CertificateUnavailable(VerificationError):
     """The signing certificate could not be fetched (network, timeout, server error): retryable."""
+
+
+class _NoFetchSlot(CertificateUnavailable):
+    """Every fetch slot is busy: retryable, and no fault of the URL (so not remembered)."""
 
 
 def check_certificate_url(url: str, pattern: str | re.Pattern[str]) -> None:
@@ -201,6 +215,8 @@ class CertificateStore:
         self._roots: Store | None = None
         self._root_subjects: frozenset[x509.Name] = frozenset()
         self._cache: dict[str, _CachedCertificate] = {}
+        self._failures: dict[str, tuple[datetime, type[VerificationError], str]] = {}
+        self._fetch_slots = threading.BoundedSemaphore(MAX_CONCURRENT_FETCHES)
         self._lock = threading.Lock()
 
     def public_key_for(self, url: str) -> rsa.RSAPublicKey:
@@ -209,7 +225,7 @@ class CertificateStore:
         with self._lock:
             cached = self._cache.get(url)
         if cached is None:
-            cached = self._load(url)
+            cached = self._load_once(url)
         self._check_chain(url, cached)
         with self._lock:
             self._cache[url] = cached
@@ -218,9 +234,37 @@ class CertificateStore:
             raise UntrustedCertificate(f"certificate at {url} has a {type(key).__name__}, not an RSA key")
         return key
 
+    def _load_once(self, url: str) -> _CachedCertificate:
+        """`_load`, unless it failed within `FAILURE_CACHE_SECONDS`: then that failure again."""
+        now = self._clock()
+        with self._lock:
+            failed = self._failures.get(url)
+            if failed is not None and now < failed[0]:
+                raise failed[1](
+                    f"{failed[2]} (failed at most {FAILURE_CACHE_SECONDS:.0f} s ago; not retried yet)"
+                )
+            self._failures.pop(url, None)
+        try:
+            return self._load(url)
+        except _NoFetchSlot:
+            raise
+        except VerificationError as err:
+            with self._lock:
+                self._failures[url] = (now + timedelta(seconds=FAILURE_CACHE_SECONDS), type(err), str(err))
+            raise
+
+    def _fetch(self, url: str) -> bytes:
+        """The fetcher's answer, with at most `MAX_CONCURRENT_FETCHES` running at a time."""
+        if not self._fetch_slots.acquire(timeout=_FETCH_SLOT_WAIT_SECONDS):
+            raise _NoFetchSlot(f"too many certificate fetches in progress; not fetching {url} now")
+        try:
+            return self._fetcher(url)
+        finally:
+            self._fetch_slots.release()
+
     def _load(self, url: str) -> _CachedCertificate:
         pinned = self._pinned.get(url)
-        data = pinned.read_bytes() if pinned is not None else self._fetcher(url)
+        data = pinned.read_bytes() if pinned is not None else self._fetch(url)
         leaf, *intermediates = _load_pem_certificates(data, f"certificate at {url}")
         self._trust_roots()
         if not intermediates and pinned is None and leaf.issuer not in self._root_subjects:
@@ -233,7 +277,7 @@ class CertificateStore:
         makes it trustworthy. Only URLs matching the issuer pattern are fetched."""
         for issuer_url in _ca_issuer_urls(leaf):
             if self._issuer_pattern.fullmatch(issuer_url) is not None:
-                return [_load_any_certificate(self._fetcher(issuer_url), issuer_url)]
+                return [_load_any_certificate(self._fetch(issuer_url), issuer_url)]
         return []
 
     def _trust_roots(self) -> Store:

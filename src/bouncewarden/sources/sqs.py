@@ -42,12 +42,15 @@ __all__ = [
     "consume_once",
     "delete_messages",
     "receive",
+    "receive_unless_stopped",
     "run_sqs_worker",
 ]
 
 SOURCE = "sqs"
 MEDIA_TYPE = "application/json"
 MAX_BATCH = 10
+# How often a waiting long poll looks whether the worker was told to stop.
+_STOP_CHECK_SECONDS = 0.2
 _log = logging.getLogger(__name__)
 
 
@@ -163,7 +166,7 @@ class _Heartbeat:
                         ],
                     )
                 except Exception as err:  # a missed beat only risks a duplicate delivery
-                    _log.warning("could not extend visibility on %s: %s", self._queue_url, err)
+                    _log.warning("could not extend visibility on %r: %r", self._queue_url, str(err))
 
 
 def _to_message(raw: MessageTypeDef) -> QueueMessage:
@@ -207,7 +210,7 @@ def delete_messages(
             message = chunk[int(failure["Id"])]
             failures.append(message.message_id)
             _log.warning(
-                "SQS refused to delete message %s (%s: %s); it will be delivered again and deduplicated",
+                "SQS refused to delete message %r (%r: %r); it will be delivered again and deduplicated",
                 message.message_id,
                 failure.get("Code"),
                 failure.get("Message"),
@@ -234,7 +237,7 @@ def _process(
         detail = reading.why if isinstance(reading, Unreadable) else reading.reason
         reason = f"SQS message {message.message_id} (receive #{message.receive_count}): {detail}"
         recorder.quarantine(message.body, source=SOURCE, reason=reason, media_type=MEDIA_TYPE)
-        _log.warning("quarantined %s", reason)
+        _log.warning("quarantined %r", reason)
         tally.quarantined += 1
         return
     outcome = recorder.record(reading.events, raw=message.body, source=SOURCE, media_type=MEDIA_TYPE)
@@ -243,11 +246,48 @@ def _process(
     tally.duplicates += outcome.duplicates
 
 
+def receive_unless_stopped(
+    client: SQSClient, queue_url: str, options: ConsumerOptions, stop: threading.Event
+) -> list[QueueMessage]:
+    """`receive`, given up as soon as `stop` is set (SIGTERM must not wait out a 20 s long poll).
+
+    The poll runs in a daemon thread; when it is abandoned, whatever it receives is neither
+    stored nor deleted, so it simply becomes visible on the queue again after its visibility
+    timeout.
+    """
+    received: list[QueueMessage] = []
+    failed: list[BaseException] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        try:
+            received.extend(receive(client, queue_url, options))
+        except BaseException as err:  # handed to the caller's thread below
+            failed.append(err)
+        finally:
+            done.set()
+
+    threading.Thread(target=poll, name=f"sqs-poll:{queue_url}", daemon=True).start()
+    while not done.wait(_STOP_CHECK_SECONDS):
+        if stop.is_set():
+            return []
+    if failed:
+        raise failed[0]
+    return received
+
+
 def consume_once(
-    client: SQSClient, recorder: FeedbackRecorder, queue_url: str, options: ConsumerOptions
+    client: SQSClient,
+    recorder: FeedbackRecorder,
+    queue_url: str,
+    options: ConsumerOptions,
+    stop: threading.Event | None = None,
 ) -> BatchResult:
-    """Receive one batch, store each message, delete the stored ones."""
-    messages = receive(client, queue_url, options)
+    """Receive one batch, store each message, delete the stored ones; nothing once `stop` is set."""
+    if stop is None:
+        messages = receive(client, queue_url, options)
+    else:
+        messages = receive_unless_stopped(client, queue_url, options, stop)
     if not messages:
         return BatchResult()
     tally = _Tally()
@@ -261,7 +301,7 @@ def consume_once(
             try:
                 _process(recorder, message, tally, rules)
             except Exception:  # the store failed: leave the message for a later delivery
-                _log.exception("could not store SQS message %s; it stays on the queue", message.message_id)
+                _log.exception("could not store SQS message %r; it stays on the queue", message.message_id)
                 tally.failed += 1
                 heartbeat.release(message)
             else:
@@ -288,26 +328,26 @@ def run_sqs_worker(
     client: SQSClient | None = None,
     per_message_delay: float = 0.0,
 ) -> None:
-    """Consume `queue_url` until `stop` is set (the current long poll finishes first)."""
+    """Consume `queue_url` until `stop` is set (a long poll in progress is given up at once)."""
     if client is None:
         from bouncewarden.aws.clients import sqs_client
 
         client = sqs_client(settings)
     options = ConsumerOptions.from_settings(settings.sqs, per_message_delay)
     backoff = 1.0
-    _log.info("consuming %s", queue_url)
+    _log.info("consuming %r", queue_url)
     while not stop.is_set():
         try:
-            result = consume_once(client, service, queue_url, options)
+            result = consume_once(client, service, queue_url, options, stop)
         except Exception:  # SQS unreachable or refusing: wait, then try again
-            _log.exception("SQS receive/delete failed on %s; retrying in %.0f s", queue_url, backoff)
+            _log.exception("SQS receive/delete failed on %r; retrying in %.0f s", queue_url, backoff)
             stop.wait(backoff)
             backoff = min(backoff * 2, 60.0)
             continue
         backoff = 1.0
         if result.received:
             _log.info(
-                "%s: %d received, %d new events, %d duplicates, %d quarantined, %d deleted",
+                "%r: %d received, %d new events, %d duplicates, %d quarantined, %d deleted",
                 queue_url,
                 result.received,
                 result.new_events,
@@ -315,4 +355,4 @@ def run_sqs_worker(
                 result.quarantined,
                 result.deleted,
             )
-    _log.info("stopped consuming %s", queue_url)
+    _log.info("stopped consuming %r", queue_url)

@@ -17,10 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.sql import Select
 
+from bouncewarden.addresses import normalise_address, valid_address
 from bouncewarden.clock import Clock
 from bouncewarden.config import Settings
-from bouncewarden.errors import InvalidAddress
-from bouncewarden.events import normalise_address
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
@@ -55,15 +54,6 @@ class History:
     state: AddressState
     events: tuple[EventRecord, ...]
     transitions: tuple[TransitionRecord, ...]
-
-
-def valid_address(address: str) -> str:
-    """`address` normalised; InvalidAddress when it does not look like local@domain."""
-    normal = normalise_address(address)
-    local, _, domain = normal.rpartition("@")
-    if not local or not domain or any(character.isspace() for character in normal):
-        raise InvalidAddress(f"not an email address: {address!r}")
-    return normal
 
 
 class AdminMixin:

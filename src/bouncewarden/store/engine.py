@@ -1,9 +1,9 @@
 """Database engines and schema upgrades.
 
-SQLite (one machine) runs in WAL mode with a busy timeout and foreign keys on; transactions
-that write start with `BEGIN IMMEDIATE`, so two processes never both read and then fail to
-upgrade to a write lock. PostgreSQL URLs use psycopg 3 (`postgresql://` is read as
-`postgresql+psycopg://`).
+SQLite (one machine) keeps its files private (folder 700, files 600) and runs in WAL mode
+with a busy timeout and foreign keys on; transactions that write start with `BEGIN
+IMMEDIATE`, so two processes never both read and then fail to upgrade to a write lock.
+PostgreSQL URLs use psycopg 3 (`postgresql://` is read as `postgresql+psycopg://`).
 
 `upgrade` runs the Alembic migrations under `store/migrations` without any alembic.ini. It
 first reads `alembic_version` with plain SQL and returns when the database is already at
@@ -12,6 +12,8 @@ first reads `alembic_version` with plain SQL and returns when the database is al
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +53,21 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
+def _create_private(database: Path) -> None:
+    """Create the data folder (700) and an empty database file (600) unless they exist.
+
+    They hold addresses and raw bounce mail. SQLite gives the `-wal` and `-shm` files the
+    mode of the database file, so those are private too.
+    """
+    database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _sqlite_engine(url: URL) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(database).expanduser())
     engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")

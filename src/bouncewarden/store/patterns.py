@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 
+from bouncewarden.addresses import normalise_address, normalise_domain
 from bouncewarden.clock import Clock
-from bouncewarden.events import normalise_address
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import BlockedPattern
 
@@ -80,7 +80,7 @@ def normalise_entry(kind: BlockKind, value: str) -> str:
     """`value` in stored form; ValueError when it is not a domain (or is an empty pattern)."""
     cleaned = normalise_address(value)
     if kind is BlockKind.DOMAIN:
-        cleaned = cleaned.lstrip("@").rstrip(".")
+        cleaned = normalise_domain(cleaned.lstrip("@").rstrip("."))
         if not _DOMAIN.match(cleaned):
             raise ValueError(f"not a domain name: {value!r}")
         return cleaned

@@ -22,12 +22,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import StreamingResponse
 
+from bouncewarden.addresses import valid_address
 from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.auth import Caller
 from bouncewarden.api.v1.schemas import AddressesNote, BlockIn, ChangeOut, CheckIn
 from bouncewarden.errors import InvalidAddress
-from bouncewarden.store.admin import valid_address
 from bouncewarden.store.browse import InvalidCursor, SuppressionFilter, iter_suppressions, page_suppressions
 from bouncewarden.store.evidence import load_evidence
 from bouncewarden.store.patterns import BlockKind

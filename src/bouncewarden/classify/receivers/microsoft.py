@@ -45,6 +45,7 @@ _RULES = compile_rules(
         (r"does not pass dmarc|dmarc policy|\b(?:spf|dkim)\b.{0,40}\b(?:fail|not pass)", Reason.AUTHFAILURE),
         (r"spam abuse|spam content", Reason.SPAMDETECTED),
         (r"mailbox (?:is )?full|quota ?exceeded|ShutoffQuota", Reason.MAILBOXFULL),
+        (r"Storage(?:Permanent|Transient)Exception", Reason.SYSTEMERROR),
         (r"RecipientDisabled|mailbox (?:is )?disabled", Reason.SUSPEND),
     )
 )

@@ -37,7 +37,7 @@ def notification_json(message: BounceMessage) -> str | None:
     """The notification JSON object the text opens with (relay splits undone), or None."""
     try:
         document, _ = json.JSONDecoder().raw_decode(message.text.lstrip().replace("!\n ", ""))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return json.dumps(document) if isinstance(document, dict) else None
 
@@ -49,6 +49,6 @@ def parse(message: BounceMessage) -> list[RecipientFinding] | None:
         return None
     try:
         findings = ses_findings(json.loads(text))
-    except SesPayloadError:
+    except (SesPayloadError, RecursionError):
         return None
     return [f for f in findings if f.address] or None
