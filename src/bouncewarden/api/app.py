@@ -21,6 +21,7 @@ from bouncewarden.api.context import Backend
 from bouncewarden.api.health import health_router
 from bouncewarden.api.sns import SnsEndpoint, sns_router
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
+from bouncewarden.api.ui import install_ui
 from bouncewarden.api.v1 import v1_router
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
@@ -64,6 +65,7 @@ def create_app(
     backend = Backend.over(service, clock)
     app.include_router(sns_router(endpoint))
     app.include_router(v1_router(backend))
+    install_ui(app, backend)
     app.include_router(health_router(lambda: _check_database(service)))
     return app
 
