@@ -142,8 +142,9 @@ class Service(AdminMixin, RulesMixin):
         values = {
             "sha256": digest,
             "media_type": media_type,
-            "source": source,
-            "reason": reason,
+            # PostgreSQL text cannot hold NUL; a reason quoting hostile input may.
+            "source": source.replace("\x00", "\ufffd"),
+            "reason": reason.replace("\x00", "\ufffd"),
             "size": len(raw),
             "compressed": zlib.compress(raw),
             "created_at": self._clock(),

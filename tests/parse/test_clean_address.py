@@ -65,3 +65,25 @@ def test_prefixes_and_quotes_bounces_glue_on() -> None:
     ]
     assert clean_address("o'brien@example.com") == "o'brien@example.com"
     assert clean_address('"quoted"@example.com') == '"quoted"@example.com'
+
+
+def test_tidy_address_unwraps_without_shortening() -> None:
+    cases = {
+        "<a@example.com>": "a@example.com",
+        '"a@example.com",': "a@example.com",
+        "(a@example.com).": "a@example.com",
+        "SMTP=a@example.com": "a@example.com",
+        "'a@example.com'": "a@example.com",
+        "<a@example.com": "a@example.com",
+        '"john doe"@example.com': '"john doe"@example.com',
+        "user@[192.0.2.1]": "user@[192.0.2.1]",
+        "müller@example.de": "müller@example.de",
+        "o'brien@example.com": "o'brien@example.com",
+    }
+    assert {given: addresses.tidy_address(given) for given in cases} == cases
+
+
+@given(st.text(max_size=40))
+def test_tidy_address_is_idempotent(text: str) -> None:
+    once = addresses.tidy_address(text)
+    assert addresses.tidy_address(once) == once

@@ -17,12 +17,15 @@ Then the SMTP stage the reply belongs to (`command`) corrects the result:
 
 - "no such user" wording is hard only with proof that it is about the mailbox: a status of
   the addressing subject (X.1.x, which outranks the stage: an LMTP-style reply to DATA may
-  still say 5.1.1), an answer to RCPT TO, or the parser's own format saying so (its reason
-  hint). An answer to DATA is a refusal of the message: `filtered`. With no proof either way
-  it is `filtered` (soft) too: Japanese carriers, for one, answer "User unknown" to senders
-  the recipient filters, and a soft bounce still turns into a suppression when it repeats
-  past the grace period, while a wrong hard bounce suppresses a live address at once.
-  Parsers therefore pass on the command wherever the report shows it outside the
+  still say 5.1.1), a status of that subject in the reply's own text, an answer to RCPT TO,
+  or the parser's own format saying so (its reason hint). An answer to DATA is a refusal of
+  the message: `filtered`. With no proof either way it is `filtered` (soft) too: Japanese
+  carriers, for one, answer "User unknown" to senders the recipient filters, and a soft
+  bounce still turns into a suppression when it repeats past the grace period, while a wrong
+  hard bounce suppresses a live address at once. (The shared corpus, labelled this way,
+  holds some twenty such replies.) The doubt is about the canned English replies filters
+  are known to reuse; wording in other languages is taken at its word unless it answered
+  DATA. Parsers therefore pass on the command wherever the report shows it outside the
   diagnostic (a session transcript's `>>> RCPT To:`, an MTA's "SMTP:RCPT");
 - an address reason in reply to MAIL FROM is about the *sender's* address: `rejected`;
 - a vague refusal at the greeting or after EHLO refuses the connecting client: `blocked`;
@@ -133,8 +136,10 @@ def _from_wording(
     if not verdict.strong and (reason_from_status(finding.status) is not None or finding.reason_hint):
         return None
     reason = verdict.reason
-    if reason is Reason.USERUNKNOWN:
+    if reason is Reason.USERUNKNOWN and verdict.canned:
         reason = _settle_unknown_user(command, finding.status, finding.reason_hint, text)
+    elif reason is Reason.USERUNKNOWN and command is SmtpCommand.DATA:
+        reason = Reason.FILTERED
     return reason, "strong" if verdict.strong else "weak"
 
 

@@ -1,16 +1,16 @@
 """Diagnostic wording in languages other than English, per reason.
 
-Providers that answer in their customers' language (GMX, WEB.DE and T-Online in German,
-Orange and La Poste in French, Telefonica and Terra in Spanish and Portuguese, Libero and
-Aruba in Italian, Mail.ru and Yandex in Russian, QQ, NetEase and Sina in Chinese, the Japanese
-carriers and ISPs in Japanese) and local MTAs configured with translated templates say the
-same few things: the address does not exist, the mailbox is full, the account is disabled,
-the message is taken for spam. Each block here is one such meaning, written from the words
-those languages use for it (the nouns for user, recipient, address, mailbox, account; the
-verbs and adjectives for unknown, not existing, not found, full, disabled), never from one
-sample's sentence. `classify.reasons` places the blocks in its ordered table beside their
-English counterparts, and reads them the same way: one pattern a line, lower case, a line
-starting with "+" continuing the one above.
+Providers that answer in their customers' language (GMX, WEB.DE and T-Online in German, Orange
+and La Poste in French, Telefonica and Terra in Spanish and Portuguese, Libero and Aruba in
+Italian, Mail.ru and Yandex in Russian, QQ, NetEase and Sina in Chinese, the Japanese carriers
+and ISPs in Japanese, Interia, Onet and WP in Polish, Seznam in Czech, Turkish ISPs) and local
+MTAs configured with translated templates say the same few things: the address does not exist,
+the mailbox is full, the account is disabled, the message is taken for spam. Each block here is
+one such meaning, written from the words those languages use for it (the nouns for user,
+recipient, address, mailbox, account; the verbs and adjectives for unknown, not existing, not
+found, full, disabled), never from one sample's sentence. `classify.reasons` places the blocks
+in its ordered table beside their English counterparts, and reads them the same way: one
+pattern a line, lower case, a line starting with "+" continuing the one above.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from __future__ import annotations
 __all__ = ["FOREIGN_MAILBOXFULL", "FOREIGN_SPAM", "FOREIGN_SUSPEND", "FOREIGN_USERUNKNOWN"]
 
 FOREIGN_SPAM = r"""
+(?:uznan[aoy]?|oznaczon[aoy]?|rozpoznan[aoy]?) (?:jako|za) spam
 als spam (?:eingestuft|erkannt|markiert|klassifiziert|bewertet)
 \bspamverdacht
 (?:considéré|considere|identifié|identifie|détecté|detecte|classé|classe|qualifié)
@@ -29,6 +30,9 @@ als spam (?:eingestuft|erkannt|markiert|klassifiziert|bewertet)
 """
 
 FOREIGN_MAILBOXFULL = r"""
+\bskrzynka\b.{0,30}(?:pełna|pelna|przepełniona|przepelniona)
+\bschránka\b.{0,20}\b(?:je )?plná
+\bposta kutusu\b.{0,20}\bdolu
 (?:postfach|mailbox|speicherplatz|speicher)\b.{0,40}\b
 +(?:voll|überfüllt|ueberfuellt|überschritten|ueberschritten|erschöpft|erschoepft)
 \b(?:boite|boîte)\b.{0,40}\b(?:pleine|saturée|saturee)
@@ -45,6 +49,7 @@ espace de stockage .{0,30}\b(?:plein|insuffisant|dépassé|depasse)
 """
 
 FOREIGN_SUSPEND = r"""
+\b(?:konto|skrzynka)\b.{0,30}(?:zablokowan|zawieszon|wyłączon)
 \b(?:postfach|konto|benutzerkonto|account)\b.{0,30}\b(?:gesperrt|deaktiviert|stillgelegt)
 \b(?:compte|boite|boîte)\b.{0,30}\b(?:désactivée?|desactivee?|suspendue?|bloquée?|bloquee?)
 \b(?:cuenta|buzón|buzon|casella|conta|caixa postal)\b.{0,30}\b(?:desactivad[oa]|suspendid[oa]
@@ -54,6 +59,10 @@ FOREIGN_SUSPEND = r"""
 """
 
 FOREIGN_USERUNKNOWN = r"""
+\b(?:konto|adres|użytkownik|uzytkownik|skrzynka|odbiorca)\b.{0,30}
++(?:nie istnieje|nie został[oa]? znalezion|nieznan)
+\b(?:uživatel|adresa|schránka|účet)\b.{0,30}\bneexistuje
+\bkullanıcı (?:bulunamadı|yok)|\b(?:adres|hesap)\b.{0,20}\bbulunamadı
 \b(?:benutzer|empfänger|empfaenger|adresse|postfach|nutzer|mailbox)\b.{0,30}\b(?:unbekannt|existiert nicht
 +|nicht vorhanden|ungültig|ungueltig|nicht gefunden)
 \bunbekannte[rs]? (?:benutzer|empfänger|empfaenger|adresse|postfach)

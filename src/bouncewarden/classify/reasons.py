@@ -43,10 +43,14 @@ __all__ = ["TextVerdict", "fold_text", "reason_from_text"]
 
 @dataclass(frozen=True, slots=True)
 class TextVerdict:
-    """The reason some wording names, and whether it outranks a precise status."""
+    """The reason some wording names, whether it outranks a precise status, and whether it is
+    one of the canned English "no such user" replies that per-recipient filters are known to
+    reuse (`classify.decide` wants proof of the SMTP stage for those; wording in other
+    languages states the address's state and needs none)."""
 
     reason: Reason
     strong: bool = True
+    canned: bool = True
 
 
 _STRONG = True
@@ -57,6 +61,7 @@ _WEAK = False
 # pattern of the line above, so that long expressions stay readable.
 
 _SPAM_VERDICT = r"""
+\b(?:spamassassin|bogofilter|rspamd|spamd)\b
 (?:rejected|refused|blocked) (?:due to|because of|as) (?:a )?spam
 (?:scored|classified|identified|detected|flagged) as (?:possible )?spam
 """
@@ -96,6 +101,7 @@ dns ptr
 """
 
 _FILTERED = r"""
+(?:recipient|user|addressee) (?:does not|doesn'?t) want (?:your|this|the) (?:mail|message|e-?mail)
 \b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
 (?:rejected|blocked|refused) by (?:the )?recipient'?s? (?:filter|rules|preferences)
@@ -108,6 +114,7 @@ account is protected by
 """
 
 _NORELAYING = r"""
+(?:not|isn'?t) in (?:my|our|the) list of allowed rcpthosts
 relay(?:ing)? (?:access )?(?:denied|not (?:permitted|allowed|authori[sz]ed)|prohibited)
 not (?:permitted|allowed|authori[sz]ed) to relay
 (?:unable|cannot|can'?t) (?:to )?relay
@@ -119,6 +126,18 @@ not in (?:my|our) list of allowed rcpthosts
 """
 
 _REJECTED = r"""
+\b(?:mail|messages?|e-?mails?) from your (?:domain|address)\b.{0,30}\bnot (?:accepted|allowed|permitted)
+\b(?:sender'?s?|envelope[- ](?:sender|from)|mail[- ]from|return[- ]path)
++(?: e-?mail)?(?: address)?(?: domain| host)?\b(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|resolv\w*)|unknown|invalid
++|has no (?:mx|a|dns|mail)|(?:cannot|can'?t) be (?:verified|resolved))
+\b(?:your|from:?|mail from) (?:e-?mail )?(?:address|domain)\b
++(?:(?!recipient|mailbox|user|account)[^.;]|\.(?=\w)){0,40}
++\b(?:does(?: not|n'?t) (?:exist|resolve|accept)|not (?:found|exist|valid|verified|allowed|permitted)|unknown
++|invalid|has no (?:mx|a|dns|mail))
+\b(?:invalid|unknown|bad|non-?existent|unverifiable|unresolvable|unroutable)
++ (?:sender|envelope[- ]sender|return[- ]path|mail[- ]from|from) (?:e-?mail )?(?:address|domain)
+\bsender (?:is |has been |was )?(?:blocked|banned|black ?listed|block ?listed|denied)
 requires? (?:a )?valid sender (?:domain|address)
 too many (?:invalid|unknown|bad|non-?existent) (?:recipients|addresses|users)
 sender address has (?:a )?null mx
@@ -136,7 +155,8 @@ purported responsible address
 """
 
 _BADREPUTATION = r"""
-\b(?:sender|sending|source)(?: ip)? reputation\b
+\b(?:due to|because of|based on) (?:the |your |its |a )?(?:poor |low |bad |negative )?
++(?:sender|sending|source|ip)(?: ip)?(?: address)? reputation\b
 \b(?:low|poor|bad) reputation\b
 \breputation of the sending\b
 """
@@ -216,6 +236,7 @@ sending (?:rate|too fast|too quickly)
 """
 
 _MESGTOOBIG = r"""
+\b(?:message|mail|e-?mail)\b (?:is |was )?(?:larger|bigger) than
 (?:message|mail|email|e-mail|size) (?:is |was )?too (?:big|large)
 too (?:big|large) for (?:this|the) (?:system|recipient|server)
 recipsizelimit
@@ -386,6 +407,7 @@ not authori[sz]ed
 """
 
 _SYSTEMERROR = r"""
+isn'?t in my control/locals file
 (?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
 temporary (?:server|system|local) (?:error|failure|problem)
 transaction failed
@@ -465,7 +487,10 @@ def _patterns(block: str) -> list[str]:
 # patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
 # than case-insensitive matching.
-_SCREENED = ScreenedTable((TextVerdict(reason, strong), _patterns(block)) for reason, strong, block in _TABLE)
+_SCREENED = ScreenedTable(
+    (TextVerdict(reason, strong, block != FOREIGN_USERUNKNOWN), _patterns(block))
+    for reason, strong, block in _TABLE
+)
 
 
 # "550-5.7.1 " repeated at the start of every line of a multi-line reply.

@@ -168,7 +168,7 @@ def clean_command(
     The header and all columns are kept; counts of rows read, kept and dropped (and why) go
     to stderr, or as JSON to stdout with --json.
     """
-    from bouncewarden.ingest.hygiene import ColumnNotFound, clean_file, load_suppressed
+    from bouncewarden.ingest.hygiene import ColumnNotFound, UnreadableList, clean_file, load_suppressed
     from bouncewarden.service import Service
 
     settings = _settings(config_file, database_url)
@@ -180,6 +180,8 @@ def clean_command(
             report = clean_file(input_file, output, suppressed=suppressed, column=column, on_progress=advance)
     except ColumnNotFound as err:
         raise click.UsageError(str(err)) from err
+    except UnreadableList as err:
+        raise click.ClickException(f"{escape_controls(str(input_file))}:{err}") from err
     if as_json:
         click.echo(json.dumps(report.as_dict()), err=str(output) == "-")
     else:

@@ -29,6 +29,7 @@ import click
 
 from bouncewarden.classify import OperatorRules, RuleSyntaxError, parse_rules
 from bouncewarden.clock import system_clock
+from bouncewarden.parse.email_checks import MAX_MESSAGE_BYTES
 from bouncewarden.parse.reader import Feedback, NotFeedback, Reading, Unreadable, read_input
 from bouncewarden.sources.files import read_bytes, read_file
 
@@ -79,7 +80,8 @@ def _readings(source: str, rules: OperatorRules) -> list[Reading]:
     """What the reader makes of each input of `source` (a file, or - for standard input)."""
     now = system_clock()
     if source == "-":
-        inputs = read_bytes(sys.stdin.buffer.read(), "-", received_at=now)
+        # One byte over the limit is enough for the reader to refuse it; no more is read.
+        inputs = read_bytes(sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1), "-", received_at=now)
     else:
         inputs = list(read_file(Path(source), received_at=now))
     return [read_input(raw, rules) for raw in inputs]

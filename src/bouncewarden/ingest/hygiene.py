@@ -37,6 +37,7 @@ from bouncewarden.errors import BouncewardenError
 __all__ = [
     "CleanReport",
     "ColumnNotFound",
+    "UnreadableList",
     "clean_csv",
     "clean_file",
     "is_usable_address",
@@ -57,6 +58,10 @@ _DELIMITERS = (",", ";", "\t", "|")
 
 class ColumnNotFound(BouncewardenError, ValueError):
     """The CSV header has no column of the name asked for."""
+
+
+class UnreadableList(BouncewardenError, ValueError):
+    """The list is not readable as CSV (a field over 128 KiB, an unclosed quote); says the line."""
 
 
 @dataclass(slots=True)
@@ -149,10 +154,13 @@ def clean_csv(
     ending = "\r\n" if header_line.endswith("\r\n") else "\n"
     reader = csv.reader(itertools.chain([header_line], source), delimiter=delimiter)
     writer = csv.writer(target, delimiter=delimiter, lineterminator=ending)
-    header = next(reader)
-    index = _column_index(header, column)
-    writer.writerow(header)
-    _copy_rows(reader, writer.writerow, index, suppressed, report, on_progress)
+    try:
+        header = next(reader)
+        index = _column_index(header, column)
+        writer.writerow(header)
+        _copy_rows(reader, writer.writerow, index, suppressed, report, on_progress)
+    except csv.Error as err:
+        raise UnreadableList(f"{reader.line_num}: not readable as CSV: {err}") from err
     return report
 
 

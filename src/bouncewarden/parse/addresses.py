@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["ADDRESS_PATTERN", "addresses_in", "clean_address", "is_address", "strip_noise"]
+__all__ = ["ADDRESS_PATTERN", "addresses_in", "clean_address", "is_address", "strip_noise", "tidy_address"]
 
 # A bare address: dot-atom or quoted local part (`%` for source routes, `=` for VERP), a domain
 # of at least one label; an IPv4 literal is accepted too ("user@[192.0.2.1]"). Lengths are
@@ -31,6 +31,9 @@ _ANGLED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+?)\s*>")
 # What bounces glue to the front of an address: an address type ("SMTP=", "SMTP:", "RFC822;",
 # "rfc822:", "mailto:", Exchange's "EX:"), or a reply code and a quote ("550-'user@...").
 # Atom characters all, so the address pattern takes them in; a local part never starts so.
+_PAIRS = frozenset({("<", ">"), ("(", ")"), ('"', '"'), ("'", "'"), ("[", "]")})
+_OPENER = {">": "<", ")": "("}
+_CLOSER = {"<": ">", "(": ")"}
 _NOISE_PREFIX = re.compile(r"^(?:(?:smtp|rfc822|x400|mailto|ex)[=:;]\s*)+|^[^A-Za-z\"]*'+", re.IGNORECASE)
 
 
@@ -68,6 +71,33 @@ def addresses_in(text: str) -> Iterator[str]:
     """Every bare address in text, in order, each with trailing dots removed."""
     for found in ADDRESS_PATTERN.finditer(text):
         yield strip_noise(found.group(0).rstrip("."))
+
+
+def _unwrapped_once(value: str) -> str:
+    """value with one layer of wrapping removed (unchanged when there is none)."""
+    first, last = value[0], value[-1]
+    if (first, last) in _PAIRS:
+        return value[1:-1].strip()
+    if last in ".,;:" or (last in ">)" and _OPENER[last] not in value):
+        return value[:-1].rstrip()
+    if (first in "<(" and _CLOSER[first] not in value) or (first in "\"'" and value.count(first) == 1):
+        return value[1:].lstrip()
+    if last in "\"'" and value.count(last) == 1:
+        return value[:-1].rstrip()
+    return value
+
+
+def tidy_address(address: str) -> str:
+    """A found address without the wrapping a bounce left on it: brackets, parentheses, quotes
+    around it, trailing dots and commas, a type prefix (see `strip_noise`). Never shortens an
+    address it cannot read (an internationalised one stays as it is)."""
+    value = address.strip()
+    while len(value) >= 3:
+        unwrapped = _unwrapped_once(value)
+        if unwrapped == value:
+            return strip_noise(value)
+        value = unwrapped
+    return address
 
 
 def strip_noise(address: str) -> str:

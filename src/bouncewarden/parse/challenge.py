@@ -20,9 +20,10 @@ import re
 from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.addresses import addresses_in, clean_address
+from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.original import OriginalHeaders
-from bouncewarden.parse.own_addresses import is_role_address
+from bouncewarden.parse.own_addresses import is_list_software_address, is_role_address
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["is_challenge", "parse_challenge"]
@@ -45,18 +46,16 @@ _HELD = re.compile(
     r"\b(?:is|has been|are being|was|were|been) (?:being )?held\b|awaits? (?:moderator )?approval", re.I
 )
 _ACTION = re.compile(r"verif|confirm|approv|release|moderat", re.IGNORECASE)
-# Who writes bounces: a challenge comes from the person or a service, never from these.
-_DAEMON = re.compile(r"mailer-daemon|postmaster|mail delivery", re.IGNORECASE)
 
 
 def is_challenge(message: BounceMessage) -> bool:
     """Whether the message asks the sender to prove itself before the mail is delivered."""
     if message.delivery_status is not None or message.feedback_report is not None:
         return False
-    if _DAEMON.search(message.sender):
-        return False
     if any(_AGENT.search(message.header(name)) for name in _AGENT_HEADERS):
         return True
+    if looks_like_ndr(message):  # "sender verification required" in an NDR is a refusal
+        return False
     text = message.subject + "\n" + message.text[:4000]
     if _STRONG.search(text, folded_for_screen(text)):
         return True
@@ -75,9 +74,10 @@ def _challenger(message: BounceMessage, original: OriginalHeaders) -> str | None
 
 
 def parse_challenge(message: BounceMessage, original: OriginalHeaders) -> list[RecipientFinding]:
-    """One `autoreply` finding for the challenger, or none when no address names it."""
+    """One `autoreply` finding for the challenger, or none when no address names it or it is a
+    list's own (a moderation notice: "Your message to Announce awaits moderator approval")."""
     address = _challenger(message, original)
-    if address is None:
+    if address is None or is_role_address(address) or is_list_software_address(address):
         return []
     return [
         RecipientFinding(

@@ -1,4 +1,4 @@
-"""Delay notices: the mail is still being tried, nothing has failed yet.
+"""Delay and success notices: the mail is still being tried, or got through; nothing failed.
 
 MTAs warn the sender when a message waits in their queue: Exim's warn_message_file ("has
 not yet been delivered ... No action is required on your part"), Postfix's delay template
@@ -7,6 +7,11 @@ WARNING MESSAGE ONLY" banner, Exchange's "Delivery to the following recipients h
 delayed", and their translations. A DSN says so in its Action field ("delayed"); a plain
 text says it in these words, and its findings are then delays (kind `delay`, soft), not
 failures.
+
+Success notices (RFC 3461 NOTIFY=SUCCESS answered in plain text, Postfix's "Your message was
+successfully delivered to the destination(s) listed below", Exchange's "Delivery to these
+recipients or groups is complete") list recipients with a 2xx reply: their findings are
+deliveries (kind `delivery`), unless the same text also reports a failure.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import re
 from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.parse.message import BounceMessage
 
-__all__ = ["is_delay_notice"]
+__all__ = ["is_delay_notice", "is_success_notice"]
 
 # Screened (`classify.screen`): searched only where the text holds one of its words.
 _WARNING = ScreenedPattern.compile(
@@ -26,7 +31,9 @@ _WARNING = ScreenedPattern.compile(
     r"|will be retried (?:for|until)|no action is required on your part"
     r"|nur eine warnung|nicht erneut senden|wurde verz[öo]gert|weiterhin versucht"
     r"|versucht die zustellung weiterhin"
-    r"|ceci n'est qu'un avertissement|pas besoin de renvoyer|a [ée]t[ée] retard[ée]e"
+    r"|ceci n'est qu'un avertissement|ceci est un avertissement|pas besoin de renvoyer"
+    r"|a [ée]t[ée] retard[ée]e"
+    r"|pas encore [ée]t[ée] (?:remis|distribu|livr)|continuer(?:ons|a) (?:d'|à )essayer"
     r"|solo (?:es )?una advertencia|no es necesario que vuelva a enviar|ha sido retrasad"
     r"|solo un avviso|[èe] stat[ao] ritardat|dit is (?:alleen )?een waarschuwing|is vertraagd",
     re.IGNORECASE,
@@ -40,3 +47,23 @@ def is_delay_notice(message: BounceMessage) -> bool:
     """Whether the plain text says delivery is still being tried (and nothing gave up)."""
     text = message.text[:6000]
     return _WARNING.search(text, folded_for_screen(text)) is not None and _FINAL.search(text) is None
+
+
+_SUCCESS = re.compile(
+    r"successfully delivered|delivery (?:to (?:these|the following) [^.\n]*)?(?:was |is |has been )?"
+    r"(?:successful|succeeded|complete)|(?:has|have) been delivered to the following"
+    r"|erfolgreich zugestellt|remis avec succ[eè]s|entregado correctamente|consegnato correttamente",
+    re.IGNORECASE,
+)
+_FAILED = re.compile(
+    r"could not be delivered|couldn't be delivered|not be delivered|undeliverable|not delivered"
+    r"|unable to deliver"
+    r"|delivery (?:has )?failed|failed permanently|permanent (?:error|failure)|fatal error|rejected",
+    re.IGNORECASE,
+)
+
+
+def is_success_notice(message: BounceMessage) -> bool:
+    """Whether the plain text reports delivery (and reports no failure beside it)."""
+    text = message.text[:6000]
+    return _SUCCESS.search(text) is not None and _FAILED.search(text) is None

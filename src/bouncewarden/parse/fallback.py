@@ -37,7 +37,7 @@ import re
 
 from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_noise
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
-from bouncewarden.parse.failure_words import NDR_SUBJECT
+from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.ndr_text import failure_at, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
@@ -47,11 +47,6 @@ from bouncewarden.parse.verp import decode_verp
 
 __all__ = ["looks_like_bounce", "parse_fallback"]
 
-_DAEMON = re.compile(
-    r"mailer[-_ ]?daemon|postmaster|mail delivery|mail ?administrator|mailadmin|system administrator"
-    r"|mail ?system|postm[äa]st|postmeister|mail[-_ ]?(?:server|gateway|router)",
-    re.I,
-)
 # A sender named on the line: an SMTP transcript's "MAIL FROM:<...>" (or a wrapped "FROM:<...>"),
 # MDaemon's "*  From: ...", "your message from news@example.org". Not an alias's "expanded from"
 # or "generated from", which name the recipient as it was addressed.
@@ -61,12 +56,17 @@ _MAIL_FROM = re.compile(
 # A header line of the returned message that names its sender side or identifies it; in an
 # indented summary ("  To: user@example.com") only a recipient header is left in.
 _SENDER_FIELD = re.compile(
-    r"^\s*(?:from|sender|reply-to|return-path|message-id|references|in-reply-to|errors-to|list-[\w-]+"
+    r"^[\s>]*(?:from|sender|reply-to|return-path|message-id|references|in-reply-to|errors-to|list-[\w-]+"
     r"|envelope-from|x-[\w-]+|received|dkim-signature|resent-from|mail from)\s*:",
     re.IGNORECASE,
 )
 # The first header field of a returned message pasted without a marker line.
-_PASTED_HEADER = re.compile(r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+): ", re.IGNORECASE)
+_PASTED_HEADER = re.compile(
+    r"^(?:Received|Return-Path|DKIM-Signature|Message-ID|X-[\w-]+|From|Date): ", re.IGNORECASE
+)
+# A line of the returned message quoted as in a reply ("> To: ..."); not a session
+# transcript's ">>> RCPT To:<...>".
+_QUOTED = re.compile(r"^[ \t]*>(?!>)")
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
 _STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
 _DIAGNOSTIC_FIELD = re.compile(
@@ -77,9 +77,11 @@ _RECEIVED_FOR = re.compile(r"\bfor\s+<?(" + ADDRESS_PATTERN.pattern + ")", re.IG
 
 def looks_like_bounce(message: BounceMessage) -> bool:
     """Whether headers say this is a non-delivery report of some kind."""
-    if _DAEMON.search(message.sender) or NDR_SUBJECT.search(message.subject):
+    if looks_like_ndr(message):
         return True
-    return message.header("Return-Path").strip() in ("<>", "") and bool(message.original)
+    if message.header("Return-Path").strip() not in ("<>", ""):
+        return False
+    return bool(message.original) or split_original(message.text)[1] is not None
 
 
 def _text_lines(message: BounceMessage) -> list[str]:
@@ -97,7 +99,7 @@ def _text_lines(message: BounceMessage) -> list[str]:
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
     for index, line in enumerate(lines):
-        if "@" not in line or _SENDER_FIELD.match(line):
+        if "@" not in line or _SENDER_FIELD.match(line) or _QUOTED.match(line):
             continue
         senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
@@ -179,13 +181,15 @@ def _from_received(lines: list[str], original: OriginalHeaders, own: OwnAddresse
     return _failures(lines, list(named), narrow=True)
 
 
-def _from_verp(lines: list[str], message: BounceMessage) -> list[RecipientFinding]:
-    for name in _LIST_VERP_HEADERS:
-        for value in message.headers(name):
-            for address in addresses_in(value):
-                decoded = decode_verp(address)
-                if decoded is not None:
-                    return _failures(lines, [decoded.recipient], narrow=False)
+def _from_verp(lines: list[str], message: BounceMessage, original: OriginalHeaders) -> list[RecipientFinding]:
+    """The recipient a VERP bounce address names: the bounce's own, else the original's Return-Path
+    (a bounce sent to the author instead of the envelope sender)."""
+    values = [v for name in _LIST_VERP_HEADERS for v in message.headers(name)]
+    for value in [*values, original.return_path or ""]:
+        for address in addresses_in(value):
+            decoded = decode_verp(address)
+            if decoded is not None:
+                return _failures(lines, [decoded.recipient], narrow=False)
     return []
 
 
@@ -204,7 +208,7 @@ def parse_fallback(message: BounceMessage, original: OriginalHeaders) -> list[Re
         return in_text
     found = (
         _from_headers(lines, message, own)
-        or _from_verp(lines, message)
+        or _from_verp(lines, message, original)
         or _from_original(lines, original, own)
         or _from_received(lines, original, own)
     )

@@ -74,8 +74,8 @@ def _cause_after(lines: list[str], end: int) -> str:
         if position >= len(lines):
             break
         text, position = _paragraph_at(lines, position)
-        if ADDRESS_PATTERN.search(text):
-            break
+        if ADDRESS_PATTERN.search(text) or text.endswith(":"):
+            break  # another recipient's entry, or the heading of another list of them
         parts.append(text)
         if _has_code(text) or FAILURE_WORDS.search(text):
             return " ".join(parts)
@@ -96,8 +96,12 @@ def failure_at(lines: list[str], index: int) -> RecipientFinding | None:
             diagnostic = heading
     reply, status = reply_and_status(diagnostic)
     if reply is not None and reply.startswith("2"):
-        # An SMTP transcript: the recipient was accepted, a later reply refused the mail.
-        diagnostic = _later_refusal(lines, index) or diagnostic
+        # An SMTP transcript: the recipient was accepted, a later reply refused the mail;
+        # with no refusal after it, an accepted recipient did not fail.
+        refusal = _later_refusal(lines, index)
+        if refusal is None:
+            return None
+        diagnostic = refusal
         reply, status = reply_and_status(diagnostic)
     if not FAILURE_WORDS.search(diagnostic):
         return None

@@ -6,6 +6,7 @@ many MTAs paste it into the text after a marker line instead:
     ------ This is a copy of the message, including all the headers. ------
     --- Below this line is a copy of the message.
     ----- Original message -----
+    ---------- Forwarded message ----------
     Included is a copy of the original message
 
 `split_original(text)` cuts a bounce text at such a marker; `original_headers(message)`
@@ -40,7 +41,7 @@ ORIGINAL_MARKER = ScreenedPattern.compile(
     r"^[ \t>-]*(?:"
     r"- ?(?:This is a copy of|Below this line is a copy of|Original message|"
     r"The header of the original message|Returned message|Undelivered message|Message header"
-    r"|original (?:message|header)"
+    r"|original (?:message|header)|Forwarded message"
     r"|(?:The )?(?:original|returned|unsent) message (?:follows|headers?)"
     r"|Original Message Header ?-)"
     r"|Included is a copy of the original message"

@@ -18,7 +18,7 @@ from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.original import OriginalHeaders
 from bouncewarden.parse.verp import decode_verp, unwrap_sender
 
-__all__ = ["OwnAddresses", "is_role_address", "list_addresses", "own_addresses"]
+__all__ = ["OwnAddresses", "is_list_software_address", "is_role_address", "list_addresses", "own_addresses"]
 
 # Local parts of mail-system roles (RFC 2142) and of the software that writes bounces.
 _ROLE_LOCAL = re.compile(
@@ -49,6 +49,12 @@ _LIST_HEADERS = (
     "sender",
     "errors-to",
 )
+# Bounce addresses of list software: Mailman's list-bounces, Sympa's list-owner, ezmlm's
+# list-return-NNN, Majordomo's owner-list.
+_LIST_ROLE = re.compile(
+    r"^(?:(?P<name>[a-z0-9._]+(?:-[a-z0-9._]+)*?)-(?:bounces?|owner|errors|admin|return(?:-\d+)*)"
+    r"|owner-(?P<name2>[a-z0-9._-]+))$"
+)
 _LIST_ID = re.compile(r"<([A-Za-z0-9_-][A-Za-z0-9._-]*)\.([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>")
 
 
@@ -63,12 +69,17 @@ class OwnAddresses:
 
     addresses: frozenset[str]
     is_list_message: bool
+    list_prefixes: frozenset[tuple[str, str]] = frozenset()
 
     def __contains__(self, address: object) -> bool:
         if not isinstance(address, str):
             return False
         key = address.lower()
-        return key in self.addresses or unwrap_sender(key) in self.addresses or is_role_address(key)
+        if key in self.addresses or unwrap_sender(key) in self.addresses or is_role_address(key):
+            return True
+        local, _, domain = key.rpartition("@")
+        # the list's other addresses: announce-request@, announce-owner@, announce-bounces+...@
+        return any(domain == host and local.startswith(name) for name, host in self.list_prefixes)
 
 
 def _list_addresses(original: OriginalHeaders) -> tuple[set[str], bool]:
@@ -94,6 +105,20 @@ def list_addresses(original: OriginalHeaders) -> frozenset[str]:
     return frozenset(a.lower() for a in _list_addresses(original)[0])
 
 
+def _list_behind(address: str) -> str | None:
+    """The list a list-software bounce address serves ("announce-bounces@h" -> "announce@h")."""
+    local, _, host = address.lower().rpartition("@")
+    found = _LIST_ROLE.match(local)
+    if found is None:
+        return None
+    return f"{found.group('name') or found.group('name2')}@{host}"
+
+
+def is_list_software_address(address: str) -> bool:
+    """Whether the address is a list's bounce or owner address (list-bounces@, owner-list@...)."""
+    return _list_behind(address) is not None
+
+
 def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddresses:
     """Every address the bounce and its original use for themselves (see the module docstring)."""
     found: set[str] = set()
@@ -102,10 +127,18 @@ def own_addresses(message: BounceMessage, original: OriginalHeaders) -> OwnAddre
             found.update(addresses_in(value))
     found.update(a for a in (original.sender, original.return_path) if a)
     listed, has_list_id = _list_addresses(original)
+    for address in list(found):
+        behind = _list_behind(unwrap_sender(address))
+        decoded = decode_verp(address)
+        if decoded is not None:
+            behind = _list_behind(decoded.return_path) or behind
+        if behind is not None:  # the bounce went to a list's bounce address
+            listed.add(behind)
     found |= listed
     for address in list(found):
         found.add(unwrap_sender(address))
         decoded = decode_verp(address)
         if decoded is not None:  # the bounce address's un-encoded form is the sender's too
             found.add(decoded.return_path)
-    return OwnAddresses(frozenset(a.lower() for a in found), bool(listed) or has_list_id)
+    prefixes = frozenset((a.lower().rpartition("@")[0] + "-", a.lower().rpartition("@")[2]) for a in listed)
+    return OwnAddresses(frozenset(a.lower() for a in found), bool(listed) or has_list_id, prefixes)

@@ -31,10 +31,11 @@ from datetime import datetime
 
 from bouncewarden.classify import Classification, OperatorRule, classify, pseudo_status
 from bouncewarden.events import Kind, Reason, default_severity
+from bouncewarden.parse.addresses import tidy_address
 from bouncewarden.parse.arf import is_feedback, parse_feedback
 from bouncewarden.parse.autoreply import is_autoreply, parse_autoreply
 from bouncewarden.parse.challenge import is_challenge, parse_challenge
-from bouncewarden.parse.delay_notice import is_delay_notice
+from bouncewarden.parse.delay_notice import is_delay_notice, is_success_notice
 from bouncewarden.parse.dsn import findings_from_status, parse_date
 from bouncewarden.parse.fallback import parse_fallback
 from bouncewarden.parse.merge import merge_findings
@@ -92,10 +93,9 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
             attempt.parser = "dsn+" + name if name else "dsn"
             return attempt
         attempt.defects.append("delivery-status part without a readable recipient")
-    elif is_challenge(message):
+    elif is_challenge(message):  # an auto-reply, or nothing at all: never a failure
         attempt.findings, attempt.parser = parse_challenge(message, original), "challenge"
-        if attempt.findings:
-            return attempt
+        return attempt
     if is_autoreply(message):
         attempt.findings, attempt.parser = parse_autoreply(message), "rfc3834"
         if attempt.findings:
@@ -106,18 +106,31 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
         attempt.findings = [f for f in attempt.findings if f.address.lower() not in never]
     if not attempt.findings:
         attempt.findings, attempt.parser = parse_fallback(message, original), "fallback"
-    if attempt.findings and is_delay_notice(message):
-        for finding in attempt.findings:
-            if finding.kind is Kind.BOUNCE and finding.action in (None, "failed"):
-                finding.action = "delayed"
+    if attempt.findings:
+        _mark_notices(message, attempt.findings)
     return attempt
 
 
+def _mark_notices(message: BounceMessage, findings: list[RecipientFinding]) -> None:
+    """Plain-text warnings make their failures delays, success reports deliveries."""
+    failures = [f for f in findings if f.kind is Kind.BOUNCE and f.action in (None, "failed")]
+    if not failures:
+        return
+    if is_delay_notice(message):
+        for finding in failures:
+            finding.action = "delayed"
+    elif all((f.reply_code or "2").startswith("2") for f in failures) and is_success_notice(message):
+        for finding in failures:
+            finding.action, finding.kind = "delivered", Kind.DELIVERY
+
+
 def _one_per_recipient(findings: list[RecipientFinding]) -> list[RecipientFinding]:
-    """The findings with each (address, kind) once: the first reading of a repeated address."""
+    """The findings with each (address, kind) once, the first reading of a repeated address kept;
+    each address tidied (`tidy_address`: no "SMTP=", quotes, brackets, trailing dot)."""
     seen: set[tuple[str, Kind]] = set()
     kept = []
     for finding in findings:
+        finding.address = tidy_address(finding.address)
         key = (finding.address.lower(), finding.kind)
         if key not in seen:
             seen.add(key)

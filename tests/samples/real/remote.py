@@ -4,7 +4,8 @@
 from `REPLIES`, chosen by the start of the address's local part. `LoopbackResolver`
 answers the DNS questions of postfix's chrooted smtp client on 127.0.0.1:53. The replies
 copy the style of Postfix, RBL, Gmail, Microsoft, Yahoo and iCloud refusals as their public
-error pages describe them; every text here was written for these tests.
+error pages describe them; every text here was written for these tests. The documented replies
+of eighteen receivers and filters (receivers.py) follow them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 import threading
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from receivers import DOCUMENTED
 
 REMOTE_PORT = 2525
 REFUSED_PORT = 2599  # nothing listens here: "connection refused"
@@ -183,6 +185,10 @@ REPLIES: tuple[tuple[str, str, str], ...] = (
         "553 5.1.8 <{address}>: Sender address rejected: Domain not found",
     ),
 )
+
+
+# The receivers' and filters' documented replies (receivers.py), after the earlier ones.
+REPLIES += tuple((reply.prefix, reply.stage, reply.reply) for reply in DOCUMENTED)
 
 
 def reply_for(address: str, stage: str) -> str | None:
