@@ -112,3 +112,17 @@ def test_sends_are_counted_once(live: LiveApi) -> None:
         daily = http.get("/v1/stats", params={"days": 3}).json()["daily"]
         assert {day["day"]: day["sends"] for day in daily}["2025-11-30"] == 2
         assert http.get("/v1/events", params={"kind": "send"}).json()["items"][0]["kind"] == "send"
+
+
+def test_nul_characters_and_impossible_recipients_are_refused_not_stored(live: LiveApi) -> None:
+    with live.client(Scope.WRITE) as http:
+        assert (
+            http.post("/v1/sends", json={"sends": [{"recipient": "a\x00b@example.com"}]}).status_code == 422
+        )
+        assert http.post("/v1/sends", json={"sends": [{"recipient": "not an address"}]}).status_code == 422
+        note = {"addresses": ["a@example.com"], "note": "x\x00y"}
+        assert http.post("/v1/suppressions", json=note).status_code == 422
+        assert http.get("/v1/suppressions", params={"source": "a\x00"}).status_code == 400
+        assert http.get("/v1/events", params={"text": "\x00"}).status_code == 400
+        assert http.get("/v1/evidence/99999999999999999999").status_code == 422
+        assert http.get("/v1/stats").json()["events"] == {}

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from bouncewarden.api.context import Backend
+from bouncewarden.api.guards import RefuseNulBytes
 from bouncewarden.api.health import health_router
 from bouncewarden.api.sns import SnsEndpoint, sns_router
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(sns_router(endpoint))
     app.include_router(v1_router(backend))
     install_ui(app, backend)
+    app.add_middleware(RefuseNulBytes)
     app.include_router(health_router(lambda: _check_database(service)))
     return app
 

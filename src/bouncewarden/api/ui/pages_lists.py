@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bouncewarden.api.ui.web import Denied, Ui
+from bouncewarden.api.v1.schemas import RowId
 from bouncewarden.store.browse import (
     EventFilter,
     InvalidCursor,
@@ -140,7 +141,7 @@ def lists_router(ui: Ui) -> APIRouter:
         return ui.back(request, "/blocked")
 
     @router.post("/blocks/{entry_id}/remove")
-    async def remove_block(entry_id: int, request: Request) -> Response:
+    async def remove_block(entry_id: RowId, request: Request) -> Response:
         user = ui.user(request, Role.ADMINISTRATOR)
         form = await ui.form(request)
         ui.actions.unblock(entry_id, note=str(form.get("note", "")), actor=_actor(user.username))

@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from bouncewarden.api.settings_view import visible_settings
 from bouncewarden.api.ui.web import Denied, Missing, Ui
+from bouncewarden.api.v1.schemas import MAX_ROW_ID, RowId
 from bouncewarden.store.evidence import load_quarantined, page_quarantine
 from bouncewarden.store.users import Role
 
@@ -50,7 +51,7 @@ def manage_router(ui: Ui) -> APIRouter:
         return ui.back(request, "/rules")
 
     @router.post("/rules/{rule_id}/remove")
-    async def remove_rule(rule_id: int, request: Request) -> Response:
+    async def remove_rule(rule_id: RowId, request: Request) -> Response:
         user = ui.user(request, Role.OPERATOR)
         await ui.form(request)
         ui.actions.remove_rule(rule_id, actor=f"user:{user.username}")
@@ -70,9 +71,8 @@ def manage_router(ui: Ui) -> APIRouter:
     def quarantine(request: Request) -> Response:
         user = ui.user(request)
         before = request.query_params.get("before", "")
-        items, total = page_quarantine(
-            service.engine, limit=50, before=int(before) if before.isdigit() else None
-        )
+        last = int(before) if before.isdigit() and len(before) <= 10 and int(before) <= MAX_ROW_ID else None
+        items, total = page_quarantine(service.engine, limit=50, before=last)
         context = {
             "user": user,
             "items": items,
@@ -82,7 +82,7 @@ def manage_router(ui: Ui) -> APIRouter:
         return ui.render(request, "quarantine.html", context)
 
     @router.get("/quarantine/{quarantine_id}")
-    def quarantined(quarantine_id: int, request: Request) -> Response:
+    def quarantined(quarantine_id: RowId, request: Request) -> Response:
         user = ui.user(request)
         found = load_quarantined(service.engine, quarantine_id)
         if found is None:

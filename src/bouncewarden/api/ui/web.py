@@ -85,6 +85,8 @@ class Ui:
         given = str(form.get("csrf", ""))
         if not given or not hmac.compare_digest(given, self.session(request).csrf):
             raise Denied("the form has expired or did not come from this site; reload the page and try again")
+        if any("\x00" in str(value) for value in form.values()):
+            raise Denied("a form field holds a NUL character")
         return form
 
     def render(

@@ -26,7 +26,7 @@ from bouncewarden.addresses import valid_address
 from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.auth import Caller
-from bouncewarden.api.v1.schemas import AddressesNote, BlockIn, ChangeOut, CheckIn
+from bouncewarden.api.v1.schemas import AddressesNote, BlockIn, ChangeOut, CheckIn, RowId
 from bouncewarden.errors import InvalidAddress
 from bouncewarden.store.browse import InvalidCursor, SuppressionFilter, iter_suppressions, page_suppressions
 from bouncewarden.store.evidence import load_evidence
@@ -94,7 +94,7 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
         }
 
     @router.get("/evidence/{evidence_id}")
-    def evidence(evidence_id: int, caller: Annotated[Caller, read]) -> dict[str, Any]:
+    def evidence(evidence_id: RowId, caller: Annotated[Caller, read]) -> dict[str, Any]:
         """The raw input kept for events, decoded as text (UTF-8, replacement characters, cut at 256 KiB)."""
         item = load_evidence(backend.service.engine, evidence_id)
         if item is None:
@@ -188,7 +188,7 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
         return {"id": entry.id, "kind": entry.kind.value, "value": entry.value}
 
     @router.delete("/blocks/{entry_id}")
-    def unblock(entry_id: int, caller: Annotated[Caller, write], note: str = "") -> dict[str, Any]:
+    def unblock(entry_id: RowId, caller: Annotated[Caller, write], note: str = "") -> dict[str, Any]:
         """Remove a domain or pattern suppression."""
         entry = actions.unblock(entry_id, note=note, actor=caller.actor)
         if entry is None:

@@ -18,7 +18,7 @@ from bouncewarden.api.context import Backend
 from bouncewarden.api.settings_view import visible_settings
 from bouncewarden.api.v1.addresses import stamp
 from bouncewarden.api.v1.auth import Caller
-from bouncewarden.api.v1.schemas import TokenIn, UserIn
+from bouncewarden.api.v1.schemas import RowId, TokenIn, UserIn
 from bouncewarden.store.tokens import Scope
 from bouncewarden.store.users import Role, UserExists
 
@@ -55,7 +55,7 @@ def admin_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         return {"id": created.info.id, "scope": body.scope, "token": created.secret}
 
     @router.delete("/tokens/{token_id}")
-    def revoke_token(token_id: int, caller: Annotated[Caller, admin]) -> dict[str, Any]:
+    def revoke_token(token_id: RowId, caller: Annotated[Caller, admin]) -> dict[str, Any]:
         """Revoke a token."""
         if not backend.tokens.revoke(token_id):
             raise HTTPException(404, f"no live token with id {token_id}")

@@ -23,7 +23,7 @@ from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.addresses import stamp
 from bouncewarden.api.v1.auth import Caller
-from bouncewarden.api.v1.schemas import RuleIn, RuleTestIn
+from bouncewarden.api.v1.schemas import MAX_ROW_ID, RowId, RuleIn, RuleTestIn
 from bouncewarden.store.evidence import load_quarantined, page_quarantine
 from bouncewarden.store.series import daily_totals, events_by_reason, quarantine_health
 from bouncewarden.store.tokens import Scope
@@ -73,7 +73,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         return actions.try_rules(body.diagnostic, body.reply_code, body.status)
 
     @router.delete("/rules/{rule_id}", tags=["rules"])
-    def remove_rule(rule_id: int, caller: Annotated[Caller, write]) -> dict[str, Any]:
+    def remove_rule(rule_id: RowId, caller: Annotated[Caller, write]) -> dict[str, Any]:
         """Remove a rule."""
         if not actions.remove_rule(rule_id, actor=caller.actor):
             raise HTTPException(404, f"no rule with id {rule_id}")
@@ -83,7 +83,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
     def quarantine(
         caller: Annotated[Caller, read],
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-        before: Annotated[int | None, Query(ge=1)] = None,
+        before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
     ) -> dict[str, Any]:
         """Quarantined inputs, newest first; pass the last id as `before` for the next page."""
         items, total = page_quarantine(service.engine, limit=limit, before=before)
@@ -94,7 +94,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         }
 
     @router.get("/quarantine/{quarantine_id}", tags=["quarantine"])
-    def quarantined(quarantine_id: int, caller: Annotated[Caller, read]) -> dict[str, Any]:
+    def quarantined(quarantine_id: RowId, caller: Annotated[Caller, read]) -> dict[str, Any]:
         """One quarantined input with its reason and its bytes as text."""
         found = load_quarantined(service.engine, quarantine_id)
         if found is None:

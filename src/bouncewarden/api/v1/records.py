@@ -52,6 +52,24 @@ async def _body(request: Request) -> bytes:
     return bytes(body)
 
 
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with its `#/$defs/...` references replaced by what they name (for openapi_extra)."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(value) for value in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 def _canonical(data: bytes) -> Any:
     """The parsed JSON when `data` is canonical events (`{"events": [...]}`), else None."""
     try:
@@ -110,7 +128,7 @@ def records_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter
                 "required": True,
                 "content": {
                     "message/rfc822": {"schema": {"type": "string"}},
-                    "application/json": {"schema": CanonicalEvents.model_json_schema()},
+                    "application/json": {"schema": _inlined(CanonicalEvents.model_json_schema())},
                 },
             }
         },
