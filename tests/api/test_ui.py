@@ -135,3 +135,21 @@ def test_bulk_clear_confirms_the_count_and_clears_only_soft_records(people: Live
         assert browser.get("/bulk", params={"action": "lift"}).status_code == 403
     stats = people.backend.service.stats().addresses
     assert stats["soft"] == soft_before - count and stats["suppressed"] == suppressed_before
+
+
+def test_an_operator_adds_tests_and_moves_rules(people: LiveApi) -> None:
+    with sign_in(people, "otto") as browser:
+        page = browser.get("/rules")
+        token = _csrf(page.text)
+        browser.post("/rules", data={"csrf": token, "rule": "quota ==> soft mailboxfull", "note": ""})
+        browser.post("/rules", data={"csrf": token, "rule": "over quota ==> hard userunknown", "note": ""})
+        tried = browser.post("/rules/test", data={"csrf": token, "diagnostic": "552 over quota"})
+        assert "by rule #1" in tried.text
+        second = people.backend.service.stored_rules()[1].id
+        browser.post(f"/rules/{second}/up", data={"csrf": token})
+        tried = browser.post("/rules/test", data={"csrf": token, "diagnostic": "552 over quota"})
+        assert f"by rule #{second}" in tried.text
+    with sign_in(people, "vera") as browser:
+        page = browser.get("/rules")
+        assert "Move up" not in page.text
+        assert browser.post("/rules/1/up", data={"csrf": _csrf(page.text)}).status_code == 403

@@ -28,6 +28,7 @@ ROUTES = {
     ("GET", "/v1/rules", Scope.READ),
     ("POST", "/v1/rules", Scope.WRITE),
     ("POST", "/v1/rules/test", Scope.WRITE),
+    ("PUT", "/v1/rules/order", Scope.WRITE),
     ("DELETE", "/v1/rules/{rule_id}", Scope.WRITE),
     ("GET", "/v1/quarantine", Scope.READ),
     ("GET", "/v1/quarantine/{quarantine_id}", Scope.READ),

@@ -63,3 +63,17 @@ def test_admin_scope_manages_tokens_users_and_reads_settings(live: LiveApi) -> N
         assert http.delete("/v1/users/carol").status_code == 200
         settings = http.get("/v1/settings").json()
         assert settings["policy"]["max_attempts"] == 5 and "database_url" in settings
+
+
+def test_rules_are_tried_in_the_order_set(live: LiveApi) -> None:
+    with live.client(Scope.WRITE) as http:
+        first = http.post("/v1/rules", json={"rule": "mailbox unavailable ==> soft mailboxfull"}).json()["id"]
+        second = http.post("/v1/rules", json={"rule": "mailbox ==> hard userunknown"}).json()["id"]
+        diagnostic = {"diagnostic": "550 mailbox unavailable"}
+        assert http.post("/v1/rules/test", json=diagnostic).json()["rule_id"] == first
+        assert http.put("/v1/rules/order", json={"ids": [second]}).status_code == 422
+        assert http.put("/v1/rules/order", json={"ids": [second, first]}).json() == {"ids": [second, first]}
+        assert http.post("/v1/rules/test", json=diagnostic).json()["rule_id"] == second
+        third = http.post("/v1/rules", json={"rule": "unavailable ==> sender blocked"}).json()["id"]
+        assert [rule["id"] for rule in http.get("/v1/rules").json()["items"]] == [second, first, third]
+        assert http.get("/v1/audit").json()["items"][1]["action"] == "rule_order"

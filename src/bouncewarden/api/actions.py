@@ -138,6 +138,22 @@ class Actions:
             self._backend.audit.record(actor, "rule_remove", f"rule:{rule_id}")
         return removed
 
+    def reorder_rules(self, rule_ids: Sequence[int], *, actor: str) -> bool:
+        """Set the order the rules are tried in (every rule's id, once)."""
+        done = self._service.reorder_operator_rules(rule_ids)
+        if done:
+            self._backend.audit.record(actor, "rule_order", "rules", " ".join(map(str, rule_ids)))
+        return done
+
+    def move_rule_up(self, rule_id: int, *, actor: str) -> bool:
+        """Try one rule before the one now tried just before it."""
+        order = [stored.id for stored in self._service.stored_rules()]
+        if rule_id not in order or order.index(rule_id) == 0:
+            return False
+        at = order.index(rule_id)
+        order[at - 1], order[at] = order[at], order[at - 1]
+        return self.reorder_rules(order, actor=actor)
+
     def try_rules(self, diagnostic: str, reply_code: str | None, status: str | None) -> dict[str, Any]:
         """What a diagnostic is classified as with the stored rules and without them."""
         from bouncewarden.classify import classify

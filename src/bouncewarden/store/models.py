@@ -191,6 +191,7 @@ class OperatorRule(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    position: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiToken(Base):

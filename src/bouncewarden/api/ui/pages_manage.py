@@ -57,6 +57,13 @@ def manage_router(ui: Ui) -> APIRouter:
         ui.actions.remove_rule(rule_id, actor=f"user:{user.username}")
         return ui.back(request, "/rules")
 
+    @router.post("/rules/{rule_id}/up")
+    async def move_rule_up(rule_id: RowId, request: Request) -> Response:
+        user = ui.user(request, Role.OPERATOR)
+        await ui.form(request)
+        ui.actions.move_rule_up(rule_id, actor=f"user:{user.username}")
+        return ui.back(request, "/rules")
+
     @router.post("/rules/test")
     async def test_rules(request: Request) -> Response:
         ui.user(request)

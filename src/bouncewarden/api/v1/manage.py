@@ -3,6 +3,7 @@
     GET    /v1/rules               read    the operator rules in the order they are tried
     POST   /v1/rules               write   add one (`PATTERN ==> SEVERITY [REASON]`)
     POST   /v1/rules/test          write   classify a diagnostic with and without the rules
+    PUT    /v1/rules/order         write   set the order they are tried in
     DELETE /v1/rules/{id}          write   remove one
     GET    /v1/quarantine          read    inputs that could not be read, newest first
     GET    /v1/quarantine/{id}     read    one, with its bytes as text
@@ -23,7 +24,7 @@ from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.addresses import stamp
 from bouncewarden.api.v1.auth import Caller
-from bouncewarden.api.v1.schemas import MAX_ROW_ID, RowId, RuleIn, RuleTestIn
+from bouncewarden.api.v1.schemas import MAX_ROW_ID, RowId, RuleIn, RuleOrder, RuleTestIn
 from bouncewarden.store.evidence import load_quarantined, page_quarantine
 from bouncewarden.store.series import daily_totals, events_by_reason, quarantine_health
 from bouncewarden.store.tokens import Scope
@@ -71,6 +72,13 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
     def test_rule(body: RuleTestIn, caller: Annotated[Caller, write]) -> dict[str, Any]:
         """What the diagnostic is classified as, with the stored rules and without them."""
         return actions.try_rules(body.diagnostic, body.reply_code, body.status)
+
+    @router.put("/rules/order", tags=["rules"])
+    def order_rules(body: RuleOrder, caller: Annotated[Caller, write]) -> dict[str, Any]:
+        """Set the order the rules are tried in: `ids` names every stored rule once."""
+        if not actions.reorder_rules(body.ids, actor=caller.actor):
+            raise HTTPException(422, "ids must name every stored rule exactly once")
+        return {"ids": [stored.id for stored in service.stored_rules()]}
 
     @router.delete("/rules/{rule_id}", tags=["rules"])
     def remove_rule(rule_id: RowId, caller: Annotated[Caller, write]) -> dict[str, Any]:

@@ -145,7 +145,7 @@ class RuleTestIn(BaseModel):
 class RuleOrder(BaseModel):
     """Every stored rule's id, in the order the rules are to be tried."""
 
-    ids: list[int]
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(max_length=10_000)
 
 
 class TokenIn(BaseModel):

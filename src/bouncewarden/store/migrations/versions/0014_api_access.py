@@ -1,4 +1,5 @@
-"""The HTTP API and admin UI: tokens, users, the audit log, domain and pattern suppressions.
+"""The HTTP API and admin UI: tokens, users, the audit log, domain and pattern suppressions,
+and an operator-set order of the rules (`operator_rules.position`).
 
 Revision ID: 0014_api_access
 Revises: 0001
@@ -19,6 +20,8 @@ _TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("operator_rules") as batch:
+        batch.add_column(sa.Column("position", sa.Integer, nullable=True))
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -64,3 +67,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("blocked_patterns", "audit_log", "users", "api_tokens"):
         op.drop_table(table)
+    with op.batch_alter_table("operator_rules") as batch:
+        batch.drop_column("position")
