@@ -12,7 +12,7 @@ repeats exactly the filter the person looked at.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -49,6 +49,14 @@ def _time(value: str) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+def _until(value: str) -> datetime | None:
+    """The end of a filter's range: a bare date (from a date field) includes that whole day."""
+    moment = _time(value)
+    if moment is not None and len(value.strip()) == 10:
+        moment += timedelta(days=1)
+    return moment
+
+
 def _wanted(params: dict[str, str], keys: tuple[str, ...]) -> dict[str, str]:
     return {key: params[key].strip()[:200] for key in keys if params.get(key, "").strip()}
 
@@ -64,7 +72,7 @@ def event_filter(given: dict[str, str]) -> EventFilter:
         source=given.get("source"),
         domain=given.get("domain"),
         since=_time(given.get("since", "")),
-        until=_time(given.get("until", "")),
+        until=_until(given.get("until", "")),
         text=given.get("text"),
     )
 
@@ -76,7 +84,7 @@ def suppression_filter(given: dict[str, str]) -> SuppressionFilter:
         source=given.get("source"),
         domain=given.get("domain"),
         since=_time(given.get("since", "")),
-        until=_time(given.get("until", "")),
+        until=_until(given.get("until", "")),
         text=given.get("text"),
     )
 
