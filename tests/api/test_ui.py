@@ -153,3 +153,16 @@ def test_an_operator_adds_tests_and_moves_rules(people: LiveApi) -> None:
         page = browser.get("/rules")
         assert "Move up" not in page.text
         assert browser.post("/rules/1/up", data={"csrf": _csrf(page.text)}).status_code == 403
+
+
+def test_the_address_page_names_the_rule_that_decides_a_diagnostic_today(people: LiveApi) -> None:
+    _record_hard_bounce(people)
+    with sign_in(people, "ada") as browser:
+        assert "rule-hit" not in browser.get(f"/address/{HARD_ADDRESS}").text
+        token = _csrf(browser.get("/rules").text)
+        browser.post(
+            "/rules", data={"csrf": token, "rule": "does not exist ==> hard userunknown", "note": ""}
+        )
+        rule_id = people.backend.service.stored_rules()[0].id
+        page = browser.get(f"/address/{HARD_ADDRESS}").text
+        assert f"rule #{rule_id}</a> decides this diagnostic" in page

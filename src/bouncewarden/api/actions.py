@@ -171,6 +171,31 @@ class Actions:
             "without_rules": {"reason": built_in.reason.value, "severity": built_in.severity.value},
         }
 
+    def matching_rules(self, events: Sequence[Any]) -> dict[int, int]:
+        """For stored events with a diagnostic: the id of the operator rule that decides it today."""
+        from bouncewarden.classify import classify
+        from bouncewarden.parse import RecipientFinding
+
+        stored = self._service.stored_rules()
+        if not stored:
+            return {}
+        rules = [entry.rule for entry in stored]
+        found: dict[int, int] = {}
+        for event in events:
+            if not event.diagnostic:
+                continue
+            finding = RecipientFinding(
+                address="", diagnostic=event.diagnostic, reply_code=event.reply_code, status=event.status
+            )
+            verdict = classify(finding, rules)
+            match = next(
+                (entry.id for entry in stored if verdict.rule is not None and entry.rule == verdict.rule),
+                None,
+            )
+            if match is not None:
+                found[event.id] = match
+        return found
+
     def ingest(self, data: bytes, *, origin: str) -> InputResult:
         """Read and record one raw input (a DSN, an SES JSON document) through the one reader."""
         raw = RawInput(data, origin, self._backend.clock(), SOURCE)

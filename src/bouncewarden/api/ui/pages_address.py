@@ -61,6 +61,7 @@ def address_router(ui: Ui) -> APIRouter:
             "state": history.state,
             "timeline": _timeline(history.events, history.transitions),
             "events": {event.id: event for event in history.events},
+            "rule_hits": ui.actions.matching_rules(history.events),
         }
         return ui.render(request, "address.html", context)
 
