@@ -58,6 +58,7 @@ def test_suppress_many_list_filter_and_export(live: LiveApi) -> None:
     with live.client(Scope.WRITE) as http:
         addresses = ["a@example.com", "b@example.com", "c@example.org", "bad address"]
         done = http.post("/v1/suppressions", json={"addresses": addresses, "note": "ticket 7"}).json()
+        http.post("/v1/suppressions", json={"addresses": ["d@example.net"], "note": "=HYPERLINK(1)"})
         assert done == {"changed": addresses[:3], "unchanged": 0, "invalid": ["bad address"]}
         again = http.post("/v1/suppressions", json={"addresses": addresses[:1], "note": "again"}).json()
         assert again == {"changed": [], "unchanged": 1, "invalid": []}
@@ -71,7 +72,10 @@ def test_suppress_many_list_filter_and_export(live: LiveApi) -> None:
             ("c@example.org", "manual", "ticket 7")
         ]
         lines = http.get("/v1/suppressions/export", params={"format": "jsonl"}).text.splitlines()
-        assert sorted(json.loads(line)["address"] for line in lines) == addresses[:3]
+        assert sorted(json.loads(line)["address"] for line in lines) == [*addresses[:3], "d@example.net"]
+        dangerous = http.get("/v1/suppressions/export", params={"domain": "example.net"}).text
+        (row,) = csv.DictReader(io.StringIO(dangerous))
+        assert row["note"] == "'=HYPERLINK(1)"
         assert http.get("/v1/suppressions", params={"cursor": "!!"}).status_code == 400
 
 
@@ -115,3 +119,28 @@ def test_check_takes_ten_thousand_addresses_and_refuses_more(live: LiveApi) -> N
         assert [r["address"] for r in results if r["suppressed"]] == addresses[::1000]
         assert http.post("/v1/check", json={"addresses": [*addresses, "one@example.com"]}).status_code == 422
         assert http.post("/v1/check", json={"addresses": []}).status_code == 422
+
+
+def test_a_long_export_streams_every_row_once_with_one_header(live: LiveApi) -> None:
+    from datetime import UTC, datetime
+
+    from bouncewarden.store.queries import Suppression
+
+    stamp = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = (Suppression(f"user{n}@example.com", "imported", stamp, None, "test") for n in range(12_345))
+    live.backend.service.import_suppressions(rows, label="bulk", actor="test")
+    with live.client(Scope.READ) as http:
+        exported = http.get("/v1/suppressions/export").text
+        lines = exported.splitlines()
+        assert lines[0] == "address,reason,created_at,note,source" and len(lines) == 12_346
+        assert len({line.split(",")[0] for line in lines[1:]}) == 12_345
+        pages, cursor = 0, None
+        while True:
+            page = http.get(
+                "/v1/suppressions", params={"limit": 1000} | ({"cursor": cursor} if cursor else {})
+            )
+            pages += 1
+            cursor = page.json()["next_cursor"]
+            if cursor is None:
+                break
+        assert pages == 13

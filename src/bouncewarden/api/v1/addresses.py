@@ -12,11 +12,10 @@ POST   /v1/blocks                   write   suppress a whole domain or a pattern
 DELETE /v1/blocks/{id}              write   remove one
 """
 
-import csv
 import io
-import json
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
@@ -30,6 +29,7 @@ from bouncewarden.api.v1.schemas import AddressesNote, BlockIn, ChangeOut, Check
 from bouncewarden.errors import InvalidAddress
 from bouncewarden.store.browse import InvalidCursor, SuppressionFilter, iter_suppressions, page_suppressions
 from bouncewarden.store.evidence import load_evidence
+from bouncewarden.store.listfile import ListFormat, write_suppressions
 from bouncewarden.store.patterns import BlockKind
 from bouncewarden.store.queries import Suppression, as_json
 from bouncewarden.store.tokens import Scope
@@ -37,6 +37,8 @@ from bouncewarden.store.tokens import Scope
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at
 # definition time, and they name the scope dependencies local to the router factory.
 __all__ = ["addresses_router", "stamp"]
+
+_CHUNK = 5000
 
 
 def stamp(moment: datetime | None) -> str | None:
@@ -147,13 +149,13 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
         until: datetime | None = None,
         text: Annotated[str | None, Query(max_length=200)] = None,
     ) -> StreamingResponse:
-        """The (filtered) suppression list, streamed: CSV (as `bouncewarden export`) or JSON lines."""
+        """The (filtered) suppression list, streamed as `bouncewarden export` writes it (CSV cells that a
+        spreadsheet would evaluate get a leading quote), or JSON lines; `bouncewarden import` reads both."""
         wanted = _filter(reason, source, domain, since, until, text)
         rows = iter_suppressions(backend.service.engine, wanted)
         if format == "jsonl":
-            lines = (json.dumps(_suppression_json(entry)) + "\n" for entry in rows)
-            return StreamingResponse(lines, media_type="application/x-ndjson")
-        return StreamingResponse(_csv_lines(rows), media_type="text/csv; charset=utf-8")
+            return StreamingResponse(_exported(rows, ListFormat.JSONL), media_type="application/x-ndjson")
+        return StreamingResponse(_exported(rows, ListFormat.CSV), media_type="text/csv; charset=utf-8")
 
     @router.post("/suppressions")
     def suppress(body: AddressesNote, caller: Annotated[Caller, write]) -> ChangeOut:
@@ -198,15 +200,19 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
     return router
 
 
-def _csv_lines(rows: Iterator[Suppression]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["address", "reason", "created_at", "note", "source"])
-    for count, entry in enumerate(rows, 1):
-        writer.writerow([entry.address, entry.reason, stamp(entry.created_at) or "", entry.note or "",
-                         entry.source or ""])  # fmt: skip
-        if count % 1000 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+def _exported(rows: Iterator[Suppression], list_format: ListFormat) -> Iterator[str]:
+    """The list in `bouncewarden export`'s format (`store.listfile`), in chunks of `_CHUNK` rows."""
+    first = True
+    while True:
+        batch = list(islice(rows, _CHUNK))
+        if not batch and not first:
+            return
+        buffer = io.StringIO()
+        write_suppressions(batch, buffer, list_format)
+        text = buffer.getvalue()
+        if not first and list_format is ListFormat.CSV:
+            text = text.partition("\r\n")[2]  # the header row, written once
+        yield text
+        if not batch:
+            return
+        first = False
