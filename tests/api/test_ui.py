@@ -166,3 +166,21 @@ def test_the_address_page_names_the_rule_that_decides_a_diagnostic_today(people:
         rule_id = people.backend.service.stored_rules()[0].id
         page = browser.get(f"/address/{HARD_ADDRESS}").text
         assert f"rule #{rule_id}</a> decides this diagnostic" in page
+
+
+def test_an_administrator_manages_users_and_revokes_tokens_without_seeing_one(people: LiveApi) -> None:
+    with sign_in(people, "ada") as browser:
+        page = browser.get("/people")
+        assert all(secret not in page.text for secret in people.tokens.values())
+        token = _csrf(page.text)
+        form = {"csrf": token, "username": "nina", "role": "operator", "password": "long enough password"}
+        assert browser.post("/people/users", data=form).status_code == 200
+        assert browser.post("/people/users", data=form | {"password": "short"}).status_code == 403
+        assert browser.post("/people/users/ada/remove", data={"csrf": token}).status_code == 403
+        token_id = people.backend.tokens.list()[0].id
+        browser.post(f"/people/tokens/{token_id}/revoke", data={"csrf": token})
+        audit = browser.get("/audit").text
+        assert "user_add" in audit and "token_revoke" in audit
+    assert people.backend.tokens.list()[0].revoked_at is not None
+    with sign_in(people, "nina", "long enough password") as browser:
+        assert browser.get("/people").status_code == 403

@@ -4,6 +4,7 @@ pages_auth.py      / (login page or dashboard), /login, /logout
 pages_lists.py     /bounces, /blocked, /blocks, /bulk
 pages_address.py   /address/{address}, /evidence/{id} and the changes made there
 pages_manage.py    /rules, /quarantine, /settings, /audit
+pages_people.py    /people: users and API tokens (administrators)
 web.py             templates, roles, CSRF, security headers;  session.py: cookie and login limit
 charts.py          SVG charts drawn on the server
 """
@@ -17,6 +18,7 @@ from bouncewarden.api.ui.pages_address import address_router
 from bouncewarden.api.ui.pages_auth import auth_router
 from bouncewarden.api.ui.pages_lists import lists_router
 from bouncewarden.api.ui.pages_manage import manage_router
+from bouncewarden.api.ui.pages_people import people_router
 from bouncewarden.api.ui.web import Ui, install_handlers
 
 __all__ = ["install_ui"]
@@ -26,6 +28,6 @@ def install_ui(app: FastAPI, backend: Backend) -> Ui:
     """Add the admin UI's pages, error handlers and static files to `app`."""
     ui = Ui(backend)
     install_handlers(app, ui)
-    for part in (auth_router, lists_router, address_router, manage_router):
+    for part in (auth_router, lists_router, address_router, manage_router, people_router):
         app.include_router(part(ui))
     return ui
