@@ -184,3 +184,11 @@ def test_an_administrator_manages_users_and_revokes_tokens_without_seeing_one(pe
     assert people.backend.tokens.list()[0].revoked_at is not None
     with sign_in(people, "nina", "long enough password") as browser:
         assert browser.get("/people").status_code == 403
+
+
+def test_the_session_cookie_is_secure_behind_a_tls_proxy(people: LiveApi) -> None:
+    with httpx.Client(base_url=people.base) as browser:
+        plain = browser.get("/").headers["set-cookie"].lower()
+        proxied = browser.get("/", headers={"X-Forwarded-Proto": "https"}).headers["set-cookie"].lower()
+    assert all(part.strip() != "secure" for part in plain.split(";"))
+    assert any(part.strip() == "secure" for part in proxied.split(";"))
