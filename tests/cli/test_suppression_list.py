@@ -184,3 +184,28 @@ def test_row_errors_after_a_multiline_field_count_physical_lines(
     assert result.exit_code == 1
     assert f"Error: {path}:5: unknown reason 'nonsense'" in result.output
     assert suppressed(service) == []
+
+
+def test_import_from_standard_input(service: Service, database_url: str) -> None:
+    result = run(
+        database_url, "import", "-", stdin=b"address,note\r\n'+sum(1+1)@x.com,'=note\r\nbad\xff@x.com\r\n"
+    )
+    assert result.exit_code == 1
+    assert "Error: -:3: not UTF-8" in result.output
+    assert suppressed(service) == []
+    result = run(database_url, "import", "-", stdin=b"address,note\r\n'+sum(1+1)@x.com,'=note\r\n")
+    assert result.exit_code == 0, result.output
+    assert suppressed(service) == [("+sum(1+1)@x.com", "imported", "=note")]
+
+
+def test_history_prints_imported_notes_escaped(service: Service, database_url: str, tmp_path: Path) -> None:
+    """Defect 3: a note from an imported file cannot add a forged line to `history`."""
+    path = tmp_path / "list.jsonl"
+    path.write_text(
+        json.dumps({"address": "a@x.com", "note": "ok\n2025-01-01T00:00:00\tchange\tforged"}) + "\n"
+    )
+    assert run(database_url, "import", str(path)).exit_code == 0
+    with service.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE transitions SET note = :n"), {"n": "line\nforged"})
+    shown = run(database_url, "history", "a@x.com").stdout.splitlines()
+    assert len(shown) == 2 and shown[1].endswith("line\\nforged")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bouncewarden.parse import ParsedReport, parse_message
-from bouncewarden.parse.ndr_text import failure_at, text_cause
+from bouncewarden.parse.ndr_text import failure_at, memo_for, states_failure, text_cause
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "plaintext"
 
@@ -61,3 +61,37 @@ def test_unreadable_final_recipient_keeps_the_status_part_cause() -> None:
     [row] = report.recipients
     assert (row.address, row.status, row.reply_code) == ("nils@example.com", "5.1.1", "550")
     assert row.address != report.original_sender
+
+
+def test_each_entry_of_a_list_keeps_its_own_cause() -> None:
+    lines = [
+        "The message was undeliverable to the following:",
+        "\ta@example.com (mailbox full)",
+        "\tb@example.com (user not found)",
+    ]
+    first, second = failure_at(lines, 1), failure_at(lines, 2)
+    assert first is not None and first.diagnostic == "a@example.com (mailbox full)"
+    assert second is not None and second.diagnostic == "b@example.com (user not found)"
+
+
+def test_every_entry_of_a_long_list_gets_the_heading() -> None:
+    lines = ["The following addresses failed:", *(f"  user{n}@example.com" for n in range(40)), ""]
+    memo = memo_for(lines)
+    assert all(failure_at(lines, index, memo) is not None for index in range(1, 41))
+
+
+def test_digits_in_an_address_are_no_reply_code() -> None:
+    assert not states_failure("user500@example.com")
+    assert states_failure("user500@example.com: 550 mailbox unavailable")
+    assert failure_at(["user450@example.com", "", "user451@example.com"], 0) is None
+
+
+def test_help_text_addresses_are_not_recipients() -> None:
+    data = (
+        b"From: MAILER-DAEMON@mx.example.net\nSubject: Returned mail\nTo: bounces@example.org\n\n"
+        b"Please report problems to helpdesk@example.net.\nFor help, write to noc@example.net\n\n"
+        b"<gone@example.com>: 550 user unknown\n"
+    )
+    report = parse_message(data)
+    assert isinstance(report, ParsedReport)
+    assert [r.address for r in report.recipients] == ["gone@example.com"]

@@ -164,7 +164,7 @@ def _push(client: SESV2Client, wanted: list[LocalSuppression], report: SyncRepor
             report.errors.append(f"{suppression.address}: {err}")
             continue
         report.pushed += 1
-        _log.info("pushed %s to the SES suppression list (%s)", suppression.address, suppression.reason)
+        _log.info("pushed %r to the SES suppression list (%s)", suppression.address, suppression.reason)
 
 
 def sync_suppressions(

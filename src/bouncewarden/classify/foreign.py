@@ -64,7 +64,7 @@ FOREIGN_USERUNKNOWN = r"""
 \b(?:uživatel|adresa|schránka|účet)\b.{0,30}\bneexistuje
 \bkullanıcı (?:bulunamadı|yok)|\b(?:adres|hesap)\b.{0,20}\bbulunamadı
 \b(?:benutzer|empfänger|empfaenger|adresse|postfach|nutzer|mailbox)\b.{0,30}\b(?:unbekannt|existiert nicht
-+|nicht vorhanden|ungültig|ungueltig|nicht gefunden)
++|nicht vorhanden|nicht bekannt|ungültig|ungueltig|nicht gefunden)
 \bunbekannte[rs]? (?:benutzer|empfänger|empfaenger|adresse|postfach)
 \b(?:utilisateur|destinataire|adresse|boite|boîte|compte)\b.{0,30}\b(?:inconnue?|inexistante?|n'?existe pas
 +|introuvable)

@@ -1,4 +1,5 @@
-"""Wording about delivery rather than refusal: loops, time-outs, the network, expiry, protocol.
+"""Wording about delivery rather than refusal: loops, time-outs, the network, expiry, protocol,
+and the receiving system's own state (its failures, its demands for authentication or TLS).
 
 The later rows of `classify.reasons`' ordered table: an MTA's account of what happened on the
 way (a routing loop, a connection that timed out or was refused, a message that waited in the
@@ -11,6 +12,7 @@ format as `classify.reasons`: one pattern a line, lower case, "+" continuing the
 from __future__ import annotations
 
 __all__ = [
+    "ACCESS_DENIED",
     "BLOCKED_BARE",
     "EXPIRED",
     "LOOP",
@@ -21,7 +23,9 @@ __all__ = [
     "PIPE",
     "REFUSED",
     "REFUSED_BY_HOST",
+    "SECURITYERROR",
     "SYNTAXERROR",
+    "SYSTEMERROR",
     "TIMED_OUT",
 ]
 
@@ -102,4 +106,34 @@ no (?:further |more )?(?:details|information) (?:is |are )?available
 
 ONHOLD = r"""
 \bon hold\b
+"""
+
+SECURITYERROR = r"""
+authentication (?:is )?required
+must (?:authenticate|be authenticated)
+unauthenticated senders? not allowed
+delivery not authori[sz]ed
+\bauthrequired\b
+(?:tls|encryption|starttls) (?:is )?required
+must issue a starttls
+"""
+
+ACCESS_DENIED = r"""
+access denied
+not authori[sz]ed
+"""
+
+SYSTEMERROR = r"""
+\bmailbox (?:is )?(?:temporarily )?busy\b
+isn'?t in my control/locals file
+(?:internal|system|server|local) (?:server |system )?(?:error|failure|problem)
+temporary (?:server|system|local) (?:error|failure|problem)
+transaction failed
+service (?:currently |temporarily )?unavailable
+(?:unable|could not|cannot) (?:to )?(?:contact|connect to|reach) (?:the )?(?:ldap|database|directory)
+could not load
+(?:configuration|config) error|misconfigured
+(?:server|host|system) (?:does not|doesn'?t) support (?:tls|starttls|ssl|encryption)
+insufficient permission
+duplicated message-id
 """

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.logsafe import escape_controls
 
 if TYPE_CHECKING:
     from bouncewarden.config import Settings
@@ -328,7 +329,7 @@ def _event_line(event: Any) -> str:
 
 def _transition_line(row: Any) -> str:
     cause = f", event {row.event_id}" if row.event_id is not None else ""
-    note = f": {row.note}" if row.note else ""
+    note = f": {escape_controls(row.note)}" if row.note else ""
     return f"change\t{row.from_state} -> {row.to_state} ({row.reason}) by {row.actor}{cause}{note}"
 
 

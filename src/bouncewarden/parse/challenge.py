@@ -52,10 +52,10 @@ def is_challenge(message: BounceMessage) -> bool:
     """Whether the message asks the sender to prove itself before the mail is delivered."""
     if message.delivery_status is not None or message.feedback_report is not None:
         return False
-    if any(_AGENT.search(message.header(name)) for name in _AGENT_HEADERS):
-        return True
     if looks_like_ndr(message):  # "sender verification required" in an NDR is a refusal
         return False
+    if any(_AGENT.search(value) for name in _AGENT_HEADERS if (value := message.header(name))):
+        return True
     text = message.subject + "\n" + message.text[:4000]
     if _STRONG.search(text, folded_for_screen(text)):
         return True

@@ -23,6 +23,9 @@ from bouncewarden.parse.message import BounceMessage
 
 __all__ = ["is_delay_notice", "is_success_notice"]
 
+# Both notices say so at the top of their text.
+_WINDOW = 4000
+
 # Screened (`classify.screen`): searched only where the text holds one of its words.
 _WARNING = ScreenedPattern.compile(
     r"warning (?:message )?only|(?:do|need) not need to resend|not need to resend|has been delayed"
@@ -45,11 +48,11 @@ _FINAL = re.compile(
 
 def is_delay_notice(message: BounceMessage) -> bool:
     """Whether the plain text says delivery is still being tried (and nothing gave up)."""
-    text = message.text[:6000]
+    text = message.text[:_WINDOW]
     return _WARNING.search(text, folded_for_screen(text)) is not None and _FINAL.search(text) is None
 
 
-_SUCCESS = re.compile(
+_SUCCESS = ScreenedPattern.compile(
     r"successfully delivered|delivery (?:to (?:these|the following) [^.\n]*)?(?:was |is |has been )?"
     r"(?:successful|succeeded|complete)|(?:has|have) been delivered to the following"
     r"|erfolgreich zugestellt|remis avec succ[eè]s|entregado correctamente|consegnato correttamente",
@@ -65,5 +68,5 @@ _FAILED = re.compile(
 
 def is_success_notice(message: BounceMessage) -> bool:
     """Whether the plain text reports delivery (and reports no failure beside it)."""
-    text = message.text[:6000]
-    return _SUCCESS.search(text) is not None and _FAILED.search(text) is None
+    text = message.text[:_WINDOW]
+    return _SUCCESS.search(text, folded_for_screen(text)) is not None and _FAILED.search(text) is None

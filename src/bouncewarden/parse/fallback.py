@@ -27,7 +27,8 @@ unknown"), from that part's Status and Diagnostic-Code.
 
 Never reported (`own_addresses`): the bounce's own sender and recipient, postmaster and
 MAILER-DAEMON, the original's From and envelope sender, a list's own addresses, SRS and
-BATV sender forms, and the envelope sender a session transcript shows (MAIL FROM).
+BATV sender forms, the envelope sender a session transcript shows (MAIL FROM), and an
+address the help text offers ("report problems to help@example.net").
 Header lines of a returned message pasted without a marker line end the text searched.
 """
 
@@ -39,7 +40,7 @@ from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in, strip_no
 from bouncewarden.parse.dsn import findings_from_status, reply_and_status
 from bouncewarden.parse.failure_words import looks_like_ndr
 from bouncewarden.parse.message import BounceMessage
-from bouncewarden.parse.ndr_text import failure_at, text_cause
+from bouncewarden.parse.ndr_text import failure_at, memo_for, text_cause
 from bouncewarden.parse.original import OriginalHeaders, split_original
 from bouncewarden.parse.own_addresses import OwnAddresses, own_addresses
 from bouncewarden.parse.report import RecipientFinding
@@ -67,7 +68,16 @@ _PASTED_HEADER = re.compile(
 # A line of the returned message quoted as in a reply ("> To: ..."); not a session
 # transcript's ">>> RCPT To:<...>".
 _QUOTED = re.compile(r"^[ \t]*>(?!>)")
+# Help text naming an address to write to: "contact", "report problems to", "please reply to".
+_CONTACT = re.compile(
+    r"(?:contact(?:ing)?|report(?: \w+){0,3} to|write to|reply to|helpdesk"
+    r"|(?:for|any) (?:help|assistance|questions)"
+    r"|send (?:an? )?(?:e-?mail|mail|message|note) to|forward(?: \w+){0,3} to|kontaktieren|wenden sie sich"
+    r"|contactez|contacte)\b[^@\n]*$",
+    re.IGNORECASE,
+)
 _LIST_VERP_HEADERS = ("To", "X-Original-To", "Delivered-To", "Envelope-To")
+_ACTION_FIELD = re.compile(r"^Action:[ \t]*(failed|delayed)\b", re.IGNORECASE | re.MULTILINE)
 _STATUS_FIELD = re.compile(r"^Status:[ \t]*([245]\.\d{1,3}\.\d{1,3})", re.IGNORECASE | re.MULTILINE)
 _DIAGNOSTIC_FIELD = re.compile(
     r"^Diagnostic-Code:[ \t]*[^;\n]*;[ \t]*(.+(?:\n[ \t]+.+)*)", re.IGNORECASE | re.MULTILINE
@@ -96,17 +106,24 @@ def _text_lines(message: BounceMessage) -> list[str]:
     return lines
 
 
+def _is_contact(line: str, address: str) -> bool:
+    """Whether the line offers the address for help ("report problems to help@example.com")."""
+    before = line[: max(line.find(address), 0)][-80:]
+    return _CONTACT.search(before) is not None
+
+
 def _addresses_in_text(lines: list[str], own: OwnAddresses) -> list[RecipientFinding]:
     findings: dict[str, RecipientFinding] = {}
+    memo = memo_for(lines)
     for index, line in enumerate(lines):
         if "@" not in line or _SENDER_FIELD.match(line) or _QUOTED.match(line):
             continue
         senders = {strip_noise(found.group(1)).lower() for found in _MAIL_FROM.finditer(line)}
         for address in addresses_in(line):
             key = address.lower()
-            if key in findings or key in senders or address in own:
+            if key in findings or key in senders or address in own or _is_contact(line, address):
                 continue
-            finding = failure_at(lines, index)
+            finding = failure_at(lines, index, memo)
             if finding is not None:
                 finding.address = address
                 findings[key] = finding
@@ -128,9 +145,10 @@ def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
         return None
     text = diagnostic.group(1).strip() if diagnostic else None
     reply, stated = reply_and_status(text)
+    action = _ACTION_FIELD.search(fields)
     return RecipientFinding(
         address="",
-        action="failed",
+        action=action.group(1).lower() if action else "failed",
         status=status.group(1) if status else stated,
         reply_code=reply,
         diagnostic=text,
@@ -138,8 +156,8 @@ def _status_part_cause(message: BounceMessage) -> RecipientFinding | None:
 
 
 def _failures(lines: list[str], recipients: list[str], narrow: bool) -> list[RecipientFinding]:
-    """A finding per recipient, its cause read from the text; with `narrow`, of those it names
-    by local part only, when it names any (or always, with more than one recipient)."""
+    """A finding per recipient, its cause read from the text. With `narrow`, only the recipients
+    whose local part the text names; when it names none, a lone recipient still, else nobody."""
     named = {address: _naming_line(lines, address) for address in recipients}
     if narrow:
         recipients = [a for a in recipients if named[a] is not None] or (

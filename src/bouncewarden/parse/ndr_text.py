@@ -13,13 +13,15 @@ later reply refuse the mail. `failure_at` reads those shapes for the address on 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
 
-from bouncewarden.parse.addresses import ADDRESS_PATTERN
+from bouncewarden.parse.addresses import ADDRESS_PATTERN, addresses_in
 from bouncewarden.parse.dsn import reply_and_status
 from bouncewarden.parse.failure_words import FAILURE_WORDS
 from bouncewarden.parse.report import RecipientFinding
 
-__all__ = ["failure_at", "text_cause"]
+__all__ = ["TextMemo", "failure_at", "memo_for", "states_failure", "text_cause"]
 
 _REFUSAL = re.compile(r"(?<![\w.])[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}\b)?")
 _WORD = re.compile(r"[A-Za-z]{2,}")
@@ -30,29 +32,81 @@ def _joined(block: list[str]) -> str:
     return " ".join(" ".join(block).split())
 
 
-def _paragraph_at(lines: list[str], index: int) -> tuple[str, int]:
-    """(line index and the lines after it up to a blank line, joined; the index after them)."""
+def _paragraph_at(lines: list[str], index: int, entry: bool = False) -> tuple[str, int]:
+    """(line index and the lines after it up to a blank line, joined; the index after them).
+
+    With `entry`, the paragraph of one recipient in a list of them: it also ends before a line
+    that names another address ("pia@... (mailbox full)" then "quirin@... (user not found)").
+    """
+    own = {a.lower() for a in _addresses(lines[index])} if entry else set()
     end = index + 1
     while end < len(lines) and end < index + _PARAGRAPH_LINES and lines[end].strip():
+        if entry and "@" in lines[end] and not {a.lower() for a in _addresses(lines[end])} <= own:
+            break
         end += 1
     return _joined(lines[index:end]), end
 
 
-def _later_refusal(lines: list[str], index: int) -> str | None:
+def _addresses(line: str) -> list[str]:
+    return list(addresses_in(line))
+
+
+@dataclass(slots=True)
+class TextMemo:
+    """What `failure_at` works out once per text when it reads many of the text's addresses:
+    the lines with a 4xx/5xx reply, and the heading found above each bare entry."""
+
+    refusals: list[int]
+    headings: dict[int, str] = field(default_factory=dict)
+
+
+def memo_for(lines: list[str]) -> TextMemo:
+    """A fresh memo for the lines of one text."""
+    return TextMemo([index for index, line in enumerate(lines) if _REFUSAL.search(line)])
+
+
+def _later_refusal(lines: list[str], index: int, memo: TextMemo) -> str | None:
     """The first line after index that carries a 4xx/5xx SMTP reply, if any."""
-    return next((" ".join(line.split()) for line in lines[index + 1 :] if _REFUSAL.search(line)), None)
+    position = bisect_right(memo.refusals, index)
+    return " ".join(lines[memo.refusals[position]].split()) if position < len(memo.refusals) else None
+
+
+def _heading_above(lines: list[str], index: int, memo: TextMemo) -> str:
+    """`_heading_before`, shared by the consecutive entries of one list (worked out once)."""
+    if index - 1 in memo.headings and _is_bare_entry(lines[index - 1]):
+        heading = memo.headings[index - 1]
+    else:
+        heading = _heading_before(lines, index)
+    memo.headings[index] = heading
+    return heading
 
 
 def _heading_before(lines: list[str], index: int) -> str:
-    """The paragraph just above line index (across one blank line), joined; '' at the top."""
+    """The paragraph just above line index (across one blank line), joined; '' at the top.
+
+    Bare address lines right above (the other entries of the same list) are passed over, so
+    that every entry of "The following addresses failed:" gets that heading.
+    """
     block: list[str] = []
     position = index - 1
+    while position >= 0 and _is_bare_entry(lines[position]):
+        position -= 1
     if position >= 0 and not lines[position].strip():
         position -= 1
     while position >= 0 and lines[position].strip() and len(block) < 3:
         block.insert(0, lines[position])
         position -= 1
     return _joined(block)
+
+
+def _is_bare_entry(line: str) -> bool:
+    """Whether the line is a bare address entry of a list ("  user@example.com")."""
+    return "@" in line and ADDRESS_PATTERN.search(line) is not None and _is_bare(line)
+
+
+def states_failure(text: str) -> bool:
+    """Whether the text states a failure, leaving its addresses out ("user500@" is no reply code)."""
+    return FAILURE_WORDS.search(ADDRESS_PATTERN.sub(" ", text) if "@" in text else text) is not None
 
 
 def _is_bare(line: str) -> bool:
@@ -77,33 +131,36 @@ def _cause_after(lines: list[str], end: int) -> str:
         if ADDRESS_PATTERN.search(text) or text.endswith(":"):
             break  # another recipient's entry, or the heading of another list of them
         parts.append(text)
-        if _has_code(text) or FAILURE_WORDS.search(text):
+        if _has_code(text) or states_failure(text):
             return " ".join(parts)
     return ""
 
 
-def failure_at(lines: list[str], index: int) -> RecipientFinding | None:
-    """The failure the text states for the address on line index, or None (address left empty)."""
-    paragraph, end = _paragraph_at(lines, index)
+def failure_at(lines: list[str], index: int, memo: TextMemo | None = None) -> RecipientFinding | None:
+    """The failure the text states for the address on line index, or None (address left empty).
+
+    Pass one `memo_for(lines)` when reading many addresses of one text."""
+    memo = memo if memo is not None else memo_for(lines)
+    paragraph, end = _paragraph_at(lines, index, entry=True)
     diagnostic = paragraph
     if not _has_code(paragraph):
         cause = _cause_after(lines, end)
         if cause and (_is_bare(lines[index]) or end - index == 1):
             diagnostic = f"{paragraph} {cause}"
-    if not FAILURE_WORDS.search(diagnostic) and _is_bare(lines[index]):
-        heading = _heading_before(lines, index)
-        if FAILURE_WORDS.search(heading):
+    if not states_failure(diagnostic) and _is_bare(lines[index]):
+        heading = _heading_above(lines, index, memo)
+        if states_failure(heading):
             diagnostic = heading
     reply, status = reply_and_status(diagnostic)
     if reply is not None and reply.startswith("2"):
         # An SMTP transcript: the recipient was accepted, a later reply refused the mail;
         # with no refusal after it, an accepted recipient did not fail.
-        refusal = _later_refusal(lines, index)
+        refusal = _later_refusal(lines, index, memo)
         if refusal is None:
             return None
         diagnostic = refusal
         reply, status = reply_and_status(diagnostic)
-    if not FAILURE_WORDS.search(diagnostic):
+    if not states_failure(diagnostic):
         return None
     return RecipientFinding(
         address="", action="failed", status=status, reply_code=reply, diagnostic=diagnostic
@@ -119,7 +176,7 @@ def text_cause(lines: list[str], index: int | None = None) -> RecipientFinding:
             return found
     paragraphs = [_joined(block.split("\n")) for block in "\n".join(lines).split("\n\n")]
     chosen = next((p for p in paragraphs if _has_code(p)), None) or next(
-        (p for p in paragraphs if FAILURE_WORDS.search(p)), None
+        (p for p in paragraphs if states_failure(p)), None
     )
     reply, status = reply_and_status(chosen)
     return RecipientFinding(address="", action="failed", status=status, reply_code=reply, diagnostic=chosen)

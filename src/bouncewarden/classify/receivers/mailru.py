@@ -21,7 +21,10 @@ NAME = "mailru"
 
 _HOSTS = re.compile(r"(?:^|\.)mail\.ru\.?$")
 _DOMAINS = re.compile(r"^(?:mail|inbox|list|bk|internet)\.ru$")
-_TELLTALE = re.compile(r"help\.mail\.ru|postmaster\.mail\.ru|corp\.mail\.ru", re.IGNORECASE)
+_TELLTALE = re.compile(
+    r"help\.mail\.ru|postmaster\.mail\.ru|corp\.mail\.ru|message was not accepted -- invalid mailbox",
+    re.IGNORECASE,
+)
 
 _RULES = compile_rules(
     (

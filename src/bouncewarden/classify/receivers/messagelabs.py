@@ -21,11 +21,12 @@ __all__ = ["NAME", "reason", "recognises"]
 NAME = "messagelabs"
 
 _HOSTS = re.compile(r"(?:^|\.)messagelabs\.com\.?$")
-_TELLTALE = re.compile(r"messagelabs\.com", re.IGNORECASE)
+_TELLTALE = re.compile(r"messagelabs\.com|symanteccloud\.com", re.IGNORECASE)
 
 _RULES = compile_rules(
     (
         (r"use me .{0,60}as a relay", Reason.NORELAYING),
+        (r"connection rejected by policy", Reason.BLOCKED),
         (r"your email address has been (?:black|block)listed", Reason.REJECTED),
         (r"invalid recipient", Reason.USERUNKNOWN),
         (r"^542 \S+ rejected\b", Reason.USERUNKNOWN),

@@ -28,7 +28,7 @@ _HOSTS = re.compile(r"(?:^|\.)(?:outlook|hotmail|live|msn)\.com\.?$|\.outlook\.c
 _DOMAINS = re.compile(r"^(?:outlook|hotmail|live|msn|windowslive)\.[a-z.]+$")
 _TELLTALE = re.compile(
     r"\bRESOLVER\.(?:ADR|RST)\.|\bSTOREDRV\.|sender\.office\.com|go\.microsoft\.com/fwlink|"
-    r"protection\.outlook\.com",
+    r"protection\.outlook\.com|\.prod\.outlook\.com|\b(?:SC|OU|DY|RP)-00\d\b|\bOutlook\.com\b",
     re.IGNORECASE,
 )
 
@@ -40,7 +40,8 @@ _RULES = compile_rules(
         (r"RecipSizeLimit|message too large", Reason.MESGTOOBIG),
         (r"AuthRequired", Reason.SECURITYERROR),
         (r"banned sending ip|on our block ?list|blocked using|not accepted from this ip", Reason.BLOCKED),
-        (r"\b(?:SC|OU|DY)-00\d\b", Reason.BLOCKED),
+        (r"block has been placed against your ip|\b(?:OU|DY)-00\d\b", Reason.BLOCKED),
+        (r"\bSC-00\d\b|rejected by outlook\.com for policy reasons", Reason.POLICYVIOLATION),
         (r"\bRP-00\d\b|limits for how many messages", Reason.SPEEDING),
         (r"does not pass dmarc|dmarc policy|\b(?:spf|dkim)\b.{0,40}\b(?:fail|not pass)", Reason.AUTHFAILURE),
         (r"spam abuse|spam content", Reason.SPAMDETECTED),

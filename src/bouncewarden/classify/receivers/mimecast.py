@@ -25,6 +25,7 @@ _RULES = compile_rules(
     (
         (r"host network not allowed|ip not allowed|anti-spoofing policy", Reason.POLICYVIOLATION),
         (r"envelope blocked", Reason.FILTERED),
+        (r"rejected due to security policies", Reason.SPAMDETECTED),
         (r"invalid recipient", Reason.USERUNKNOWN),
         (r"message is too large", Reason.MESGTOOBIG),
     )

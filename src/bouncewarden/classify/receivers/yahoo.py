@@ -21,7 +21,9 @@ NAME = "yahoo"
 _HOSTS = re.compile(r"(?:^|\.)(?:yahoodns\.net|yahoo\.com|yahoo\.co\.[a-z]{2}|yahoo\.[a-z]{2})\.?$")
 _DOMAINS = re.compile(r"^(?:yahoo|ymail|rocketmail)\.(?:com|[a-z]{2}|co\.[a-z]{2}|com\.[a-z]{2})$")
 _TELLTALE = re.compile(
-    r"postmaster\.(?:yahooinc|verizonmedia|yahoo)\.com|senders\.yahooinc\.com|\[TSS?\d\d\]", re.IGNORECASE
+    r"postmaster\.(?:yahooinc|verizonmedia|yahoo)\.com|senders\.yahooinc\.com|\[TSS?\d\d\]"
+    r"|\bmail\.[a-z0-9]+\.yahoo\.com\b|\byahoo\.com account\b",
+    re.IGNORECASE,
 )
 
 _RULES = compile_rules(

@@ -22,7 +22,7 @@ NAME = "yandex"
 
 _HOSTS = re.compile(r"(?:^|\.)yandex\.(?:ru|net|com|ua|by|kz|com\.tr)\.?$")
 _DOMAINS = re.compile(r"^(?:yandex\.(?:ru|com|ua|by|kz|com\.tr)|ya\.ru|narod\.ru)$")
-_TELLTALE = re.compile(r"\bya\.cc/|yandex\.(?:ru|com)/support/mail", re.IGNORECASE)
+_TELLTALE = re.compile(r"\bya\.cc/|yandex\.(?:ru|com)/support/mail|no such user!", re.IGNORECASE)
 
 _RULES = compile_rules(
     (
