@@ -31,6 +31,7 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 _DOMAINS = ("example.com", "example.net", "example.org")
 _CAMPAIGNS = ("welcome", "newsletter", "receipts")
 _SOURCE = "demo"
+_SAMPLE_SUFFIXES = (".eml", ".json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ def load_demo(service: Service, *, now: datetime, days: int = 14, seed: int = 14
     summary = IngestSummary()
     rules = service.classification_rules()
     for path in sorted(SAMPLES.iterdir()):
+        if path.suffix not in _SAMPLE_SUFFIXES:
+            continue
         raw = RawInput(path.read_bytes(), path.name, now, _SOURCE)
         summary.add(ingest_input(service, raw, rules=rules))
     generator = random.Random(seed)
