@@ -59,7 +59,7 @@ def fill(url: str, rows: int) -> None:
     stamp = datetime(2025, 1, 1, tzinfo=UTC)
     with Service.open(Settings(database_url=url)) as service:
         entries = (Suppression(_address(n), "hard_bounce", stamp, None, "bench") for n in range(rows))
-        service.import_suppressions(entries, label="bench", actor="bench")
+        service.admin.import_suppressions(entries, label="bench", actor="bench")
 
 
 @contextmanager

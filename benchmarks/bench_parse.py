@@ -1,5 +1,6 @@
 """Parse throughput and peak memory: bouncewarden beside Sisimai and flufl.bounce, same run.
 
+    pip install -e '.[bench]'     # flufl.bounce
     python benchmarks/bench_parse.py [DIR] [--passes N] [--cpu K] [--skip-sisimai] [--skip-flufl]
 
 Each system runs in its own child process pinned to one CPU core, parses every message file

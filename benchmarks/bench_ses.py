@@ -1,15 +1,20 @@
-"""SES feedback throughput: the parser alone, and moto SQS queue -> SQLite / PostgreSQL.
+"""SES feedback through the whole `bouncewarden ingest` process: notifications per second, peak memory.
 
-    python benchmarks/bench_ses.py [--messages 2000] [--parse-rounds 20000] [--skip-queue]
+    pip install -e '.[bench]'
+    python benchmarks/bench_ses.py [--notifications 100000] [--per-file 1000] [--raw]
+        [--skip-postgres] [--skip-bounces] [--memory 1000000]
         [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
 
-Messages are made from the shared samples (identity notifications and events, half of them in
-SNS envelopes) with a fresh SES message id and recipient each, so every one is new to the store.
-The queue part starts its own `moto_server` on 127.0.0.1 and, in rounds, puts `--depth`
-messages on a queue and times `consume_once` (10 messages a call: receive, parse, one store
-transaction per message, batch delete) until it is empty; moto's ReceiveMessage scans the whole
-queue, so a deep queue measures moto, not us. Then it times `Service.record` alone on 2000 more
-payloads. PostgreSQL gets a throw-away database that is dropped afterwards.
+The input is what an SQS consumer dumps: boto3 `ReceiveMessage` responses saved as files of
+`--per-file` messages each, every body an SES identity notification in an SNS envelope (or bare
+with `--raw`, as with raw message delivery). Half are `Permanent` bounces, half deliveries, each
+to an address never seen before, so every bounce creates and suppresses an address and every
+delivery only counts. Each run is a fresh database and one `bouncewarden ingest --json FOLDER`
+process, timed from start to exit (interpreter start, migrations and all); its peak RSS comes
+from `wait4`. Runs: SQLite and PostgreSQL (a throw-away database, dropped afterwards) on the
+mix, SQLite on bounces alone, and with `--memory N` the mix again at N notifications to see
+that memory stays flat. Each line gives the wall-clock rate and the rate by the process's own
+CPU time: on a busy machine the first counts other programs' turns too. Run it alone.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,177 +31,163 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples" / "ses"
-TEMPLATES = (
-    "notification/bounce-permanent-general.json",
-    "notification/bounce-transient-general-invalid-domain.json",
-    "notification/complaint-abuse-with-feedback.json",
-    "notification/delivery.json",
-    "event/bounce-transient-mailboxfull.json",
-    "event/delivery.json",
-    "event/deliverydelay-mailboxfull.json",
-    "event/send.json",
-)
+SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "samples" / "ses"
+BOUNCE = SAMPLES / "notification" / "bounce-permanent-general.json"
+DELIVERY = SAMPLES / "notification" / "delivery.json"
 
 
-def _fresh(template: dict[str, object], index: int) -> dict[str, object]:
+def _notification(template: dict[str, object], index: int) -> dict[str, object]:
     document = json.loads(json.dumps(template))
-    address = f"user{index}@example{index % 50}.org"
-    document["mail"]["messageId"] = f"0100bench-{uuid.uuid4()}-000000"
-    document["mail"]["destination"] = [address]
-    for key, field in (("bounce", "bouncedRecipients"), ("complaint", "complainedRecipients")):
-        if key in document:
-            document[key][field] = [{**document[key][field][0], "emailAddress": address}]
-    if "delivery" in document:
-        document["delivery"]["recipients"] = [address]
-    if "deliveryDelay" in document:
-        delayed = document["deliveryDelay"]["delayedRecipients"][0]
-        document["deliveryDelay"]["delayedRecipients"] = [{**delayed, "emailAddress": address}]
+    address = f"user{index}@example{index % 97}.org"
+    mail = document["mail"]
+    assert isinstance(mail, dict)
+    mail["messageId"] = f"0100bench-{uuid.uuid4()}-000000"
+    mail["destination"] = [address]
+    if "bounce" in document:
+        bounce = document["bounce"]
+        assert isinstance(bounce, dict)
+        bounce["bouncedRecipients"] = [{**bounce["bouncedRecipients"][0], "emailAddress": address}]
+    else:
+        delivery = document["delivery"]
+        assert isinstance(delivery, dict)
+        delivery["recipients"] = [address]
     return document
 
 
-def make_bodies(count: int) -> list[str]:
-    """`count` distinct SQS bodies; odd ones wrapped in an SNS envelope."""
-    templates = [json.loads((SAMPLES / name).read_text()) for name in TEMPLATES]
-    bodies = []
-    for index in range(count):
-        document = json.dumps(_fresh(templates[index % len(templates)], index))
-        if index % 2:
-            envelope = {
-                "Type": "Notification",
-                "MessageId": str(uuid.uuid4()),
-                "TopicArn": "arn:aws:sns:us-east-1:123456789012:bench",
-                "Message": document,
-                "Timestamp": "2025-11-10T08:00:00.000Z",
-            }
-            document = json.dumps(envelope)
-        bodies.append(document)
-    return bodies
-
-
-def bench_parser(rounds: int) -> None:
-    from bouncewarden.parse.ses import parse_ses_payload
-
-    bodies = [body.encode() for body in make_bodies(200)]
-    start = time.perf_counter()
-    events = 0
-    for index in range(rounds):
-        events += len(parse_ses_payload(bodies[index % len(bodies)]))
-    elapsed = time.perf_counter() - start
-    print(
-        f"parser alone: {rounds / elapsed:,.0f} payloads/s, {events / elapsed:,.0f} events/s"
-        f" ({rounds} payloads)"
+def _envelope(message: str, index: int) -> str:
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": str(uuid.uuid4()),
+            "TopicArn": "arn:aws:sns:us-east-1:123456789012:bouncewarden-ses-feedback",
+            "Message": message,
+            "Timestamp": "2025-11-03T09:14:24.003Z",
+            "SignatureVersion": "1",
+            "Signature": "bench",
+            "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-bench.pem",
+            "UnsubscribeURL": f"https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&n={index}",
+        }
     )
 
 
-@contextmanager
-def moto_server() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        import httpx
-
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/moto-api/data.json", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait()
+def write_inputs(folder: Path, count: int, per_file: int, *, raw: bool, bounces_only: bool) -> int:
+    """ReceiveMessage files holding `count` fresh notifications; the bytes written."""
+    templates = [json.loads(BOUNCE.read_text()), json.loads(DELIVERY.read_text())]
+    folder.mkdir(parents=True)
+    written = 0
+    for start in range(0, count, per_file):
+        messages = []
+        for index in range(start, min(start + per_file, count)):
+            template = templates[0] if bounces_only else templates[index % 2]
+            body = json.dumps(_notification(template, index))
+            messages.append(
+                {
+                    "MessageId": str(uuid.uuid4()),
+                    "ReceiptHandle": f"bench-{index}",
+                    "MD5OfBody": "-",
+                    "Body": body if raw else _envelope(body, index),
+                }
+            )
+        data = json.dumps({"Messages": messages}).encode()
+        (folder / f"receive-{start // per_file:06d}.json").write_bytes(data)
+        written += len(data)
+    return written
 
 
 @contextmanager
 def postgres_database(admin_url: str) -> Iterator[str]:
+    """A throw-away database on the server of `admin_url`, dropped afterwards."""
     import psycopg
 
     name = f"bw_bench_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _fill(sqs, queue_url: str, bodies: list[str]) -> None:  # type: ignore[no-untyped-def]
-    for start in range(0, len(bodies), 10):
-        entries = [{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + 10])]
-        sqs.send_message_batch(QueueUrl=queue_url, Entries=entries)
+def run_ingest(folder: Path, database_url: str) -> tuple[float, float, int, dict[str, int]]:
+    """Wall seconds, CPU seconds, peak RSS in KiB and the `--json` summary of one `ingest` process."""
+    command = [
+        sys.executable,
+        "-m",
+        "bouncewarden.cli",
+        "ingest",
+        "--json",
+        "--db",
+        database_url,
+        str(folder),
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    assert process.stdout is not None and process.stderr is not None
+    out, err = process.stdout.read(), process.stderr.read()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"ingest failed ({process.returncode}): {err.decode()[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss, json.loads(out.decode().splitlines()[-1])
 
 
-def bench_queue(label: str, endpoint: str, database_url: str, count: int, depth: int) -> None:
-    """Rounds of `depth` messages (moto's ReceiveMessage is linear in the queue's length)."""
-    import boto3
+def report(
+    label: str, count: int, seconds: float, cpu: float, peak_kib: int, summary: dict[str, int]
+) -> None:
+    # On a shared machine the wall clock counts other programs' turns too; the CPU time the
+    # process itself used says what it would do alone (the database server's own work, for
+    # PostgreSQL, is not in it).
+    assert summary["new_events"] == count, summary
+    print(
+        f"{label:<32} {count:>9,} notifications  wall {seconds:6.1f} s {count / seconds:>7,.0f}/s"
+        f"  cpu {cpu:6.1f} s {count / cpu:>7,.0f}/s  peak {peak_kib / 1024:5.0f} MiB",
+        flush=True,
+    )
 
-    from bouncewarden.config import load_settings
-    from bouncewarden.parse.ses import parse_ses_payload
-    from bouncewarden.service import Service
-    from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 
-    sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=endpoint)
-    queue_url = sqs.create_queue(QueueName=f"bench-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    bodies = make_bodies(count + 2000)
-    settings = load_settings(None, database_url=database_url)
-    options = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=60)
-    with Service.open(settings) as service:
-        elapsed = 0.0
-        messages = events = 0
-        for start in range(0, count, depth):
-            _fill(sqs, queue_url, bodies[start : start + depth])
-            began = time.perf_counter()
-            while True:
-                result = consume_once(sqs, service, queue_url, options)
-                if not result.received:
-                    break
-                elapsed += time.perf_counter() - began
-                messages += result.deleted
-                events += result.new_events
-                began = time.perf_counter()
-        print(
-            f"moto SQS -> {label}: {messages / elapsed:,.0f} messages/s,"
-            f" {events / elapsed:,.0f} new events/s"
-            f" ({messages} messages, queue depth {depth}, {elapsed:.1f} s)"
-        )
-        stored = [(body.encode(), parse_ses_payload(body)) for body in bodies[count:]]
-        began = time.perf_counter()
-        for raw, parsed in stored:
-            service.record(parsed, raw=raw, source="sqs", media_type="application/json")
-        took = time.perf_counter() - began
-        print(f"store alone ({label}): {len(stored) / took:,.0f} records/s (one transaction per message)")
+def bench(label: str, work: Path, count: int, per_file: int, database_url: str | None, **shape: bool) -> None:
+    folder = work / label.replace(" ", "-").replace(",", "")
+    write_inputs(folder, count, per_file, **shape)
+    if database_url is None:
+        database_url = f"sqlite:///{work / (folder.name + '.db')}"
+    seconds, cpu, peak, summary = run_ingest(folder, database_url)
+    report(label, count, seconds, cpu, peak, summary)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--parse-rounds", type=int, default=20000)
-    parser.add_argument("--depth", type=int, default=200, help="messages in the queue per round")
-    parser.add_argument("--skip-queue", action="store_true")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--notifications", type=int, default=100_000)
+    parser.add_argument("--per-file", type=int, default=1000)
+    parser.add_argument("--raw", action="store_true", help="Bodies without SNS envelopes.")
+    parser.add_argument("--memory", type=int, default=0, help="Also run the SQLite mix at this size.")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-bounces", action="store_true")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     arguments = parser.parse_args()
-    bench_parser(arguments.parse_rounds)
-    if arguments.skip_queue:
-        return
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        os.environ.setdefault(key, value)
-    with moto_server() as endpoint:
-        with tempfile.TemporaryDirectory() as folder:
-            bench_queue(
-                "SQLite", endpoint, f"sqlite:///{folder}/bench.db", arguments.messages, arguments.depth
+    count, per_file, raw = arguments.notifications, arguments.per_file, arguments.raw
+    with tempfile.TemporaryDirectory(prefix="bw-bench-ses-") as temporary:
+        work = Path(temporary)
+        bench("SQLite, half bounces", work, count, per_file, None, raw=raw, bounces_only=False)
+        if not arguments.skip_bounces:
+            bench("SQLite, bounces only", work, count, per_file, None, raw=raw, bounces_only=True)
+        if not arguments.skip_postgres:
+            with postgres_database(arguments.postgres) as url:
+                bench("PostgreSQL, half bounces", work, count, per_file, url, raw=raw, bounces_only=False)
+        if arguments.memory:
+            bench(
+                "SQLite, half bounces (memory)",
+                work,
+                arguments.memory,
+                per_file,
+                None,
+                raw=raw,
+                bounces_only=False,
             )
-        with postgres_database(arguments.postgres) as database_url:
-            bench_queue("PostgreSQL", endpoint, database_url, arguments.messages, arguments.depth)
 
 
 if __name__ == "__main__":

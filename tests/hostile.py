@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from hypothesis import strategies as st
 
-from ingest.feedback_files import dsn, ses_bounce
+from feedback_files import dsn, ses_bounce
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 

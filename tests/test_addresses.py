@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bouncewarden.addresses import address_problem, normalise_address, valid_address
 from bouncewarden.cli import main
 from bouncewarden.errors import InvalidAddress
-from ingest.feedback_files import ses_bounce
+from feedback_files import ses_bounce
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 

@@ -20,7 +20,7 @@ from bouncewarden.cli import main
 from bouncewarden.config import Settings
 from bouncewarden.parse.email_checks import MAX_HEADER_LINE
 from bouncewarden.service import Service
-from ingest.feedback_files import dsn, ses_bounce, ses_complaint
+from feedback_files import dsn, ses_bounce, ses_complaint
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def test_bad_inputs_are_quarantined_and_the_run_goes_on(database_url: str, tmp_p
     with Service.open(Settings(database_url=database_url)) as service:
         with service.engine.connect() as connection:
             rows = connection.execute(sa.text("SELECT id, reason FROM quarantine ORDER BY id")).all()
-        kept = {service.quarantined_raw(int(row[0])): str(row[1]) for row in rows}
+        kept = {service.quarantine.raw(int(row[0])): str(row[1]) for row in rows}
     assert len(rows) == len(bad)
     for name, (data, words) in bad.items():
         assert data in kept, name

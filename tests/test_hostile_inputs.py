@@ -27,12 +27,13 @@ from hypothesis import strategies as st
 
 from bouncewarden.addresses import address_problem, normalise_address
 from bouncewarden.cli import main
-from bouncewarden.ingest import Outcome, ingest_input
+from bouncewarden.intake import Outcome
 from bouncewarden.service import Service
 from bouncewarden.sources.files import read_bytes
 from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from fixtures_moto import aws_env, moto_endpoint, unique_name
 from hostile import HOSTILE_ADDRESSES, T0, hostile_input, ses_for
+from store_helpers import suppressed_addresses
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures, imported to be found by name
 
@@ -72,12 +73,11 @@ def test_ingest_door(service: Service, data: bytes) -> None:
     with no_logged_traceback():
         inputs = read_bytes(data, "hostile", received_at=T0)
         assert inputs
-        for raw in inputs:
-            result = ingest_input(service, raw)
-            assert result.outcome in set(Outcome)
+        for result in service.intake.take(inputs):
+            assert result.outcome in set(Outcome) and result.outcome is not Outcome.STORE_UNAVAILABLE
             if result.outcome is Outcome.QUARANTINED:
                 assert result.reason and "\n" not in result.reason
-    stored = list(service.iter_suppressed_addresses())
+    stored = suppressed_addresses(service)
     assert not any(character in address for address in stored for character in "\x00\t\r\n ")
 
 
@@ -92,9 +92,16 @@ def test_sqs_door(service: Service, aws_env: dict[str, str], moto_endpoint: str,
     )
     options = ConsumerOptions(wait_seconds=0, batch_size=10, visibility_timeout=30)
     with no_logged_traceback():
-        result = consume_once(sqs, service, queue_url, options)
-    assert result.failed == 0
-    assert result.recorded + result.quarantined == result.received == result.deleted == len(bodies)
+        result = consume_once(sqs, service.intake, queue_url, options)
+    assert result[Outcome.STORE_UNAVAILABLE] == 0
+    dealt = result[Outcome.RECORDED] + result[Outcome.DUPLICATE] + result[Outcome.NOT_FEEDBACK]
+    assert dealt + result[Outcome.QUARANTINED] == result.inputs == len(bodies)
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    assert (
+        attributes["ApproximateNumberOfMessages"]
+        == attributes["ApproximateNumberOfMessagesNotVisible"]
+        == "0"
+    )
 
 
 def _sqs_text(data: bytes) -> str:
@@ -190,10 +197,10 @@ def test_clean_door(tmp_path: Path, data: bytes) -> None:
 def test_every_hostile_address_through_ingest(service: Service, address: str) -> None:
     """Each hostile address of issue 8 is recorded in its one identity, or its input quarantined."""
     (raw,) = read_bytes(ses_for(address, "550 5.1.1 unknown"), "hostile", received_at=T0)
-    result = ingest_input(service, raw)
+    [result] = service.intake.take([raw])
     if address_problem(address) is None:
         assert result.outcome is Outcome.RECORDED
-        assert normalise_address(address) in set(service.iter_suppressed_addresses())
+        assert normalise_address(address) in set(suppressed_addresses(service))
     else:
         assert result.outcome is Outcome.QUARANTINED
         assert result.reason  # the address named ("is not an email address"), or "is missing"

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bouncewarden.cli import main
-from ingest.feedback_files import ses_blocklisted, ses_bounce, ses_complaint, ses_delivery
+from feedback_files import ses_blocklisted, ses_bounce, ses_complaint, ses_delivery
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 

@@ -13,6 +13,7 @@ from bouncewarden.jobs import JobReport
 from bouncewarden.policy import AddressStatus, SuppressionReason
 from bouncewarden.scheduler import JobScheduler, TickResult
 from bouncewarden.service import Service
+from store_helpers import record
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 
@@ -24,14 +25,14 @@ def soft_bounce(address: str) -> FeedbackEvent:
 
 
 def test_tick_runs_the_jobs_at_the_clock_time(service: Service) -> None:
-    service.record([soft_bounce("full@example.com")], raw=None, source="test")
+    record(service, [soft_bounce("full@example.com")], raw=None, source="test")
     early = JobScheduler(service.run_due_jobs, clock=fixed_clock(T0 + timedelta(days=1)))
     assert early.tick() is TickResult.RAN
     assert early.last_report is not None and early.last_report.expired == ()
     late = JobScheduler(service.run_due_jobs, clock=fixed_clock(T0 + timedelta(days=15)))
     assert late.tick() is TickResult.RAN
     assert late.last_report is not None and late.last_report.expired == ("full@example.com",)
-    state = service.lookup(["full@example.com"])["full@example.com"]
+    state = service.admin.lookup(["full@example.com"])["full@example.com"]
     assert state.status is AddressStatus.SUPPRESSED
     assert state.suppression_reason is SuppressionReason.SOFT_EXPIRED
 

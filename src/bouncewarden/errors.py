@@ -7,7 +7,7 @@ are for bad configuration, broken infrastructure, refused security checks and mi
     ├── ConfigurationError            bad settings file, variable or option
     ├── InvalidAddress (ValueError)   a string that is not an email address (bouncewarden.addresses)
     ├── InvalidListFile               a suppression list file `import` cannot read (store.listfile)
-    ├── ColumnNotFound                `clean` was pointed at a column the CSV lacks (ingest.hygiene)
+    ├── ColumnNotFound                `clean` was pointed at a column the CSV lacks (lists.clean)
     ├── UnreadableList                `clean` was given a list it cannot read as CSV (same module)
     ├── SesPayloadError               JSON that is not an SES notification (parse.ses_schema)
     ├── SetupError                    AWS refused a step of `aws setup` (aws.plan)

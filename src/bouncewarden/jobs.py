@@ -26,7 +26,8 @@ from bouncewarden.config import PolicySettings
 from bouncewarden.policy import AddressStatus, expire_soft, grace_period
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
-from bouncewarden.store.recording import insert_transition, save_address, state_from_row
+from bouncewarden.store.outbox import add_transitions, transition_values
+from bouncewarden.store.recording import save_address, state_from_row
 from bouncewarden.store.types import as_utc
 
 __all__ = ["SCHEDULER_ACTOR", "DueRetry", "JobReport", "run_due_jobs"]
@@ -94,13 +95,15 @@ def _expire_soft_addresses(connection: Connection, policy: PolicySettings, now: 
     if connection.dialect.name == "postgresql":
         query = query.with_for_update()
     expired: list[str] = []
+    changes = []
     for row in connection.execute(query).all():
         decision = expire_soft(state_from_row(row), now, policy)
         if decision.transition is None:
             continue
         save_address(connection, decision.state, now=now, source=SCHEDULER_ACTOR)
-        insert_transition(connection, row.address, decision.transition, at=now, actor=SCHEDULER_ACTOR)
+        changes.append(transition_values(row.address, decision.transition, at=now, actor=SCHEDULER_ACTOR))
         expired.append(row.address)
+    add_transitions(connection, changes)
     return tuple(expired)
 
 

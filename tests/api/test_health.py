@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from bouncewarden.api import create_app
@@ -17,14 +16,10 @@ def test_healthz_ok(client: TestClient) -> None:
 
 def test_healthz_503_when_the_database_is_unreachable(settings: Settings) -> None:
     # Nothing listens on port 9 of the loopback: every connection attempt is refused.
-    engine = sa.create_engine(
-        "postgresql+psycopg://postgres@127.0.0.1:9/absent", connect_args={"connect_timeout": 2}
+    absent = settings.model_copy(
+        update={"database_url": "postgresql://postgres@127.0.0.1:9/absent?connect_timeout=2"}
     )
-    service = Service(engine, settings)
-    try:
-        with TestClient(create_app(service, settings)) as client:
-            response = client.get("/healthz")
-    finally:
-        engine.dispose()
+    with Service.open(absent, migrate=False) as service, TestClient(create_app(service, absent)) as client:
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["status"] == "error"

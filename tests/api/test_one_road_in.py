@@ -14,10 +14,12 @@ from fastapi.testclient import TestClient
 
 from api.support import sample
 from bouncewarden.cli import main
+from bouncewarden.intake import Outcome
 from bouncewarden.service import Service
 from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from fixtures_moto import aws_env, moto_endpoint, unique_name
 from shared_files import SES_SAMPLES
+from store_helpers import suppressed_addresses
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below
 
@@ -71,12 +73,14 @@ def test_four_ways_in_give_one_event_and_one_count(
     sqs = boto3.client("sqs", region_name="us-east-1", endpoint_url=moto_endpoint)
     queue_url = sqs.create_queue(QueueName=unique_name("one-road"))["QueueUrl"]
     sqs.send_message(QueueUrl=queue_url, MessageBody=envelope.decode())
-    batch = consume_once(sqs, service, queue_url, ConsumerOptions(wait_seconds=1, visibility_timeout=30))
-    assert batch.received == 1 and batch.deleted == 1
+    batch = consume_once(
+        sqs, service.intake, queue_url, ConsumerOptions(wait_seconds=1, visibility_timeout=30)
+    )
+    assert batch.inputs == 1 and batch[Outcome.DUPLICATE] == 1
 
     keys, hard = _events_and_hard_count(service)
     assert len(keys) == 1 and keys[0].startswith("ses:") and hard == 1
-    assert "dana.whitfield@example.org" in set(service.iter_suppressed_addresses())
+    assert "dana.whitfield@example.org" in set(suppressed_addresses(service))
 
     # `parse` prints the same rows for all four forms.
     sqs_body = tmp_path / "sqs-body.json"

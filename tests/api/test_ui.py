@@ -101,7 +101,7 @@ def test_a_viewer_and_an_operator_cannot_lift(people: LiveApi) -> None:
             )
             assert refused.status_code == 403
             assert browser.get("/settings").status_code == 403
-    assert people.backend.service.lookup([HARD_ADDRESS])[HARD_ADDRESS].is_suppressed
+    assert people.backend.service.admin.lookup([HARD_ADDRESS])[HARD_ADDRESS].is_suppressed
 
 
 def test_a_form_without_the_session_csrf_token_is_refused(people: LiveApi) -> None:
@@ -109,15 +109,15 @@ def test_a_form_without_the_session_csrf_token_is_refused(people: LiveApi) -> No
     with sign_in(people, "ada") as browser:
         refused = browser.post(f"/address/{HARD_ADDRESS}/lift", data={"csrf": "forged", "note": "x"})
         assert refused.status_code == 403
-    assert people.backend.service.lookup([HARD_ADDRESS])[HARD_ADDRESS].is_suppressed
+    assert people.backend.service.admin.lookup([HARD_ADDRESS])[HARD_ADDRESS].is_suppressed
 
 
 def test_bulk_clear_confirms_the_count_and_clears_only_soft_records(people: LiveApi) -> None:
     from bouncewarden.demo import load_demo
 
     load_demo(people.backend.service, now=people.backend.clock())
-    soft_before = people.backend.service.stats().addresses["soft"]
-    suppressed_before = people.backend.service.stats().addresses["suppressed"]
+    soft_before = people.backend.service.admin.stats().addresses["soft"]
+    suppressed_before = people.backend.service.admin.stats().addresses["suppressed"]
     assert soft_before > 0
     with sign_in(people, "otto") as browser:
         confirm = browser.get("/bulk", params={"action": "clear", "reason": "mailboxfull"})
@@ -133,7 +133,7 @@ def test_bulk_clear_confirms_the_count_and_clears_only_soft_records(people: Live
         assert browser.post("/bulk", data=form | {"count": "1"}).status_code == 403  # stale count
         assert browser.post("/bulk", data=form).status_code == 200
         assert browser.get("/bulk", params={"action": "lift"}).status_code == 403
-    stats = people.backend.service.stats().addresses
+    stats = people.backend.service.admin.stats().addresses
     assert stats["soft"] == soft_before - count and stats["suppressed"] == suppressed_before
 
 
@@ -145,7 +145,7 @@ def test_an_operator_adds_tests_and_moves_rules(people: LiveApi) -> None:
         browser.post("/rules", data={"csrf": token, "rule": "over quota ==> hard userunknown", "note": ""})
         tried = browser.post("/rules/test", data={"csrf": token, "diagnostic": "552 over quota"})
         assert "by rule #1" in tried.text
-        second = people.backend.service.stored_rules()[1].id
+        second = people.backend.service.rules.stored_rules()[1].id
         browser.post(f"/rules/{second}/up", data={"csrf": token})
         tried = browser.post("/rules/test", data={"csrf": token, "diagnostic": "552 over quota"})
         assert f"by rule #{second}" in tried.text
@@ -163,7 +163,7 @@ def test_the_address_page_names_the_rule_that_decides_a_diagnostic_today(people:
         browser.post(
             "/rules", data={"csrf": token, "rule": "does not exist ==> hard userunknown", "note": ""}
         )
-        rule_id = people.backend.service.stored_rules()[0].id
+        rule_id = people.backend.service.rules.stored_rules()[0].id
         page = browser.get(f"/address/{HARD_ADDRESS}").text
         assert f"rule #{rule_id}</a> decides this diagnostic" in page
 

@@ -112,7 +112,7 @@ def test_a_domain_and_a_pattern_suppress_every_address_they_cover(live: LiveApi)
 
 def test_check_takes_ten_thousand_addresses_and_refuses_more(live: LiveApi) -> None:
     addresses = [f"user{number}@example.com" for number in range(10_000)]
-    live.backend.service.suppress(addresses[::1000], note=None, actor="test")
+    live.backend.service.admin.suppress(addresses[::1000], note=None, actor="test")
     with live.client(Scope.READ) as http:
         results = http.post("/v1/check", json={"addresses": addresses}).json()["results"]
         assert len(results) == 10_000
@@ -128,7 +128,7 @@ def test_a_long_export_streams_every_row_once_with_one_header(live: LiveApi) -> 
 
     stamp = datetime(2025, 1, 1, tzinfo=UTC)
     rows = (Suppression(f"user{n}@example.com", "imported", stamp, None, "test") for n in range(12_345))
-    live.backend.service.import_suppressions(rows, label="bulk", actor="test")
+    live.backend.service.admin.import_suppressions(rows, label="bulk", actor="test")
     with live.client(Scope.READ) as http:
         exported = http.get("/v1/suppressions/export").text
         lines = exported.splitlines()

@@ -32,6 +32,8 @@ ROUTES = {
     ("DELETE", "/v1/rules/{rule_id}", Scope.WRITE),
     ("GET", "/v1/quarantine", Scope.READ),
     ("GET", "/v1/quarantine/{quarantine_id}", Scope.READ),
+    ("POST", "/v1/quarantine/{quarantine_id}/replay", Scope.WRITE),
+    ("POST", "/v1/quarantine/{quarantine_id}/drop", Scope.WRITE),
     ("GET", "/v1/stats", Scope.READ),
     ("GET", "/v1/audit", Scope.READ),
     ("GET", "/v1/tokens", Scope.ADMIN),

@@ -77,3 +77,24 @@ def test_rules_are_tried_in_the_order_set(live: LiveApi) -> None:
         third = http.post("/v1/rules", json={"rule": "unavailable ==> sender blocked"}).json()["id"]
         assert [rule["id"] for rule in http.get("/v1/rules").json()["items"]] == [second, first, third]
         assert http.get("/v1/audit").json()["items"][1]["action"] == "rule_order"
+
+
+def test_a_quarantined_input_is_replayed_after_a_fix_or_dropped(live: LiveApi) -> None:
+    with live.client(Scope.WRITE) as http:
+        broken = http.post("/v1/events", json={"events": [{"kind": "bounce"}]}).json()["quarantine_id"]
+        garbage = http.post(
+            "/v1/events", content=b"\x00\x01 junk", headers={"Content-Type": "message/rfc822"}
+        )
+        junk = garbage.json()["quarantine_id"]
+        assert {item["id"] for item in http.get("/v1/quarantine").json()["items"]} == {broken, junk}
+        still = http.post(f"/v1/quarantine/{junk}/replay").json()
+        assert still["outcome"] == "quarantined"
+        assert http.post(f"/v1/quarantine/{junk}/drop", json={"note": "junk"}).json() == {"dropped": junk}
+        assert http.post(f"/v1/quarantine/{junk}/drop", json={"note": "again"}).status_code == 404
+        held = http.get("/v1/quarantine").json()
+        assert [item["id"] for item in held["items"]] == [broken] and held["total"] == 1
+        dropped = http.get("/v1/quarantine", params={"state": "dropped"}).json()["items"]
+        assert [(item["id"], item["state"]) for item in dropped] == [(junk, "dropped")]
+        assert http.post("/v1/quarantine/999999/replay").status_code == 404
+        actions = [entry["action"] for entry in http.get("/v1/audit").json()["items"]]
+        assert actions[:2] == ["quarantine_drop", "quarantine_replay"]

@@ -9,6 +9,7 @@ from api.test_v1_addresses import HARD_ADDRESS, HARD_BOUNCE
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.store.tokens import Scope
 from shared_files import SHARED
+from store_helpers import record
 
 SES_BOUNCE = SHARED / "samples" / "ses" / "notification" / "bounce-permanent-noemail.json"
 START = datetime(2025, 11, 1, tzinfo=UTC)
@@ -30,7 +31,7 @@ def _soft(number: int) -> FeedbackEvent:
 
 
 def test_ten_thousand_records_page_by_cursor_without_gaps_or_repeats(live: LiveApi) -> None:
-    live.backend.service.record([_soft(number) for number in range(10_000)], raw=None, source="test")
+    record(live.backend.service, [_soft(number) for number in range(10_000)])
     seen: list[int] = []
     with live.client(Scope.READ) as http:
         cursor = None
@@ -62,7 +63,7 @@ def test_post_events_reads_dsn_ses_and_canonical_events_through_one_road(live: L
         )
         assert dsn.json()["new_events"] == 1
         again = http.post("/v1/events", content=HARD_BOUNCE.read_bytes())
-        assert again.json() == {"outcome": "recorded", "new_events": 0, "duplicates": 1}
+        assert again.json() == {"outcome": "duplicate", "new_events": 0, "duplicates": 1}
         ses = http.post(
             "/v1/events", content=SES_BOUNCE.read_bytes(), headers={"Content-Type": "application/json"}
         )
@@ -74,7 +75,7 @@ def test_post_events_reads_dsn_ses_and_canonical_events_through_one_road(live: L
             ]
         }  # fmt: skip
         assert http.post("/v1/events", json=canonical).json()["new_events"] == 1
-        assert http.post("/v1/events", json=canonical).json()["duplicates"] == 1
+        assert http.post("/v1/events", json=canonical).json()["outcome"] == "duplicate"
         garbage = http.post(
             "/v1/events", content=b"\x00\x01 not mail", headers={"Content-Type": "message/rfc822"}
         )
@@ -108,7 +109,11 @@ def test_sends_are_counted_once(live: LiveApi) -> None:
     }
     with live.client(Scope.WRITE) as http:
         assert http.post("/v1/sends", json=sends).json()["new_events"] == 2
-        assert http.post("/v1/sends", json=sends).json()["duplicates"] == 2
+        assert http.post("/v1/sends", json=sends).json() == {
+            "outcome": "duplicate",
+            "new_events": 0,
+            "duplicates": 2,
+        }
         daily = http.get("/v1/stats", params={"days": 3}).json()["daily"]
         assert {day["day"]: day["sends"] for day in daily}["2025-11-30"] == 2
         assert http.get("/v1/events", params={"kind": "send"}).json()["items"][0]["kind"] == "send"

@@ -19,15 +19,16 @@ from sqlalchemy import func, select
 
 from bouncewarden.aws.plan import SetupPlan
 from bouncewarden.aws.setup import SetupReport, run_setup
-from bouncewarden.aws.status import StoreCounts
+from bouncewarden.intake import Outcome, Tally
 from bouncewarden.parse.ses_schema import parse_timestamp
 from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
-from bouncewarden.sources.sqs import BatchResult, ConsumerOptions, consume_once
+from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from bouncewarden.store.models import Event, TransitionRow
 from fake_ses import FakeSes
 from fixtures_moto import unique_name
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from store_helpers import suppressed_addresses
 
 SAMPLES = SHARED_SES_SAMPLES
 FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
@@ -58,19 +59,16 @@ def _setup(endpoint: str, raw: bool) -> SetupReport:
     )
 
 
-def _drain(sqs, queue_url: str, service: Service) -> BatchResult:  # type: ignore[no-untyped-def]
-    total = BatchResult()
+def _drain(sqs, queue_url: str, service: Service) -> Tally:  # type: ignore[no-untyped-def]
+    total = Tally()
     while True:
-        result = consume_once(sqs, service, queue_url, FAST)
-        if not result.received:
+        result = consume_once(sqs, service.intake, queue_url, FAST)
+        if not result.inputs:
             return total
-        total = BatchResult(
-            received=total.received + result.received,
-            new_events=total.new_events + result.new_events,
-            duplicates=total.duplicates + result.duplicates,
-            quarantined=total.quarantined + result.quarantined,
-            deleted=total.deleted + result.deleted,
-        )
+        total.inputs += result.inputs
+        total.counts += result.counts
+        for outcome, number in result.by_outcome.items():
+            total.by_outcome[outcome] = total[outcome] + number
 
 
 @pytest.mark.parametrize("raw", [False, True], ids=["enveloped", "raw"])
@@ -83,8 +81,8 @@ def test_published_feedback_reaches_the_store(
     for name in PUBLISHED:
         sns.publish(TopicArn=report.topic_arn, Message=(SAMPLES / name).read_text())
     result = _drain(sqs, report.queue_url, service)
-    assert (result.received, result.deleted, result.quarantined, result.new_events) == (6, 6, 0, 6)
-    states = service.lookup(
+    assert (result.inputs, result[Outcome.QUARANTINED], result.counts.new_events) == (6, 0, 6)
+    states = service.admin.lookup(
         ["dana.whitfield@example.org", "r.iyer@example.com", "grace.holm@example.com", "sales@example.net"]
     )
     assert states["dana.whitfield@example.org"].status is AddressStatus.SUPPRESSED
@@ -92,7 +90,7 @@ def test_published_feedback_reaches_the_store(
     assert states["grace.holm@example.com"].status is AddressStatus.SOFT
     # A blocklist refusal is the sender's problem: the recipient is never suppressed.
     assert "sales@example.net" not in states or states["sales@example.net"].status is AddressStatus.ACTIVE
-    assert "sales@example.net" not in set(service.iter_suppressed_addresses())
+    assert "sales@example.net" not in set(suppressed_addresses(service))
 
 
 def _as_event(notification: dict[str, object]) -> dict[str, object]:
@@ -113,7 +111,7 @@ def test_notification_and_event_of_one_failure_count_once(
     for document in (notification, _as_event(notification)):
         sns.publish(TopicArn=report.topic_arn, Message=json.dumps(document))
     result = _drain(sqs, report.queue_url, service)
-    assert (result.received, result.new_events, result.duplicates) == (2, 1, 1)
+    assert (result.inputs, result.counts.new_events, result.counts.duplicates) == (2, 1, 1)
     with service.engine.connect() as connection:
         transitions = connection.execute(
             select(func.count())
@@ -122,7 +120,7 @@ def test_notification_and_event_of_one_failure_count_once(
         ).scalar_one()
     assert transitions == 1
     day_start = parse_timestamp(notification["bounce"]["timestamp"]).replace(hour=0, minute=0, second=0)
-    (day,) = StoreCounts(service.engine).daily_counts(day_start, day_start + timedelta(days=1)).values()
+    (day,) = service.counters.daily_counts(day_start, day_start + timedelta(days=1)).values()
     assert day.hard == 1
 
 
@@ -202,9 +200,7 @@ def test_worker_killed_mid_batch_stores_everything_once(
     with service.engine.connect() as connection:
         keys = connection.execute(select(Event.dedupe_key)).scalars().all()
     assert len(keys) == len(set(keys)) == count
-    assert set(service.iter_suppressed_addresses()) == {
-        f"victim{index}@example.org" for index in range(count)
-    }
+    assert set(suppressed_addresses(service)) == {f"victim{index}@example.org" for index in range(count)}
     # The killed batch had been stored but not deleted: it came back and was recognised.
     duplicates = [int(m) for m in re.findall(r"(\d+) duplicates", log.read_text())]
     assert sum(duplicates) >= 1, log.read_text()
@@ -241,7 +237,7 @@ def test_three_workers_on_one_queue_store_each_notification_once(
     with service.engine.connect() as connection:
         keys = connection.execute(select(Event.dedupe_key)).scalars().all()
     assert len(keys) == len(set(keys)) == len(unique)
-    assert set(service.iter_suppressed_addresses()) == {f"victim{index}@example.org" for index in range(45)}
+    assert set(suppressed_addresses(service)) == {f"victim{index}@example.org" for index in range(45)}
     # The workers really shared the queue, and the repeated notifications were recognised.
     assert sum(bool(re.search(r": [1-9]\d* received", log.read_text())) for log in logs) >= 2, output
     assert sum(int(m) for m in re.findall(r"(\d+) duplicates", output)) >= len(unique[::3]), output

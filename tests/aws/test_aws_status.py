@@ -9,11 +9,12 @@ from pathlib import Path
 import boto3
 from click.testing import CliRunner
 
-from bouncewarden.aws.status import StoreCounts, build_status, render_text
+from bouncewarden.aws.status import build_status, render_text
 from bouncewarden.cli import main
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.service import Service
 from fake_ses import FakeSes
+from store_helpers import record
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -64,13 +65,13 @@ def _fill(ses_fake: FakeSes, service: Service, now: datetime = NOW) -> None:
     events += [_event(Kind.BOUNCE, Severity.HARD, Reason.USERUNKNOWN, i, day_one) for i in range(6)]
     events += [_event(Kind.BOUNCE, Severity.SOFT, Reason.MAILBOXFULL, i, day_two) for i in range(3)]
     events += [_event(Kind.COMPLAINT, Severity.COMPLAINT, Reason.FEEDBACK, i, day_two) for i in range(1)]
-    service.record(events, raw=None, source="test")
+    record(service, events, raw=None, source="test")
 
 
 def test_status_puts_ses_beside_ours(aws_env: dict[str, str], ses_fake: FakeSes, service: Service) -> None:
     _fill(ses_fake, service)
     ses = boto3.client("ses", region_name="us-east-1", endpoint_url=ses_fake.endpoint)
-    report = build_status(ses, StoreCounts(service.engine), now=NOW)
+    report = build_status(ses, service.counters, now=NOW)
     assert report.quota.sent_last_24_hours == 1234.0
     ses_total, ours = report.ses_total(), report.local_total()
     assert (ses_total.delivery_attempts, ses_total.bounces, ses_total.complaints, ses_total.rejects) == (

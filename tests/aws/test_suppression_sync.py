@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import boto3
 import pytest
@@ -10,12 +11,19 @@ from click.testing import CliRunner
 
 from bouncewarden.aws.suppression_sync import ACTOR, Direction, list_remote, sync_suppressions
 from bouncewarden.cli import main
-from bouncewarden.parse.ses import parse_ses_payload
+from bouncewarden.events import FeedbackEvent
+from bouncewarden.parse.ses import read_ses
 from bouncewarden.service import Service
 from fake_ses import FakeSes
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from store_helpers import record
 
 SAMPLES = SHARED_SES_SAMPLES
+
+
+def ses_events(data: bytes | str, **options: Any) -> list[FeedbackEvent]:
+    """The events of one SES payload, as the reader gets them."""
+    return list(read_ses(data, **options).events)
 
 
 def _client(endpoint: str):  # type: ignore[no-untyped-def]
@@ -38,7 +46,7 @@ def test_list_follows_pages_and_backs_off(aws_env: dict[str, str], ses_fake: Fak
 
 
 def _local_suppressions(service: Service) -> dict[str, tuple[str, str | None]]:
-    return {item.address: (item.reason, item.source) for item in service.iter_suppressions()}
+    return {item.address: (item.reason, item.source) for item in service.admin.iter_suppressions()}
 
 
 @pytest.fixture
@@ -48,8 +56,8 @@ def populated(ses_fake: FakeSes, service: Service) -> Service:
         "notification/bounce-permanent-general.json",  # dana.whitfield: hard
         "notification/complaint-abuse-with-feedback.json",  # r.iyer: complaint
     ):
-        service.record(parse_ses_payload((SAMPLES / name).read_bytes()), raw=None, source="ses")
-    service.suppress(["ops@example.org"], note="asked by phone", actor="admin")  # manual: stays ours
+        record(service, ses_events((SAMPLES / name).read_bytes()), raw=None, source="ses")
+    service.admin.suppress(["ops@example.org"], note="asked by phone", actor="admin")  # manual: stays ours
     ses_fake.suppress("Former.Customer@Example.com", "BOUNCE")
     ses_fake.suppress("angry@example.net", "COMPLAINT")
     ses_fake.suppress("Li.Wei@example.net", "BOUNCE")
@@ -58,13 +66,13 @@ def populated(ses_fake: FakeSes, service: Service) -> Service:
 
 def test_sync_both_ways_then_nothing(aws_env: dict[str, str], ses_fake: FakeSes, populated: Service) -> None:
     client = _client(ses_fake.endpoint)
-    report = sync_suppressions(client, populated, Direction.BOTH)
+    report = sync_suppressions(client, populated.admin, Direction.BOTH)
     assert (report.remote, report.local, report.pulled, report.pushed, report.skipped_push) == (3, 4, 2, 2, 1)
     assert report.errors == []
     local = _local_suppressions(populated)
     assert local["former.customer@example.com"] == ("imported", "ses-suppression")
     assert local["angry@example.net"] == ("complaint", "ses-suppression")
-    history = populated.history("former.customer@example.com")
+    history = populated.admin.history("former.customer@example.com")
     assert [(t.actor, t.reason) for t in history.transitions] == [(ACTOR, "imported")]
     assert {
         e: s.reason
@@ -77,20 +85,20 @@ def test_sync_both_ways_then_nothing(aws_env: dict[str, str], ses_fake: FakeSes,
     assert "ops@example.org" not in ses_fake.suppressed
     puts_before = sum(call.startswith("PUT") for call in ses_fake.calls)
 
-    again = sync_suppressions(client, populated, Direction.BOTH)
+    again = sync_suppressions(client, populated.admin, Direction.BOTH)
     assert (again.pulled, again.pushed, again.skipped_push) == (0, 0, 1)
     assert sum(call.startswith("PUT") for call in ses_fake.calls) == puts_before
-    assert len(populated.history("former.customer@example.com").transitions) == 1
+    assert len(populated.admin.history("former.customer@example.com").transitions) == 1
 
 
 def test_directions_and_dry_run(aws_env: dict[str, str], ses_fake: FakeSes, populated: Service) -> None:
     client = _client(ses_fake.endpoint)
-    dry = sync_suppressions(client, populated, Direction.BOTH, dry_run=True)
+    dry = sync_suppressions(client, populated.admin, Direction.BOTH, dry_run=True)
     assert (dry.pulled, dry.pushed) == (2, 2)
     assert len(ses_fake.suppressed) == 3 and len(_local_suppressions(populated)) == 4
-    pulled = sync_suppressions(client, populated, Direction.PULL)
+    pulled = sync_suppressions(client, populated.admin, Direction.PULL)
     assert (pulled.pulled, pulled.pushed) == (2, 0) and len(ses_fake.suppressed) == 3
-    pushed = sync_suppressions(client, populated, Direction.PUSH)
+    pushed = sync_suppressions(client, populated.admin, Direction.PUSH)
     assert (pushed.pulled, pushed.pushed) == (0, 2) and len(ses_fake.suppressed) == 5
 
 

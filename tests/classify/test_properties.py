@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bouncewarden.classify import classify, status_from_text
+from bouncewarden.classify import classify
 from bouncewarden.classify.patterns import OperatorRule
 from bouncewarden.events import Kind, Reason, Severity, default_severity, is_hard
 from bouncewarden.parse.report import RecipientFinding
@@ -48,9 +48,3 @@ def test_broken_operator_rules_never_raise(
 ) -> None:
     result = classify(finding, [OperatorRule(pattern, severity)])
     assert result.reason in set(Reason)
-
-
-@given(_maybe_text, _replies)
-def test_status_from_text_never_raises(diagnostic: str | None, reply: str | None) -> None:
-    status = status_from_text(diagnostic, reply)
-    assert status is None or status[0] in "245"

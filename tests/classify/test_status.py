@@ -12,7 +12,6 @@ from bouncewarden.classify.status import (
     parse_status,
     pseudo_status,
     reason_from_status,
-    status_from_text,
 )
 from bouncewarden.events import Reason
 
@@ -77,15 +76,6 @@ def test_pseudo_status() -> None:
     assert pseudo_status(Reason.USERUNKNOWN) == "5.0.911"
     assert pseudo_status(Reason.EXPIRED, temporary=True) == "4.0.947"
     assert pseudo_status(Reason.FEEDBACK) is None
-
-
-def test_status_from_text() -> None:
-    assert status_from_text("550 5.2.2 Mailbox full", "550") == "5.2.2"
-    assert status_from_text("Sorry, I couldn't find a mail exchanger or IP address.") == "5.0.932"
-    assert status_from_text("retry timeout exceeded", "450") == "4.0.947"
-    assert status_from_text("550 kijitora... User unknown", "550") == "5.0.910"
-    assert status_from_text("nothing to see") is None
-    assert status_from_text(None) is None
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 
 from bouncewarden.cli import main
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, normalise_address
+from bouncewarden.intake import RawInput
 from bouncewarden.policy import SuppressionReason
 from bouncewarden.service import Service
 from bouncewarden.store import HEAD_REVISION
 from bouncewarden.store.listfile import ListFormat, physical_lines, read_suppressions, write_suppressions
 from bouncewarden.store.queries import Suppression
+from store_helpers import record, suppressed_addresses
 
 T0 = datetime(2025, 4, 1, 9, 30, tzinfo=UTC)
 COMMANDS = [
@@ -55,7 +57,8 @@ def event(
 
 @pytest.fixture
 def populated(service: Service) -> Service:
-    service.record(
+    record(
+        service,
         [
             event("Hard@Example.com", "k-hard", Reason.USERUNKNOWN),
             event("complainer@example.com", "k-complaint", Reason.FEEDBACK, kind=Kind.COMPLAINT),
@@ -132,9 +135,9 @@ def test_suppress_and_unsuppress_are_audited(populated: Service, database_url: s
         database_url, "suppress", "Person@example.com", "hard@example.com", "--reason", "asked by phone"
     )
     assert result.stdout == "Person@example.com\tsuppressed\nhard@example.com\talready suppressed\n"
-    state = populated.lookup(["person@example.com"])["person@example.com"]
+    state = populated.admin.lookup(["person@example.com"])["person@example.com"]
     assert state.suppression_reason is SuppressionReason.MANUAL
-    (listed,) = [row for row in populated.iter_suppressions() if row.address == "person@example.com"]
+    (listed,) = [row for row in populated.admin.iter_suppressions() if row.address == "person@example.com"]
     assert listed.note == "asked by phone"
     assert listed.source is not None and listed.source.startswith("cli")
     result = invoke(
@@ -154,7 +157,7 @@ def test_suppress_and_unsuppress_are_audited(populated: Service, database_url: s
         ("suppressed", "active", "lifted", "ok now"),
     ]
     assert audit(populated, "soft@example.com")[-1] == ("soft", "active", "lifted", "ok now")
-    assert populated.lookup(["soft@example.com"])["soft@example.com"].soft_count == 0
+    assert populated.admin.lookup(["soft@example.com"])["soft@example.com"].soft_count == 0
     assert audit(populated, "hard@example.com") == [("active", "suppressed", "hard_bounce", None)]
 
 
@@ -179,7 +182,7 @@ def test_history_in_time_order(populated: Service, database_url: str) -> None:
 
 
 def test_stats(populated: Service, database_url: str) -> None:
-    populated.quarantine(b"junk", source="smtp", reason="not a bounce")
+    populated.intake.take([RawInput(b"\x00junk", "smtp", T0, "smtp")])
     data = json.loads(invoke(database_url, "stats", "--json").stdout)
     assert data == {
         "events": {"bounce": {"hard": 1, "soft": 1}, "complaint": {"complaint": 1}},
@@ -203,7 +206,7 @@ def test_jobs_run_with_a_given_time(populated: Service, database_url: str) -> No
     later = invoke(database_url, "jobs", "run", "--now", "2025-04-20T00:00:00").stdout
     assert "expired\tsoft@example.com" in later
     assert (
-        populated.lookup(["soft@example.com"])["soft@example.com"].suppression_reason
+        populated.admin.lookup(["soft@example.com"])["soft@example.com"].suppression_reason
         is SuppressionReason.SOFT_EXPIRED
     )
 
@@ -221,14 +224,14 @@ def test_export_import_round_trip(populated: Service, database_url: str, tmp_pat
     exported = tmp_path / f"list{suffix}"
     result = invoke(database_url, "export", "-o", str(exported))
     assert result.stderr == "exported 3 suppressions\n"
-    original = list(populated.iter_suppressions())
+    original = list(populated.admin.iter_suppressions())
     other = f"sqlite:///{tmp_path / 'other.db'}"
     assert (
         invoke(other, "import", str(exported)).stdout
         == "read 3 rows, 3 addresses: 3 suppressed, 0 already suppressed\n"
     )
     with Service.open(populated.settings.model_copy(update={"database_url": other})) as copy:
-        assert list(copy.iter_suppressions()) == original
+        assert list(copy.admin.iter_suppressions()) == original
     assert "0 already" not in invoke(database_url, "import", str(exported)).stdout
 
 
@@ -238,7 +241,7 @@ def test_import_refuses_a_bad_file(service: Service, database_url: str, tmp_path
     result = CliRunner().invoke(main, ["import", str(bad), "--db", database_url])
     assert result.exit_code != 0
     assert "bad.csv:3: unknown reason 'unheard-of'" in result.output
-    assert list(service.iter_suppressed_addresses()) == []
+    assert list(suppressed_addresses(service)) == []
 
 
 _notes = st.none() | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1)

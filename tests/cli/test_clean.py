@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bouncewarden.cli import main
-from ingest.feedback_files import ses_bounce, ses_complaint
+from feedback_files import ses_bounce, ses_complaint
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 

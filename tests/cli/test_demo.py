@@ -30,7 +30,7 @@ def test_the_demo_database_is_fresh_filled_and_the_password_signs_in(
     with Service.open(demo) as service:
         user = UserStore(service.engine, system_clock).sign_in("admin", password.group(1))
         assert user is not None and user.role is Role.ADMINISTRATOR
-        stats = service.stats()
+        stats = service.admin.stats()
         assert stats.events["bounce"]["hard"] > 0 and stats.events["complaint"]["complaint"] > 0
         assert stats.events["send"]["none"] > 1000 and stats.quarantined == 2
 

@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from bouncewarden.cli import main
+from feedback_files import NEWSLETTER, dsn, ses_bounce, ses_complaint
 from fixtures_moto import aws_env, moto_endpoint, unique_name
-from ingest.feedback_files import NEWSLETTER, dsn, ses_bounce, ses_complaint
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures, imported to be found by name
 
@@ -43,6 +43,7 @@ SUMMARY_KEYS = [
     "sender",
     "not_feedback",
     "quarantined",
+    "store_unavailable",
 ]
 
 

@@ -41,7 +41,7 @@ def run(database_url: str, *arguments: str, stdin: bytes | None = None) -> Resul
 
 
 def suppressed(service: Service) -> list[tuple[str, str | None, str | None]]:
-    return [(row.address, row.reason, row.note) for row in service.iter_suppressions()]
+    return [(row.address, row.reason, row.note) for row in service.admin.iter_suppressions()]
 
 
 def wipe(service: Service) -> None:
@@ -101,14 +101,14 @@ def test_hostile_list_round_trips(
     """Defect 5: what export writes, import reads back into a fresh database, row for row."""
     assert run(database_url, "import", str(hostile_list(tmp_path))).exit_code == 3
     run(database_url, "suppress", "-lead@x.com", "--reason", "@note\twith\r\nbreaks")
-    before = list(service.iter_suppressions())
+    before = list(service.admin.iter_suppressions())
     exported = tmp_path / f"export.{list_format}"
     assert run(database_url, "export", "-o", str(exported), *options).exit_code == 0
     assert stat.S_IMODE(exported.stat().st_mode) == 0o600
     wipe(service)
     result = run(database_url, "import", str(exported), *options)
     assert result.exit_code == 0, result.output
-    assert list(service.iter_suppressions()) == before
+    assert list(service.admin.iter_suppressions()) == before
 
 
 def test_a_legacy_database_exports_and_the_rest_imports(

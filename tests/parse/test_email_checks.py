@@ -8,7 +8,7 @@ import pytest
 
 from bouncewarden.parse.email_checks import MAX_HEADER_LINE, email_problem, truncation_problem
 from bouncewarden.parse.message import BounceMessage
-from ingest.feedback_files import NEWSLETTER, dsn
+from feedback_files import NEWSLETTER, dsn
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 

@@ -7,17 +7,23 @@ import copy
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bouncewarden.events import Kind, Reason, Severity
-from bouncewarden.parse.ses import SesPayloadError, parse_ses_payload
+from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.parse.ses import SesPayloadError, read_ses
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 SAMPLES = SHARED_SES_SAMPLES
 EXPECTED = Path(__file__).with_name("ses_expected.tsv")
+
+
+def ses_events(data: bytes | str, **options: Any) -> list[FeedbackEvent]:
+    """The events of one SES payload, as the reader gets them."""
+    return list(read_ses(data, **options).events)
 
 
 def _rows() -> dict[str, list[list[str]]]:
@@ -58,9 +64,9 @@ def test_sample_gives_expected_events(sample: str) -> None:
     rows = TABLE[sample]
     if rows[0][1] == "error":
         with pytest.raises(SesPayloadError):
-            parse_ses_payload(_sample(sample))
+            ses_events(_sample(sample))
         return
-    events = parse_ses_payload(_sample(sample))
+    events = ses_events(_sample(sample))
     got = [
         [
             event.recipient,
@@ -78,7 +84,7 @@ def test_sample_gives_expected_events(sample: str) -> None:
 
 def test_malformed_body_error_says_why() -> None:
     with pytest.raises(SesPayloadError, match="not valid JSON"):
-        parse_ses_payload(_sample("sqs/body-malformed.txt"))
+        ses_events(_sample("sqs/body-malformed.txt"))
 
 
 def test_receive_message_bodies_parse() -> None:
@@ -86,13 +92,13 @@ def test_receive_message_bodies_parse() -> None:
         response = _json(f"sqs/{name}")
         messages = response["Messages"]
         assert isinstance(messages, list)
-        kinds = [event.kind for message in messages for event in parse_ses_payload(message["Body"])]
+        kinds = [event.kind for message in messages for event in ses_events(message["Body"])]
         assert len(kinds) == 2
         assert Kind.BOUNCE in kinds
 
 
 def test_bounce_fields_are_carried() -> None:
-    (event,) = parse_ses_payload(_sample("notification/bounce-permanent-general.json"))
+    (event,) = ses_events(_sample("notification/bounce-permanent-general.json"))
     assert event.status == "5.1.1"
     assert event.reply_code == "550"
     # The RFC 3464 diagnostic-type ("smtp;") is dropped, as the DSN parser drops it.
@@ -107,7 +113,7 @@ def test_bounce_fields_are_carried() -> None:
 
 
 def test_event_format_fields() -> None:
-    (event,) = parse_ses_payload(_sample("event/complaint-abuse.json"))
+    (event,) = ses_events(_sample("event/complaint-abuse.json"))
     assert event.sender == "digest@news.example.com"  # display-name form parsed
     assert event.campaign == "nov-2025-digest"
     assert event.tags["ses:configuration-set"] == "bw-marketing"
@@ -118,9 +124,7 @@ def test_only_bounced_recipients_not_destination() -> None:
     document = _json("notification/bounce-permanent-general.json")
     mail = document["mail"]
     assert isinstance(mail, dict) and len(mail["destination"]) == 3
-    assert [event.recipient for event in parse_ses_payload(json.dumps(document))] == [
-        "dana.whitfield@example.org"
-    ]
+    assert [event.recipient for event in ses_events(json.dumps(document))] == ["dana.whitfield@example.org"]
 
 
 def _as_event(notification: dict[str, object], feedback_id: str) -> dict[str, object]:
@@ -143,8 +147,8 @@ def _as_event(notification: dict[str, object], feedback_id: str) -> dict[str, ob
 def test_notification_and_event_of_one_failure_share_keys(sample: str) -> None:
     notification = _json(sample)
     event = _as_event(notification, "0100019aother-feedback-id-000000")
-    keys_a = [e.dedupe_key for e in parse_ses_payload(json.dumps(notification))]
-    keys_b = [e.dedupe_key for e in parse_ses_payload(json.dumps(event))]
+    keys_a = [e.dedupe_key for e in ses_events(json.dumps(notification))]
+    keys_b = [e.dedupe_key for e in ses_events(json.dumps(event))]
     assert keys_a == keys_b
     assert len(keys_a) == 1
 
@@ -154,7 +158,7 @@ def test_timestamp_with_spaced_offset() -> None:
     bounce = document["bounce"]
     assert isinstance(bounce, dict)
     bounce["timestamp"] = "2018-10-08T14:05:45 +0000"
-    (event,) = parse_ses_payload(json.dumps(document))
+    (event,) = ses_events(json.dumps(document))
     assert event.occurred_at == datetime(2018, 10, 8, 14, 5, 45, tzinfo=UTC)
 
 
@@ -190,7 +194,7 @@ def _bounce(bounce_type: str, sub_type: str, **recipient: str) -> str:
 def test_unknown_and_mixed_labels(
     bounce_type: str, sub_type: str, recipient: dict[str, str], reason: Reason, severity: Severity
 ) -> None:
-    (event,) = parse_ses_payload(_bounce(bounce_type, sub_type, **recipient))
+    (event,) = ses_events(_bounce(bounce_type, sub_type, **recipient))
     assert (event.reason, event.severity) == (reason, severity)
     assert event.provider_label == f"{bounce_type}/{sub_type}"
 
@@ -199,7 +203,7 @@ def test_unknown_event_type_is_other() -> None:
     document = _json("event/send.json")
     document["eventType"] = "BrandNewThing"
     document["brandNewThing"] = {"timestamp": "2025-11-10T08:00:00.000Z", "x": 1}
-    (event,) = parse_ses_payload(json.dumps(document))
+    (event,) = ses_events(json.dumps(document))
     assert (event.kind, event.severity) == (Kind.OTHER, Severity.NONE)
 
 
@@ -218,14 +222,14 @@ def test_unknown_event_type_is_other() -> None:
 )
 def test_unreadable_payloads_say_why(body: bytes, words: str) -> None:
     with pytest.raises(SesPayloadError, match=words):
-        parse_ses_payload(body)
+        ses_events(body)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_arbitrary_bytes_never_crash(body: bytes) -> None:
     with contextlib.suppress(SesPayloadError):
-        parse_ses_payload(body)
+        ses_events(body)
 
 
 _JSON_VALUES = st.recursive(
@@ -262,4 +266,4 @@ def test_mutated_documents_never_crash(which: int, data: st.DataObject, replacem
         target = target[step]  # type: ignore[index]
     target[path[-1]] = replacement  # type: ignore[index]
     with contextlib.suppress(SesPayloadError):
-        parse_ses_payload(json.dumps(document))
+        ses_events(json.dumps(document))

@@ -18,6 +18,7 @@ from bouncewarden.errors import ConfigurationError
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.policy import AddressStatus, apply_unreadable, unreadable_note
 from bouncewarden.service import Service
+from store_helpers import record
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -82,9 +83,9 @@ def test_recorded_and_explained_by_history(
         policy=PolicySettings.model_validate({"unreadable": setting}),
     )
     with Service.open(settings) as service:
-        outcome = service.record([_event(Reason.ONHOLD)], raw=b"unreadable bounce", source="smtp")
+        outcome = record(service, [_event(Reason.ONHOLD)], raw=b"unreadable bounce", source="smtp")
         assert outcome.new_events == 1
-        state = service.lookup(["reader@example.com"]).get("reader@example.com")
+        state = service.admin.lookup(["reader@example.com"]).get("reader@example.com")
     assert (state.status if state is not None else AddressStatus.ACTIVE) is status
     result = CliRunner().invoke(main, ["history", "reader@example.com", "--db", database_url])
     assert result.exit_code == 0, result.output

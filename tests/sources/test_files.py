@@ -7,8 +7,8 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bouncewarden.parse.reader import EMAIL, JSON
-from bouncewarden.sources.files import find_files, read_file, read_inputs
+from bouncewarden.intake import EMAIL, JSON, RawInput
+from bouncewarden.sources.files import find_files, read_file
 from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
 
 SES_SAMPLES = SHARED_SES_SAMPLES
@@ -17,6 +17,11 @@ BOUNCE = Path(__file__).parents[1] / "samples" / "postfix" / "rfc3464-34.eml"
 
 MESSAGE = b"From: MAILER-DAEMON@example.org\nTo: sender@example.com\nSubject: one\n\nbody one\n"
 OTHER = b"From: MAILER-DAEMON@example.org\nTo: sender@example.com\nSubject: two\n\nbody two\n"
+
+
+def read_inputs(paths: list[Path], *, received_at: datetime) -> list[RawInput]:
+    """Every input under `paths`, as `ingest` reads them."""
+    return [raw for path in find_files(paths) for raw in read_file(path, received_at=received_at)]
 
 
 def _mbox(*messages: bytes) -> bytes:

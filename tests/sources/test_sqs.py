@@ -9,10 +9,10 @@ import boto3
 import pytest
 from sqlalchemy import select, text
 
+from bouncewarden.intake import Outcome, Tally
 from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
 from bouncewarden.sources.sqs import (
-    BatchResult,
     ConsumerOptions,
     QueueMessage,
     consume_once,
@@ -88,12 +88,16 @@ def _sample_bodies() -> list[str]:
 def test_consume_stores_and_deletes(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
     bodies = _sample_bodies()
     _send(sqs, queue_url, bodies)
-    result = consume_once(sqs, service, queue_url, FAST)
-    assert (result.received, result.recorded, result.deleted, result.quarantined) == (6, 6, 6, 0)
+    result = consume_once(sqs, service.intake, queue_url, FAST)
+    assert (
+        result.inputs,
+        result[Outcome.RECORDED] + result[Outcome.DUPLICATE],
+        result[Outcome.QUARANTINED],
+    ) == (6, 6, 0)
     # The li.wei bounce and the marco.ruiz delivery each come twice (body file and response): once.
-    assert result.new_events == 4 and result.duplicates == 2
+    assert result.counts.new_events == 4 and result.counts.duplicates == 2
     assert _queue_depth(sqs, queue_url) == (0, 0)
-    state = service.lookup(["li.wei@example.net"])["li.wei@example.net"]
+    state = service.admin.lookup(["li.wei@example.net"])["li.wei@example.net"]
     assert state.status is AddressStatus.SUPPRESSED
     with service.engine.connect() as connection:
         sources = set(connection.execute(select(Event.source)).scalars())
@@ -106,10 +110,10 @@ def test_operator_rules_classify_what_the_worker_records(sqs, queue_url: str, se
 
     full = (SAMPLES / "notification/bounce-transient-mailboxfull.json").read_text()
     _send(sqs, queue_url, [full])
-    service.add_operator_rule(parse_rule("user is over quota ==> hard userunknown"))
-    assert consume_once(sqs, service, queue_url, FAST).recorded == 1
+    service.rules.add_operator_rule(parse_rule("user is over quota ==> hard userunknown"))
+    assert consume_once(sqs, service.intake, queue_url, FAST)[Outcome.RECORDED] == 1
     # Without the rule a full mailbox is soft; the operator made it a hard bounce.
-    state = service.lookup(["grace.holm@example.com"])["grace.holm@example.com"]
+    state = service.admin.lookup(["grace.holm@example.com"])["grace.holm@example.com"]
     assert state.status is AddressStatus.SUPPRESSED
     with service.engine.connect() as connection:
         assert connection.execute(select(Event.reason)).scalars().all() == ["userunknown"]
@@ -118,13 +122,13 @@ def test_operator_rules_classify_what_the_worker_records(sqs, queue_url: str, se
 def test_poison_message_is_quarantined_and_deleted(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
     poison = (SAMPLES / "sqs/body-malformed.txt").read_text()
     _send(sqs, queue_url, [poison, (SAMPLES / "sqs/body-raw-event-delivery.json").read_text()])
-    result = consume_once(sqs, service, queue_url, FAST)
-    assert (result.received, result.quarantined, result.recorded, result.deleted) == (2, 1, 1, 2)
+    result = consume_once(sqs, service.intake, queue_url, FAST)
+    assert (result.inputs, result[Outcome.QUARANTINED], result[Outcome.RECORDED]) == (2, 1, 1)
     assert _queue_depth(sqs, queue_url) == (0, 0)
     with service.engine.connect() as connection:
         (row,) = connection.execute(select(Quarantined.id, Quarantined.reason, Quarantined.source)).all()
     assert row.source == "sqs" and "not valid JSON" in row.reason
-    assert service.quarantined_raw(row.id) == poison.encode()
+    assert service.quarantine.raw(row.id) == poison.encode()
 
 
 def test_store_failure_leaves_message_for_redelivery(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
@@ -132,16 +136,17 @@ def test_store_failure_leaves_message_for_redelivery(sqs, queue_url: str, servic
     with service.engine.begin() as connection:
         connection.execute(text("ALTER TABLE events RENAME TO events_away"))
     short = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=1)
-    failed = consume_once(sqs, service, queue_url, short)
-    assert (failed.received, failed.failed, failed.deleted) == (1, 1, 0)
+    failed = consume_once(sqs, service.intake, queue_url, short)
+    assert (failed.inputs, failed[Outcome.STORE_UNAVAILABLE]) == (1, 1)
+    assert count_quarantined(service) == 0  # an outage never quarantines good input
     with service.engine.begin() as connection:
         connection.execute(text("ALTER TABLE events_away RENAME TO events"))
-    retried = BatchResult()
+    retried = Tally()
     for _attempt in range(10):  # the message comes back once its visibility timeout has passed
-        retried = consume_once(sqs, service, queue_url, FAST)
-        if retried.received:
+        retried = consume_once(sqs, service.intake, queue_url, FAST)
+        if retried.inputs:
             break
-    assert (retried.received, retried.new_events, retried.deleted) == (1, 1, 1)
+    assert (retried.inputs, retried.counts.new_events) == (1, 1)
     assert _queue_depth(sqs, queue_url) == (0, 0)
 
 
@@ -149,8 +154,10 @@ def test_heartbeat_keeps_slow_batch_invisible(sqs, queue_url: str, service: Serv
     bodies = [json.dumps(_bounce(f"slow{index}@example.org")) for index in range(3)]
     _send(sqs, queue_url, bodies)
     slow = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=2, per_message_delay=1.5)
-    results: list[BatchResult] = []
-    worker = threading.Thread(target=lambda: results.append(consume_once(sqs, service, queue_url, slow)))
+    results: list[Tally] = []
+    worker = threading.Thread(
+        target=lambda: results.append(consume_once(sqs, service.intake, queue_url, slow))
+    )
     worker.start()
     while _queue_depth(sqs, queue_url) != (0, 3):  # until the consumer holds all three
         assert worker.is_alive()
@@ -160,7 +167,13 @@ def test_heartbeat_keeps_slow_batch_invisible(sqs, queue_url: str, service: Serv
         stolen += response.get("Messages", [])
     worker.join()
     assert stolen == []
-    assert results[0].received == 3 and results[0].deleted == 3 and results[0].new_events == 3
+    assert results[0].inputs == 3 and results[0].counts.new_events == 3
+    assert _queue_depth(sqs, queue_url) == (0, 0)
+
+
+def count_quarantined(service: Service) -> int:
+    with service.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM quarantine")).scalar_one())
 
 
 def _bounce(address: str, message_id: str | None = None) -> dict[str, object]:

@@ -23,6 +23,7 @@ TABLES = {
     "blocked_patterns",
     "events",
     "evidence",
+    "outbox",
     "hourly_counters",
     "operator_rules",
     "quarantine",

@@ -13,6 +13,7 @@ from bouncewarden.policy import AddressStatus, SuppressionReason
 from bouncewarden.service import Service
 from bouncewarden.store.queries import Suppression
 from bouncewarden.store.suppressions import import_suppressions
+from store_helpers import record, suppressed_addresses
 
 T0 = datetime(2025, 2, 1, tzinfo=UTC)
 
@@ -30,7 +31,8 @@ def transitions(service: Service) -> list[tuple[str, str | None, str, str, str, 
 
 
 def test_import_suppresses_audits_and_keeps_existing_suppressions(service: Service) -> None:
-    service.record(
+    record(
+        service,
         [
             bounce("hard@example.com", "k1", Severity.HARD, Reason.USERUNKNOWN),
             bounce("soft@example.com", "k2", Severity.SOFT, Reason.MAILBOXFULL),
@@ -45,9 +47,9 @@ def test_import_suppresses_audits_and_keeps_existing_suppressions(service: Servi
         Suppression("new@example.com", "manual", T0 + timedelta(days=1), "asked", "legacy"),
         Suppression("new@example.com", "complaint", T0, "second row of the same address", "legacy"),
     ]
-    report = service.import_suppressions(rows, label="import of old.csv", actor="cli:ops")
+    report = service.admin.import_suppressions(rows, label="import of old.csv", actor="cli:ops")
     assert (report.rows, report.addresses, report.suppressed, report.already_suppressed) == (4, 3, 2, 1)
-    states = service.lookup(["hard@example.com", "soft@example.com", "new@example.com"])
+    states = service.admin.lookup(["hard@example.com", "soft@example.com", "new@example.com"])
     assert states["hard@example.com"].suppression_reason is SuppressionReason.HARD_BOUNCE
     assert states["soft@example.com"].suppression_reason is SuppressionReason.IMPORTED
     assert states["soft@example.com"].next_retry_at is None
@@ -57,7 +59,7 @@ def test_import_suppresses_audits_and_keeps_existing_suppressions(service: Servi
         ("new@example.com", "active", "suppressed", "imported", "cli:ops", "import of old.csv"),
         ("soft@example.com", "soft", "suppressed", "imported", "cli:ops", "import of old.csv"),
     ]
-    listed = {row.address: row for row in service.iter_suppressions()}
+    listed = {row.address: row for row in service.admin.iter_suppressions()}
     assert listed["new@example.com"] == Suppression(
         "new@example.com", "manual", T0 + timedelta(days=1), "asked", "legacy"
     )
@@ -69,7 +71,7 @@ def test_import_in_many_batches(service: Service) -> None:
     rows = [Suppression(f"user{n}@example.com", "imported", T0, None, "bulk") for n in range(25)]
     report = import_suppressions(service.engine, rows, now=T0, actor="test", label="batches", batch_size=4)
     assert (report.rows, report.suppressed) == (25, 25)
-    assert len(list(service.iter_suppressed_addresses())) == 25
+    assert len(list(suppressed_addresses(service))) == 25
 
 
 def test_import_is_all_or_nothing(service: Service) -> None:
@@ -78,14 +80,14 @@ def test_import_is_all_or_nothing(service: Service) -> None:
         raise ValueError("line 2 is broken")
 
     with pytest.raises(ValueError, match="line 2"):
-        service.import_suppressions(rows(), label="broken", actor="test")
-    assert list(service.iter_suppressed_addresses()) == []
-    assert service.import_suppressions([], label="empty", actor="test").rows == 0
+        service.admin.import_suppressions(rows(), label="broken", actor="test")
+    assert list(suppressed_addresses(service)) == []
+    assert service.admin.import_suppressions([], label="empty", actor="test").rows == 0
 
 
 def test_imported_addresses_can_be_lifted(service: Service) -> None:
-    service.import_suppressions(
+    service.admin.import_suppressions(
         [Suppression("a@example.com", "imported", T0, None, None)], label="l", actor="test"
     )
-    assert service.unsuppress(["A@example.com"], note="wrong list", actor="ops") == ["a@example.com"]
-    assert service.lookup(["a@example.com"])["a@example.com"].status is AddressStatus.ACTIVE
+    assert service.admin.unsuppress(["A@example.com"], note="wrong list", actor="ops") == ["a@example.com"]
+    assert service.admin.lookup(["a@example.com"])["a@example.com"].status is AddressStatus.ACTIVE

@@ -18,8 +18,8 @@ from bouncewarden.addresses import address_problem, normalise_address, valid_add
 from bouncewarden.api.context import Backend
 from bouncewarden.errors import InvalidAddress
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, default_severity
-from bouncewarden.ingest.pipeline import InputResult, ingest_input
-from bouncewarden.parse.reader import RawInput
+from bouncewarden.intake import Feedback, InputOutcome, RawInput, Reading, ReadInput, Unreadable
+from bouncewarden.parse.report import ParsedReport
 from bouncewarden.policy import AddressStatus
 from bouncewarden.store.patterns import BlockedEntry, BlockKind
 
@@ -70,7 +70,7 @@ class Actions:
         normal: dict[str, str | None] = {}
         for address in addresses:
             normal[address] = None if address_problem(address) else normalise_address(address)
-        statuses = self._service.statuses([value for value in normal.values() if value])
+        statuses = self._service.admin.statuses([value for value in normal.values() if value])
         matcher = self._backend.blocks.matcher()
         answers: list[AddressCheck] = []
         for address in addresses:
@@ -91,21 +91,21 @@ class Actions:
     def suppress(self, addresses: Sequence[str], *, note: str, actor: str) -> ChangeResult:
         """Suppress addresses by hand."""
         valid, invalid = _split_valid(addresses)
-        changed = self._service.suppress(valid, note=note, actor=actor) if valid else []
+        changed = self._service.admin.suppress(valid, note=note, actor=actor) if valid else []
         self._audit(actor, "suppress", changed, note)
         return ChangeResult(changed, len(set(valid)) - len(changed), invalid)
 
     def lift(self, addresses: Sequence[str], *, note: str, actor: str) -> ChangeResult:
         """Lift suppressions (and soft state)."""
         valid, invalid = _split_valid(addresses)
-        changed = self._service.unsuppress(valid, note=note, actor=actor) if valid else []
+        changed = self._service.admin.unsuppress(valid, note=note, actor=actor) if valid else []
         self._audit(actor, "lift", changed, note)
         return ChangeResult(changed, len(set(valid)) - len(changed), invalid)
 
     def clear_soft(self, addresses: Sequence[str], *, note: str, actor: str) -> ChangeResult:
         """Clear soft-bounce records; suppressed addresses are left alone."""
         valid, invalid = _split_valid(addresses)
-        changed = self._service.clear_soft(valid, note=note, actor=actor) if valid else []
+        changed = self._service.admin.clear_soft(valid, note=note, actor=actor) if valid else []
         self._audit(actor, "clear_soft", changed, note)
         return ChangeResult(changed, len(set(valid)) - len(changed), invalid)
 
@@ -127,27 +127,27 @@ class Actions:
         from bouncewarden.classify import parse_rule
 
         rule = parse_rule(text)
-        rule_id = self._service.add_operator_rule(rule, note=note)
+        rule_id = self._service.rules.add_operator_rule(rule, note=note)
         self._backend.audit.record(actor, "rule_add", f"rule:{rule_id}", f"{text} ({note})" if note else text)
         return rule_id
 
     def remove_rule(self, rule_id: int, *, actor: str) -> bool:
         """Delete an operator rule."""
-        removed = self._service.remove_operator_rule(rule_id)
+        removed = self._service.rules.remove_operator_rule(rule_id)
         if removed:
             self._backend.audit.record(actor, "rule_remove", f"rule:{rule_id}")
         return removed
 
     def reorder_rules(self, rule_ids: Sequence[int], *, actor: str) -> bool:
         """Set the order the rules are tried in (every rule's id, once)."""
-        done = self._service.reorder_operator_rules(rule_ids)
+        done = self._service.rules.reorder_operator_rules(rule_ids)
         if done:
             self._backend.audit.record(actor, "rule_order", "rules", " ".join(map(str, rule_ids)))
         return done
 
     def move_rule_up(self, rule_id: int, *, actor: str) -> bool:
         """Try one rule before the one now tried just before it."""
-        order = [stored.id for stored in self._service.stored_rules()]
+        order = [stored.id for stored in self._service.rules.stored_rules()]
         if rule_id not in order or order.index(rule_id) == 0:
             return False
         at = order.index(rule_id)
@@ -159,7 +159,7 @@ class Actions:
         from bouncewarden.classify import classify
         from bouncewarden.parse import RecipientFinding
 
-        stored = self._service.stored_rules()
+        stored = self._service.rules.stored_rules()
         finding = RecipientFinding(address="", diagnostic=diagnostic, reply_code=reply_code, status=status)
         built_in = classify(finding)
         verdict = classify(finding, [entry.rule for entry in stored])
@@ -176,7 +176,7 @@ class Actions:
         from bouncewarden.classify import classify
         from bouncewarden.parse import RecipientFinding
 
-        stored = self._service.stored_rules()
+        stored = self._service.rules.stored_rules()
         if not stored:
             return {}
         rules = [entry.rule for entry in stored]
@@ -196,14 +196,49 @@ class Actions:
                 found[event.id] = match
         return found
 
-    def ingest(self, data: bytes, *, origin: str) -> InputResult:
-        """Read and record one raw input (a DSN, an SES JSON document) through the one reader."""
-        raw = RawInput(data, origin, self._backend.clock(), SOURCE)
-        return ingest_input(self._service, raw, rules=self._service.classification_rules())
+    def ingest(self, data: bytes, *, origin: str) -> InputOutcome:
+        """Read and record one raw input (a DSN, an SES JSON document): the intake, as every source."""
+        [outcome] = self._service.intake.take([RawInput(data, origin, self._backend.clock(), SOURCE)])
+        return outcome
 
-    def record_events(self, events: Sequence[FeedbackEvent], raw: bytes) -> Any:
-        """Record events given in canonical form, with the request body as evidence."""
-        return self._service.record(events, raw=raw, source=SOURCE, media_type="application/json")
+    def record_events(self, events: Sequence[FeedbackEvent], raw: bytes, *, origin: str) -> InputOutcome:
+        """Record events given in canonical form, with the request body as evidence (the recorder)."""
+        return self._record(raw, origin, Feedback(ParsedReport((), "api"), tuple(events)))
+
+    def refuse(self, raw: bytes, reason: str, *, origin: str) -> InputOutcome:
+        """Keep a body that could not be read in quarantine, with the reason (the recorder)."""
+        return self._record(raw, origin, Unreadable(reason))
+
+    def _record(self, raw: bytes, origin: str, reading: Reading) -> InputOutcome:
+        item = ReadInput(RawInput(raw, origin, self._backend.clock(), SOURCE), reading)
+        [outcome] = self._service.recorder.record([item])
+        return outcome
+
+    def replay(self, quarantine_id: int, *, actor: str) -> InputOutcome | None:
+        """Read a held quarantined input again with today's reader and rules; None if none is held."""
+        from bouncewarden.sources.quarantine import replay
+
+        entry = self._service.quarantine.entry(quarantine_id)
+        if entry is None:
+            return None
+        done = list(replay(self._service.quarantine, self._service.intake, [entry], actor=actor))
+        if not done:
+            return None
+        self._backend.audit.record(
+            actor, "quarantine_replay", f"quarantine:{quarantine_id}", done[0].outcome.outcome
+        )
+        return done[0].outcome
+
+    def drop(self, quarantine_id: int, *, note: str, actor: str) -> bool:
+        """Mark a held quarantined input dropped, with the note."""
+        from bouncewarden.store.quarantine import QuarantineState
+
+        dropped = self._service.quarantine.resolve(
+            [quarantine_id], QuarantineState.DROPPED, actor=actor, note=note
+        )
+        if dropped:
+            self._backend.audit.record(actor, "quarantine_drop", f"quarantine:{quarantine_id}", note)
+        return bool(dropped)
 
     def _audit(self, actor: str, action: str, changed: Sequence[str], note: str) -> None:
         if not changed:

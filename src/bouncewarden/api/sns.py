@@ -5,10 +5,11 @@ Every body is verified first (`bouncewarden.sources.sns`); any refusal is answer
 retryable failures (the signing certificate could not be fetched, the database failed) are
 answered 5xx instead.
 
-- `Notification`: the `Message` is SES JSON; its events are recorded with the whole envelope
-  as evidence. A verified message we cannot parse is quarantined and answered 200, so SNS does
-  not retry it for an hour. SNS retries reuse the MessageId and the events' dedupe keys, so a
-  retry records nothing new.
+- `Notification`: the whole envelope goes through the intake (`bouncewarden.intake`): read by
+  the one reader, recorded with the envelope as evidence. A verified message that does not read
+  is quarantined and answered 200, so SNS does not retry it for an hour; a database outage is
+  answered 503, so SNS retries it later. SNS retries reuse the MessageId and the events' dedupe
+  keys, so a retry records nothing new.
 - `SubscriptionConfirmation`: confirmed through the SNS API for allow-listed topics only.
 - `UnsubscribeConfirmation`: logged; we do not re-subscribe.
 """
@@ -16,8 +17,8 @@ answered 5xx instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Protocol
+from collections.abc import Mapping
+from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Request
@@ -25,43 +26,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
-from bouncewarden.classify import OperatorRule
-from bouncewarden.clock import system_clock
+from bouncewarden.clock import Clock, system_clock
 from bouncewarden.errors import SourceError, VerificationError
-from bouncewarden.events import FeedbackEvent
-from bouncewarden.parse.reader import Feedback, RawInput, Unreadable, read_input
+from bouncewarden.intake import Intake, Outcome, RawInput
 from bouncewarden.sources.sns import CertificateUnavailable, MessageType, SnsEnvelope, SnsVerifier
 
-__all__ = ["MAX_BODY_BYTES", "FeedbackRecorder", "SnsEndpoint", "SnsReply", "sns_router"]
+__all__ = ["MAX_BODY_BYTES", "SnsEndpoint", "SnsReply", "sns_router"]
 
 logger = logging.getLogger(__name__)
 
 # SNS messages are at most 256 KiB; the envelope adds a few hundred bytes of metadata.
 MAX_BODY_BYTES = 512 * 1024
-_MEDIA_TYPE = "application/json"
 _SOURCE = "sns"
-
-
-class RecordCounts(Protocol):
-    """The part of `bouncewarden.service.RecordOutcome` the endpoint reports."""
-
-    @property
-    def new_events(self) -> int: ...
-
-    @property
-    def duplicates(self) -> int: ...
-
-
-class FeedbackRecorder(Protocol):
-    """The part of `bouncewarden.service.Service` the endpoint needs."""
-
-    def record(
-        self, events: Sequence[FeedbackEvent], *, raw: bytes | None, source: str, media_type: str = ...
-    ) -> RecordCounts: ...
-
-    def quarantine(self, raw: bytes, *, source: str, reason: str, media_type: str = ...) -> int: ...
-
-    def classification_rules(self) -> Sequence[OperatorRule]: ...
 
 
 class SnsReply(BaseModel):
@@ -84,9 +60,14 @@ class SnsEndpoint:
     """Verifies SNS deliveries and hands their content to the service."""
 
     def __init__(
-        self, service: FeedbackRecorder, verifier: SnsVerifier, confirmer: SubscriptionConfirmer
+        self,
+        intake: Intake,
+        verifier: SnsVerifier,
+        confirmer: SubscriptionConfirmer,
+        clock: Clock = system_clock,
     ) -> None:
-        self._service = service
+        self._intake = intake
+        self._clock = clock
         self._verifier = verifier
         self._confirmer = confirmer
 
@@ -114,34 +95,28 @@ class SnsEndpoint:
         )
 
     def _notification(self, envelope: SnsEnvelope, body: bytes) -> tuple[int, SnsReply]:
-        raw = RawInput(body, f"SNS message {envelope.message_id}", system_clock(), _SOURCE)
-        reading = read_input(raw, self._service.classification_rules())
-        if not isinstance(reading, Feedback):
-            err = reading.why if isinstance(reading, Unreadable) else reading.reason
-            reason = f"SNS message {envelope.message_id} from {envelope.topic_arn}: {err}"
-            quarantine_id = self._service.quarantine(
-                body, source=_SOURCE, reason=reason, media_type=_MEDIA_TYPE
-            )
-            logger.warning("quarantined %r (id %d)", reason, quarantine_id)
+        origin = f"SNS message {envelope.message_id} from {envelope.topic_arn}"
+        [done] = self._intake.take([RawInput(body, origin, self._clock(), _SOURCE)])
+        message_id = envelope.message_id
+        if done.outcome is Outcome.STORE_UNAVAILABLE:
+            logger.warning("%r not stored, SNS will retry: %r", origin, done.reason)
+            return 503, SnsReply(status="retry", detail=done.reason or "", message_id=message_id)
+        if done.outcome is Outcome.QUARANTINED or done.outcome is Outcome.NOT_FEEDBACK:
+            logger.warning("quarantined %r: %r (id %s)", origin, done.reason, done.quarantine_id)
             return 200, SnsReply(
-                status="quarantined",
-                detail=str(err),
-                message_id=envelope.message_id,
-                quarantine_id=quarantine_id,
+                status=done.outcome.value,
+                detail=done.reason or "",
+                message_id=message_id,
+                quarantine_id=done.quarantine_id,
             )
-        outcome = self._service.record(reading.events, raw=body, source=_SOURCE, media_type=_MEDIA_TYPE)
-        logger.info(
-            "SNS message %r: %d new events, %d duplicates",
-            envelope.message_id,
-            outcome.new_events,
-            outcome.duplicates,
-        )
+        counts = done.counts
+        logger.info("%r: %d new events, %d duplicates", origin, counts.new_events, counts.duplicates)
         return 200, SnsReply(
             status="recorded",
-            detail=f"{outcome.new_events} new events, {outcome.duplicates} duplicates",
-            message_id=envelope.message_id,
-            new_events=outcome.new_events,
-            duplicates=outcome.duplicates,
+            detail=f"{counts.new_events} new events, {counts.duplicates} duplicates",
+            message_id=message_id,
+            new_events=counts.new_events,
+            duplicates=counts.duplicates,
         )
 
     def _subscription(self, envelope: SnsEnvelope) -> tuple[int, SnsReply]:

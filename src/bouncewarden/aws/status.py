@@ -17,10 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
-
-from bouncewarden.store.models import HourlyCounter
+from bouncewarden.store.counters import DailyCounts
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
@@ -28,10 +25,8 @@ if TYPE_CHECKING:
 __all__ = [
     "CountsSource",
     "DayCounts",
-    "LocalCounts",
     "SesQuota",
     "StatusReport",
-    "StoreCounts",
     "build_status",
     "fetch_ses_days",
     "render_json",
@@ -60,54 +55,10 @@ class DayCounts:
     rejects: int = 0
 
 
-@dataclass(slots=True)
-class LocalCounts:
-    """bouncewarden's counters over some period."""
-
-    sends: int = 0
-    deliveries: int = 0
-    hard: int = 0
-    soft: int = 0
-    complaints: int = 0
-
-
 class CountsSource(Protocol):
     """Where our own numbers come from (the store's hourly counters)."""
 
-    def daily_counts(self, start: datetime, end: datetime) -> Mapping[date, LocalCounts]: ...
-
-
-class StoreCounts:
-    """Daily sums of the store's hourly counters (read-only)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def daily_counts(self, start: datetime, end: datetime) -> dict[date, LocalCounts]:
-        """Our counters per UTC day for the hours in [start, end)."""
-        first_hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        query = (
-            select(
-                HourlyCounter.hour,
-                func.sum(HourlyCounter.sends),
-                func.sum(HourlyCounter.deliveries),
-                func.sum(HourlyCounter.hard),
-                func.sum(HourlyCounter.soft),
-                func.sum(HourlyCounter.complaints),
-            )
-            .where(HourlyCounter.hour >= first_hour, HourlyCounter.hour < end)
-            .group_by(HourlyCounter.hour)
-        )
-        days: dict[date, LocalCounts] = {}
-        with self._engine.connect() as connection:
-            for hour, sends, deliveries, hard, soft, complaints in connection.execute(query):
-                day = days.setdefault(hour.astimezone(UTC).date(), LocalCounts())
-                day.sends += int(sends or 0)
-                day.deliveries += int(deliveries or 0)
-                day.hard += int(hard or 0)
-                day.soft += int(soft or 0)
-                day.complaints += int(complaints or 0)
-        return days
+    def daily_counts(self, start: datetime, end: datetime) -> Mapping[date, DailyCounts]: ...
 
 
 @dataclass(slots=True)
@@ -118,7 +69,7 @@ class StatusReport:
     start: datetime
     end: datetime
     ses_days: dict[date, DayCounts] = field(default_factory=dict)
-    local_days: dict[date, LocalCounts] = field(default_factory=dict)
+    local_days: dict[date, DailyCounts] = field(default_factory=dict)
 
     def ses_total(self) -> DayCounts:
         """SES's numbers summed over the window."""
@@ -130,9 +81,9 @@ class StatusReport:
             total.rejects += day.rejects
         return total
 
-    def local_total(self) -> LocalCounts:
+    def local_total(self) -> DailyCounts:
         """Our numbers summed over the window."""
-        total = LocalCounts()
+        total = DailyCounts()
         for day in self.local_days.values():
             total.sends += day.sends
             total.deliveries += day.deliveries
@@ -194,7 +145,7 @@ def render_text(report: StatusReport) -> str:
     ]
     for day in sorted(set(report.ses_days) | set(report.local_days)):
         ses = report.ses_days.get(day, DayCounts())
-        ours = report.local_days.get(day, LocalCounts())
+        ours = report.local_days.get(day, DailyCounts())
         lines.append(
             f"{day.isoformat():<10} | {ses.delivery_attempts:>12} {ses.bounces:>8} {ses.complaints:>10}"
             f" {ses.rejects:>7} | {ours.sends:>11} {ours.deliveries:>10} {ours.hard:>5} {ours.soft:>5}"

@@ -83,7 +83,7 @@ class _Imported(Protocol):
 
 
 class SuppressionStore(Protocol):
-    """What the sync needs from `Service`."""
+    """What the sync needs from the store (`store.admin.Administration`)."""
 
     def iter_suppressions(self) -> Iterator[LocalSuppression]: ...
 

@@ -12,8 +12,7 @@ and are never held against the recipient. One exception: a domain that "does not
 is hard only when the report says so permanently; with a temporary status or reply (4.x.x,
 4xx) the DNS answer may still change, so it counts as `soft`.
 
-Also offered here for parsers: `status_from_text`, the enhanced status a diagnostic states or
-implies, and `pseudo_status`, a placeholder status naming a reason.
+Also offered here for parsers: `pseudo_status`, a placeholder status naming a reason.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from bouncewarden.classify.patterns import (
     parse_rule,
     parse_rules,
 )
-from bouncewarden.classify.status import parse_status, pseudo_status, status_from_text
+from bouncewarden.classify.status import parse_status, pseudo_status
 from bouncewarden.events import Kind, Reason, Severity, default_severity
 
 if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
@@ -47,7 +46,6 @@ __all__ = [
     "parse_rule",
     "parse_rules",
     "pseudo_status",
-    "status_from_text",
 ]
 
 _KIND_REASONS = {

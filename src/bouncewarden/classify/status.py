@@ -15,8 +15,8 @@ Vendors extend the registry: Microsoft's Exchange Online uses details above 100 
 5.7.649 for a banned sending IP, 5.7.509 for a DMARC rejection, 5.1.351 for an unknown remote
 recipient, 5.4.316 for an expired message), so the tables below list those seen in the wild.
 
-When a report carries no status at all, `status_from_text` finds one in the diagnostic, and
-`pseudo_status` gives a placeholder `X.0.9NN` code that names the reason. Those placeholders are
+When a report carries no status at all, `pseudo_status` gives a placeholder `X.0.9NN` code
+that names the reason. Those placeholders are
 not registered codes: they are the convention of the Sisimai project, whose results DESIGN.md
 compares ours with, and they appear only where the report itself has no status.
 """
@@ -41,7 +41,6 @@ __all__ = [
     "pseudo_status",
     "reason_from_status",
     "reason_from_subject",
-    "status_from_text",
 ]
 
 CLASS_MEANINGS: Mapping[str, str] = {
@@ -360,26 +359,3 @@ def pseudo_status(reason: Reason, temporary: bool = False) -> str | None:
     if detail is None:
         return None
     return f"{'4' if temporary else '5'}.0.{detail}"
-
-
-def status_from_text(diagnostic: str | None, reply_code: str | None = None, address: str = "") -> str | None:
-    """The status a diagnostic states, else a placeholder naming the reason its wording implies.
-
-    For parsers of reports without a Status field; `address` (the recipient) lets the
-    receiving provider's wording count. None when the text states no status and says nothing
-    classifiable. A parser that has already classified the finding should prefer
-    `pseudo_status(reason, temporary)` with the final reason.
-    """
-    text = " ".join((diagnostic or "").split())
-    stated = find_status(text)
-    if stated is not None or not text:
-        return stated
-    # Imported here: the decision module reads this one's tables at import time.
-    from bouncewarden.classify.decide import decide_reason
-    from bouncewarden.parse.report import RecipientFinding
-
-    finding = RecipientFinding(address=address, diagnostic=text, reply_code=reply_code)
-    reason = decide_reason(finding)
-    if reason is Reason.ONHOLD:
-        return None
-    return pseudo_status(reason, (reply_code or text[:1]).startswith("4"))

@@ -22,11 +22,12 @@ _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
 _ACCESS = "bouncewarden.cli.access"
+_QUARANTINE = "bouncewarden.cli.quarantine"
 _LIST = "bouncewarden.cli.suppression_list"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
-    "worker": _AWS,
+    "worker": "bouncewarden.cli.worker",
     "check": _ADMIN,
     "config": _ADMIN,
     "db": _ADMIN,
@@ -39,8 +40,9 @@ COMMANDS: dict[str, str] = {
     "unsuppress": _ADMIN,
     "parse": _PARSE,
     "ingest": _INGEST,
-    "clean": _INGEST,
-    "serve": _INGEST,
+    "clean": "bouncewarden.cli.clean",
+    "serve": "bouncewarden.cli.serve",
+    "quarantine": _QUARANTINE,
     "rules": _RULES,
     "tokens": _ACCESS,
     "users": _ACCESS,

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import click
 
-from bouncewarden.cli.admin import _open as open_service
-from bouncewarden.cli.admin import _options as service_options
+from bouncewarden.cli.options import database_options, load, open_service
 from bouncewarden.clock import system_clock
 from bouncewarden.store.tokens import Scope, TokenStore
 from bouncewarden.store.users import Role, UserExists, UserStore
@@ -40,20 +39,20 @@ def tokens_group() -> None:
 @tokens_group.command("create")
 @click.option("--scope", type=click.Choice([scope.value for scope in Scope]), required=True)
 @click.option("--name", default="", help="A label to tell the token apart.")
-@service_options
+@database_options
 def tokens_create(scope: str, name: str, config_file: Path | None, database_url: str | None) -> None:
     """Create a token and print it (this is the only time it is shown)."""
-    with open_service(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         created = TokenStore(service.engine, system_clock).create(Scope(scope), name)
     click.echo(created.secret)
     click.echo(f"token {created.info.id} ({scope}) created; store it now, it cannot be shown again", err=True)
 
 
 @tokens_group.command("list")
-@service_options
+@database_options
 def tokens_list(config_file: Path | None, database_url: str | None) -> None:
     """List the tokens (never the tokens themselves)."""
-    with open_service(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         tokens = TokenStore(service.engine, system_clock).list()
     for token in tokens:
         state = "revoked" if token.revoked_at else "live"
@@ -70,10 +69,10 @@ def tokens_list(config_file: Path | None, database_url: str | None) -> None:
 
 @tokens_group.command("revoke")
 @click.argument("token_id", type=int)
-@service_options
+@database_options
 def tokens_revoke(token_id: int, config_file: Path | None, database_url: str | None) -> None:
     """Revoke a token by id (from `tokens list`)."""
-    with open_service(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         revoked = TokenStore(service.engine, system_clock).revoke(token_id)
     if not revoked:
         raise click.ClickException(f"no live token with id {token_id}")
@@ -99,13 +98,13 @@ def _read_password(from_stdin: bool) -> str:
 @click.argument("username")
 @click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.VIEWER.value)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-@service_options
+@database_options
 def users_add(
     username: str, role: str, password_stdin: bool, config_file: Path | None, database_url: str | None
 ) -> None:
     """Add a user (asks for the password)."""
     password = _read_password(password_stdin)
-    with open_service(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         try:
             user = UserStore(service.engine, system_clock).add(username, password, Role(role))
         except (UserExists, ValueError) as err:
@@ -114,10 +113,10 @@ def users_add(
 
 
 @users_group.command("list")
-@service_options
+@database_options
 def users_list(config_file: Path | None, database_url: str | None) -> None:
     """List the users: NAME<TAB>ROLE<TAB>LAST LOGIN."""
-    with open_service(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         users = UserStore(service.engine, system_clock).list()
     for user in users:
         click.echo(f"{user.username}\t{user.role}\t{_when(user.last_login_at)}")
@@ -125,10 +124,10 @@ def users_list(config_file: Path | None, database_url: str | None) -> None:
 
 @users_group.command("remove")
 @click.argument("username")
-@service_options
+@database_options
 def users_remove(username: str, config_file: Path | None, database_url: str | None) -> None:
     """Remove a user."""
-    with open_service(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         removed = UserStore(service.engine, system_clock).remove(username)
     if not removed:
         raise click.ClickException(f"no user called {username!r}")

@@ -18,7 +18,6 @@ service, SQLAlchemy) are imported inside the commands, so `--help` and short run
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -28,77 +27,28 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from bouncewarden.cli.options import (
+    actor,
+    database_options,
+    json_option,
+    load,
+    open_service,
+    print_json,
+    safe_url,
+)
 from bouncewarden.errors import BouncewardenError
 from bouncewarden.logsafe import escape_controls
 
 if TYPE_CHECKING:
-    from bouncewarden.config import Settings
     from bouncewarden.policy import AddressState
-    from bouncewarden.service import Service
 
 __all__ = ["register"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _options(function: F) -> F:
-    function = click.option(
-        "--config",
-        "config_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="TOML settings file.",
-    )(function)
-    return click.option(
-        "--db",
-        "database_url",
-        default=None,
-        metavar="URL",
-        help="Database URL (over BOUNCEWARDEN_DATABASE_URL).",
-    )(function)
-
-
-def _json_option(function: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
-
-
-def _settings(config_file: Path | None, database_url: str | None) -> Settings:
-    from bouncewarden.config import load_settings
-
-    try:
-        return load_settings(config_file, database_url=database_url)
-    except BouncewardenError as err:
-        raise click.ClickException(str(err)) from err
-
-
-def _open(config_file: Path | None, database_url: str | None) -> Service:
-    from bouncewarden.service import Service
-
-    try:
-        return Service.open(_settings(config_file, database_url))
-    except BouncewardenError as err:
-        raise click.ClickException(str(err)) from err
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):
-        return "cli"
-
-
 def _stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
-
-
-def _print_json(value: object) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 @click.group("db")
@@ -107,14 +57,12 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@_options
+@database_options
 def db_upgrade(config_file: Path | None, database_url: str | None) -> None:
     """Create or migrate the schema to the newest revision."""
-    from bouncewarden.store import current_revision
-
-    with _open(config_file, database_url) as service:
-        revision = current_revision(service.engine)
-        click.echo(f"{_safe_url(service.settings.resolved_database_url)}: schema at revision {revision}")
+    with open_service(load(config_file, database_url)) as service:
+        revision = service.schema_revision()
+        click.echo(f"{safe_url(service.settings.resolved_database_url)}: schema at revision {revision}")
 
 
 @click.group("config")
@@ -123,15 +71,15 @@ def config_group() -> None:
 
 
 @config_group.command("show")
-@_options
-@_json_option
+@database_options
+@json_option
 def config_show(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
     """Print the resolved settings (file, environment and options merged)."""
-    settings = _settings(config_file, database_url)
+    settings = load(config_file, database_url)
     values = settings.model_dump(mode="json")
-    values["database_url"] = _safe_url(settings.resolved_database_url)
+    values["database_url"] = safe_url(settings.resolved_database_url)
     if as_json:
-        _print_json(values)
+        print_json(values)
         return
     for key, value in _flatten(values):
         click.echo(f"{key} = {json.dumps(value)}")
@@ -151,20 +99,20 @@ def jobs_group() -> None:
 
 
 @jobs_group.command("run")
-@_options
-@_json_option
+@database_options
+@json_option
 @click.option(
     "--now", "now_text", default=None, metavar="ISO-8601", help="Run as of this time (default: now)."
 )
 def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now_text: str | None) -> None:
     """Run the due scheduled work once and print what was done."""
     now = _parse_time(now_text) if now_text else datetime.now(UTC)
-    with _open(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         report = service.run_due_jobs(now)
     if not as_json:
         click.echo("\n".join(report.lines()))
         return
-    _print_json(
+    print_json(
         {
             "now": _stamp(report.now),
             "skipped": report.skipped,
@@ -214,8 +162,8 @@ def _state_json(given: str, state: AddressState, events: list[Any]) -> dict[str,
 
 
 @click.command("check")
-@_options
-@_json_option
+@database_options
+@json_option
 @click.argument("addresses", nargs=-1)
 @click.option("--file", "file", default=None, metavar="FILE", help="Read addresses from FILE, one per line.")
 def check(
@@ -231,8 +179,8 @@ def check(
 
     wanted = _read_addresses(addresses, file)
     if not as_json:
-        with _open(config_file, database_url) as service:
-            statuses = service.statuses(wanted)
+        with open_service(load(config_file, database_url)) as service:
+            statuses = service.admin.statuses(wanted)
         lines = []
         for given in wanted:
             status, reason = statuses.get(normalise_address(given), (AddressStatus.ACTIVE, None))
@@ -240,43 +188,43 @@ def check(
             lines.append(f"{given.strip()}\t{status.value}{shown}\n")
         sys.stdout.write("".join(lines))
         return
-    with _open(config_file, database_url) as service:
-        states = service.lookup(wanted)
-        events = service.events_of(list(states))
+    with open_service(load(config_file, database_url)) as service:
+        states = service.admin.lookup(wanted)
+        events = service.admin.events_of(list(states))
     found = [
         (given, states.get(normalise_address(given)) or AddressState(normalise_address(given)))
         for given in wanted
     ]
-    _print_json([_state_json(given, state, events.get(state.address, [])) for given, state in found])
+    print_json([_state_json(given, state, events.get(state.address, [])) for given, state in found])
 
 
 @click.command("suppress")
-@_options
+@database_options
 @click.argument("addresses", nargs=-1, required=True)
 @click.option("--reason", "note", required=True, help="Why (kept as the suppression's note).")
 def suppress_command(
     config_file: Path | None, database_url: str | None, addresses: tuple[str, ...], note: str
 ) -> None:
     """Suppress addresses by hand (suppression reason `manual`; audited)."""
-    with _open(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         try:
-            changed = set(service.suppress(addresses, note=note, actor=_actor()))
+            changed = set(service.admin.suppress(addresses, note=note, actor=actor()))
         except BouncewardenError as err:
             raise click.ClickException(str(err)) from err
     _print_changes(addresses, changed, "suppressed", "already suppressed")
 
 
 @click.command("unsuppress")
-@_options
+@database_options
 @click.argument("addresses", nargs=-1, required=True)
 @click.option("--note", required=True, help="Why the suppression is lifted (audited).")
 def unsuppress_command(
     config_file: Path | None, database_url: str | None, addresses: tuple[str, ...], note: str
 ) -> None:
     """Lift suppressions: back to active, soft-bounce counters cleared (audited)."""
-    with _open(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         try:
-            changed = set(service.unsuppress(addresses, note=note, actor=_actor()))
+            changed = set(service.admin.unsuppress(addresses, note=note, actor=actor()))
         except BouncewardenError as err:
             raise click.ClickException(str(err)) from err
     _print_changes(addresses, changed, "active", "unchanged (not suppressed)")
@@ -290,18 +238,18 @@ def _print_changes(addresses: tuple[str, ...], changed: set[str], done: str, ski
 
 
 @click.command("history")
-@_options
-@_json_option
+@database_options
+@json_option
 @click.argument("address")
 def history_command(config_file: Path | None, database_url: str | None, as_json: bool, address: str) -> None:
     """Print an address's events and state changes, oldest first."""
     from bouncewarden.store.queries import as_json as record_json
 
-    with _open(config_file, database_url) as service:
-        history = service.history(address)
+    with open_service(load(config_file, database_url)) as service:
+        history = service.admin.history(address)
     state = history.state
     if as_json:
-        _print_json(
+        print_json(
             _state_json(address, state, list(history.events))
             | {"transitions": [record_json(row) for row in history.transitions]}
         )
@@ -334,14 +282,14 @@ def _transition_line(row: Any) -> str:
 
 
 @click.command("stats")
-@_options
-@_json_option
+@database_options
+@json_option
 def stats_command(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
     """Totals: events by kind and severity, addresses by state and reason, quarantine."""
-    with _open(config_file, database_url) as service:
-        stats = service.stats()
+    with open_service(load(config_file, database_url)) as service:
+        stats = service.admin.stats()
     if as_json:
-        _print_json(
+        print_json(
             {
                 "events": stats.events,
                 "addresses": stats.addresses,

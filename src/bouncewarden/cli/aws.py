@@ -1,9 +1,10 @@
-"""Commands for Amazon SES: `aws setup`, `aws status`, `aws suppression sync`, and `worker --sqs`.
+"""Commands for Amazon SES: `aws setup`, `aws status` and `aws suppression sync`.
 
     bouncewarden aws setup --identity example.com [--configuration-set NAME] [--dry-run]
     bouncewarden aws status [--days 14]
     bouncewarden aws suppression sync [--direction pull|push|both] [--dry-run]
-    bouncewarden worker --sqs QUEUE_URL
+
+(`worker --sqs QUEUE_URL`, which consumes the queue these set up, is `cli.worker`.)
 
 All take `--config FILE`, `--endpoint-url URL` (moto, private endpoints) and `--region`; those
 that touch the database take `--db URL`. AWS credentials come from boto3's usual chain.
@@ -11,55 +12,38 @@ that touch the database take `--db URL`. AWS credentials come from boto3's usual
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bouncewarden.config import Settings, load_settings
-from bouncewarden.errors import BouncewardenError
-from bouncewarden.logsafe import configure_logging
+from bouncewarden.cli.options import config_option, database_options, load, open_service
 
-__all__ = ["aws_group", "register", "worker_command"]
+if TYPE_CHECKING:
+    from bouncewarden.config import Settings
+
+__all__ = ["aws_group", "aws_options", "aws_settings", "register"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _aws_options(function: F) -> F:
+def aws_options(function: F) -> F:
+    """`--region` and `--endpoint-url`."""
     function = click.option("--region", default=None, help="AWS region (default: settings, us-east-1).")(
         function
     )
-    function = click.option(
-        "--endpoint-url", default=None, help="AWS endpoint override (moto, VPC endpoint)."
-    )(function)
-    function = click.option(
-        "--config",
-        "config_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="TOML settings.",
-    )(function)
-    return function
-
-
-def _db_option(function: F) -> F:
-    return click.option("--db", "database_url", default=None, help="Database URL (default: settings).")(
+    return click.option("--endpoint-url", default=None, help="AWS endpoint override (moto, VPC endpoint).")(
         function
     )
 
 
-def _settings(
+def aws_settings(
     config_file: Path | None, endpoint_url: str | None, region: str | None, database_url: str | None = None
 ) -> Settings:
+    """The settings, with the AWS options over them."""
     aws = {key: value for key, value in (("endpoint_url", endpoint_url), ("region", region)) if value}
-    try:
-        return load_settings(config_file, database_url=database_url, aws=aws or None)
-    except BouncewardenError as err:
-        raise click.ClickException(str(err)) from err
+    return load(config_file, database_url, aws=aws or None)
 
 
 @click.group("aws")
@@ -78,7 +62,8 @@ def aws_group() -> None:
     "--raw-delivery/--enveloped", default=False, show_default=True, help="SNS raw message delivery."
 )
 @click.option("--dry-run", is_flag=True, help="Only say what would be done.")
-@_aws_options
+@aws_options
+@config_option
 def setup_command(
     identity: str,
     configuration_set: str | None,
@@ -95,7 +80,7 @@ def setup_command(
     from bouncewarden.aws.plan import SetupError, SetupPlan
     from bouncewarden.aws.setup import run_setup
 
-    settings = _settings(config_file, endpoint_url, region)
+    settings = aws_settings(config_file, endpoint_url, region)
     plan = SetupPlan(
         identity=identity,
         configuration_set=configuration_set,
@@ -122,8 +107,8 @@ def setup_command(
 
 @aws_group.command("status")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@_db_option
-@_aws_options
+@aws_options
+@database_options
 def status_command(
     output: str,
     database_url: str | None,
@@ -133,12 +118,11 @@ def status_command(
 ) -> None:
     """SES sending quota and two weeks of send statistics beside bouncewarden's own counts."""
     from bouncewarden.aws.clients import ses_client
-    from bouncewarden.aws.status import StoreCounts, build_status, render_json, render_text
-    from bouncewarden.service import Service
+    from bouncewarden.aws.status import build_status, render_json, render_text
 
-    settings = _settings(config_file, endpoint_url, region, database_url)
-    with Service.open(settings) as service:
-        report = build_status(ses_client(settings), StoreCounts(service.engine))
+    settings = aws_settings(config_file, endpoint_url, region, database_url)
+    with open_service(settings) as service:
+        report = build_status(ses_client(settings), service.counters)
     click.echo(render_json(report) if output == "json" else render_text(report))
 
 
@@ -150,8 +134,8 @@ def suppression_group() -> None:
 @suppression_group.command("sync")
 @click.option("--direction", type=click.Choice(["pull", "push", "both"]), default="both", show_default=True)
 @click.option("--dry-run", is_flag=True, help="Only count what would change.")
-@_db_option
-@_aws_options
+@aws_options
+@database_options
 def suppression_sync_command(
     direction: str,
     dry_run: bool,
@@ -163,66 +147,16 @@ def suppression_sync_command(
     """Pull SES's suppressed addresses into ours, push our hard bounces and complaints to SES."""
     from bouncewarden.aws.clients import sesv2_client
     from bouncewarden.aws.suppression_sync import Direction, sync_suppressions
-    from bouncewarden.service import Service
 
-    settings = _settings(config_file, endpoint_url, region, database_url)
-    with Service.open(settings) as service:
-        report = sync_suppressions(sesv2_client(settings), service, Direction(direction), dry_run=dry_run)
+    settings = aws_settings(config_file, endpoint_url, region, database_url)
+    with open_service(settings) as service:
+        report = sync_suppressions(
+            sesv2_client(settings), service.admin, Direction(direction), dry_run=dry_run
+        )
     for line in report.lines(dry_run):
         click.echo(line)
 
 
-@click.command("worker")
-@click.option(
-    "--sqs", "queue_urls", multiple=True, help="SQS queue URL to consume (repeatable; default: settings)."
-)
-@click.option(
-    "--per-message-delay", type=float, default=0.0, hidden=True, help="Testing: seconds of extra work."
-)
-@_db_option
-@_aws_options
-def worker_command(
-    queue_urls: tuple[str, ...],
-    per_message_delay: float,
-    database_url: str | None,
-    config_file: Path | None,
-    endpoint_url: str | None,
-    region: str | None,
-) -> None:
-    """Consume SES feedback from SQS until SIGTERM or Ctrl-C (stops within a second or two)."""
-    from bouncewarden.service import Service
-    from bouncewarden.sources.sqs import run_sqs_worker
-
-    configure_logging()
-    settings = _settings(config_file, endpoint_url, region, database_url)
-    urls = list(queue_urls) or settings.sqs.queue_urls
-    if not urls:
-        raise click.UsageError("no queue: give --sqs QUEUE_URL or set [sqs] queue_urls")
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    with Service.open(settings) as service:
-        threads = [
-            threading.Thread(
-                target=run_sqs_worker,
-                args=(service, settings, url, stop),
-                kwargs={"per_message_delay": per_message_delay},
-                name=f"sqs:{url}",
-            )
-            for url in urls
-        ]
-        for thread in threads:
-            thread.start()
-        while any(thread.is_alive() for thread in threads):
-            for thread in threads:
-                thread.join(timeout=0.5)
-
-
 def register(group: click.Group) -> None:
-    """Add `aws` and `worker` to the `bouncewarden` command."""
+    """Add `aws` to the `bouncewarden` command."""
     group.add_command(aws_group)
-    group.add_command(worker_command)

@@ -29,8 +29,9 @@ import click
 
 from bouncewarden.classify import OperatorRules, RuleSyntaxError, parse_rules
 from bouncewarden.clock import system_clock
+from bouncewarden.intake import Feedback, NotFeedback, Reading, Unreadable
 from bouncewarden.parse.email_checks import MAX_MESSAGE_BYTES
-from bouncewarden.parse.reader import Feedback, NotFeedback, Reading, Unreadable, read_input
+from bouncewarden.parse.reader import read_input
 from bouncewarden.sources.files import read_bytes, read_file
 
 __all__ = ["file_to_json", "parse_command", "reading_to_json", "register"]

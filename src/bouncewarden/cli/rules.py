@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bouncewarden.cli.admin import _json_option, _open, _options, _print_json
+from bouncewarden.cli.options import database_options, json_option, load, open_service, print_json
 
 if TYPE_CHECKING:
     from bouncewarden.classify import OperatorRule
@@ -39,14 +39,14 @@ def rules_group() -> None:
 
 
 @rules_group.command("list")
-@_options
-@_json_option
+@database_options
+@json_option
 def rules_list(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
     """Print the rules in the order they are tried: ID<TAB>RULE[<TAB>NOTE]."""
-    with _open(config_file, database_url) as service:
-        stored = service.stored_rules()
+    with open_service(load(config_file, database_url)) as service:
+        stored = service.rules.stored_rules()
     if as_json:
-        _print_json(
+        print_json(
             [
                 {
                     "id": s.id,
@@ -65,7 +65,7 @@ def rules_list(config_file: Path | None, database_url: str | None, as_json: bool
 
 
 @rules_group.command("add")
-@_options
+@database_options
 @click.argument("rule")
 @click.option("--note", default=None, help="Why the rule exists (shown by `rules list`).")
 def rules_add(config_file: Path | None, database_url: str | None, rule: str, note: str | None) -> None:
@@ -76,24 +76,24 @@ def rules_add(config_file: Path | None, database_url: str | None, rule: str, not
         parsed = parse_rule(rule)
     except RuleSyntaxError as err:
         raise click.BadParameter(str(err), param_hint="RULE") from err
-    with _open(config_file, database_url) as service:
-        click.echo(service.add_operator_rule(parsed, note=note))
+    with open_service(load(config_file, database_url)) as service:
+        click.echo(service.rules.add_operator_rule(parsed, note=note))
 
 
 @rules_group.command("remove")
-@_options
+@database_options
 @click.argument("rule_ids", nargs=-1, required=True, type=int, metavar="ID...")
 def rules_remove(config_file: Path | None, database_url: str | None, rule_ids: tuple[int, ...]) -> None:
     """Remove rules by id (see `rules list`); fails for an id that does not exist."""
-    with _open(config_file, database_url) as service:
-        missing = [rule_id for rule_id in rule_ids if not service.remove_operator_rule(rule_id)]
+    with open_service(load(config_file, database_url)) as service:
+        missing = [rule_id for rule_id in rule_ids if not service.rules.remove_operator_rule(rule_id)]
     if missing:
         raise click.ClickException("no rule with id " + ", ".join(map(str, missing)))
 
 
 @rules_group.command("test")
-@_options
-@_json_option
+@database_options
+@json_option
 @click.argument("diagnostic")
 @click.option("--reply-code", default=None, metavar="CODE", help="The SMTP reply code, e.g. 550.")
 @click.option("--status", default=None, metavar="X.Y.Z", help="The enhanced status code, e.g. 5.7.1.")
@@ -109,14 +109,14 @@ def rules_test(
     from bouncewarden.classify import classify
     from bouncewarden.parse import RecipientFinding
 
-    with _open(config_file, database_url) as service:
-        stored = service.stored_rules()
+    with open_service(load(config_file, database_url)) as service:
+        stored = service.rules.stored_rules()
     finding = RecipientFinding(address="", diagnostic=diagnostic, reply_code=reply_code, status=status)
     built_in = classify(finding)
     verdict = classify(finding, [s.rule for s in stored])
     matched = next((s for s in stored if s.rule == verdict.rule), None)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "rule_id": matched.id if matched else None,
                 "reason": verdict.reason.value,

@@ -22,7 +22,7 @@ from typing import IO, BinaryIO
 
 import click
 
-from bouncewarden.cli.admin import _actor, _open, _options
+from bouncewarden.cli.options import actor, database_options, load, open_service
 from bouncewarden.errors import BouncewardenError
 
 __all__ = ["register"]
@@ -38,7 +38,7 @@ _UNSAFE_RAW = click.option(
 
 
 @click.command("export")
-@_options
+@database_options
 @click.option("--format", "list_format", type=_FORMATS, default=None, help="csv (default) or jsonl.")
 @click.option(
     "-o",
@@ -61,12 +61,12 @@ def export_command(
     chosen = ListFormat(list_format) if list_format else ListFormat.CSV
     if list_format is None and output is not None:
         chosen = detect_format(output, "")
-    with _open(config_file, database_url) as service:
+    with open_service(load(config_file, database_url)) as service:
         if output is None:
-            count = write_suppressions(service.iter_suppressions(), sys.stdout, chosen, raw=raw)
+            count = write_suppressions(service.admin.iter_suppressions(), sys.stdout, chosen, raw=raw)
         else:
             with _private_text_file(output) as handle:
-                count = write_suppressions(service.iter_suppressions(), handle, chosen, raw=raw)
+                count = write_suppressions(service.admin.iter_suppressions(), handle, chosen, raw=raw)
     click.echo(f"exported {count} suppressions", err=True)
 
 
@@ -81,7 +81,7 @@ def _private_text_file(path: Path) -> Iterator[IO[str]]:
 
 
 @click.command("import")
-@_options
+@database_options
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option(
     "--format", "list_format", type=_FORMATS, default=None, help="Default: from extension or content."
@@ -111,9 +111,11 @@ def import_command(
         chosen = ListFormat(list_format) if list_format else detect_format(file, _head_text(first))
         lines = physical_lines(handle, where)
         rows = read_suppressions(lines, chosen, where, raw=raw, on_skipped=skip)
-        with _open(config_file, database_url) as service:
+        with open_service(load(config_file, database_url)) as service:
             try:
-                report = service.import_suppressions(rows, label=f"import of {file.name}", actor=_actor())
+                report = service.admin.import_suppressions(
+                    rows, label=f"import of {file.name}", actor=actor()
+                )
             except BouncewardenError as err:
                 raise click.ClickException(str(err)) from err
     click.echo(

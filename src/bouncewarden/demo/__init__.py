@@ -21,8 +21,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
-from bouncewarden.ingest.pipeline import IngestSummary, ingest_input
-from bouncewarden.parse.reader import RawInput
+from bouncewarden.intake import Feedback, RawInput, ReadInput, Tally
+from bouncewarden.parse.report import ParsedReport
 from bouncewarden.service import Service
 
 __all__ = ["DemoSummary", "load_demo"]
@@ -38,24 +38,25 @@ _SAMPLE_SUFFIXES = (".eml", ".json")
 class DemoSummary:
     """What the demo loaded: the bundled files' ingest counts and the generated events."""
 
-    files: IngestSummary
+    files: Tally
     generated: int
 
 
 def load_demo(service: Service, *, now: datetime, days: int = 14, seed: int = 14) -> DemoSummary:
     """Store the bundled samples and `days` days of generated traffic ending at `now`."""
-    summary = IngestSummary()
-    rules = service.classification_rules()
-    for path in sorted(SAMPLES.iterdir()):
-        if path.suffix not in _SAMPLE_SUFFIXES:
-            continue
-        raw = RawInput(path.read_bytes(), path.name, now, _SOURCE)
-        summary.add(ingest_input(service, raw, rules=rules))
+    summary = Tally()
+    paths = [path for path in sorted(SAMPLES.iterdir()) if path.suffix in _SAMPLE_SUFFIXES]
+    for outcome in service.intake.take(
+        [RawInput(path.read_bytes(), path.name, now, _SOURCE) for path in paths]
+    ):
+        summary.add(outcome)
     generator = random.Random(seed)
     generated = 0
     for day in range(days, 0, -1):
         events = _one_day(generator, now - timedelta(days=day), day)
-        service.record(events, raw=None, source=_SOURCE)
+        reading = Feedback(ParsedReport((), _SOURCE), tuple(events))
+        raw = RawInput(b"", f"generated demo traffic, day -{day}", now, _SOURCE)
+        service.recorder.record([ReadInput(raw, reading)])
         generated += len(events)
     return DemoSummary(summary, generated)
 

@@ -13,7 +13,10 @@ differently. What the bytes are is decided by their content, never by where they
   delivered by email (`parse.mta.amazonses`) is handed to the SES parser whole, so it gives the
   same events and dedupe keys as the same notification by SQS or HTTP. Every other message
   goes through the bounce pipeline (`parse.pipeline`) and becomes one event per recipient
-  (`parse.events`).
+  (`parse.report_events`).
+
+The types it reads and answers with (`RawInput`, `Feedback`, `NotFeedback`, `Unreadable`)
+live in `bouncewarden.intake`, which commands that never read can import cheaply.
 
 The reader never raises for bad input: a parser that fails is a bug, but the input is kept
 (`Unreadable`, with the exception named) so that a later fix can replay it.
@@ -25,19 +28,21 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import datetime
+from functools import lru_cache
 
 from bouncewarden.addresses import address_problem
-from bouncewarden.classify import OperatorRule
+from bouncewarden.classify import OperatorRule, OperatorRules
 from bouncewarden.events import FeedbackEvent
+from bouncewarden.intake import EMAIL, JSON, Feedback, NotFeedback, RawInput, Reading, Unreadable, is_json
 from bouncewarden.logsafe import shown
 from bouncewarden.parse.email_checks import email_problem, truncation_problem
-from bouncewarden.parse.events import report_to_events
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta import amazonses
 from bouncewarden.parse.pipeline import parse_bounce_message
-from bouncewarden.parse.report import NotABounce, ParsedReport, Unparseable
+from bouncewarden.parse.report import NotABounce, Unparseable
+from bouncewarden.parse.report_events import report_to_events
 from bouncewarden.parse.ses import read_ses
 from bouncewarden.parse.ses_schema import SesPayloadError
 
@@ -50,70 +55,15 @@ __all__ = [
     "Reading",
     "Unreadable",
     "is_json",
+    "read_batch",
     "read_input",
 ]
 
-EMAIL = "message/rfc822"
-JSON = "application/json"
 _log = logging.getLogger(__name__)
 _TEXT_FIELDS = tuple(
     item.name for item in fields(FeedbackEvent) if item.name not in {"kind", "severity", "reason", "tags"}
 )
-_JSON_OPENING = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*\{")
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|vs)\s*:", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class RawInput:
-    """One input as a source received it.
-
-    `origin` says where it came from for people (a file name, `#n` for the n-th message of an
-    mbox, an SQS message id); `source` is the label stored with it (`file`, `sqs`, `sns`...).
-    `problem` is set when the transport could not even read it whole (then `data` is what was
-    read, often nothing).
-    """
-
-    data: bytes
-    origin: str
-    received_at: datetime
-    source: str = "file"
-    problem: str | None = None
-
-    @property
-    def media_type(self) -> str:
-        """`application/json` or `message/rfc822`, by content."""
-        return JSON if is_json(self.data) else EMAIL
-
-
-@dataclass(frozen=True, slots=True)
-class Feedback:
-    """Input that holds feedback: the classified report and its events (at least one)."""
-
-    report: ParsedReport
-    events: tuple[FeedbackEvent, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NotFeedback:
-    """A readable message that holds no feedback: `what` it looks like, and why."""
-
-    what: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """Input that cannot be read as feedback, and why (kept in quarantine by the recorder)."""
-
-    why: str
-
-
-Reading = Feedback | NotFeedback | Unreadable
-
-
-def is_json(data: bytes) -> bool:
-    """Whether the first non-blank byte (after a byte-order mark) opens a JSON object."""
-    return _JSON_OPENING.match(data) is not None
 
 
 def read_input(raw: RawInput, rules: Sequence[OperatorRule] = ()) -> Reading:
@@ -133,6 +83,18 @@ def read_input(raw: RawInput, rules: Sequence[OperatorRule] = ()) -> Reading:
         _log.exception("parser failed on %r", raw.origin)
         return Unreadable(f"parser failed: {type(err).__name__}: {err}")
     return _checked(reading)
+
+
+def read_batch(inputs: Sequence[RawInput], rules: Sequence[OperatorRule] = ()) -> list[Reading]:
+    """`read_input` of each input, in order (a plain function, so another process can run it)."""
+    table = _operator_rules(tuple(rules))
+    return [read_input(raw, table) for raw in inputs]
+
+
+@lru_cache(maxsize=4)
+def _operator_rules(rules: tuple[OperatorRule, ...]) -> OperatorRules:
+    """The rules as one matching table, built once per set of rules."""
+    return OperatorRules(rules)
 
 
 def _checked(reading: Reading) -> Reading:

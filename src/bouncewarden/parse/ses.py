@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
+from functools import lru_cache
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity, normalise_address
@@ -50,7 +51,6 @@ __all__ = [
     "SOURCE",
     "SesPayloadError",
     "SesReading",
-    "parse_ses_payload",
     "read_ses",
     "read_ses_document",
     "ses_findings",
@@ -135,11 +135,6 @@ def read_ses_document(
     return SesReading(report, events)
 
 
-def parse_ses_payload(data: bytes | str, *, rules: Sequence[OperatorRule] = ()) -> list[FeedbackEvent]:
-    """Every recipient event in one SES payload (bare, SNS-enveloped or an SQS body)."""
-    return list(read_ses(data, rules=rules).events)
-
-
 def ses_findings(document: JsonObject) -> list[RecipientFinding]:
     """What one SES document says of each recipient, before classification (raises `SesPayloadError`)."""
     return [row.finding for row in _rows(read_document(document), ())]
@@ -164,12 +159,18 @@ def _common(ses: SesDocument, timestamp: datetime | None, label: str) -> _Common
     occurred_at = timestamp or mail.timestamp
     if occurred_at is None:
         raise SesPayloadError(f"{ses.type_name} for message {mail.message_id} has no timestamp")
-    sender = parseaddr(mail.source)[1] or None if mail.source else None
+    sender = _sender_address(mail.source) if mail.source else None
     campaign = next(iter(mail.tags.get("campaign", ())), None)
     if campaign is None:
         campaign = next((value.strip() for name in _CAMPAIGN_HEADERS if (value := mail.header(name))), None)
     tags = {name: ",".join(values) for name, values in mail.tags.items()}
     return _Common(mail, occurred_at, sender, campaign, tags, label)
+
+
+@lru_cache(maxsize=1024)
+def _sender_address(source: str) -> str | None:
+    """The address of `mail.source` (`"Name" <a@example.com>` or bare); senders repeat, so cached."""
+    return parseaddr(source)[1] or None
 
 
 def _dedupe_key(common: _Common, recipient: str, kind: Kind) -> str:

@@ -31,11 +31,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from bouncewarden.intake import RawInput, is_json
 from bouncewarden.parse.email_checks import MAX_MESSAGE_BYTES
 from bouncewarden.parse.mbox import is_mbox, split_mbox
-from bouncewarden.parse.reader import RawInput, is_json
 
-__all__ = ["SOURCE", "find_files", "is_maildir", "read_bytes", "read_file", "read_inputs"]
+__all__ = ["SOURCE", "find_files", "is_maildir", "read_bytes", "read_file"]
 
 SOURCE = "file"
 
@@ -232,9 +232,3 @@ def read_file(path: Path, *, received_at: datetime, source: str = SOURCE) -> Ite
     except OSError as err:
         problem = f"cannot read {origin}: {err.strerror or err}"
         yield RawInput(b"", origin, received_at, source, problem=problem)
-
-
-def read_inputs(paths: Iterable[Path], *, received_at: datetime, source: str = SOURCE) -> Iterator[RawInput]:
-    """Every input under `paths`, file by file."""
-    for path in find_files(paths):
-        yield from read_file(path, received_at=received_at, source=source)

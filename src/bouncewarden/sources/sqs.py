@@ -1,12 +1,12 @@
 """Consume SES feedback from an Amazon SQS queue (fed by an SNS topic, raw or enveloped).
 
 The loop follows AWS's SQS guidance ("Amazon SQS short and long polling", "visibility timeout",
-"dead-letter queues"): long polling (`WaitTimeSeconds` ≤ 20), up to 10 messages a call; each
-body is unwrapped and parsed, then stored in one transaction by `Service.record`; a message is
-deleted only after its record committed. Standard queues deliver at least once and out of
+"dead-letter queues"): long polling (`WaitTimeSeconds` ≤ 20), up to 10 messages a call; the
+whole receive batch goes through the intake (`bouncewarden.intake`) as one transaction, and a
+message is deleted only after that committed. Standard queues deliver at least once and out of
 order, and several consumers may share a queue: the events' dedupe keys make a second delivery
-a no-op. A body that cannot be parsed is quarantined with the reason and deleted, so it does not
-loop; a store failure leaves the message to come back after its visibility timeout (and, after
+a no-op. A body that cannot be read is quarantined with the reason and deleted, so it does not
+loop; a database outage leaves the messages to come back after their visibility timeout (and, after
 `maxReceiveCount` tries, to move to the dead-letter queue that `aws setup` creates).
 
 `DeleteMessageBatch` takes at most 10 entries (moto does not enforce it, AWS does) and reports
@@ -20,14 +20,12 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bouncewarden.classify import OperatorRule
 from bouncewarden.clock import system_clock
 from bouncewarden.config import Settings, SqsSettings
-from bouncewarden.events import FeedbackEvent
-from bouncewarden.parse.reader import Feedback, RawInput, Unreadable, read_input
+from bouncewarden.intake import Intake, Outcome, RawInput, Tally
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -35,9 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SOURCE",
-    "BatchResult",
     "ConsumerOptions",
-    "FeedbackRecorder",
     "QueueMessage",
     "consume_once",
     "delete_messages",
@@ -47,33 +43,12 @@ __all__ = [
 ]
 
 SOURCE = "sqs"
-MEDIA_TYPE = "application/json"
 MAX_BATCH = 10
 # How often a waiting long poll looks whether the worker was told to stop.
 _STOP_CHECK_SECONDS = 0.2
+_FIRST_BACKOFF = 1.0
+_MAX_BACKOFF = 60.0
 _log = logging.getLogger(__name__)
-
-
-class RecordResult(Protocol):
-    """What `FeedbackRecorder.record` reports (the store's `RecordOutcome`)."""
-
-    @property
-    def new_events(self) -> int: ...
-
-    @property
-    def duplicates(self) -> int: ...
-
-
-class FeedbackRecorder(Protocol):
-    """The part of `bouncewarden.service.Service` the consumer needs."""
-
-    def record(
-        self, events: Sequence[FeedbackEvent], *, raw: bytes | None, source: str, media_type: str = ...
-    ) -> RecordResult: ...
-
-    def quarantine(self, raw: bytes, *, source: str, reason: str, media_type: str = ...) -> int: ...
-
-    def classification_rules(self) -> Sequence[OperatorRule]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +79,6 @@ class QueueMessage:
     receipt_handle: str
     body: bytes
     receive_count: int = 1
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    """What one receive-process-delete round did."""
-
-    received: int = 0
-    recorded: int = 0
-    new_events: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    deleted: int = 0
-    failed: int = 0
-    delete_failures: tuple[str, ...] = field(default=())
 
 
 class _Heartbeat:
@@ -218,34 +179,6 @@ def delete_messages(
     return deleted, failures
 
 
-@dataclass(slots=True)
-class _Tally:
-    recorded: int = 0
-    new_events: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    failed: int = 0
-
-
-def _process(
-    recorder: FeedbackRecorder, message: QueueMessage, tally: _Tally, rules: Sequence[OperatorRule]
-) -> None:
-    """Store (or quarantine) one message; raises when the store failed."""
-    raw = RawInput(message.body, f"SQS message {message.message_id}", system_clock(), SOURCE)
-    reading = read_input(raw, rules)
-    if not isinstance(reading, Feedback):  # unreadable: quarantined, not retried
-        detail = reading.why if isinstance(reading, Unreadable) else reading.reason
-        reason = f"SQS message {message.message_id} (receive #{message.receive_count}): {detail}"
-        recorder.quarantine(message.body, source=SOURCE, reason=reason, media_type=MEDIA_TYPE)
-        _log.warning("quarantined %r", reason)
-        tally.quarantined += 1
-        return
-    outcome = recorder.record(reading.events, raw=message.body, source=SOURCE, media_type=MEDIA_TYPE)
-    tally.recorded += 1
-    tally.new_events += outcome.new_events
-    tally.duplicates += outcome.duplicates
-
-
 def receive_unless_stopped(
     client: SQSClient, queue_url: str, options: ConsumerOptions, stop: threading.Event
 ) -> list[QueueMessage]:
@@ -278,49 +211,51 @@ def receive_unless_stopped(
 
 def consume_once(
     client: SQSClient,
-    recorder: FeedbackRecorder,
+    intake: Intake,
     queue_url: str,
     options: ConsumerOptions,
     stop: threading.Event | None = None,
-) -> BatchResult:
-    """Receive one batch, store each message, delete the stored ones; nothing once `stop` is set."""
+) -> Tally:
+    """Receive one batch, hand it to the intake as one transaction, delete what it dealt with.
+
+    A message the store could not take (database unavailable) is left on the queue: it comes
+    back after its visibility timeout. Once `stop` is set, a long poll is given up.
+    """
     if stop is None:
         messages = receive(client, queue_url, options)
     else:
         messages = receive_unless_stopped(client, queue_url, options, stop)
+    tally = Tally()
     if not messages:
-        return BatchResult()
-    tally = _Tally()
-    rules = recorder.classification_rules()
-    done: list[QueueMessage] = []
+        return tally
     with _Heartbeat(client, queue_url, options.visibility_timeout) as heartbeat:
         heartbeat.watch(messages)
-        for message in messages:
-            if options.per_message_delay:
-                time.sleep(options.per_message_delay)
-            try:
-                _process(recorder, message, tally, rules)
-            except Exception:  # the store failed: leave the message for a later delivery
-                _log.exception("could not store SQS message %r; it stays on the queue", message.message_id)
-                tally.failed += 1
-                heartbeat.release(message)
-            else:
-                done.append(message)
-    deleted, failures = delete_messages(client, queue_url, done)
-    return BatchResult(
-        received=len(messages),
-        recorded=tally.recorded,
-        new_events=tally.new_events,
-        duplicates=tally.duplicates,
-        quarantined=tally.quarantined,
-        deleted=deleted,
-        failed=tally.failed,
-        delete_failures=tuple(failures),
-    )
+        now = system_clock()
+        raws = [
+            RawInput(
+                message.body,
+                f"SQS message {message.message_id} (receive #{message.receive_count})",
+                now,
+                SOURCE,
+            )
+            for message in messages
+        ]
+        outcomes = intake.take(raws)
+        if options.per_message_delay:  # tests: a slow batch, committed but not yet deleted
+            time.sleep(options.per_message_delay * len(messages))
+    done = []
+    for message, outcome in zip(messages, outcomes, strict=True):
+        tally.add(outcome)
+        if outcome.is_stored:
+            done.append(message)
+        if outcome.outcome is Outcome.QUARANTINED:
+            _log.warning("quarantined %r: %r", outcome.origin, outcome.reason)
+    delete_messages(client, queue_url, done)
+    return tally
 
 
 def run_sqs_worker(
-    service: FeedbackRecorder,
+    intake: Intake,
     settings: Settings,
     queue_url: str,
     stop: threading.Event,
@@ -328,31 +263,42 @@ def run_sqs_worker(
     client: SQSClient | None = None,
     per_message_delay: float = 0.0,
 ) -> None:
-    """Consume `queue_url` until `stop` is set (a long poll in progress is given up at once)."""
+    """Consume `queue_url` until `stop` is set (a long poll in progress is given up at once).
+
+    SQS errors and database outages both make the worker wait (1 s, doubling up to 60 s) and
+    try again; it never stops on its own.
+    """
     if client is None:
         from bouncewarden.aws.clients import sqs_client
 
         client = sqs_client(settings)
     options = ConsumerOptions.from_settings(settings.sqs, per_message_delay)
-    backoff = 1.0
+    backoff = _FIRST_BACKOFF
     _log.info("consuming %r", queue_url)
     while not stop.is_set():
         try:
-            result = consume_once(client, service, queue_url, options, stop)
-        except Exception:  # SQS unreachable or refusing: wait, then try again
-            _log.exception("SQS receive/delete failed on %r; retrying in %.0f s", queue_url, backoff)
+            tally = consume_once(client, intake, queue_url, options, stop)
+        except Exception as err:  # SQS unreachable or refusing: wait, then try again
+            _log.warning(
+                "SQS receive/delete failed on %r (%r); retrying in %.0f s", queue_url, str(err), backoff
+            )
             stop.wait(backoff)
-            backoff = min(backoff * 2, 60.0)
+            backoff = min(backoff * 2, _MAX_BACKOFF)
             continue
-        backoff = 1.0
-        if result.received:
+        if tally[Outcome.STORE_UNAVAILABLE]:
+            _log.warning("database unavailable; %r left on the queue, retrying in %.0f s", queue_url, backoff)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, _MAX_BACKOFF)
+            continue
+        backoff = _FIRST_BACKOFF
+        if tally.inputs:
+            counts = tally.counts
             _log.info(
-                "%r: %d received, %d new events, %d duplicates, %d quarantined, %d deleted",
+                "%r: %d received, %d new events, %d duplicates, %d quarantined",
                 queue_url,
-                result.received,
-                result.new_events,
-                result.duplicates,
-                result.quarantined,
-                result.deleted,
+                tally.inputs,
+                counts.new_events,
+                counts.duplicates,
+                tally[Outcome.QUARANTINED],
             )
     _log.info("stopped consuming %r", queue_url)

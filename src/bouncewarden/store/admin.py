@@ -1,4 +1,4 @@
-"""The operator's side of `Service`: look up, suppress, lift, history, stats, import.
+"""The operator's side of the store (`Administration`): look up, suppress, lift, history, stats, import.
 
 Every change an operator makes is an audited transition with the actor and the note;
 manual suppressions have reason `manual` and keep the note on the suppression list. An
@@ -19,10 +19,10 @@ from sqlalchemy.sql import Select
 
 from bouncewarden.addresses import normalise_address, valid_address
 from bouncewarden.clock import Clock
-from bouncewarden.config import Settings
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
+from bouncewarden.store.outbox import add_transitions, transition_values
 from bouncewarden.store.queries import (
     EventRecord,
     Stats,
@@ -32,18 +32,12 @@ from bouncewarden.store.queries import (
     load_events,
     load_transitions,
 )
-from bouncewarden.store.recording import (
-    chunked,
-    insert_transition,
-    lock_addresses,
-    save_address,
-    state_from_row,
-)
+from bouncewarden.store.recording import chunked, lock_addresses, save_address, state_from_row
 from bouncewarden.store.suppressions import ImportReport, import_suppressions
 
 _Columns = TypeVarTuple("_Columns")
 
-__all__ = ["AdminMixin", "History", "Suppression", "valid_address"]
+__all__ = ["Administration", "History", "Suppression"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +50,12 @@ class History:
     transitions: tuple[TransitionRecord, ...]
 
 
-class AdminMixin:
-    """Operator operations over the service's engine."""
+class Administration:
+    """Operator operations: queries, and audited changes of addresses."""
 
-    _engine: Engine
-    _settings: Settings
-    _clock: Clock
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
 
     def lookup(self, addresses: Iterable[str]) -> dict[str, AddressState]:
         """The stored state of each known address (keys normalised; unknown ones left out)."""
@@ -161,11 +155,15 @@ class AdminMixin:
         changed: list[str] = []
         with self._engine.execution_options(**WRITE).begin() as connection:
             states = lock_addresses(connection, wanted, create=wanted if create else (), now=now)
+            changes = []
             for address in sorted(states):
                 decision = decide(states[address])
                 if decision.transition is None:
                     continue
                 save_address(connection, decision.state, now=now, source=actor, note=note)
-                insert_transition(connection, address, decision.transition, at=now, actor=actor, note=note)
+                changes.append(
+                    transition_values(address, decision.transition, at=now, actor=actor, note=note)
+                )
                 changed.append(address)
+            add_transitions(connection, changes)
         return changed

@@ -3,25 +3,27 @@
 Each new event adds to the row of its hour (from `occurred_at`, UTC). Sends and deliveries
 always count; hard and soft bounces, complaints and sender-side refusals count when the
 event `counts_toward_rate`. Delays, autoreplies, opens and clicks are not counted here.
-Rows are upserted (`ON CONFLICT ... DO UPDATE SET n = n + excluded.n`), in sorted key order.
+Rows are upserted (`ON CONFLICT ... DO UPDATE SET n = n + excluded.n`), in sorted key order,
+many rows per statement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy.engine import Connection
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.store.models import HourlyCounter
 from bouncewarden.store.recording import dialect_insert
 from bouncewarden.store.types import as_utc
 
-__all__ = ["COUNTER_FIELDS", "CounterKey", "add_counters", "count_events"]
+__all__ = ["COUNTER_FIELDS", "CounterKey", "CounterReader", "DailyCounts", "add_counters", "count_events"]
 
 COUNTER_FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 
@@ -76,23 +78,71 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     """Add `increments` to the stored counters (creating rows as needed)."""
     if not increments:
         return
-    statement = _upsert(connection.dialect.name)
-    for key in sorted(increments):
-        values = {
+    rows = [
+        {
             "hour": key.hour,
             "sender_identity": key.sender_identity,
             "recipient_domain": key.recipient_domain,
             "campaign": key.campaign,
             **increments[key],
         }
-        connection.execute(statement, values)
+        for key in sorted(increments)
+    ]
+    connection.execute(_upsert(connection.dialect.name), rows)
 
 
 @cache
 def _upsert(dialect: str) -> Any:
     """The counter upsert for one SQL dialect, built once (building it costs more than running it)."""
     statement = dialect_insert(dialect, HourlyCounter)
+    # RETURNING lets SQLAlchemy send many rows per statement ("insertmanyvalues"): a batch's
+    # counters are one upsert, not one per row. The keys of one call are distinct, as a
+    # multi-row upsert requires.
     return statement.on_conflict_do_update(
         index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
         set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
-    )
+    ).returning(HourlyCounter.hour)
+
+
+@dataclass(slots=True)
+class DailyCounts:
+    """bouncewarden's counters over one day (or any period)."""
+
+    sends: int = 0
+    deliveries: int = 0
+    hard: int = 0
+    soft: int = 0
+    complaints: int = 0
+
+
+class CounterReader:
+    """Sums of the hourly counters (read-only)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def daily_counts(self, start: datetime, end: datetime) -> dict[date, DailyCounts]:
+        """Our counters per UTC day for the hours in [start, end)."""
+        first_hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        query = (
+            select(
+                HourlyCounter.hour,
+                func.sum(HourlyCounter.sends),
+                func.sum(HourlyCounter.deliveries),
+                func.sum(HourlyCounter.hard),
+                func.sum(HourlyCounter.soft),
+                func.sum(HourlyCounter.complaints),
+            )
+            .where(HourlyCounter.hour >= first_hour, HourlyCounter.hour < end)
+            .group_by(HourlyCounter.hour)
+        )
+        days: dict[date, DailyCounts] = {}
+        with self._engine.connect() as connection:
+            for hour, sends, deliveries, hard, soft, complaints in connection.execute(query):
+                day = days.setdefault(hour.astimezone(UTC).date(), DailyCounts())
+                day.sends += int(sends or 0)
+                day.deliveries += int(deliveries or 0)
+                day.hard += int(hard or 0)
+                day.soft += int(soft or 0)
+                day.complaints += int(complaints or 0)
+        return days

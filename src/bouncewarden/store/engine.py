@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bouncewarden.errors import StorageError
 
-__all__ = ["HEAD_REVISION", "WRITE", "current_revision", "make_engine", "normalise_url", "upgrade"]
+__all__ = ["HEAD_REVISION", "WRITE", "current_revision", "make_engine", "normalise_url", "ping", "upgrade"]
 
 HEAD_REVISION = "0014_api_access"
 """The newest migration; a test checks it against the revision scripts."""
@@ -87,6 +87,12 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
     return engine
+
+
+def ping(engine: Engine) -> None:
+    """Raise unless the database answers `SELECT 1`."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1")).scalar_one()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -49,6 +49,8 @@ class QuarantineItem:
     media_type: str
     size: int
     created_at: datetime
+    state: str = "held"
+    origin: str | None = None
 
 
 def load_evidence(engine: Engine, evidence_id: int) -> RawItem | None:
@@ -69,13 +71,18 @@ def load_quarantined(engine: Engine, quarantine_id: int) -> tuple[QuarantineItem
         row: Any = connection.execute(query).first()
     if row is None:
         return None
-    item = QuarantineItem(row.id, row.source, row.reason, row.media_type, row.size, row.created_at)
+    item = QuarantineItem(
+        row.id, row.source, row.reason, row.media_type, row.size, row.created_at, row.state, row.origin
+    )
     data = zlib.decompress(row.compressed)
     return item, RawItem(row.id, row.media_type, row.source, row.size, row.created_at, data)
 
 
-def page_quarantine(engine: Engine, *, limit: int, before: int | None) -> tuple[list[QuarantineItem], int]:
-    """The newest quarantined inputs (ids below `before` when given), and how many there are."""
+def page_quarantine(
+    engine: Engine, *, limit: int, before: int | None, state: str | None = "held"
+) -> tuple[list[QuarantineItem], int]:
+    """The newest quarantined inputs in `state` (any when None; ids below `before` when given),
+    and how many there are in that state."""
     columns = (
         Quarantined.id,
         Quarantined.source,
@@ -83,11 +90,17 @@ def page_quarantine(engine: Engine, *, limit: int, before: int | None) -> tuple[
         Quarantined.media_type,
         Quarantined.size,
         Quarantined.created_at,
+        Quarantined.state,
+        Quarantined.origin,
     )
     query = select(*columns).order_by(Quarantined.id.desc()).limit(limit)
+    counted = select(func.count()).select_from(Quarantined)
+    if state is not None:
+        query = query.where(Quarantined.state == state)
+        counted = counted.where(Quarantined.state == state)
     if before is not None:
         query = query.where(Quarantined.id < before)
     with engine.connect() as connection:
         items = [QuarantineItem(*row) for row in connection.execute(query)]
-        total = int(connection.execute(select(func.count()).select_from(Quarantined)).scalar_one())
+        total = int(connection.execute(counted).scalar_one())
     return items, total

@@ -2,9 +2,10 @@
 
     evidence         raw inputs (zlib-compressed), one row per distinct sha256
     events           FeedbackEvents, append-only, one per dedupe_key
-    quarantine       inputs that could not be parsed, with the reason
+    quarantine       inputs that could not be read, one per sha256, with the reason and their fate
     addresses        one row per address that feedback ever touched: its state and counters
     transitions      the audit trail of address state changes
+    outbox           the same changes, for consumers that read them in order after commit
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     api_tokens       bearer tokens of the HTTP API (sha256 of the token), scope, last use
@@ -46,6 +47,7 @@ __all__ = [
     "Evidence",
     "HourlyCounter",
     "OperatorRule",
+    "OutboxRow",
     "Quarantined",
     "TransitionRow",
     "User",
@@ -105,18 +107,24 @@ class Event(Base):
 
 
 class Quarantined(Base):
-    """An input that could not be parsed, kept with the reason."""
+    """An input that could not be read, kept once per content hash with the reason and its fate."""
 
     __tablename__ = "quarantine"
+    __table_args__ = (Index("ix_quarantine_created_at", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     media_type: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     size: Mapped[int] = mapped_column(Integer)
     compressed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    origin: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), server_default="held")
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Address(Base):
@@ -160,6 +168,21 @@ class TransitionRow(Base):
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     actor: Mapped[str] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """One address state change for later consumers, in commit order of its transaction."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(Text)
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    actor: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
 
 

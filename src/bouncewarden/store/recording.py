@@ -1,4 +1,4 @@
-"""The write path of `Service.record`: evidence, events, address rows, transitions.
+"""Row helpers of the write paths (`store.batch_write`, `store.admin`, `jobs`): events, address rows.
 
 Every function here runs inside the caller's transaction and never commits. Concurrency:
 inserts use `ON CONFLICT DO NOTHING` (SQLite and PostgreSQL alike), so two writers of the
@@ -10,34 +10,30 @@ keys), so concurrent writers cannot deadlock.
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent, Kind
-from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason, Transition
-from bouncewarden.store.models import Address, Event, Evidence, TransitionRow
+from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason
+from bouncewarden.store.models import Address, Event
 
 __all__ = [
     "IN_CHUNK",
+    "address_values",
     "chunked",
     "dialect_insert",
-    "insert_event",
+    "event_values",
     "insert_ignore",
-    "insert_transition",
     "latest_deliveries",
     "lock_addresses",
     "save_address",
     "state_from_row",
-    "store_evidence",
+    "update_addresses",
 ]
 
 IN_CHUNK = 500
@@ -62,55 +58,8 @@ def insert_ignore(connection: Connection, table: Any) -> Any:
     return dialect_insert(connection.dialect.name, table)
 
 
-@dataclass(frozen=True, slots=True)
-class _Statements:
-    """The write path's INSERTs for one SQL dialect, built once (building costs more than running)."""
-
-    insert_evidence: Any
-    insert_event: Any
-
-
-@cache
-def _statements(dialect: str) -> _Statements:
-    return _Statements(
-        insert_evidence=dialect_insert(dialect, Evidence).on_conflict_do_nothing(index_elements=["sha256"]),
-        insert_event=dialect_insert(dialect, Event)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Event.id),
-    )
-
-
-_EVIDENCE_ID = select(Evidence.id).where(Evidence.sha256 == bindparam("digest"))
-
-
-def store_evidence(connection: Connection, raw: bytes, *, source: str, media_type: str, now: datetime) -> int:
-    """The evidence id for `raw`, storing it (compressed) unless the same bytes are stored already."""
-    digest = hashlib.sha256(raw).hexdigest()
-    connection.execute(
-        _statements(connection.dialect.name).insert_evidence,
-        {
-            "sha256": digest,
-            "media_type": media_type,
-            "source": source,
-            "size": len(raw),
-            "compressed": zlib.compress(raw),
-            "created_at": now,
-        },
-    )
-    found = connection.execute(_EVIDENCE_ID, {"digest": digest}).scalar_one()
-    return int(found)
-
-
-def insert_event(
-    connection: Connection, event: FeedbackEvent, evidence_id: int | None, now: datetime
-) -> int | None:
-    """Insert `event`; its id, or None when its dedupe key is stored already."""
-    statement = _statements(connection.dialect.name).insert_event
-    row = connection.execute(statement, _event_values(event, evidence_id, now)).first()
-    return None if row is None else int(row[0])
-
-
-def _event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) -> dict[str, Any]:
+def event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) -> dict[str, Any]:
+    """The `events` row of `event` (with `evidence_id` unless it names its own), recorded at `now`."""
     return {
         "dedupe_key": event.dedupe_key,
         "kind": event.kind.value,
@@ -133,7 +82,7 @@ def _event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) 
         "occurred_at": event.occurred_at,
         "received_at": event.received_at,
         "recorded_at": now,
-        "evidence_id": evidence_id if evidence_id is not None else event.evidence_id,
+        "evidence_id": event.evidence_id if event.evidence_id is not None else evidence_id,
         "tags": dict(event.tags),
     }
 
@@ -214,16 +163,16 @@ def state_from_row(row: Any) -> AddressState:
 _UPDATE_ADDRESS = update(Address).where(Address.address == bindparam("key"))
 
 
-def save_address(
-    connection: Connection,
-    state: AddressState,
-    *,
-    now: datetime,
-    source: str | None = None,
-    note: str | None = None,
-) -> None:
-    """Write `state` back; `source` and `note` describe a new suppression (kept while it lasts)."""
+def address_values(
+    state: AddressState, *, now: datetime, source: str | None = None, note: str | None = None
+) -> dict[str, Any]:
+    """The `addresses` row of `state`; `source` and `note` describe a new suppression (kept while it lasts).
+
+    Without a source, a suppressed address keeps the suppression's source and note (the keys
+    are left out); an address that is not suppressed has neither.
+    """
     values: dict[str, Any] = {
+        "address": state.address,
         "state": state.status.value,
         "suppression_reason": state.suppression_reason.value if state.suppression_reason else None,
         "suppressed_at": state.suppressed_at,
@@ -240,30 +189,31 @@ def save_address(
         values |= {"suppression_source": None, "suppression_note": None}
     elif source is not None:
         values |= {"suppression_source": source, "suppression_note": note}
-    connection.execute(_UPDATE_ADDRESS, {"key": state.address, **values})
+    return values
 
 
-def insert_transition(
+def update_addresses(
+    connection: Connection, changed: Sequence[tuple[AddressState, str | None]], *, now: datetime
+) -> None:
+    """Write changed states back, grouped by the columns they set (one executemany per group)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for state, source in changed:
+        values = address_values(state, now=now, source=source)
+        values["key"] = values.pop("address")
+        groups.setdefault(tuple(values), []).append(values)
+    for rows in groups.values():
+        connection.execute(_UPDATE_ADDRESS, rows)
+
+
+def save_address(
     connection: Connection,
-    address: str,
-    transition: Transition,
+    state: AddressState,
     *,
-    at: datetime,
-    actor: str,
-    event_id: int | None = None,
+    now: datetime,
+    source: str | None = None,
     note: str | None = None,
 ) -> None:
-    """Add one row to the audit trail."""
-    connection.execute(
-        insert(TransitionRow),
-        {
-            "address": address,
-            "from_state": transition.from_status.value,
-            "to_state": transition.to_status.value,
-            "reason": transition.reason.value,
-            "event_id": event_id,
-            "actor": actor,
-            "note": note,
-            "at": at,
-        },
-    )
+    """Write one changed `state` back (see `address_values`)."""
+    values = address_values(state, now=now, source=source, note=note)
+    values["key"] = values.pop("address")
+    connection.execute(_UPDATE_ADDRESS, values)

@@ -1,7 +1,7 @@
 """Operator rules in the database: the classifier's overrides, tried in the order they were added
 (or the order an operator set with `reorder_operator_rules`).
 
-`Service.classification_rules` is what the ingestion paths use. Long-running ones (the SNS
+`RuleBook.classification_rules` is what the intake reads with. Long-running ones (the SNS
 endpoint, the SQS worker) see a rule another process added or removed within
 `RULES_MAX_AGE` seconds, and the rules' screened table is rebuilt only when the stored rules
 changed. The classifier is imported only when rules are read: `check` and friends do not pay
@@ -10,6 +10,7 @@ for its tables.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bouncewarden.clock import Clock
 from bouncewarden.events import Reason, Severity
@@ -28,7 +30,9 @@ from bouncewarden.store.types import as_utc
 if TYPE_CHECKING:
     from bouncewarden.classify.patterns import OperatorRule, OperatorRules
 
-__all__ = ["RULES_MAX_AGE", "RulesMixin", "StoredRule"]
+__all__ = ["RULES_MAX_AGE", "RuleBook", "StoredRule"]
+
+_log = logging.getLogger(__name__)
 
 RULES_MAX_AGE = 30.0
 """Seconds a running service keeps the rules it loaded before it looks again."""
@@ -44,12 +48,13 @@ class StoredRule:
     created_at: datetime
 
 
-class RulesMixin:
-    """The operator-rule part of `Service` (needs `_engine`, `_clock` and `_rules_cache`)."""
+class RuleBook:
+    """The operator's classification rules as stored, and the cached set the readers use."""
 
-    _engine: Engine
-    _clock: Clock
-    _rules_cache: tuple[float, OperatorRules] | None
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._rules_cache: tuple[float, OperatorRules] | None = None
 
     def stored_rules(self) -> list[StoredRule]:
         """Every stored rule, oldest first (the classifier tries them in this order)."""
@@ -83,7 +88,17 @@ class RulesMixin:
         cached = self._rules_cache
         if cached is not None and now - cached[0] < RULES_MAX_AGE:
             return cached[1]
-        rules = self.operator_rules()
+        try:
+            rules = self.operator_rules()
+        except SQLAlchemyError as err:
+            if cached is None:
+                raise
+            # The database is away: the rules read last are still the operator's best word.
+            _log.info(
+                "could not read the operator rules (%s); using the ones read before", type(err).__name__
+            )
+            self._rules_cache = (now, cached[1])
+            return cached[1]
         if cached is not None and rules == cached[1]:
             rules = cached[1]  # unchanged: keep the one whose table is built
         self._rules_cache = (now, rules)

@@ -19,6 +19,7 @@ from bouncewarden.store.types import as_utc
 __all__ = ["DailyTotals", "QuarantineHealth", "daily_totals", "events_by_reason", "quarantine_health"]
 
 _FEEDBACK_KINDS = ("bounce", "complaint", "reject")
+_HELD = Quarantined.state == "held"  # waiting for a replay or a drop
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class DailyTotals:
 
 @dataclass(frozen=True, slots=True)
 class QuarantineHealth:
-    """How much is waiting in quarantine, how much arrived lately, and from where."""
+    """How much is held in quarantine, how much of it arrived in the last day, and from where."""
 
     total: int
     last_day: int
@@ -85,13 +86,13 @@ def quarantine_health(engine: Engine, *, now: datetime) -> QuarantineHealth:
         by_source = {
             source: int(number)
             for source, number in connection.execute(
-                select(Quarantined.source, func.count()).group_by(Quarantined.source)
+                select(Quarantined.source, func.count()).where(_HELD).group_by(Quarantined.source)
             )
         }
         last_day = connection.execute(
-            select(func.count()).where(Quarantined.created_at >= now - timedelta(days=1))
+            select(func.count()).where(_HELD, Quarantined.created_at >= now - timedelta(days=1))
         ).scalar_one()
         latest = func.max(Quarantined.created_at, type_=Quarantined.__table__.c.created_at.type)
-        newest = connection.execute(select(latest)).scalar()
+        newest = connection.execute(select(latest).where(_HELD)).scalar()
     newest_at = as_utc(newest) if isinstance(newest, datetime) else None
     return QuarantineHealth(sum(by_source.values()), int(last_day), by_source, newest_at)

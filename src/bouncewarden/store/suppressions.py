@@ -1,11 +1,11 @@
 """Bulk import of a suppression list (the other side of `export`).
 
 Built for millions of rows: the rows are streamed into a temporary table in large
-`executemany` batches, then three set-based statements, all in one transaction, write the
-audit trail and the addresses. Audit: one `transitions` row per address whose state changes
-(actor as given, reason `imported`, note = the import's label); addresses that are
-suppressed already keep their suppression and get no row. Within the file, the first row of
-an address wins.
+`executemany` batches, then set-based statements, all in one transaction, write the audit
+trail, the outbox (`store.outbox`) and the addresses. Audit: one `transitions` row (and one
+`outbox` row) per address whose state changes (actor as given, reason `imported`, note = the
+import's label); addresses that are suppressed already keep their suppression and get no row.
+Within the file, the first row of an address wins.
 """
 
 from __future__ import annotations
@@ -34,6 +34,13 @@ INSERT INTO transitions (address, from_state, to_state, reason, event_id, actor,
 SELECT i.address, COALESCE(a.state, 'active'), 'suppressed', :reason, NULL, :actor, :note, :now
 FROM bw_import i LEFT JOIN addresses a ON a.address = i.address
 WHERE a.address IS NULL OR a.state <> 'suppressed'
+"""
+
+_OUTBOX = """
+INSERT INTO outbox (address, from_state, to_state, reason, event_id, actor, at)
+SELECT address, from_state, to_state, reason, event_id, actor, at FROM transitions
+WHERE id > :before AND actor = :actor AND note = :note AND at = :now AND reason = :reason
+ORDER BY id
 """
 
 _UPSERT = """
@@ -98,7 +105,9 @@ def import_suppressions(
         addresses = int(connection.execute(text("SELECT count(*) FROM bw_import")).scalar_one())
         audit = {"reason": TransitionReason.IMPORTED.value, "actor": actor, "note": label, "now": now}
         stamped = bindparam("now", type_=UtcDateTime())
+        before = connection.execute(text("SELECT coalesce(max(id), 0) FROM transitions")).scalar_one()
         suppressed = connection.execute(text(_AUDIT).bindparams(stamped), audit).rowcount
+        connection.execute(text(_OUTBOX).bindparams(stamped), {**audit, "before": before})
         connection.execute(text(_UPSERT).bindparams(stamped), {"no": False, "now": now})
         if sqlite:
             connection.exec_driver_sql("DROP TABLE temp.bw_import")

@@ -51,7 +51,7 @@ def address_router(ui: Ui) -> APIRouter:
         if address_problem(address):
             raise Denied(f"not an email address: {address[:100]}")
         normal = normalise_address(address)
-        history = ui.backend.service.history(normal)
+        history = ui.backend.service.admin.history(normal)
         check = ui.actions.check([normal])[0]
         context = {
             "user": user,

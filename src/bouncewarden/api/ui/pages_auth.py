@@ -72,7 +72,7 @@ def _dashboard(ui: Ui) -> dict[str, object]:
     }
     sends = {"sends": [day.sends for day in days]}
     health = quarantine_health(engine, now=now)
-    stats = ui.backend.service.stats()
+    stats = ui.backend.service.admin.stats()
     return {
         "stats": stats,
         "days": days,

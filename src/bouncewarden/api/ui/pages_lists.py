@@ -104,7 +104,7 @@ def lists_router(ui: Ui) -> APIRouter:
             )
         except InvalidCursor:
             return ui.back(request, "/bounces")
-        states = ui.backend.service.statuses([item.address for item in page.items])
+        states = ui.backend.service.admin.statuses([item.address for item in page.items])
         context = {
             "user": user,
             "items": page.items,

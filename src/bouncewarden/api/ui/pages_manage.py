@@ -1,9 +1,10 @@
 """Rules with a tester, the quarantine, the settings (read-only) and the audit log.
 
 GET  /rules                    the rules in the order they are tried, the tester
-POST /rules                    operator: add one;   POST /rules/{id}/remove: operator
+POST /rules                    operator: add one; POST /rules/{id}/up and /rules/{id}/remove
 POST /rules/test               anyone signed in: classify a diagnostic with and without the rules
-GET  /quarantine[/{id}]        inputs that could not be read, and one with its bytes as text
+GET  /quarantine[/{id}]        inputs that could not be read (held, replayed, dropped); one as text
+POST /quarantine/{id}/replay   operator: read it again; POST /quarantine/{id}/drop, with a note
 GET  /settings                 administrator: the resolved settings, secrets masked
 GET  /audit                    every change and who made it
 """
@@ -32,7 +33,7 @@ def manage_router(ui: Ui) -> APIRouter:
 
     def _rules_page(request: Request, tried: dict[str, Any] | None, form: dict[str, str]) -> Response:
         user = ui.user(request)
-        context = {"user": user, "rules": service.stored_rules(), "tried": tried, "form": form}
+        context = {"user": user, "rules": service.rules.stored_rules(), "tried": tried, "form": form}
         return ui.render(request, "rules.html", context)
 
     @router.get("/rules")
@@ -79,26 +80,49 @@ def manage_router(ui: Ui) -> APIRouter:
         user = ui.user(request)
         before = request.query_params.get("before", "")
         last = int(before) if before.isdigit() and len(before) <= 10 and int(before) <= MAX_ROW_ID else None
-        items, total = page_quarantine(service.engine, limit=50, before=last)
+        state = request.query_params.get("state", "held")
+        state = state if state in {"held", "replayed", "dropped"} else "held"
+        items, total = page_quarantine(service.engine, limit=50, before=last, state=state)
         context = {
             "user": user,
+            "state": state,
             "items": items,
             "total": total,
             "next": items[-1].id if len(items) == 50 else None,
         }
         return ui.render(request, "quarantine.html", context)
 
-    @router.get("/quarantine/{quarantine_id}")
-    def quarantined(quarantine_id: RowId, request: Request) -> Response:
+    def _quarantine_page(
+        request: Request, quarantine_id: int, outcome: str | None, why: str | None
+    ) -> Response:
         user = ui.user(request)
         found = load_quarantined(service.engine, quarantine_id)
         if found is None:
             raise Missing(f"nothing quarantined with id {quarantine_id}")
         item, raw = found
         text, cut = raw.as_text()
-        return ui.render(
-            request, "quarantine_item.html", {"user": user, "item": item, "text": text, "cut": cut}
-        )
+        context = {"user": user, "item": item, "text": text, "cut": cut, "outcome": outcome, "why": why}
+        return ui.render(request, "quarantine_item.html", context)
+
+    @router.get("/quarantine/{quarantine_id}")
+    def quarantined(quarantine_id: RowId, request: Request) -> Response:
+        return _quarantine_page(request, quarantine_id, None, None)
+
+    @router.post("/quarantine/{quarantine_id}/replay")
+    async def replay(quarantine_id: RowId, request: Request) -> Response:
+        user = ui.user(request, Role.OPERATOR)
+        await ui.form(request)
+        outcome = ui.actions.replay(quarantine_id, actor=f"user:{user.username}")
+        if outcome is None:
+            raise Missing(f"nothing held in quarantine with id {quarantine_id}")
+        return _quarantine_page(request, quarantine_id, outcome.outcome.value, outcome.reason)
+
+    @router.post("/quarantine/{quarantine_id}/drop")
+    async def drop(quarantine_id: RowId, request: Request) -> Response:
+        user = ui.user(request, Role.OPERATOR)
+        form = await ui.form(request)
+        ui.actions.drop(quarantine_id, note=str(form.get("note", ""))[:2000], actor=f"user:{user.username}")
+        return ui.back(request, f"/quarantine/{quarantine_id}")
 
     @router.get("/settings")
     def settings(request: Request) -> Response:

@@ -81,7 +81,7 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
             normal = valid_address(address)
         except InvalidAddress as err:
             raise HTTPException(422, str(err)) from err
-        history = backend.service.history(normal)
+        history = backend.service.admin.history(normal)
         state = history.state
         answer = actions.check([normal])[0]
         return {

@@ -7,6 +7,8 @@
     DELETE /v1/rules/{id}          write   remove one
     GET    /v1/quarantine          read    inputs that could not be read, newest first
     GET    /v1/quarantine/{id}     read    one, with its bytes as text
+    POST   /v1/quarantine/{id}/replay  write  read it again with today's reader and rules
+    POST   /v1/quarantine/{id}/drop    write  give up on it, with a note
     GET    /v1/stats               read    totals, daily counts, events by reason, quarantine health
     GET    /v1/audit               read    the newest changes and who made them
 
@@ -16,7 +18,7 @@ Rates and alerts come with sender health (issue 13); `/v1/stats` answers `rates:
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
@@ -24,7 +26,8 @@ from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.addresses import stamp
 from bouncewarden.api.v1.auth import Caller
-from bouncewarden.api.v1.schemas import MAX_ROW_ID, RowId, RuleIn, RuleOrder, RuleTestIn
+from bouncewarden.api.v1.schemas import MAX_ROW_ID, DropIn, RowId, RuleIn, RuleOrder, RuleTestIn
+from bouncewarden.intake import Outcome
 from bouncewarden.store.evidence import load_quarantined, page_quarantine
 from bouncewarden.store.series import daily_totals, events_by_reason, quarantine_health
 from bouncewarden.store.tokens import Scope
@@ -55,7 +58,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
                     "note": stored.note,
                     "created_at": stamp(stored.created_at),
                 }
-                for stored in service.stored_rules()
+                for stored in service.rules.stored_rules()
             ]
         }
 
@@ -78,7 +81,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         """Set the order the rules are tried in: `ids` names every stored rule once."""
         if not actions.reorder_rules(body.ids, actor=caller.actor):
             raise HTTPException(422, "ids must name every stored rule exactly once")
-        return {"ids": [stored.id for stored in service.stored_rules()]}
+        return {"ids": [stored.id for stored in service.rules.stored_rules()]}
 
     @router.delete("/rules/{rule_id}", tags=["rules"])
     def remove_rule(rule_id: RowId, caller: Annotated[Caller, write]) -> dict[str, Any]:
@@ -92,9 +95,10 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         caller: Annotated[Caller, read],
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         before: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+        state: Literal["held", "replayed", "dropped"] = "held",
     ) -> dict[str, Any]:
-        """Quarantined inputs, newest first; pass the last id as `before` for the next page."""
-        items, total = page_quarantine(service.engine, limit=limit, before=before)
+        """Quarantined inputs in `state`, newest first; pass the last id as `before` for the next page."""
+        items, total = page_quarantine(service.engine, limit=limit, before=before, state=state)
         return {
             "total": total,
             "items": [asdict(item) | {"created_at": stamp(item.created_at)} for item in items],
@@ -111,13 +115,35 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         text, cut = raw.as_text()
         return asdict(item) | {"created_at": stamp(item.created_at), "text": text, "truncated": cut}
 
+    @router.post("/quarantine/{quarantine_id}/replay", tags=["quarantine"])
+    def replay(quarantine_id: RowId, caller: Annotated[Caller, write]) -> dict[str, Any]:
+        """Read a held input again with today's reader and rules; it is `replayed` once it reads."""
+        outcome = actions.replay(quarantine_id, actor=caller.actor)
+        if outcome is None:
+            raise HTTPException(404, f"nothing held in quarantine with id {quarantine_id}")
+        if outcome.outcome is Outcome.STORE_UNAVAILABLE:
+            raise HTTPException(503, outcome.reason or "database unavailable")
+        return {
+            "outcome": outcome.outcome.value,
+            "reason": outcome.reason,
+            "new_events": outcome.counts.new_events,
+            "duplicates": outcome.counts.duplicates,
+        }
+
+    @router.post("/quarantine/{quarantine_id}/drop", tags=["quarantine"])
+    def drop(quarantine_id: RowId, body: DropIn, caller: Annotated[Caller, write]) -> dict[str, Any]:
+        """Give up on a held input: it stays stored, marked dropped with who, when and the note."""
+        if not actions.drop(quarantine_id, note=body.note, actor=caller.actor):
+            raise HTTPException(404, f"nothing held in quarantine with id {quarantine_id}")
+        return {"dropped": quarantine_id}
+
     @router.get("/stats", tags=["stats"])
     def stats(
         caller: Annotated[Caller, read], days: Annotated[int, Query(ge=1, le=366)] = 14
     ) -> dict[str, Any]:
         """Totals, the last `days` UTC days' counters, events by reason and quarantine health."""
         now = backend.clock()
-        totals = service.stats()
+        totals = service.admin.stats()
         since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
         health = quarantine_health(service.engine, now=now)
         return {

@@ -4,9 +4,10 @@
     POST /v1/events      write   a DSN (message/rfc822), an SES JSON document, or canonical events
     POST /v1/sends       write   messages sent, counted as send events
 
-Raw inputs go through the one reader and the record path `ingest` uses, so an input read
-here and one read from a file give the same events; input that cannot be read is kept in
-quarantine and the answer says so (`202` with the quarantine's reason). Canonical events are
+Raw inputs go through the intake every source uses (the one reader, then the recorder), so
+an input read here and one read from a file give the same events; input that cannot be read
+is kept in quarantine and the answer says so (`202` with the reason), and `503` means the
+database could not take it (send it again later; nothing was stored). Canonical events are
 JSON `{"events": [...]}` in DESIGN.md's field names; a malformed one is quarantined too.
 """
 
@@ -26,7 +27,7 @@ from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.auth import Caller
 from bouncewarden.api.v1.schemas import CanonicalEvents, SendsIn
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
-from bouncewarden.ingest.pipeline import Outcome
+from bouncewarden.intake import InputOutcome, Outcome
 from bouncewarden.store.browse import EventFilter, InvalidCursor, page_events
 from bouncewarden.store.queries import as_json
 from bouncewarden.store.tokens import Scope
@@ -137,53 +138,50 @@ def records_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter
         """Record a DSN or other bounce email, an SES notification, or canonical events."""
         data = await _body(request)
         document = _canonical(data)
+        origin = f"POST /v1/events by {caller.actor}"
         if document is None:
-            result = await run_in_threadpool(
-                actions.ingest, data, origin=f"POST /v1/events by {caller.actor}"
-            )
-            answer: dict[str, Any] = {"outcome": result.outcome.value}
-            if result.outcome is Outcome.QUARANTINED:
-                return JSONResponse(answer | {"reason": result.reason}, status_code=202)
-            if result.outcome is Outcome.NOT_FEEDBACK:
-                return JSONResponse(answer | {"reason": result.reason})
-            recorded = result.recorded
-            assert recorded is not None  # a recorded input always has its counts
-            return JSONResponse(
-                answer | {"new_events": recorded.new_events, "duplicates": recorded.duplicates}
-            )
-        return await run_in_threadpool(_record_canonical, actions, backend, document, data)
+            outcome = await run_in_threadpool(actions.ingest, data, origin=origin)
+            return _answer(outcome)
+        return await run_in_threadpool(_record_canonical, actions, backend, document, data, origin)
 
     @router.post("/sends")
-    def sends(body: SendsIn, caller: Annotated[Caller, write]) -> dict[str, Any]:
+    def sends(body: SendsIn, caller: Annotated[Caller, write]) -> JSONResponse:
         """Count messages sent (the bounce rate's denominator); the same send twice counts once."""
         now = backend.clock()
         events = [_send_event(send.model_dump(), now) for send in body.sends]
         raw = body.model_dump_json().encode()
-        outcome = actions.record_events(events, raw)
-        return {"outcome": "recorded", "new_events": outcome.new_events, "duplicates": outcome.duplicates}
+        return _answer(actions.record_events(events, raw, origin=f"POST /v1/sends by {caller.actor}"))
 
     return router
 
 
-def _record_canonical(actions: Actions, backend: Backend, document: Any, data: bytes) -> JSONResponse:
+def _answer(outcome: InputOutcome, status_code: int | None = None) -> JSONResponse:
+    """The JSON answer for one input's outcome: 202 when quarantined, 503 when not stored."""
+    answer: dict[str, Any] = {"outcome": outcome.outcome.value}
+    if outcome.outcome in (Outcome.RECORDED, Outcome.DUPLICATE):
+        answer |= {"new_events": outcome.counts.new_events, "duplicates": outcome.counts.duplicates}
+    else:
+        answer |= {"reason": outcome.reason}
+    if outcome.quarantine_id is not None:
+        answer["quarantine_id"] = outcome.quarantine_id
+    codes = {Outcome.QUARANTINED: 202, Outcome.STORE_UNAVAILABLE: 503}
+    return JSONResponse(answer, status_code=status_code or codes.get(outcome.outcome, 200))
+
+
+def _record_canonical(
+    actions: Actions, backend: Backend, document: Any, data: bytes, origin: str
+) -> JSONResponse:
     try:
         parsed = CanonicalEvents.model_validate(document)
     except ValidationError as err:
         reason = "canonical events refused: " + "; ".join(
             f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors()[:5]
         )
-        quarantine_id = backend.service.quarantine(
-            data, source="api", reason=reason, media_type="application/json"
-        )
-        return JSONResponse(
-            {"outcome": "quarantined", "reason": reason, "quarantine_id": quarantine_id}, status_code=422
-        )
+        outcome = actions.refuse(data, reason, origin=origin)
+        return _answer(outcome, 503 if outcome.outcome is Outcome.STORE_UNAVAILABLE else 422)
     now = backend.clock()
     events = [canonical_event(event.model_dump(), now) for event in parsed.events]
-    outcome = actions.record_events(events, data)
-    return JSONResponse(
-        {"outcome": "recorded", "new_events": outcome.new_events, "duplicates": outcome.duplicates}
-    )
+    return _answer(actions.record_events(events, data, origin=origin))
 
 
 def _send_event(values: dict[str, Any], now: datetime) -> FeedbackEvent:

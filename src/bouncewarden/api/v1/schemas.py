@@ -19,6 +19,7 @@ __all__ = [
     "CanonicalEvents",
     "ChangeOut",
     "CheckIn",
+    "DropIn",
     "RowId",
     "RuleIn",
     "RuleOrder",
@@ -140,6 +141,12 @@ class RuleTestIn(BaseModel):
     diagnostic: Text = Field(min_length=1, max_length=10_000)
     reply_code: Text | None = Field(None, max_length=8)
     status: Text | None = Field(None, max_length=16)
+
+
+class DropIn(BaseModel):
+    """Why a quarantined input is given up on."""
+
+    note: Text = Field(min_length=1, max_length=2000)
 
 
 class RuleOrder(BaseModel):

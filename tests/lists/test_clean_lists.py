@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from bouncewarden.ingest.hygiene import ColumnNotFound, clean_csv, is_usable_address, load_suppressed
+from bouncewarden.lists.clean import ColumnNotFound, clean_csv, is_usable_address, load_suppressed
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bouncewarden.events import Kind
 from bouncewarden.parse import ParsedReport, parse_message
-from bouncewarden.parse.events import report_to_events
+from bouncewarden.parse.report_events import report_to_events
 
 RECEIVED = datetime(2030, 1, 1, tzinfo=UTC)
 

@@ -1,0 +1,99 @@
+"""`bouncewarden clean IN.csv -o OUT.csv`: a mailing list without its suppressed and invalid rows.
+
+    bouncewarden clean IN.csv -o OUT.csv [--column email] [--db URL] [--config FILE] [--json]
+
+The report (rows read, kept, dropped and why) goes to stderr, or as JSON to stdout with
+`--json`. A progress bar goes to stderr for big files, only on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from bouncewarden.cli.options import database_options, load, open_service
+from bouncewarden.logsafe import escape_controls
+
+__all__ = ["clean_command", "register"]
+
+# Below this much input a progress bar is more noise than help.
+_PROGRESS_MIN_BYTES = 4 * 1024 * 1024
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@click.command("clean")
+@click.argument("input_file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="Where to write the rows that may be mailed ('-' for stdout).",
+)
+@click.option("--column", default="email", show_default=True, help="Header of the address column.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@database_options
+def clean_command(
+    input_file: Path,
+    output: Path,
+    column: str,
+    as_json: bool,
+    config_file: Path | None,
+    database_url: str | None,
+) -> None:
+    """Copy a CSV mailing list without its suppressed and syntactically invalid addresses.
+
+    The header and all columns are kept; counts of rows read, kept and dropped (and why) go
+    to stderr, or as JSON to stdout with --json.
+    """
+    from bouncewarden.lists.clean import ColumnNotFound, UnreadableList, clean_file, load_suppressed
+
+    settings = load(config_file, database_url)
+    with open_service(settings) as service:
+        entries = service.admin.iter_suppressions()
+        suppressed = load_suppressed((entry.address, entry.reason) for entry in entries)
+    size = 0 if str(input_file) == "-" else _file_size(input_file)
+    try:
+        with _position_progress(size, "cleaning") as advance:
+            report = clean_file(input_file, output, suppressed=suppressed, column=column, on_progress=advance)
+    except ColumnNotFound as err:
+        raise click.UsageError(str(err)) from err
+    except UnreadableList as err:
+        raise click.ClickException(f"{escape_controls(str(input_file))}:{err}") from err
+    if as_json:
+        click.echo(json.dumps(report.as_dict()), err=str(output) == "-")
+    else:
+        for line in report.lines():
+            click.echo(line, err=True)
+
+
+@contextmanager
+def _position_progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A function to report the position reached in a file; a bar on stderr for big files."""
+    if not sys.stderr.isatty() or total < _PROGRESS_MIN_BYTES:
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=False) as bar:
+        done = [0]
+
+        def advance(position: int) -> None:
+            bar.update(position - done[0])
+            done[0] = position
+
+        yield advance
+
+
+def register(group: click.Group) -> None:
+    """Add `clean` to the `bouncewarden` command."""
+    group.add_command(clean_command)

@@ -1,0 +1,1 @@
+"""Mailing lists against the store: `clean` (a CSV without its suppressed and invalid rows)."""

@@ -1,0 +1,239 @@
+"""The recorder's write path: a batch of read inputs in a handful of statements.
+
+Runs inside the caller's transaction (`store.recorder`) and never commits. For a batch:
+
+1. evidence: one multi-row `INSERT ... ON CONFLICT (sha256) DO NOTHING`, then one SELECT of the ids;
+2. events: one multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
+   (SQLAlchemy's "insertmanyvalues" sends up to 1,000 rows a statement); a key already stored,
+   or met earlier in the batch, is a duplicate of its input;
+   An unreadable failure gets the severity `[policy] unreadable` says (`policy.unreadable`).
+3. addresses (`store.address_batch`): the rows the new events concern, read and locked at once;
+   the policy applied in time order; new rows inserted with their final state, changed ones
+   updated, every transition written to the audit trail and the outbox;
+4. counters: one multi-row upsert;
+5. quarantine: one multi-row insert (one copy per content hash), then one SELECT of the ids.
+
+Locks are taken in sorted order (dedupe keys, addresses, counter keys), so concurrent writers
+wait for each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from bouncewarden.config import PolicySettings
+from bouncewarden.events import FeedbackEvent, Severity
+from bouncewarden.intake import (
+    EventCounts,
+    Feedback,
+    InputOutcome,
+    NotFeedback,
+    Outcome,
+    RawInput,
+    ReadInput,
+    Unreadable,
+)
+from bouncewarden.policy import apply_unreadable
+from bouncewarden.store.address_batch import NewEvent, apply_policy
+from bouncewarden.store.counters import add_counters, count_events
+from bouncewarden.store.models import Event, Evidence, Quarantined
+from bouncewarden.store.recording import chunked, dialect_insert, event_values
+from bouncewarden.store.types import as_utc
+
+__all__ = ["REASON_LIMIT", "quarantine_inputs", "write_batch"]
+
+REASON_LIMIT = 500
+"""Longest reason kept with a quarantined input (the raw bytes are kept whole anyway)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Statements:
+    """The batch INSERTs for one SQL dialect, built once (building costs more than running)."""
+
+    evidence: Any
+    events: Any
+    quarantine: Any
+
+
+@cache
+def _statements(dialect: str) -> _Statements:
+    return _Statements(
+        evidence=dialect_insert(dialect, Evidence)
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Evidence.id),
+        events=dialect_insert(dialect, Event)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Event.id, Event.dedupe_key),
+        quarantine=dialect_insert(dialect, Quarantined)
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Quarantined.id),
+    )
+
+
+def write_batch(
+    connection: Connection, batch: Sequence[ReadInput], policy: PolicySettings, now: datetime
+) -> list[InputOutcome]:
+    """Store `batch` (see the module docstring); one outcome per input, in order."""
+    statements = _statements(connection.dialect.name)
+    outcomes: dict[int, InputOutcome] = {}
+    feedback: list[tuple[int, RawInput, Feedback]] = []
+    unreadable: list[tuple[int, RawInput, str]] = []
+    for index, item in enumerate(batch):
+        reading = item.reading
+        if isinstance(reading, Feedback):
+            feedback.append((index, item.raw, reading))
+        elif isinstance(reading, NotFeedback):
+            outcomes[index] = InputOutcome(item.raw.origin, Outcome.NOT_FEEDBACK, reason=reading.reason)
+        elif isinstance(reading, Unreadable):
+            unreadable.append((index, item.raw, reading.why))
+    if feedback:
+        evidence = _store_evidence(connection, statements, [raw for _, raw, _ in feedback], now)
+        outcomes |= _store_events(connection, statements, feedback, evidence, policy, now)
+    if unreadable:
+        ids = quarantine_inputs(connection, [(raw, why) for _, raw, why in unreadable], now)
+        for (index, raw, why), quarantine_id in zip(unreadable, ids, strict=True):
+            outcomes[index] = InputOutcome(
+                raw.origin, Outcome.QUARANTINED, reason=_shorten(why), quarantine_id=quarantine_id
+            )
+    return [outcomes[index] for index in range(len(batch))]
+
+
+def _sha256(raw: RawInput) -> str:
+    return hashlib.sha256(raw.data).hexdigest()
+
+
+def _store_evidence(
+    connection: Connection, statements: _Statements, raws: Sequence[RawInput], now: datetime
+) -> list[int | None]:
+    """The evidence id of each input (None for one without bytes), storing what is not stored yet."""
+    digests = [_sha256(raw) if raw.data else None for raw in raws]
+    rows: dict[str, dict[str, Any]] = {}
+    for raw, digest in zip(raws, digests, strict=True):
+        if digest is not None and digest not in rows:
+            rows[digest] = {
+                "sha256": digest,
+                "media_type": raw.media_type,
+                "source": raw.source,
+                "size": len(raw.data),
+                "compressed": zlib.compress(raw.data, 1),
+                "created_at": now,
+            }
+    if not rows:
+        return [None] * len(raws)
+    ordered = [rows[digest] for digest in sorted(rows)]
+    connection.execute(statements.evidence, ordered)
+    found: dict[str, int] = {}
+    for chunk in chunked(sorted(rows)):
+        query = select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(chunk))
+        found.update((digest, int(evidence_id)) for digest, evidence_id in connection.execute(query))
+    return [None if digest is None else found[digest] for digest in digests]
+
+
+def _store_events(
+    connection: Connection,
+    statements: _Statements,
+    feedback: Sequence[tuple[int, RawInput, Feedback]],
+    evidence: Sequence[int | None],
+    policy: PolicySettings,
+    now: datetime,
+) -> dict[int, InputOutcome]:
+    first_of_key: dict[str, tuple[int, FeedbackEvent, int | None]] = {}
+    totals: dict[int, int] = {}
+    for (index, _, reading), evidence_id in zip(feedback, evidence, strict=True):
+        totals[index] = len(reading.events)
+        for event in reading.events:
+            if event.dedupe_key not in first_of_key:
+                first_of_key[event.dedupe_key] = (
+                    index,
+                    apply_unreadable(_in_utc(event), policy),
+                    evidence_id,
+                )
+    keys = sorted(first_of_key)
+    ids: dict[str, int] = {}
+    if keys:
+        rows = [event_values(first_of_key[key][1], first_of_key[key][2], now) for key in keys]
+        ids = {key: int(event_id) for event_id, key in connection.execute(statements.events, rows)}
+    new = [NewEvent(ids[key], first_of_key[key][1], first_of_key[key][0]) for key in keys if key in ids]
+    transitions = apply_policy(connection, new, policy, now)
+    add_counters(connection, count_events(item.event for item in new))
+    by_input: dict[int, list[FeedbackEvent]] = {}
+    for item in new:
+        by_input.setdefault(item.input_index, []).append(item.event)
+    outcomes: dict[int, InputOutcome] = {}
+    for index, raw, _ in feedback:
+        counts = _counts(by_input.get(index, []), totals[index], transitions.get(index, 0))
+        outcome = Outcome.RECORDED if counts.new_events else Outcome.DUPLICATE
+        outcomes[index] = InputOutcome(raw.origin, outcome, counts)
+    return outcomes
+
+
+def _in_utc(event: FeedbackEvent) -> FeedbackEvent:
+    """`event` with UTC times (a naive time from a source is taken as UTC)."""
+    times = (event.occurred_at, event.received_at)
+    if all(moment is None or moment.tzinfo is UTC for moment in times):
+        return event
+    received = None if event.received_at is None else as_utc(event.received_at)
+    return replace(event, occurred_at=as_utc(event.occurred_at), received_at=received)
+
+
+def _counts(new: Sequence[FeedbackEvent], total: int, transitions: int) -> EventCounts:
+    severities = [event.severity for event in new]
+    return EventCounts(
+        new_events=len(new),
+        duplicates=total - len(new),
+        hard=severities.count(Severity.HARD),
+        soft=severities.count(Severity.SOFT),
+        complaints=severities.count(Severity.COMPLAINT),
+        sender=severities.count(Severity.SENDER),
+        transitions=transitions,
+    )
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
+
+
+def _without_nul(text: str) -> str:
+    return text.replace("\x00", "\ufffd")
+
+
+def quarantine_inputs(
+    connection: Connection, items: Sequence[tuple[RawInput, str]], now: datetime
+) -> list[int]:
+    """Keep each input with its reason, one copy per content hash; the quarantine id of each."""
+    rows: dict[str, dict[str, Any]] = {}
+    digests = []
+    for raw, why in items:
+        digest = _sha256(raw)
+        digests.append(digest)
+        rows.setdefault(
+            digest,
+            {
+                "sha256": digest,
+                "media_type": raw.media_type,
+                # PostgreSQL text cannot hold NUL; an origin or a reason quoting hostile input may.
+                "source": _without_nul(raw.source),
+                "origin": _without_nul(raw.origin),
+                "reason": _without_nul(_shorten(why)),
+                "size": len(raw.data),
+                "compressed": zlib.compress(raw.data),
+                "created_at": now,
+                "state": "held",
+            },
+        )
+    connection.execute(_statements(connection.dialect.name).quarantine, [rows[d] for d in sorted(rows)])
+    found: dict[str, int] = {}
+    for chunk in chunked(sorted(rows)):
+        query = select(Quarantined.sha256, Quarantined.id).where(Quarantined.sha256.in_(chunk))
+        found.update((digest, int(quarantine_id)) for digest, quarantine_id in connection.execute(query))
+    return [found[digest] for digest in digests]
