@@ -1,6 +1,7 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
-Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`). Environment
+Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, and `[smtp]`
+and `[[mailboxes]]` from `bouncewarden.config_mail`). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
 the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
 """
@@ -14,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from bouncewarden.config_mail import MailboxSettings, SmtpSettings
 from bouncewarden.errors import ConfigurationError
 
 __all__ = [
@@ -103,6 +105,8 @@ class Settings(BaseSettings):
     sqs: SqsSettings = Field(default_factory=lambda: SqsSettings())
     aws: AwsSettings = Field(default_factory=lambda: AwsSettings())
     http: HttpSettings = Field(default_factory=lambda: HttpSettings())
+    smtp: SmtpSettings | None = None
+    mailboxes: list[MailboxSettings] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bouncewarden.parse import ParsedReport, parse_message
-from bouncewarden.parse.verp import decode_verp, encode_verp, unwrap_sender, verp_from_headers
+from bouncewarden.parse.addresses import is_address
+from bouncewarden.parse.verp import (
+    VerpTemplate,
+    decode_envelope_recipient,
+    decode_verp,
+    encode_verp,
+    unwrap_sender,
+    verp_from_headers,
+)
 
 
 def test_decode_plus_and_minus_forms() -> None:
@@ -70,3 +79,29 @@ def test_signed_and_rewritten_senders_are_not_recipients() -> None:
         unwrap_sender("SRS1=Xy=fwd.example.com==HhYq=2B=example.org=news@b.example.net") == "news@example.org"
     )
     assert unwrap_sender("reader@example.org") == "reader@example.org"
+
+
+_IDS = st.from_regex(r"[A-Za-z0-9_]{1,12}", fullmatch=True)
+
+
+@given(st.emails(), _IDS, _IDS)
+def test_template_round_trip(recipient: str, campaign: str, message_id: str) -> None:
+    local = recipient.rpartition("@")[0]
+    assume("=" not in local and is_address(recipient))
+    template = VerpTemplate("b.{campaign}.{message_id}.{local}={domain}")
+    address = template.encode(recipient, "return.example.com", campaign=campaign, message_id=message_id)
+    decoded = template.decode(address)
+    assert decoded is not None
+    assert (decoded.recipient, decoded.campaign, decoded.message_id) == (recipient, campaign, message_id)
+    assert decoded.return_path == "b@return.example.com"
+
+
+def test_templates_are_checked_and_tried_before_plain_verp() -> None:
+    for bad in ("b.{local}", "{recipient}={domain}", "{local}={domain}.{local}"):
+        with pytest.raises(ValueError, match="VERP template"):
+            VerpTemplate(bad)
+    template = VerpTemplate("r-{campaign}-{local}={domain}")
+    found = decode_envelope_recipient("r-spring-user=example.org@bounces.example.com", [template])
+    assert found is not None and (found.recipient, found.campaign) == ("user@example.org", "spring")
+    plain = decode_envelope_recipient("bounces+user=example.org@bounces.example.com", [template])
+    assert plain is not None and (plain.recipient, plain.campaign) == ("user@example.org", None)

@@ -25,8 +25,11 @@ TABLES = {
     "evidence",
     "outbox",
     "hourly_counters",
+    "mailbox_cursors",
+    "mailbox_seen",
     "operator_rules",
     "quarantine",
+    "source_status",
     "transitions",
     "users",
 }

@@ -244,9 +244,21 @@ class ScreenedTable(Generic[T]):
                 return value
         return None
 
-    def _candidates(self, text: str) -> Iterable[int]:
+    def found(self, text: str, folded: str | None = None) -> set[T]:
+        """The values of every row one of whose patterns occurs in text.
+
+        `folded` is `folded_for_screen(text)` when the caller has it already.
+        """
+        values: set[T] = set()
+        for number in self._candidates(text, folded):
+            value, screened = self._patterns[number]
+            if value not in values and screened.regex.search(text):
+                values.add(value)
+        return values
+
+    def _candidates(self, text: str, folded: str | None = None) -> Iterable[int]:
         """The numbers of the patterns that may occur in text."""
-        probe = folded_for_screen(text) if self._caseless else text
+        probe = text if not self._caseless else folded if folded is not None else folded_for_screen(text)
         candidates = set(self._always)
         for longest in self._scanner.longest(probe):
             candidates |= self._allowed[longest]

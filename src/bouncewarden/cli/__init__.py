@@ -22,6 +22,7 @@ _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
 _ACCESS = "bouncewarden.cli.access"
+_MAIL = "bouncewarden.cli.mail"
 _QUARANTINE = "bouncewarden.cli.quarantine"
 _LIST = "bouncewarden.cli.suppression_list"
 
@@ -46,6 +47,8 @@ COMMANDS: dict[str, str] = {
     "rules": _RULES,
     "tokens": _ACCESS,
     "users": _ACCESS,
+    "smtp": _MAIL,
+    "mailbox": _MAIL,
 }
 """Command name -> the module that registers it."""
 

@@ -1,4 +1,5 @@
-"""`bouncewarden serve`: one process runs the HTTP API, the SQS consumers and the scheduled jobs.
+"""`bouncewarden serve`: one process runs the HTTP API, the SQS consumers, the scheduled jobs, and
+the SMTP receiver and mailbox scanners when `[smtp]` / `[[mailboxes]]` are configured.
 
     bouncewarden serve [--host H] [--port P] [--db URL] [--config FILE] [--demo]
 
@@ -116,12 +117,15 @@ def _wait_until_listening(server: uvicorn.Server, thread: threading.Thread, stop
 
 def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> None:
     """Run every part in its own thread until `stop` is set (by a signal) or the HTTP server dies."""
+    from bouncewarden.cli.mail import start_mail_sources
     from bouncewarden.scheduler import JobScheduler
 
     with open_service(settings) as service:
         scheduler = JobScheduler(service.run_due_jobs, interval=jobs_interval)
         threads = [threading.Thread(target=scheduler.run, args=(stop,), name="scheduler")]
         threads += _sqs_threads(service, settings, stop)
+        mailbox_threads, smtp_receiver = start_mail_sources(service, settings, stop)
+        threads += mailbox_threads
         server = _http_server(service, settings)
         http_thread = threading.Thread(target=server.run, name="http")
         for thread in [*threads, http_thread]:
@@ -129,6 +133,8 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
         try:
             _wait_until_listening(server, http_thread, stop)
             where = f"http://{settings.http.host}:{settings.http.port}"
+            if smtp_receiver is not None and settings.smtp is not None:
+                where += f", smtp {settings.smtp.host}:{smtp_receiver.port}"
             url = safe_url(settings.resolved_database_url)
             click.echo(f"bouncewarden serve: ready ({where}, database {url})", err=True)
             while not stop.wait(0.5):
@@ -137,6 +143,8 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
         finally:
             stop.set()
             server.should_exit = True
+            if smtp_receiver is not None:
+                smtp_receiver.stop()
             for thread in [*threads, http_thread]:
                 thread.join()
     click.echo("bouncewarden serve: stopped", err=True)

@@ -26,7 +26,11 @@ __all__ = ["is_delay_notice", "is_success_notice"]
 # Both notices say so at the top of their text.
 _WINDOW = 4000
 
-# Screened (`classify.screen`): searched only where the text holds one of its words.
+# The patterns are written in lower case and searched in the text folded for screening
+# (`classify.screen.folded_for_screen`: lower case, the four look-alikes `re` matches to ASCII
+# letters made ASCII), which finds what a case-insensitive search of the text finds and is
+# several times faster. Screened (`classify.screen`): searched only where the folded text holds
+# one of its words.
 _WARNING = ScreenedPattern.compile(
     r"warning (?:message )?only|(?:do|need) not need to resend|not need to resend|has been delayed"
     r"|(?:has|have) not yet been delivered|still (?:being )?(?:retried|undelivered|trying)"
@@ -38,35 +42,30 @@ _WARNING = ScreenedPattern.compile(
     r"|a [ée]t[ée] retard[ée]e"
     r"|pas encore [ée]t[ée] (?:remis|distribu|livr)|continuer(?:ons|a) (?:d'|à )essayer"
     r"|solo (?:es )?una advertencia|no es necesario que vuelva a enviar|ha sido retrasad"
-    r"|solo un avviso|[èe] stat[ao] ritardat|dit is (?:alleen )?een waarschuwing|is vertraagd",
-    re.IGNORECASE,
+    r"|solo un avviso|[èe] stat[ao] ritardat|dit is (?:alleen )?een waarschuwing|is vertraagd"
 )
-_FINAL = re.compile(
-    r"permanent(?:ly)? (?:error|fail)|have given up|giving up|gave up|will not be retried", re.I
-)
+_FINAL = re.compile(r"permanent(?:ly)? (?:error|fail)|have given up|giving up|gave up|will not be retried")
 
 
 def is_delay_notice(message: BounceMessage) -> bool:
     """Whether the plain text says delivery is still being tried (and nothing gave up)."""
-    text = message.text[:_WINDOW]
-    return _WARNING.search(text, folded_for_screen(text)) is not None and _FINAL.search(text) is None
+    folded = folded_for_screen(message.text[:_WINDOW])
+    return _WARNING.search(folded) is not None and _FINAL.search(folded) is None
 
 
 _SUCCESS = ScreenedPattern.compile(
     r"successfully delivered|delivery (?:to (?:these|the following) [^.\n]*)?(?:was |is |has been )?"
     r"(?:successful|succeeded|complete)|(?:has|have) been delivered to the following"
-    r"|erfolgreich zugestellt|remis avec succ[eè]s|entregado correctamente|consegnato correttamente",
-    re.IGNORECASE,
+    r"|erfolgreich zugestellt|remis avec succ[eè]s|entregado correctamente|consegnato correttamente"
 )
 _FAILED = re.compile(
     r"could not be delivered|couldn't be delivered|not be delivered|undeliverable|not delivered"
     r"|unable to deliver"
-    r"|delivery (?:has )?failed|failed permanently|permanent (?:error|failure)|fatal error|rejected",
-    re.IGNORECASE,
+    r"|delivery (?:has )?failed|failed permanently|permanent (?:error|failure)|fatal error|rejected"
 )
 
 
 def is_success_notice(message: BounceMessage) -> bool:
     """Whether the plain text reports delivery (and reports no failure beside it)."""
-    text = message.text[:_WINDOW]
-    return _SUCCESS.search(text, folded_for_screen(text)) is not None and _FAILED.search(text) is None
+    folded = folded_for_screen(message.text[:_WINDOW])
+    return _SUCCESS.search(folded) is not None and _FAILED.search(folded) is None

@@ -17,16 +17,32 @@ SRS (`SRS0=hash=tt=domain=user@forwarder`, `SRS1=hash=forwarder==hash=tt=domain=
 and BATV (`prvs=tag=user@domain`, Sender Address Signing) look alike but encode a *sender*:
 they are never decoded as a recipient; `unwrap_sender` gives the address they stand for, so
 that a bounce's own sender is recognised under its signed or rewritten form.
+
+A sender that puts more in the return path describes its local part with a template
+(`VerpTemplate`): `b.{campaign}.{message_id}.{local}={domain}` reads
+`b.spring.m42.user=example.org@return.example.com` as recipient `user@example.org`, campaign
+`spring`, message `m42`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from bouncewarden.events import FeedbackEvent
 from bouncewarden.parse.addresses import addresses_in, is_address
 
-__all__ = ["VerpAddress", "decode_verp", "encode_verp", "unwrap_sender", "verp_from_headers"]
+__all__ = [
+    "VerpAddress",
+    "VerpTemplate",
+    "apply_verp",
+    "decode_envelope_recipient",
+    "decode_verp",
+    "encode_verp",
+    "unwrap_sender",
+    "verp_from_headers",
+]
 
 _VERP = re.compile(
     r"^(?P<prefix>[A-Za-z0-9._]+?)(?P<separator>[+-])(?P<local>[^=@]+)="
@@ -47,6 +63,14 @@ _ROLE = re.compile(
     re.IGNORECASE,
 )
 _SRS = re.compile(r"^SRS[01][=+-]", re.IGNORECASE)
+# What each placeholder of a template may match; the ids stop at the usual separators.
+_PLACEHOLDERS = {
+    "local": r"(?P<local>[^=@]+)",
+    "domain": f"(?P<domain>{_DOMAIN})",
+    "message_id": r"(?P<message_id>[A-Za-z0-9_]+)",
+    "campaign": r"(?P<campaign>[A-Za-z0-9_]+)",
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # SRS0=hash=tt=domain=local@forwarder; SRS1=hash=forwarder==hash=tt=domain=local@forwarder.
 _SRS_PARTS = re.compile(r"=(?P<domain>[^=@]+)=(?P<local>[^=@]+)@[^@]+$")
 # BATV: prvs=tag=local@domain (the tag a key digit, a day number and a hash), or the older
@@ -63,6 +87,8 @@ class VerpAddress:
 
     recipient: str
     return_path: str
+    message_id: str | None = None
+    campaign: str | None = None
 
 
 def encode_verp(recipient: str, return_path: str, separator: str = "+") -> str:
@@ -108,3 +134,85 @@ def verp_from_headers(values: list[str]) -> VerpAddress | None:
             if decoded is not None:
                 return decoded
     return None
+
+
+class VerpTemplate:
+    """A sender's own VERP form, written as its local part with placeholders.
+
+    `{local}` and `{domain}` (the recipient) are required; `{message_id}` and `{campaign}`
+    are optional and match letters, digits and `_`. Anything else is literal text.
+    """
+
+    def __init__(self, template: str) -> None:
+        names = _PLACEHOLDER.findall(template)
+        unknown = sorted(set(names) - set(_PLACEHOLDERS))
+        if unknown:
+            raise ValueError(f"VERP template {template!r}: unknown placeholder {{{unknown[0]}}}")
+        if "local" not in names or "domain" not in names:
+            raise ValueError(f"VERP template {template!r} needs {{local}} and {{domain}}")
+        if len(names) != len(set(names)):
+            raise ValueError(f"VERP template {template!r} repeats a placeholder")
+        pieces = _PLACEHOLDER.split(template)
+        # split() alternates literal text and placeholder names.
+        pattern = "".join(
+            _PLACEHOLDERS[piece] if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)
+        )
+        self.template = template
+        self._pattern = re.compile(f"^{pattern}@(?P<host>[^@\\s]+)$", re.IGNORECASE)
+        self._prefix = pieces[0].rstrip(".+-_=") or "bounces"
+
+    def encode(
+        self, recipient: str, host: str, *, message_id: str | None = None, campaign: str | None = None
+    ) -> str:
+        """The address of this form for `recipient` at `host`, with the ids the template names."""
+        local, _, domain = recipient.rpartition("@")
+        values = {
+            "local": local,
+            "domain": domain,
+            "message_id": message_id or "",
+            "campaign": campaign or "",
+        }
+        return _PLACEHOLDER.sub(lambda found: values[found.group(1)], self.template) + f"@{host}"
+
+    def decode(self, address: str) -> VerpAddress | None:
+        """The recipient, ids and return path in `address`, or None if it is not of this form."""
+        found = self._pattern.match(address.strip())
+        if found is None:
+            return None
+        recipient = f"{found.group('local')}@{found.group('domain')}"
+        if not is_address(recipient):
+            return None
+        groups = found.groupdict()
+        return VerpAddress(
+            recipient,
+            f"{self._prefix}@{found.group('host')}",
+            message_id=groups.get("message_id"),
+            campaign=groups.get("campaign"),
+        )
+
+
+def decode_envelope_recipient(address: str, templates: Sequence[VerpTemplate] = ()) -> VerpAddress | None:
+    """An envelope recipient read by the first template that fits, else as plain VERP."""
+    for template in templates:
+        decoded = template.decode(address)
+        if decoded is not None:
+            return decoded
+    return decode_verp(address)
+
+
+def apply_verp(events: Sequence[FeedbackEvent], verp: VerpAddress) -> list[FeedbackEvent]:
+    """The events with what the VERP address says filled in where the report said nothing.
+
+    The report's own recipient stays: a VERP address says whom the *original* message was
+    for, and a report may name a forwarded or rewritten address; the message and campaign
+    ids and the sender are only added when the report lacks them.
+    """
+    return [
+        replace(
+            event,
+            sender=event.sender or verp.return_path,
+            message_id=event.message_id or verp.message_id,
+            campaign=event.campaign or verp.campaign,
+        )
+        for event in events
+    ]

@@ -12,6 +12,9 @@
     users            people of the admin UI: scrypt password hash, role
     audit_log        every change made through the API or the admin UI, with who made it
     blocked_patterns whole domains or address patterns suppressed by an operator
+    source_status    per mail source (the SMTP receiver, each mailbox): counts, last seen, last error
+    mailbox_cursors  per mailbox folder: UIDVALIDITY and the highest UID read (IMAP)
+    mailbox_seen     per mailbox: keys of messages read and left in place (POP3 UIDL, Maildir names)
 
 The suppression list (`suppressions`) is a view over `addresses` in state `suppressed`; the
 migration creates it. Closed vocabularies are stored as their StrEnum text values.
@@ -24,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -46,9 +50,12 @@ __all__ = [
     "Event",
     "Evidence",
     "HourlyCounter",
+    "MailboxCursor",
+    "MailboxSeen",
     "OperatorRule",
     "OutboxRow",
     "Quarantined",
+    "SourceStatus",
     "TransitionRow",
     "User",
 ]
@@ -271,3 +278,40 @@ class BlockedPattern(Base):
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class SourceStatus(Base):
+    """What a mail source (`smtp`, `mailbox:NAME`) last reported: counts, last message, last error."""
+
+    __tablename__ = "source_status"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class MailboxCursor(Base):
+    """How far an IMAP folder has been read: its UIDVALIDITY and the highest UID handled."""
+
+    __tablename__ = "mailbox_cursors"
+
+    mailbox: Mapped[str] = mapped_column(Text, primary_key=True)
+    folder: Mapped[str] = mapped_column(Text, primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class MailboxSeen(Base):
+    """A message read and left in its mailbox (POP3 UIDL, Maildir file name): not read again."""
+
+    __tablename__ = "mailbox_seen"
+
+    mailbox: Mapped[str] = mapped_column(Text, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    seen_at: Mapped[datetime]

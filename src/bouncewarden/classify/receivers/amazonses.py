@@ -16,7 +16,7 @@ import re
 from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
-__all__ = ["NAME", "reason", "recognises"]
+__all__ = ["NAME", "RECOGNISER", "reason", "recognises"]
 
 NAME = "amazonses"
 
@@ -25,12 +25,12 @@ _HOSTS = re.compile(r"(?:^|\.)inbound-smtp\.[a-z0-9-]+\.amazonaws\.com\.?$")
 _RULES = compile_rules(((r"\bmailbox does not exist\b", Reason.FILTERED),))
 
 
-_RECOGNISER = Recogniser(hosts=_HOSTS)
+RECOGNISER = Recogniser(hosts=_HOSTS)
 
 
 def recognises(evidence: Evidence) -> bool:
     """Replies from (or reports written by) SES's inbound SMTP endpoints."""
-    return _RECOGNISER.recognises(evidence)
+    return RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

@@ -16,7 +16,7 @@ import re
 from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
-__all__ = ["NAME", "reason", "recognises"]
+__all__ = ["NAME", "RECOGNISER", "reason", "recognises"]
 
 NAME = "godaddy"
 
@@ -41,12 +41,12 @@ _RULES = compile_rules(
 )
 
 
-_RECOGNISER = Recogniser(hosts=_HOSTS, telltale=_TELLTALE)
+RECOGNISER = Recogniser(hosts=_HOSTS, telltale=_TELLTALE)
 
 
 def recognises(evidence: Evidence) -> bool:
     """Replies from secureserver.net hosts or with GoDaddy's IB codes."""
-    return _RECOGNISER.recognises(evidence)
+    return RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

@@ -18,7 +18,7 @@ import re
 from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
-__all__ = ["NAME", "reason", "recognises"]
+__all__ = ["NAME", "RECOGNISER", "reason", "recognises"]
 
 NAME = "netease"
 
@@ -41,12 +41,12 @@ _RULES = compile_rules(
 )
 
 
-_RECOGNISER = Recogniser(hosts=_HOSTS, domains=_DOMAINS, telltale=_TELLTALE)
+RECOGNISER = Recogniser(hosts=_HOSTS, domains=_DOMAINS, telltale=_TELLTALE)
 
 
 def recognises(evidence: Evidence) -> bool:
     """Replies from NetEase's MX hosts, about its domains, or with its codes."""
-    return _RECOGNISER.recognises(evidence)
+    return RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

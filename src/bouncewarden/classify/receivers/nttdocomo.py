@@ -14,7 +14,7 @@ import re
 from bouncewarden.classify.receivers._rules import Evidence, Recogniser
 from bouncewarden.events import Reason
 
-__all__ = ["NAME", "reason", "recognises"]
+__all__ = ["NAME", "RECOGNISER", "reason", "recognises"]
 
 NAME = "nttdocomo"
 
@@ -23,12 +23,12 @@ _DOMAINS = re.compile(r"^(?:docomo\.ne\.jp|mopera\.net|[\w-]+\.docomo\.ne\.jp)$"
 _UNKNOWN = re.compile(r"unknown user|user unknown", re.IGNORECASE)
 
 
-_RECOGNISER = Recogniser(hosts=_HOSTS, domains=_DOMAINS)
+RECOGNISER = Recogniser(hosts=_HOSTS, domains=_DOMAINS)
 
 
 def recognises(evidence: Evidence) -> bool:
     """Replies from docomo's hosts or about docomo addresses."""
-    return _RECOGNISER.recognises(evidence)
+    return RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

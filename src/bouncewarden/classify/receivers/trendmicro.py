@@ -14,7 +14,7 @@ import re
 from bouncewarden.classify.receivers._rules import Evidence, Recogniser, compile_rules, first_reason
 from bouncewarden.events import Reason
 
-__all__ = ["NAME", "reason", "recognises"]
+__all__ = ["NAME", "RECOGNISER", "reason", "recognises"]
 
 NAME = "trendmicro"
 
@@ -29,12 +29,12 @@ _RULES = compile_rules(
 )
 
 
-_RECOGNISER = Recogniser(hosts=_HOSTS, telltale=_TELLTALE)
+RECOGNISER = Recogniser(hosts=_HOSTS, telltale=_TELLTALE)
 
 
 def recognises(evidence: Evidence) -> bool:
     """Replies from Trend Micro's hosted MX or naming its reputation service."""
-    return _RECOGNISER.recognises(evidence)
+    return RECOGNISER.recognises(evidence)
 
 
 def reason(evidence: Evidence) -> Reason | None:

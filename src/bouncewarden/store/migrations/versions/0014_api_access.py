@@ -2,7 +2,7 @@
 and an operator-set order of the rules (`operator_rules.position`).
 
 Revision ID: 0014_api_access
-Revises: 0002
+Revises: 0011
 Create Date: 2026-12-05
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_api_access"
-down_revision = "0002"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
