@@ -81,13 +81,18 @@ def test_half_sent_request_heads_are_cut_off(service: Service, settings: Setting
 
 
 def test_api_docs_are_not_served(service: Service, settings: Settings) -> None:
-    """Issue 8 risk: /docs and /redoc loaded Swagger UI and ReDoc scripts from a CDN."""
+    """Issue 8 risk: /docs and /redoc loaded Swagger UI and ReDoc scripts from a CDN.
+
+    The API issue (14) publishes the OpenAPI document itself at /openapi.json: JSON, no script."""
     app = create_app(service, settings)
     with running(app) as (host, port), httpx.Client(base_url=f"http://{host}:{port}") as client:
-        for path in ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect"):
+        for path in ("/docs", "/redoc", "/docs/oauth2-redirect"):
             response = client.get(path)
             assert response.status_code == 404, path
             assert "cdn" not in response.text.lower()
+        document = client.get("/openapi.json")
+        assert document.headers["content-type"] == "application/json"
+        assert "cdn" not in document.text.lower() and "/v1/check" in document.json()["paths"]
 
 
 def test_health_answers_while_certificate_fetches_hang(

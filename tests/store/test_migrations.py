@@ -18,6 +18,9 @@ MIGRATIONS = Path(__file__).parents[2] / "src" / "bouncewarden" / "store" / "mig
 TABLES = {
     "addresses",
     "alembic_version",
+    "api_tokens",
+    "audit_log",
+    "blocked_patterns",
     "events",
     "evidence",
     "file_positions",
@@ -29,6 +32,7 @@ TABLES = {
     "quarantine",
     "source_status",
     "transitions",
+    "users",
 }
 
 

@@ -1,4 +1,7 @@
-"""The FastAPI application: the SNS endpoint and the health check, around one `Service`.
+"""The FastAPI application: the SNS endpoint, the health check, the `/v1` API, around one `Service`.
+
+The OpenAPI document is served at `/openapi.json`; there are no `/docs` or `/redoc` pages
+(they load third-party scripts from a CDN).
 
 `create_app` wires the parts together and nothing else; `bouncewarden serve` runs it under
 uvicorn (`bouncewarden.api.server`). Routes that touch the database or the network run in
@@ -13,9 +16,13 @@ import logging
 
 from fastapi import FastAPI
 
+from bouncewarden.api.context import Backend
+from bouncewarden.api.guards import RefuseNulBytes
 from bouncewarden.api.health import health_router
 from bouncewarden.api.sns import SnsEndpoint, sns_router
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
+from bouncewarden.api.ui import install_ui
+from bouncewarden.api.v1 import v1_router
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.service import Service
@@ -46,15 +53,19 @@ def create_app(
     certificates = CertificateStore(settings.sns, fetcher=cert_fetcher, clock=clock)
     verifier = SnsVerifier(settings.sns, certificates, clock=clock)
     endpoint = SnsEndpoint(service.intake, verifier, SubscriptionConfirmer(settings.aws), clock)
-    # No /docs, /redoc or /openapi.json: Swagger UI and ReDoc load scripts from a CDN, and
-    # the API description is published only where the API wants it.
+    # No /docs or /redoc: Swagger UI and ReDoc load scripts from a CDN. The API description
+    # is published at /openapi.json, where the API issue wants it.
     app = FastAPI(
         title="bouncewarden",
         summary="Email bounce and complaint handling",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/openapi.json",
     )
+    backend = Backend.over(service, clock)
     app.include_router(sns_router(endpoint))
+    app.include_router(v1_router(backend))
+    install_ui(app, backend)
+    app.add_middleware(RefuseNulBytes)
     app.include_router(health_router(service.ping))
     return app

@@ -22,6 +22,7 @@ _PARSE = "bouncewarden.cli.parse"
 _INGEST = "bouncewarden.cli.ingest"
 _RULES = "bouncewarden.cli.rules"
 _RECLASSIFY = "bouncewarden.cli.reclassify"
+_ACCESS = "bouncewarden.cli.access"
 _MAIL = "bouncewarden.cli.mail"
 _QUARANTINE = "bouncewarden.cli.quarantine"
 _LIST = "bouncewarden.cli.suppression_list"
@@ -46,6 +47,8 @@ COMMANDS: dict[str, str] = {
     "quarantine": _QUARANTINE,
     "rules": _RULES,
     "reclassify": _RECLASSIFY,
+    "tokens": _ACCESS,
+    "users": _ACCESS,
     "smtp": _MAIL,
     "mailbox": _MAIL,
 }

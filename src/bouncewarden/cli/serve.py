@@ -1,10 +1,11 @@
 """`bouncewarden serve`: one process runs the HTTP API, the SQS consumers, the scheduled jobs, and
 the SMTP receiver and mailbox scanners when `[smtp]` / `[[mailboxes]]` are configured.
 
-    bouncewarden serve [--host H] [--port P] [--db URL] [--config FILE]
+    bouncewarden serve [--host H] [--port P] [--db URL] [--config FILE] [--demo]
 
 Without settings it keeps its data in SQLite under ./data. SIGTERM or Ctrl-C stop it cleanly
-(the current request, poll and job run finish first).
+(the current request, poll and job run finish first). `--demo` runs on a fresh database with
+sample data and prints a one-time admin password (`bouncewarden.cli.demo`).
 """
 
 from __future__ import annotations
@@ -41,21 +42,35 @@ __all__ = ["register", "serve_command"]
     show_default=True,
     help="Seconds between runs of the scheduled jobs.",
 )
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load sample bounces, complaints and sends into a fresh temporary database first.",
+)
 @database_options
 def serve_command(
     host: str | None,
     port: int | None,
     jobs_interval: float,
+    demo: bool,
     config_file: Path | None,
     database_url: str | None,
 ) -> None:
-    """Run the service: migrations, scheduled jobs, the HTTP API and the SQS consumers.
+    """Run the service: migrations, scheduled jobs, the HTTP API, the admin UI and the SQS consumers.
 
     Without settings it keeps its data in SQLite under ./data. SIGTERM or Ctrl-C stop it
-    cleanly (the current request, poll and job run finish first).
+    cleanly (the current request, poll and job run finish first). With --demo it runs on a
+    fresh SQLite database in a temporary folder, filled with sample data, and prints the
+    admin UI's address and a one-time password for the user `admin`.
     """
     http = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
+    if demo and database_url:
+        raise click.UsageError("--demo makes its own fresh database; leave out --db")
     settings = load(config_file, database_url, http=http or None)
+    if demo:
+        from bouncewarden.cli.demo import prepare_demo
+
+        settings = prepare_demo(settings)
     configure_logging()
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin: noise
     stop = threading.Event()

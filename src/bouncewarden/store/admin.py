@@ -131,6 +131,15 @@ class Administration:
         now = self._clock()
         return self._change(addresses, lambda state: lift(state, now), note, actor, create=False)
 
+    def clear_soft(self, addresses: Iterable[str], *, note: str | None, actor: str) -> list[str]:
+        """Clear soft-bounce state (never a suppression): back to active; the ones that changed."""
+        now = self._clock()
+
+        def decide(state: AddressState) -> Decision:
+            return lift(state, now) if state.status is AddressStatus.SOFT else Decision(state)
+
+        return self._change(addresses, decide, note, actor, create=False)
+
     def _change(
         self,
         addresses: Iterable[str],

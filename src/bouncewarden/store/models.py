@@ -9,6 +9,10 @@
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     file_positions   how far each followed file (accounting file, MTA log) has been read
+    api_tokens       bearer tokens of the HTTP API (sha256 of the token), scope, last use
+    users            people of the admin UI: scrypt password hash, role
+    audit_log        every change made through the API or the admin UI, with who made it
+    blocked_patterns whole domains or address patterns suppressed by an operator
     source_status    per mail source (the SMTP receiver, each mailbox): counts, last seen, last error
     mailbox_cursors  per mailbox folder: UIDVALIDITY and the highest UID read (IMAP)
     mailbox_seen     per mailbox: keys of messages read and left in place (POP3 UIDL, Maildir names)
@@ -41,7 +45,10 @@ from bouncewarden.store.types import UtcDateTime
 
 __all__ = [
     "Address",
+    "ApiToken",
+    "AuditEntry",
     "Base",
+    "BlockedPattern",
     "Event",
     "Evidence",
     "FilePosition",
@@ -53,6 +60,7 @@ __all__ = [
     "Quarantined",
     "SourceStatus",
     "TransitionRow",
+    "User",
 ]
 
 
@@ -218,6 +226,7 @@ class OperatorRule(Base):
     created_at: Mapped[datetime]
     hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_hit_at: Mapped[datetime | None]
+    position: Mapped[int | None] = mapped_column(Integer)
 
 
 class FilePosition(Base):
@@ -241,6 +250,62 @@ class FilePosition(Base):
     line: Mapped[int] = mapped_column(BigInteger)
     context: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token of the HTTP API; only the sha256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(16))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class User(Base):
+    """A person who signs in to the admin UI."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(Text, unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """One change made by a person or a token: who, what, on what, and their note."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class BlockedPattern(Base):
+    """A suppression of a whole domain (and its subdomains) or of an address glob pattern."""
+
+    __tablename__ = "blocked_patterns"
+    __table_args__ = (CheckConstraint("kind IN ('domain', 'pattern')", name="ck_blocked_patterns_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class SourceStatus(Base):

@@ -1,4 +1,5 @@
-"""Operator rules in the database: the classifier's overrides, tried in the order they were added.
+"""Operator rules in the database: the classifier's overrides, tried in the order they were added
+(or the order an operator set with `reorder_operator_rules`).
 
 `RuleBook.classification_rules` is what the intake reads with. Long-running ones (the SNS
 endpoint, the SQS worker) see a rule another process added or removed within
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -71,7 +73,9 @@ class RuleBook:
             RuleRow.last_hit_at,
         )
         with self._engine.connect() as connection:
-            rows = connection.execute(query.order_by(RuleRow.id)).all()
+            rows = connection.execute(
+                query.order_by(RuleRow.position.is_(None), RuleRow.position, RuleRow.id)
+            ).all()
         return [
             StoredRule(
                 row.id,
@@ -125,6 +129,20 @@ class RuleBook:
             rule_id = int(connection.execute(insert(RuleRow).returning(RuleRow.id), values).scalar_one())
         self._rules_cache = None
         return rule_id
+
+    def reorder_operator_rules(self, rule_ids: Sequence[int]) -> bool:
+        """Try the rules in the order of `rule_ids`, which must name every stored rule once.
+
+        False (and nothing changed) when it does not. Rules added later go after these.
+        """
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            stored = set(connection.execute(select(RuleRow.id)).scalars())
+            if len(rule_ids) != len(stored) or set(rule_ids) != stored:
+                return False
+            for position, rule_id in enumerate(rule_ids, 1):
+                connection.execute(update(RuleRow).where(RuleRow.id == rule_id).values(position=position))
+        self._rules_cache = None
+        return True
 
     def remove_operator_rule(self, rule_id: int) -> bool:
         """Delete a rule by id; False when there is none with that id."""
