@@ -3,6 +3,7 @@ certificate fetch failures cached and fetches bounded, one answer for every refu
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -196,3 +197,25 @@ def test_every_refusal_gets_the_same_answer(
     assert (
         refused.content == garbage.content == b'{"status":"refused","detail":"not a verified SNS delivery"}'
     )
+
+
+def test_a_body_cut_off_mid_way_is_logged_without_a_traceback(
+    service: Service, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that hangs up in the middle of a POST body gave a traceback in the log."""
+    app = create_app(service, settings)
+    with running(app) as address:
+        head = (
+            b"POST /sns/ses HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\n"
+        )
+        with caplog.at_level(logging.WARNING), socket.create_connection(address) as connection:
+            connection.sendall(head + b'{"Type": "Notification", ')
+            time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while "before its body was complete" not in caplog.text:
+            assert time.monotonic() < deadline, caplog.text
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://{address[0]}:{address[1]}") as client:
+            assert client.get("/healthz").status_code == 200
+    assert not [record for record in caplog.records if record.exc_info], caplog.text
+    assert "Traceback" not in caplog.text

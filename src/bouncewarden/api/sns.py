@@ -22,8 +22,9 @@ from typing import Annotated
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.requests import ClientDisconnect
 
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
 from bouncewarden.clock import Clock, system_clock
@@ -150,9 +151,18 @@ def sns_router(endpoint: SnsEndpoint) -> APIRouter:
     async def receive_ses_feedback(
         request: Request,
         content_length: Annotated[int | None, Header()] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Receive one SNS delivery of SES feedback (body is JSON whatever the Content-Type)."""
-        body = None if (content_length or 0) > MAX_BODY_BYTES else await _read_capped(request, MAX_BODY_BYTES)
+        try:
+            body = (
+                None
+                if (content_length or 0) > MAX_BODY_BYTES
+                else await _read_capped(request, MAX_BODY_BYTES)
+            )
+        except ClientDisconnect:
+            # Nothing was read whole, so nothing is kept; SNS sends the delivery again.
+            logger.warning("SNS delivery from %r ended before its body was complete", request.client)
+            return Response(status_code=400)
         if body is None:
             reply = SnsReply(status="refused", detail=f"body larger than {MAX_BODY_BYTES} bytes")
             return JSONResponse(reply.model_dump(exclude_none=True), status_code=413)
