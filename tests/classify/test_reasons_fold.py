@@ -7,9 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bouncewarden.classify import reasons
+from bouncewarden.classify import folding
 
-# The plain form of `reasons._CONTINUATION`, whose look-behind comes first.
+# The plain form of `folding._CONTINUATION`, whose look-behind comes first.
 _PLAIN = re.compile(r"(?<=\s)([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s")
 
 
@@ -22,9 +22,9 @@ _PLAIN = re.compile(r"(?<=\s)([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})\s")
 def test_continuation_found_as_the_plain_form_finds_it(pieces: list[str]) -> None:
     text = "".join(pieces)
     expected = [(m.span(), m.groups()) for m in _PLAIN.finditer(text)]
-    assert [(m.span(), m.groups()) for m in reasons._CONTINUATION.finditer(text)] == expected
+    assert [(m.span(), m.groups()) for m in folding._CONTINUATION.finditer(text)] == expected
 
 
 def test_fold_text_drops_repeated_prefixes() -> None:
-    folded = reasons.fold_text("550-5.7.1 Messages with multiple\n550-5.7.1 addresses in From: header")
+    folded = folding.fold_text("550-5.7.1 Messages with multiple\n550-5.7.1 addresses in From: header")
     assert folded == "550-5.7.1 Messages with multiple addresses in From: header"

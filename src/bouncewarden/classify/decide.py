@@ -38,7 +38,8 @@ import re
 from typing import TYPE_CHECKING
 
 from bouncewarden.classify.command import SmtpCommand, command_from_text, normalise_command
-from bouncewarden.classify.reasons import fold_text, reason_from_text
+from bouncewarden.classify.folding import fold_text
+from bouncewarden.classify.reasons import reason_from_text
 from bouncewarden.classify.receivers import Evidence, reason_from_receivers
 from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
 from bouncewarden.classify.screen import ScreenedPattern
