@@ -1,4 +1,4 @@
-"""Hostile messages in a local Maildir and mbox through `scan_mailbox` (issue 8).
+"""Hostile messages in a Maildir, an mbox and over IMAP (dovecot) through `scan_mailbox` (issue 8).
 
 Every message ends recorded or kept (quarantined with its reason, or labelled not feedback),
 none is lost, the scan reports no error and logs no traceback, and a second scan does nothing.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import logging
 import mailbox
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from bouncewarden.service import Service
 from bouncewarden.sources.mail_intake import mail_recorder
 from bouncewarden.sources.mailbox import scan_mailbox
 from bouncewarden.store.mail_sources import MailSourceLedger
+from dovecot import PASSWORD, USER, Dovecot, is_installed, running_dovecot
 from hostile import hostile_input
 from mail_support import dsn
 
@@ -91,3 +93,41 @@ def test_an_mbox_of_hostile_messages_loses_nothing(
     assert set(counts) <= STORED and sum(counts.values()) == distinct
     assert _scan(service, caplog, **options) == {}
     assert path.read_bytes() == before
+
+
+@pytest.fixture
+def dovecot(monkeypatch: pytest.MonkeyPatch) -> Iterator[Dovecot]:
+    monkeypatch.setenv("BW_TEST_MAILBOX_PASSWORD", PASSWORD)
+    # Not under pytest's tmp folder: dovecot's unprivileged processes must reach these files.
+    root = Path(tempfile.mkdtemp(prefix="bw-dovecot-"))
+    try:
+        with running_dovecot(root) as server:
+            yield server
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.skipif(not is_installed(), reason="dovecot is not installed (.ci/run installs it)")
+@settings(HYPOTHESIS, max_examples=40)
+@given(contents=messages)
+def test_imap_hostile_messages_lose_nothing(
+    service: Service, dovecot: Dovecot, caplog: pytest.LogCaptureFixture, contents: list[bytes]
+) -> None:
+    held = len(dovecot.messages()) + len(dovecot.messages("Done"))
+    for content in contents:  # the inbox keeps what earlier examples left; the cursor skips it
+        dovecot.deliver(f"h{next(_serial)}", content)
+    options = {
+        "name": "hostile",
+        "kind": "imap",
+        "host": "127.0.0.1",
+        "port": dovecot.imaps_port,
+        "ca_file": dovecot.ca_file,
+        "username": USER,
+        "password_env": "BW_TEST_MAILBOX_PASSWORD",
+        "after": "move",
+        "move_to": "Done",
+    }
+    counts = _scan(service, caplog, **options)
+    assert set(counts) <= STORED and sum(counts.values()) == len(contents)
+    assert len(dovecot.messages()) + len(dovecot.messages("Done")) == held + len(contents)  # none gone
+    assert _scan(service, caplog, **options) == {}
