@@ -166,6 +166,9 @@ def test_the_address_page_names_the_rule_that_decides_a_diagnostic_today(people:
         rule_id = people.backend.service.rules.stored_rules()[0].id
         page = browser.get(f"/address/{HARD_ADDRESS}").text
         assert f"rule #{rule_id}</a> decides this diagnostic" in page
+        # The rules page counts the events each rule decided as they were read: none yet.
+        assert "<th>Decided</th>" in browser.get("/rules").text
+        assert people.backend.service.rules.stored_rules()[0].hits == 0
 
 
 def test_an_administrator_manages_users_and_revokes_tokens_without_seeing_one(people: LiveApi) -> None:

@@ -28,6 +28,19 @@ def test_rules_add_test_list_remove(live: LiveApi) -> None:
         assert actions[:2] == ["rule_remove", "rule_add"]
 
 
+def test_rules_list_counts_the_events_each_rule_decided(live: LiveApi) -> None:
+    with live.client(Scope.WRITE) as http:
+        rule = {"rule": r"tried to reach does not exist ==> soft mailboxfull", "note": "hit me"}
+        rule_id = http.post("/v1/rules", json=rule).json()["id"]
+        unused = http.post("/v1/rules", json={"rule": "never said anywhere ==> hard"}).json()["id"]
+        before = {item["id"]: item for item in http.get("/v1/rules").json()["items"]}
+        assert before[rule_id]["hits"] == 0 and before[rule_id]["last_hit_at"] is None
+        assert http.post("/v1/events", content=HARD_BOUNCE.read_bytes()).status_code in (200, 201)
+        after = {item["id"]: item for item in http.get("/v1/rules").json()["items"]}
+        assert after[rule_id]["hits"] == 1 and after[rule_id]["last_hit_at"] is not None
+        assert after[unused]["hits"] == 0
+
+
 def test_quarantine_list_and_show_and_stats(live: LiveApi) -> None:
     with live.client(Scope.WRITE) as http:
         http.post(

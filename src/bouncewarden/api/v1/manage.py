@@ -57,6 +57,8 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
                     "reason": stored.rule.reason.value if stored.rule.reason else None,
                     "note": stored.note,
                     "created_at": stamp(stored.created_at),
+                    "hits": stored.hits,
+                    "last_hit_at": stamp(stored.last_hit_at),
                 }
                 for stored in service.rules.stored_rules()
             ]
