@@ -93,6 +93,10 @@ class HttpSettings(BaseModel):
     """An idle keep-alive connection is closed after this long."""
     max_connections: int = Field(200, ge=1)
     """Open connections (and requests in progress) beyond this are answered 503 at once."""
+    session_key_file: Path | None = None
+    """The admin UI's session-signing key (created mode 600 when missing). Unset: a new key at
+    every start, so sessions end with the process; set it to keep them across restarts and to
+    share them between processes behind one proxy."""
 
 
 class LogSettings(BaseModel):

@@ -17,16 +17,20 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import Response
 
-__all__ = ["COOKIE", "LoginLimiter", "SessionData", "SessionSigner"]
+from bouncewarden.errors import ConfigurationError
+
+__all__ = ["COOKIE", "LoginLimiter", "SessionData", "SessionSigner", "session_key"]
 
 COOKIE = "bw_session"
 _LIFETIME = 8 * 3600
@@ -39,6 +43,28 @@ class SessionData:
     user_id: int | None
     csrf: str
     expires: float
+
+
+_KEY_BYTES = 32
+
+
+def session_key(path: Path | None) -> bytes | None:
+    """The signing key kept in `path`, made (random, mode 600) if the file does not exist yet.
+
+    None without a path: the signer then makes a key of its own for this process."""
+    if path is None:
+        return None
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_bytes()
+        if len(key) < _KEY_BYTES:
+            raise ConfigurationError(f"{path}: a session key needs at least {_KEY_BYTES} bytes") from None
+        return key
+    key = secrets.token_bytes(_KEY_BYTES)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    return key
 
 
 class SessionSigner:

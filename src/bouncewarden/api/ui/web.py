@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 
 from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
-from bouncewarden.api.ui.session import LoginLimiter, SessionData, SessionSigner
+from bouncewarden.api.ui.session import LoginLimiter, SessionData, SessionSigner, session_key
 from bouncewarden.store.users import Role, UserInfo, role_allows
 
 __all__ = ["SECURITY_HEADERS", "Denied", "Missing", "SignInNeeded", "Ui", "install_handlers"]
@@ -57,7 +57,7 @@ class Ui:
     def __init__(self, backend: Backend, signer: SessionSigner | None = None) -> None:
         self.backend = backend
         self.actions = Actions(backend)
-        self.signer = signer or SessionSigner()
+        self.signer = signer or SessionSigner(session_key(backend.service.settings.http.session_key_file))
         self.limiter = LoginLimiter()
         self.templates = Jinja2Templates(directory=str(_HERE / "templates"))
 
