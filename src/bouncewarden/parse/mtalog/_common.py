@@ -30,6 +30,7 @@ __all__ = [
     "LineFacts",
     "QueueSenders",
     "SyslogLine",
+    "SyslogLogReader",
     "line_event",
     "parse_syslog_line",
     "reply_code_of",
@@ -123,6 +124,30 @@ class QueueSenders:
     def forget(self, queue_id: str) -> None:
         """The message left the queue."""
         self._senders.pop(queue_id, None)
+
+
+class SyslogLogReader:
+    """What the readers of syslog-written logs (Postfix, sendmail) share: the time frame their
+    year-less timestamps are read in, the event source, and the sender and Message-ID of
+    recent queue ids. A subclass names its format and reads one line in `read`."""
+
+    format_name: str
+    media_type: str
+
+    def __init__(self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str) -> None:
+        self._reference = reference or datetime.now(UTC)
+        self._zone = zone
+        self._source = source
+        self._senders = QueueSenders()
+        self._message_ids = QueueSenders()
+
+    def context(self) -> bytes:
+        """Syslog lines need nothing before them."""
+        return b""
+
+    def _syslog_line(self, record: bytes) -> SyslogLine | None:
+        """The record as a syslog line, or None when it is none."""
+        return parse_syslog_line(record.decode("utf-8", "replace"), self._reference, self._zone)
 
 
 def status_in(text: str) -> str | None:

@@ -27,10 +27,9 @@ from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
-    QueueSenders,
     SyslogLine,
+    SyslogLogReader,
     line_event,
-    parse_syslog_line,
     reply_code_of,
     status_in,
 )
@@ -59,7 +58,7 @@ def _in_parentheses(rest: str) -> str | None:
     return text[start + 1 : -1].strip() or None
 
 
-class PostfixLogReader:
+class PostfixLogReader(SyslogLogReader):
     """Reads a Postfix log, line by line, in order."""
 
     format_name = FORMAT_NAME
@@ -68,20 +67,11 @@ class PostfixLogReader:
     def __init__(
         self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
     ) -> None:
-        self._reference = reference or datetime.now(UTC)
-        self._zone = zone
-        self._source = source
-        self._senders = QueueSenders()
-        self._message_ids = QueueSenders()
-
-    def context(self) -> bytes:
-        """Postfix lines need nothing before them."""
-        return b""
+        super().__init__(reference=reference, zone=zone, source=source)
 
     def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
         """The event of one line, or why it has none."""
-        text = record.decode("utf-8", "replace")
-        parsed = parse_syslog_line(text, self._reference, self._zone)
+        parsed = self._syslog_line(record)
         if parsed is None:
             return RecordBroken(line, "not a syslog line (no time, host and program in front)")
         program, _, agent = parsed.program.partition("/")

@@ -31,10 +31,9 @@ from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
-    QueueSenders,
     SyslogLine,
+    SyslogLogReader,
     line_event,
-    parse_syslog_line,
     reply_code_of,
     status_in,
 )
@@ -76,7 +75,7 @@ def _kind(stat: str, status: str | None) -> Kind | None:
     return None
 
 
-class SendmailLogReader:
+class SendmailLogReader(SyslogLogReader):
     """Reads a sendmail log, line by line, in order."""
 
     format_name = FORMAT_NAME
@@ -85,20 +84,11 @@ class SendmailLogReader:
     def __init__(
         self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
     ) -> None:
-        self._reference = reference or datetime.now(UTC)
-        self._zone = zone
-        self._source = source
-        self._senders = QueueSenders()
-        self._message_ids = QueueSenders()
-
-    def context(self) -> bytes:
-        """sendmail lines need nothing before them."""
-        return b""
+        super().__init__(reference=reference, zone=zone, source=source)
 
     def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
         """The events of one line, or why it has none."""
-        text = record.decode("utf-8", "replace")
-        parsed = parse_syslog_line(text, self._reference, self._zone)
+        parsed = self._syslog_line(record)
         if parsed is None:
             return RecordBroken(line, "not a syslog line (no time, host and program in front)")
         if parsed.program not in _PROGRAMS:
