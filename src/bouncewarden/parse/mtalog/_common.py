@@ -128,16 +128,19 @@ class QueueSenders:
 
 class SyslogLogReader:
     """What the readers of syslog-written logs (Postfix, sendmail) share: the time frame their
-    year-less timestamps are read in, the event source, and the sender and Message-ID of
-    recent queue ids. A subclass names its format and reads one line in `read`."""
+    year-less timestamps are read in, the event source (the format's name unless given), and
+    the sender and Message-ID of recent queue ids. A subclass names its format and reads one
+    line in `read`."""
 
     format_name: str
     media_type: str
 
-    def __init__(self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str) -> None:
+    def __init__(
+        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str | None = None
+    ) -> None:
         self._reference = reference or datetime.now(UTC)
         self._zone = zone
-        self._source = source
+        self._source = source or self.format_name
         self._senders = QueueSenders()
         self._message_ids = QueueSenders()
 

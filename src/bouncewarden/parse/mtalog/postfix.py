@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
@@ -38,7 +37,6 @@ from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, R
 __all__ = ["FORMAT_NAME", "PostfixLogReader"]
 
 FORMAT_NAME = "postfix-log"
-SOURCE = "postfix-log"
 
 _QUEUE_LINE = re.compile(r"([0-9A-Za-z]{5,}): (.*)", re.DOTALL)
 _RECIPIENT = re.compile(r"to=<([^>]*)>, (.*)", re.DOTALL)
@@ -63,11 +61,6 @@ class PostfixLogReader(SyslogLogReader):
 
     format_name = FORMAT_NAME
     media_type = "text/plain; profile=postfix-log"
-
-    def __init__(
-        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
-    ) -> None:
-        super().__init__(reference=reference, zone=zone, source=source)
 
     def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
         """The event of one line, or why it has none."""

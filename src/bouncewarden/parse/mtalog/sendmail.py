@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
@@ -42,7 +41,6 @@ from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, R
 __all__ = ["FORMAT_NAME", "SendmailLogReader"]
 
 FORMAT_NAME = "sendmail-log"
-SOURCE = "sendmail-log"
 
 _PROGRAMS = ("sm-mta", "sendmail", "sm-msp-queue")
 _QUEUE_LINE = re.compile(r"([0-9A-Za-z]{8,20}): (.*)", re.DOTALL)
@@ -80,11 +78,6 @@ class SendmailLogReader(SyslogLogReader):
 
     format_name = FORMAT_NAME
     media_type = "text/plain; profile=sendmail-log"
-
-    def __init__(
-        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
-    ) -> None:
-        super().__init__(reference=reference, zone=zone, source=source)
 
     def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
         """The events of one line, or why it has none."""
