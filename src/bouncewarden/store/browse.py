@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -106,6 +106,32 @@ def _in_domain(domain: str) -> str:
 _EVENT_COLUMNS = [getattr(Event, field.name) for field in fields(EventRecord)]
 
 
+class _Narrowing(Protocol):
+    """The filters events and suppressions share."""
+
+    @property
+    def domain(self) -> str | None: ...
+    @property
+    def since(self) -> datetime | None: ...
+    @property
+    def until(self) -> datetime | None: ...
+    @property
+    def text(self) -> str | None: ...
+
+
+def _narrowed(query: Select[Any], wanted: _Narrowing, *, address: Any, moment: Any, text: Any) -> Select[Any]:
+    """`query` limited to the domain, the time span [since, until) and the text `wanted` gives."""
+    if wanted.domain:
+        query = query.where(address.like(_in_domain(wanted.domain), escape="\\"))
+    if wanted.since is not None:
+        query = query.where(moment >= wanted.since)
+    if wanted.until is not None:
+        query = query.where(moment < wanted.until)
+    if wanted.text:
+        query = query.where(func.lower(text).like(_contains(wanted.text), escape="\\"))
+    return query
+
+
 def _event_query(wanted: EventFilter) -> Select[Any]:
     query: Select[Any] = select(*_EVENT_COLUMNS)
     if wanted.state is not None:
@@ -122,15 +148,7 @@ def _event_query(wanted: EventFilter) -> Select[Any]:
     ):
         if value:
             query = query.where(column == value)
-    if wanted.domain:
-        query = query.where(Event.address.like(_in_domain(wanted.domain), escape="\\"))
-    if wanted.since is not None:
-        query = query.where(Event.occurred_at >= wanted.since)
-    if wanted.until is not None:
-        query = query.where(Event.occurred_at < wanted.until)
-    if wanted.text:
-        query = query.where(func.lower(Event.diagnostic).like(_contains(wanted.text), escape="\\"))
-    return query
+    return _narrowed(query, wanted, address=Event.address, moment=Event.occurred_at, text=Event.diagnostic)
 
 
 def page_events(engine: Engine, wanted: EventFilter, *, limit: int, cursor: str | None) -> Page[EventRecord]:
@@ -178,15 +196,9 @@ def _suppression_query(wanted: SuppressionFilter) -> Select[Any]:
         query = query.where(Address.suppression_reason == wanted.reason)
     if wanted.source:
         query = query.where(Address.suppression_source == wanted.source)
-    if wanted.domain:
-        query = query.where(Address.address.like(_in_domain(wanted.domain), escape="\\"))
-    if wanted.since is not None:
-        query = query.where(Address.suppressed_at >= wanted.since)
-    if wanted.until is not None:
-        query = query.where(Address.suppressed_at < wanted.until)
-    if wanted.text:
-        query = query.where(func.lower(Address.suppression_note).like(_contains(wanted.text), escape="\\"))
-    return query
+    return _narrowed(
+        query, wanted, address=Address.address, moment=Address.suppressed_at, text=Address.suppression_note
+    )
 
 
 def _suppression(row: Any) -> Suppression:
