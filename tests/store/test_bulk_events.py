@@ -11,7 +11,6 @@ from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.service import Service
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.models import Event
-from bouncewarden.store.recording import event_values
 
 NOW = datetime(2026, 12, 5, 22, 0, 0, 123456, tzinfo=UTC)
 EVENT = FeedbackEvent(
@@ -44,9 +43,20 @@ def _stored(service: Service, key: str) -> dict[str, object]:
     return {**{column: getattr(row, column) for column in _COLUMNS}, "raw": tuple(map(str, raw))}
 
 
+def _orm_values(event: FeedbackEvent, now: datetime) -> dict[str, object]:
+    """The row as SQLAlchemy's column types bind it: the reference the bulk path must equal."""
+    values: dict[str, object] = {
+        column: getattr(event, column)
+        for column in _COLUMNS
+        if column not in ("kind", "severity", "reason", "recorded_at", "tags", "evidence_id")
+    }
+    values |= {"kind": event.kind.value, "severity": event.severity.value, "reason": event.reason.value}
+    return {**values, "dedupe_key": event.dedupe_key, "recorded_at": now, "tags": dict(event.tags)}
+
+
 def test_bulk_rows_equal_orm_rows(service: Service) -> None:
     with service.engine.begin() as connection:
-        connection.execute(insert(Event), event_values(EVENT, None, NOW))  # the ORM's own binding
+        connection.execute(insert(Event), _orm_values(EVENT, NOW))  # the ORM's own binding
         inserted = insert_events(connection, [replace(EVENT, dedupe_key="bulk:2")], None, NOW)
     assert [key for _, key in inserted] == ["bulk:2"]
     assert _stored(service, "bulk:1") == _stored(service, "bulk:2")

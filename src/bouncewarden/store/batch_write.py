@@ -3,10 +3,11 @@
 Runs inside the caller's transaction (`store.recorder`) and never commits. For a batch:
 
 1. evidence: one multi-row `INSERT ... ON CONFLICT (sha256) DO NOTHING`, then one SELECT of the ids;
-2. events: one multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
-   (SQLAlchemy's "insertmanyvalues" sends up to 1,000 rows a statement); a key already stored,
-   or met earlier in the batch, is a duplicate of its input;
-   An unreadable failure gets the severity `[policy] unreadable` says (`policy.unreadable`).
+2. events: `store.bulk_events.insert_events`, the one bulk insert every batch writer uses
+   (multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key` on
+   SQLite, `COPY` then one such INSERT on PostgreSQL); a key already stored, or met earlier in
+   the batch, is a duplicate of its input. An unreadable failure gets the severity
+   `[policy] unreadable` says (`policy.unreadable`).
 3. addresses (`store.address_batch`): the rows the new events concern, read and locked at once;
    the policy applied in time order; new rows inserted with their final state, changed ones
    updated, every transition written to the audit trail and the outbox;
@@ -44,9 +45,10 @@ from bouncewarden.intake import (
 )
 from bouncewarden.policy import apply_unreadable
 from bouncewarden.store.address_batch import NewEvent, apply_policy
+from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import add_counters, count_events
-from bouncewarden.store.models import Event, Evidence, Quarantined
-from bouncewarden.store.recording import chunked, dialect_insert, event_values
+from bouncewarden.store.models import Evidence, Quarantined
+from bouncewarden.store.recording import chunked, dialect_insert
 from bouncewarden.store.rule_hits import count_rule_hits
 from bouncewarden.store.types import as_utc
 
@@ -64,7 +66,6 @@ class _Statements:
     """The batch INSERTs for one SQL dialect, built once (building costs more than running)."""
 
     evidence: Any
-    events: Any
     quarantine: Any
 
 
@@ -74,9 +75,6 @@ def _statements(dialect: str) -> _Statements:
         evidence=dialect_insert(dialect, Evidence)
         .on_conflict_do_nothing(index_elements=["sha256"])
         .returning(Evidence.id),
-        events=dialect_insert(dialect, Event)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Event.id, Event.dedupe_key),
         quarantine=dialect_insert(dialect, Quarantined)
         .on_conflict_do_nothing(index_elements=["sha256"])
         .returning(Quarantined.id),
@@ -105,7 +103,7 @@ def write_batch(
             unreadable.append((index, item.raw, reading.why))
     if feedback:
         evidence = _store_evidence(connection, statements, [raw for _, raw, _ in feedback], now)
-        outcomes |= _store_events(connection, statements, feedback, evidence, policy, now, rules)
+        outcomes |= _store_events(connection, feedback, evidence, policy, now, rules)
     if unreadable:
         ids = quarantine_inputs(connection, [(raw, why) for _, raw, why in unreadable], now)
         for (index, raw, why), quarantine_id in zip(unreadable, ids, strict=True):
@@ -148,7 +146,6 @@ def _store_evidence(
 
 def _store_events(
     connection: Connection,
-    statements: _Statements,
     feedback: Sequence[tuple[int, RawInput, Feedback]],
     evidence: Sequence[int | None],
     policy: PolicySettings,
@@ -169,8 +166,9 @@ def _store_events(
     keys = sorted(first_of_key)
     ids: dict[str, int] = {}
     if keys:
-        rows = [event_values(first_of_key[key][1], first_of_key[key][2], now) for key in keys]
-        ids = {key: int(event_id) for event_id, key in connection.execute(statements.events, rows)}
+        # An event that names its own evidence keeps it; the others take their input's.
+        rows = [_with_evidence(*first_of_key[key][1:]) for key in keys]
+        ids = {key: event_id for event_id, key in insert_events(connection, rows, None, now)}
     new = [NewEvent(ids[key], first_of_key[key][1], first_of_key[key][0]) for key in keys if key in ids]
     transitions = apply_policy(connection, new, policy, now)
     add_counters(connection, count_events(item.event for item in new))
@@ -184,6 +182,10 @@ def _store_events(
         outcome = Outcome.RECORDED if counts.new_events else Outcome.DUPLICATE
         outcomes[index] = InputOutcome(raw.origin, outcome, counts)
     return outcomes
+
+
+def _with_evidence(event: FeedbackEvent, evidence_id: int | None) -> FeedbackEvent:
+    return event if event.evidence_id is not None else replace(event, evidence_id=evidence_id)
 
 
 def _in_utc(event: FeedbackEvent) -> FeedbackEvent:

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from bouncewarden.events import FeedbackEvent, Kind
+from bouncewarden.events import Kind
 from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason
 from bouncewarden.store.models import Address, Event
 
@@ -27,7 +27,6 @@ __all__ = [
     "address_values",
     "chunked",
     "dialect_insert",
-    "event_values",
     "insert_ignore",
     "latest_deliveries",
     "lock_addresses",
@@ -56,35 +55,6 @@ def dialect_insert(dialect: str, table: Any) -> Any:
 def insert_ignore(connection: Connection, table: Any) -> Any:
     """An INSERT for `table` in the connection's dialect, ready for `on_conflict_do_nothing`."""
     return dialect_insert(connection.dialect.name, table)
-
-
-def event_values(event: FeedbackEvent, evidence_id: int | None, now: datetime) -> dict[str, Any]:
-    """The `events` row of `event` (with `evidence_id` unless it names its own), recorded at `now`."""
-    return {
-        "dedupe_key": event.dedupe_key,
-        "kind": event.kind.value,
-        "recipient": event.recipient,
-        "address": event.address,
-        "severity": event.severity.value,
-        "reason": event.reason.value,
-        "status": event.status,
-        "reply_code": event.reply_code,
-        "diagnostic": event.diagnostic,
-        "remote_mta": event.remote_mta,
-        "reporting_mta": event.reporting_mta,
-        "sender": event.sender,
-        "message_id": event.message_id,
-        "campaign": event.campaign,
-        "feedback_type": event.feedback_type,
-        "provider_label": event.provider_label,
-        "counts_toward_rate": event.counts_toward_rate,
-        "source": event.source,
-        "occurred_at": event.occurred_at,
-        "received_at": event.received_at,
-        "recorded_at": now,
-        "evidence_id": event.evidence_id if event.evidence_id is not None else evidence_id,
-        "tags": dict(event.tags),
-    }
 
 
 def lock_addresses(
