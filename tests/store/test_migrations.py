@@ -28,6 +28,7 @@ TABLES = {
     "hourly_counters",
     "mailbox_cursors",
     "mailbox_seen",
+    "notices",
     "operator_rules",
     "quarantine",
     "source_status",

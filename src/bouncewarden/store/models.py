@@ -6,6 +6,7 @@
     addresses        one row per address that feedback ever touched: its state and counters
     transitions      the audit trail of address state changes
     outbox           the same changes, for consumers that read them in order after commit
+    notices          changes not about one address (alerts, incidents), for the same consumers
     hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     file_positions   how far each followed file (accounting file, MTA log) has been read
@@ -193,6 +194,19 @@ class OutboxRow(Base):
     reason: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
     actor: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class NoticeRow(Base):
+    """One change that is not about a single address (an alert raised or resolved, an incident),
+    for the consumers that tell others, in commit order of its transaction."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime]
 
 
