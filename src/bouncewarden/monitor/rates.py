@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from bouncewarden.store.models import HourlyCounter
 from bouncewarden.store.types import as_utc
 
-__all__ = ["Counts", "SenderRates", "daily_counts_by_sender", "sender_rates", "window_start"]
+__all__ = ["Counts", "SenderRates", "daily_counts_by_sender", "send_volumes", "sender_rates", "window_start"]
 
 _FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 
@@ -138,3 +138,20 @@ def daily_counts_by_sender(
         identity: {day: Counts(*row) for day, row in sorted(by_day.items())}
         for identity, by_day in sorted(days.items())
     }
+
+
+def send_volumes(connection: Connection, *, until: datetime) -> Mapping[str, tuple[int, float]]:
+    """Per sender identity: sends over the last 24 hours, and the daily average of the 7 days before."""
+    day = timedelta(days=1)
+    recent_start = window_start(until, day)
+    trailing_start = recent_start - 7 * day
+    is_recent = HourlyCounter.hour >= recent_start
+    query = (
+        select(HourlyCounter.sender_identity, is_recent, func.sum(HourlyCounter.sends))
+        .where(HourlyCounter.hour >= trailing_start, HourlyCounter.hour < until)
+        .group_by(HourlyCounter.sender_identity, is_recent)
+    )
+    volumes: dict[str, list[int]] = {}
+    for identity, recent, sends in connection.execute(query):
+        volumes.setdefault(str(identity), [0, 0])[0 if recent else 1] += int(sends or 0)
+    return {identity: (recent, trailing / 7) for identity, (recent, trailing) in sorted(volumes.items())}

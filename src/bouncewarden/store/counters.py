@@ -29,7 +29,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
@@ -47,6 +47,7 @@ __all__ = [
     "count_events",
     "count_new_events",
     "first_sends",
+    "forget_sends_before",
     "sender_identity",
 ]
 
@@ -82,19 +83,19 @@ def _field_for(event: FeedbackEvent) -> str | None:
     return None
 
 
-def sender_identity(event: FeedbackEvent) -> str:
-    """Whose reputation `event` is about: the PowerMTA vmta, else the normalised sender."""
-    vmta = event.tags.get("vmta")
+def sender_identity(sender: str | None, tags: Mapping[str, str]) -> str:
+    """Whose reputation an event is about: the PowerMTA vmta in its tags, else the normalised sender."""
+    vmta = tags.get("vmta")
     if vmta:
         return f"vmta:{vmta.strip().lower()}"
-    return normalise_address(event.sender or "")
+    return normalise_address(sender or "")
 
 
 def _key_for(event: FeedbackEvent) -> CounterKey:
     hour = as_utc(event.occurred_at).replace(minute=0, second=0, microsecond=0)
     return CounterKey(
         hour,
-        sender_identity(event),
+        sender_identity(event.sender, event.tags),
         provider_of(event.address.rpartition("@")[2]),
         event.campaign or "",
         event.tags.get(CONFIGURATION_SET_TAG, ""),
@@ -133,6 +134,11 @@ def first_sends(connection: Connection, events: Iterable[FeedbackEvent]) -> set[
     rows = [{"key": key, "first_at": earliest[key].occurred_at} for key in sorted(earliest)]
     new = connection.execute(_claim(connection.dialect.name), rows).scalars().all()
     return {earliest[key].dedupe_key for key in new}
+
+
+def forget_sends_before(connection: Connection, moment: datetime) -> None:
+    """Forget the sends counted before `moment` (a notification that late counts as a new send)."""
+    connection.execute(delete(SentMessage).where(SentMessage.first_at < moment))
 
 
 def count_events(

@@ -44,6 +44,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,7 +99,16 @@ class Event(Base):
     """One stored FeedbackEvent (append-only)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_address_occurred_at", "address", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_events_address_occurred_at", "address", "occurred_at"),
+        # Sender-side refusals by time, for incident detection (a small part of all events).
+        Index(
+            "ix_events_sender_side_occurred_at",
+            "occurred_at",
+            sqlite_where=text("severity = 'sender'"),
+            postgresql_where=text("severity = 'sender'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(Text, unique=True)

@@ -72,6 +72,13 @@ def upgrade() -> None:
             "",
         ),
     )
+    op.create_index(
+        "ix_events_sender_side_occurred_at",
+        "events",
+        ["occurred_at"],
+        sqlite_where=sa.text("severity = 'sender'"),
+        postgresql_where=sa.text("severity = 'sender'"),
+    )
     op.create_table(
         "sent_messages",
         sa.Column("key", sa.String(32), primary_key=True),
@@ -121,6 +128,7 @@ def downgrade() -> None:
     op.drop_table("incidents")
     op.drop_table("alerts")
     op.drop_table("sent_messages")
+    op.drop_index("ix_events_sender_side_occurred_at", "events")
     # The provider cannot be turned back into a domain: old rows keep it in recipient_domain.
     _rebuild_counters(
         ("sender_identity", "provider", "campaign", "configuration_set"),
