@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from bouncewarden.addresses import address_problem
 from bouncewarden.events import Kind, Reason, Severity
+from bouncewarden.sends import SendRecord
 
 __all__ = [
     "MAX_ROW_ID",
@@ -112,14 +113,8 @@ class CanonicalEvents(BaseModel):
     events: list[CanonicalEvent] = Field(min_length=1, max_length=10_000)
 
 
-class SendIn(BaseModel):
+class SendIn(SendRecord):
     """One message sent to one recipient."""
-
-    recipient: AddressText = Field(min_length=3, max_length=320)
-    sender: Text | None = Field(None, max_length=320)
-    message_id: Text | None = Field(None, max_length=1000)
-    campaign: Text | None = Field(None, max_length=500)
-    sent_at: datetime | None = None
 
 
 class SendsIn(BaseModel):
