@@ -81,4 +81,7 @@ def _dashboard(ui: Ui) -> dict[str, object]:
         "reason_chart": bar_chart(events_by_reason(engine), title="Events by reason"),
         "quarantine": health,
         "quarantine_chart": bar_chart(health.by_source, title="Quarantined by source"),
+        "senders": ui.backend.service.health.rates(now),
+        "window_hours": ui.backend.service.settings.health.window_hours,
+        "alerts": ui.backend.service.health.alerts(open_only=True),
     }
