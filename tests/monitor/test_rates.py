@@ -1,4 +1,4 @@
-"""Counters and rates: each message counts as sent once; SES's rate definitions; the window; the minimum volume."""
+"""Counters and rates: a message counts as sent once; SES's rate definitions; the window; minimum volume."""
 
 from __future__ import annotations
 
