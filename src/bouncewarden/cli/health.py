@@ -61,6 +61,12 @@ def _span(value: str) -> timedelta:
     return timedelta(days=number) if unit == "d" else timedelta(hours=number)
 
 
+def _hour_end(moment: datetime) -> datetime:
+    """`moment` moved up to a whole hour: the counters are hourly, so the period is whole hours."""
+    start = moment.replace(minute=0, second=0, microsecond=0)
+    return start if start == moment else start + timedelta(hours=1)
+
+
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.2%}"
 
@@ -106,12 +112,18 @@ def _day(day: date, counts: Counts) -> dict[str, Any]:
 @database_options
 @json_option
 @click.option("--since", "since_text", default="7d", show_default=True, help="Period per sender: Nd or Nh.")
-@click.option("--now", "now_text", default=None, metavar="ISO-8601", help="End of the period (default: now).")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="ISO-8601",
+    help="End of the period (default: now), up to the hour.",
+)
 def stats_command(
     config_file: Path | None, database_url: str | None, as_json: bool, since_text: str, now_text: str | None
 ) -> None:
     """Totals, then counts and rates per sender over the period with a sparkline of sends per day."""
-    until = parse_time(now_text, "--now") if now_text else datetime.now(UTC)
+    until = _hour_end(parse_time(now_text, "--now") if now_text else datetime.now(UTC))
     since = until - _span(since_text)
     with open_service(load(config_file, database_url)) as service:
         stats = service.admin.stats()
