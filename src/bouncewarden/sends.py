@@ -21,12 +21,12 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from bouncewarden.addresses import address_problem
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.field_types import AddressText, Text
 
 __all__ = ["SendLine", "SendRecord", "read_sends", "send_event"]
 
@@ -34,30 +34,14 @@ CONFIGURATION_SET_TAG = "ses:configuration-set"
 SOURCE = "sends"
 
 
-def _stored_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text may not contain NUL characters")
-    return value
-
-
-def _an_address(value: str) -> str:
-    problem = address_problem(value)
-    if problem is not None:
-        raise ValueError(f"not an email address ({problem})")
-    return value
-
-
-_Text = Annotated[str, AfterValidator(_stored_text)]
-
-
 class SendRecord(BaseModel):
     """One message sent to one recipient."""
 
-    recipient: Annotated[str, AfterValidator(_an_address)] = Field(min_length=3, max_length=320)
-    sender: _Text | None = Field(None, max_length=320)
-    message_id: _Text | None = Field(None, max_length=1000)
-    campaign: _Text | None = Field(None, max_length=500)
-    configuration_set: _Text | None = Field(None, max_length=200)
+    recipient: AddressText = Field(min_length=3, max_length=320)
+    sender: Text | None = Field(None, max_length=320)
+    message_id: Text | None = Field(None, max_length=1000)
+    campaign: Text | None = Field(None, max_length=500)
+    configuration_set: Text | None = Field(None, max_length=200)
     sent_at: datetime | None = None
 
 
