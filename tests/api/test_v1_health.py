@@ -15,6 +15,7 @@ from bouncewarden.store.users import Role
 from store_helpers import record
 
 SENDER = "news@example.org"
+PASSWORD = "a password of some length"
 
 
 def _bad_day(live: LiveApi) -> None:
@@ -64,16 +65,38 @@ def test_senders_alerts_and_acknowledgement(live: LiveApi) -> None:
     assert [entry.action for entry in audit] == ["alert_ack"]
 
 
-def test_the_dashboard_shows_rates_and_open_alerts(live: LiveApi) -> None:
+def _sign_in(browser: httpx.Client, username: str) -> tuple[str, str]:
+    """The dashboard after signing in, and the session's CSRF token."""
+    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/").text)
+    assert token is not None
+    page = browser.post(
+        "/login", data={"csrf": token.group(1), "username": username, "password": PASSWORD}
+    ).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf is not None
+    return page, csrf.group(1)
+
+
+def test_the_dashboard_shows_rates_and_open_alerts_and_an_operator_acknowledges(live: LiveApi) -> None:
     _bad_day(live)
-    live.backend.users.add("vera", "a password of some length", Role.VIEWER)
-    with httpx.Client(base_url=live.base, follow_redirects=True, timeout=60) as browser:
-        page = browser.get("/")
-        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-        assert token is not None
-        form = {"csrf": token.group(1), "username": "vera", "password": "a password of some length"}
-        dashboard = browser.post("/login", data=form).text
+    live.backend.users.add("vera", PASSWORD, Role.VIEWER)
+    live.backend.users.add("otto", PASSWORD, Role.OPERATOR)
+    [first, *_] = live.backend.service.health.alerts(open_only=True)
+    with httpx.Client(base_url=live.base, follow_redirects=True, timeout=60) as viewer:
+        dashboard, csrf = _sign_in(viewer, "vera")
+        assert viewer.post(f"/alerts/{first.id}/ack", data={"csrf": csrf}).status_code == 403
     rates = dashboard[dashboard.index('id="sender-rates"') :]
     assert SENDER in rates and "15.00 %" in rates
     alerts = dashboard[dashboard.index('id="open-alerts"') : dashboard.index('id="sender-rates"')]
-    assert alerts.count("<tr class=") == 3 and "pause_advised" in alerts
+    assert (
+        alerts.count("<tr class=") == 3
+        and "pause_advised" in alerts
+        and ">Acknowledge</button>" not in alerts
+    )
+    with httpx.Client(base_url=live.base, follow_redirects=True, timeout=60) as operator:
+        page, csrf = _sign_in(operator, "otto")
+        assert page.count(">Acknowledge</button>") == 3
+        after = operator.post(f"/alerts/{first.id}/ack", data={"csrf": csrf}).text
+    assert after.count(">Acknowledge</button>") == 2 and "user:otto" in after
+    [acknowledged] = [alert for alert in live.backend.service.health.alerts() if alert.id == first.id]
+    assert acknowledged.acknowledged_by == "user:otto"
