@@ -164,19 +164,8 @@ def _print_senders(senders: list[dict[str, Any]], since: datetime, until: dateti
     click.echo(
         f"senders from {since.isoformat(timespec='minutes')} to {until.isoformat(timespec='minutes')}:"
     )
-    header = (
-        "sender",
-        "sends",
-        "deliv",
-        "hard",
-        "soft",
-        "compl",
-        "sender",
-        "bounce",
-        "complaint",
-        "soft%",
-        "sndr%",
-    )
+    # `refused`: the sender-side refusals (a listed IP, throttling, authentication).
+    header = tuple("sender sends deliv hard soft compl refused bounce complaint soft% refused%".split())
     rows: list[tuple[str, ...]] = [header]
     for sender in senders:
         counts = sender["counts"]
