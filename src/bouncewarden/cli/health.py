@@ -165,8 +165,8 @@ def _print_senders(senders: list[dict[str, Any]], since: datetime, until: dateti
         f"senders from {since.isoformat(timespec='minutes')} to {until.isoformat(timespec='minutes')}:"
     )
     # `refused`: the sender-side refusals (a listed IP, throttling, authentication).
-    header = ("sender", "sends", "deliv", "hard", "soft", "compl", "refused")
-    header += ("bounce", "complaint", "soft%", "refused%")
+    counted = ("sender", "sends", "deliv", "hard", "soft", "compl", "refused")
+    header = (*counted, "bounce", "complaint", "soft%", "refused%")
     rows: list[tuple[str, ...]] = [header]
     for sender in senders:
         counts = sender["counts"]
