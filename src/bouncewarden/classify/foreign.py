@@ -33,7 +33,7 @@ FOREIGN_MAILBOXFULL = r"""
 \bskrzynka\b.{0,30}(?:pełna|pelna|przepełniona|przepelniona)
 \bschránka\b.{0,20}\b(?:je )?plná
 \bposta kutusu\b.{0,20}\bdolu
-(?:postfach|mailbox|speicherplatz|speicher)\b.{0,40}\b
+(?:postfach|mailbox|speicher\w*)\b.{0,40}\b
 +(?:voll|überfüllt|ueberfuellt|überschritten|ueberschritten|erschöpft|erschoepft)
 \b(?:boite|boîte)\b.{0,40}\b(?:pleine|saturée|saturee)
 \b(?:quota|cuota|cota|quotum)\b.{0,20}\b(?:dépassé|depasse|atteint|excedid[oa]|superad[oa]|superat[oa]

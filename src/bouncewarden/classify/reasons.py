@@ -275,6 +275,8 @@ _MAILBOXFULL = r"""
 + (?:the |this |recipient'?s? )*(?:mailbox|inbox|account)
 \bhas too many messages (?:on|in|stored)
 exceed(?:ed|s)? (?:its |their |the |his |her |your )?storage (?:limit|allocation|quota|space)
+\b(?:exhausted|used up) (?:the |its |their |his |her |your |allowed |available )*
++storage (?:space|quota|allocation)
 storage (?:limit|allocation|quota) (?:exceeded|reached)
 \bfolder (?:is )?full
 mail ?box (?:is )?full
