@@ -34,6 +34,7 @@ from bouncewarden.classify.foreign import (
     FOREIGN_MAILBOXFULL,
     FOREIGN_SPAM,
     FOREIGN_SUSPEND,
+    FOREIGN_TOOMANYCONN,
     FOREIGN_USERUNKNOWN,
 )
 from bouncewarden.classify.screen import ScreenedTable
@@ -70,7 +71,7 @@ _SPAM_VERDICT = r"""
 _VIRUSDETECTED = r"""
 \bvirus\b.{0,30}\b(?:blocked|rejected|refused)\b
 \b(?:virus|malware|trojan|worm)\b.{0,40}\b(?:detected|found|infected)\b
-\b(?:infected|contains?) (?:with )?(?:an? )?(?:virus|malware|malicious)
+\b(?:infected|contains?) (?:with |by )?(?:an? )?(?:virus|malware|malicious)
 \bvirus(?:es)? (?:detected|found)
 """
 
@@ -423,6 +424,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.SPAMDETECTED, _STRONG, FOREIGN_SPAM),
     (Reason.SPAMDETECTED, _WEAK, _CONTENT_REFUSED),
     (Reason.TOOMANYCONN, _STRONG, _TOOMANYCONN),
+    (Reason.TOOMANYCONN, _STRONG, FOREIGN_TOOMANYCONN),
     (Reason.SPEEDING, _STRONG, _SPEEDING),
     (Reason.MESGTOOBIG, _STRONG, _MESGTOOBIG),
     (Reason.EXCEEDLIMIT, _WEAK, _EXCEEDLIMIT),
