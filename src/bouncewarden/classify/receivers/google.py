@@ -8,7 +8,11 @@ mail") and a low reputation of the sending IP address or domain: the wording dec
 *sender* writes its own notices too ("The recipient server did not accept our requests to
 connect"): those describe the delivery attempt, not Google's mailboxes. "The email account that
 you tried to reach does not exist" is left to the general tables, which weigh it against the
-status and the SMTP command like any other "no such user" wording.
+status and the SMTP command like any other "no such user" wording. "Its content presents a
+potential security issue" points to "File types blocked in Gmail" (support.google.com/mail/
+answer/6590): a refusal under Google's content and attachment guidelines (executable file
+types, macros, password-protected archives), a precaution and not a virus found: a policy
+refusal, `policyviolation`.
 """
 
 from __future__ import annotations
