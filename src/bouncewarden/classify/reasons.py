@@ -48,11 +48,13 @@ class TextVerdict:
     """The reason some wording names, whether it outranks a precise status, and whether it is
     one of the canned English "no such user" replies that per-recipient filters are known to
     reuse (`classify.decide` wants proof of the SMTP stage for those; wording in other
-    languages states the address's state and needs none)."""
+    languages states the address's state and needs none; English wording that states it in so
+    many words, "does not exist", needs a permanent reply code: `needs_reply`)."""
 
     reason: Reason
     strong: bool = True
     canned: bool = True
+    needs_reply: bool = False
 
 
 _STRONG = True
@@ -352,10 +354,19 @@ bad destination (?:system|host)
 dns lookup failure
 """
 
-_USERUNKNOWN = r"""
-\b(?:address|recipient|user)\b[^.;]{0,30}\bmarked as invalid\b
+# The address's state in so many words: it does not exist, cannot be found, is marked invalid.
+# Unlike the canned "User unknown" below, a permanent reply that says this needs no proof of
+# the SMTP stage (`classify.decide`).
+_USERUNKNOWN_STATED = r"""
+\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}\bmarked as invalid\b
 \b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
 +\b(?:cannot|can'?t|could not|couldn'?t) be found
+\b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
++\b(?<!may )(?<!might )(?:does(?: not|n'?t) exist|no longer exists)
+\b(?:invalid|non-?existent) (?:recipient|mailbox)\b
+"""
+
+_USERUNKNOWN = r"""
 recipient address rejected: access denied
 \b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
 +\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
@@ -440,6 +451,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
     (Reason.HOSTUNKNOWN, _WEAK, _UNROUTABLE),
     (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
+    (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN_STATED),
     (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
     (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
@@ -473,12 +485,14 @@ def _patterns(block: str) -> list[str]:
     return patterns
 
 
+_STATED = (FOREIGN_USERUNKNOWN, _USERUNKNOWN_STATED)
+
 # The table, screened (`classify.screen`): one scan of the text finds the plain strings the
 # patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
 # than case-insensitive matching.
 _SCREENED = ScreenedTable(
-    (TextVerdict(reason, strong, block != FOREIGN_USERUNKNOWN), _patterns(block))
+    (TextVerdict(reason, strong, block not in _STATED, block == _USERUNKNOWN_STATED), _patterns(block))
     for reason, strong, block in _TABLE
 )
 
