@@ -27,7 +27,8 @@ Then the SMTP stage the reply belongs to (`command`) corrects the result:
   are known to reuse ("User unknown", "No such user"); wording in other languages is taken at
   its word unless it answered DATA, and so is English wording that states the address's state
   in so many words ("does not exist", "could not be found", "invalid recipient") in a
-  permanent (5xx) reply: such a reply names the mailbox's absence, not a filter's verdict. Parsers therefore pass on the command wherever the report shows it outside the
+  permanent (5xx) reply: such a reply names the mailbox's absence, not a filter's verdict.
+  Parsers therefore pass on the command wherever the report shows it outside the
   diagnostic (a session transcript's `>>> RCPT To:`, an MTA's "SMTP:RCPT");
 - an address reason in reply to MAIL FROM is about the *sender's* address: `rejected`;
 - a vague refusal at the greeting or after EHLO refuses the connecting client: `blocked`;

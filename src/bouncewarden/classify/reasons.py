@@ -224,15 +224,20 @@ content (?:rejected|refused)
 _TOOMANYCONN = r"""
 exceeded (?:the )?(?:allowable|maximum|allowed) connection (?:time|count|limit)
 too many (?:connections|concurrent|simultaneous|sessions|recipients|rcpt)
-(?:connection|session|ip|domain) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
-\b(?:connection|ip|domain) frequency limited
+(?:connection|session) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
+\b(?:ip|domain) (?:count )?limit(?:ed|s? (?:exceeded|reached))
+\bconnection frequency limited
 maximum (?:number of )?(?:connections|recipients)
 """
 
 # A rate limit that names spam only as its motive ("to protect our users from spam, mail from
-# your IP address has been rate limited") is a limit of the rate: tried before the spam words.
+# your IP address has been rate limited"), or that counts recipients or messages per hour, is a
+# limit of the rate: tried before the spam words and the connection limits.
 _RATE_LIMITED = r"""
 \b(?:temporarily )?rate[- ]limited\b
+\b(?:ip|domain|sender) (?:rate|frequency) limit(?:ed|s? (?:exceeded|reached))
+\btoo many (?:recipients|messages|e-?mails) (?:received |sent )?(?:this|per|an?|in the last)
++ (?:hour|minute|day)\b
 \bunusual rate of (?:e-?mail|mail|messages?)\b
 """
 
@@ -364,6 +369,7 @@ _USERUNKNOWN_STATED = r"""
 \b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
 +\b(?<!may )(?<!might )(?:does(?: not|n'?t) exist|no longer exists)
 \b(?:invalid|non-?existent) (?:recipient|mailbox)\b
+\b(?:mailbox|recipient|user|address|account) (?:was |is )?not found\b
 """
 
 _USERUNKNOWN = r"""
