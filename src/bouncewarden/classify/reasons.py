@@ -107,6 +107,7 @@ dns ptr
 _FILTERED = r"""
 (?:mail|message|e-?mail) (?:is |was |has been )?rejected by (?:the )?recipients?\b
 +(?!'?s? (?:server|domain|mail|host|system|mta))
+(?:mail|message) (?:is |was |has been )?rejected by (?:the )?destination domain
 (?:recipient|user|addressee) (?:does not|doesn'?t) want (?:your|this|the) (?:mail|message|e-?mail)
 \b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
@@ -153,7 +154,8 @@ sender was rejected
 domain of sender address .{0,80}(?:does not exist|not found|not resolve)
 unroutable sender
 sender (?:domain|address) (?:must exist|does not exist|not found|unknown|is invalid)
-(?:mail from|envelope sender|envelope from|return[- ]path) .{0,40}(?:rejected|refused|denied)
+(?:mail from|envelope sender|envelope from|return[- ]path) (?!\[?\d{1,3}(?:\.\d{1,3}){3}\b)
++.{0,40}(?:rejected|refused|denied)
 (?:your|sender'?s?|from) (?:e-?mail )?address .{0,60}(?:black|block|ban)[- ]?list
 sending to/from an address that has been (?:black|block)listed
 not (?:a )?member of (?:this|the) (?:mailing )?list

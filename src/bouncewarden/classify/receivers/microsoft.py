@@ -9,7 +9,9 @@ recipients of a tenant with "Recipient address rejected: Access denied"; banned 
 this IP". Outlook.com's consumer MX tags its refusals with the codes of its postmaster page
 (mail.live.com/mail/troubleshooting.aspx): SC-00n, OU-00n and DY-00n refuse the sending network
 (block list, reputation, dynamic space), RP-00n limit the rate ("We have limits for how many
-messages can be sent per hour and per day").
+messages can be sent per hour and per day"). 5.7.515 ("sending domain does not meet the
+required authentication level", Outlook.com's rule for high-volume senders, who must pass SPF,
+DKIM and DMARC) is an authentication refusal even where its text says "policy reasons".
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _RULES = compile_rules(
         (r"AuthRequired", Reason.SECURITYERROR),
         (r"banned sending ip|on our block ?list|blocked using|not accepted from this ip", Reason.BLOCKED),
         (r"block has been placed against your ip|\b(?:OU|DY)-00\d\b", Reason.BLOCKED),
+        (r"\b5\.7\.515\b|required authentication level|must be authenticated with spf", Reason.AUTHFAILURE),
         (r"\bSC-00\d\b|rejected by outlook\.com for policy reasons", Reason.POLICYVIOLATION),
         (r"\bRP-00\d\b|limits for how many messages", Reason.SPEEDING),
         (r"does not pass dmarc|dmarc policy|\b(?:spf|dkim)\b.{0,40}\b(?:fail|not pass)", Reason.AUTHFAILURE),
