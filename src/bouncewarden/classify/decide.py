@@ -45,9 +45,9 @@ from bouncewarden.classify.folding import fold_text
 from bouncewarden.classify.reasons import reason_from_text
 from bouncewarden.classify.receivers import Evidence, reason_from_receivers
 from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.classify.status import find_status, parse_status, reason_from_status, reason_from_subject
 from bouncewarden.events import Reason
+from bouncewarden.textscan.screen import ScreenedPattern
 
 if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
     from bouncewarden.parse.report import RecipientFinding

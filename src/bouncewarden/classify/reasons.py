@@ -37,8 +37,8 @@ from bouncewarden.classify.foreign import (
     FOREIGN_TOOMANYCONN,
     FOREIGN_USERUNKNOWN,
 )
-from bouncewarden.classify.screen import ScreenedTable
 from bouncewarden.events import Reason
+from bouncewarden.textscan.screen import ScreenedTable
 
 __all__ = ["TextVerdict", "reason_from_text"]
 
@@ -495,7 +495,7 @@ def _patterns(block: str) -> list[str]:
 
 _STATED = (FOREIGN_USERUNKNOWN, _USERUNKNOWN_STATED)
 
-# The table, screened (`classify.screen`): one scan of the text finds the plain strings the
+# The table, screened (`textscan.screen`): one scan of the text finds the plain strings the
 # patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
 # than case-insensitive matching.

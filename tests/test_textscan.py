@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bouncewarden.classify import command, reasons
-from bouncewarden.classify.literals import required_literals
 from bouncewarden.classify.receivers import _rules
-from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable, _LiteralScanner, folded_for_screen
+from bouncewarden.textscan.literals import required_literals
+from bouncewarden.textscan.screen import ScreenedPattern, ScreenedTable, _LiteralScanner, folded_for_screen
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 Testing a few substrings with `in` costs a fraction of a regex search, and the big ordered
 tables of `reasons`, `command` and `receivers` usually find nothing for most of their entries,
 so screening them first is most of the speed of classification. `ScreenedPattern` is a compiled
-pattern with the strings one of which its every match contains (`classify.literals`): it
+pattern with the strings one of which its every match contains (`textscan.literals`): it
 searches only when the text holds one of them, and so returns exactly what `re` returns.
 
 `ScreenedTable` does the same for an ordered table of patterns (first row found wins): one scan
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeAlias, TypeVar
 
-from bouncewarden.classify.literals import SELECTIVE, literal_screen
+from bouncewarden.textscan.literals import SELECTIVE, literal_screen
 
 __all__ = ["ScreenedPattern", "ScreenedTable", "folded_for_screen"]
 
