@@ -29,6 +29,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bouncewarden.classify import transport
+from bouncewarden.classify.address_words import (
+    HASMOVED,
+    HOSTUNKNOWN,
+    NOTACCEPT,
+    UNROUTABLE,
+    USERUNKNOWN,
+    USERUNKNOWN_STATED,
+)
 from bouncewarden.classify.folding import fold_text
 from bouncewarden.classify.foreign import (
     FOREIGN_MAILBOXFULL,
@@ -310,34 +318,9 @@ _SUSPEND = r"""
 compte du destinataire est bloqu
 """
 
-# "Unroutable address": no route for the address; a parser that knows the domain is local (where
-# it means no such user) says so in its hint, which a weak group gives way to.
-_UNROUTABLE = r"""
-\bunroute?able (?:address|recipient)\b
-\baddress (?:is )?unroute?able\b
-"""
-
 _INACTIVE = r"""
 \b(?:account|mailbox|address) (?:is |has been )?inactive\b
 \binactive (?:e-?mail )?(?:account|address)
-"""
-
-_HASMOVED = r"""
-no longer on (?:this )?server
-(?:mailbox|address|user|recipient) has (?:been )?(?:moved|changed)
-no forwarding address
-not our customer
-"""
-
-_NOTACCEPT = r"""
-\bhas no (?:mx(?: records?)?|mail ?servers?|mail exchangers?)\b
-\bnot (?:configured|set up) to (?:receive|accept) (?:e-?mail|mail)
-\bnull mx\b
-(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)(?! (?:over|via|from|by|with)\b)
-no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
-couldn'?t find a mail exchanger
-mx or srv record indicated no smtp service
-host/domain does not accept mail
 """
 
 _DNS_TEMPORARY = r"""
@@ -345,52 +328,6 @@ host not found, try again
 dns query failed
 malformed or unexpected name server reply
 host name lookup failure
-"""
-
-_HOSTUNKNOWN = r"""
-\bhost (?:or domain name )?(?:not found|unknown)\b
-\bunknown host\b
-\bdomain (?:name )?(?:not found|does not exist|doesn'?t exist|unknown|is not valid)
-\bno such domain\b
-\bnxdomain\b
-\binvalid domain\b(?! name)
-\bunrout(?:e)?able (?:mail )?domain
-illegal host
-bad destination (?:system|host)
-(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+\.? does not exist
-dns lookup failure
-"""
-
-# The address's state in so many words: it does not exist, cannot be found, is marked invalid.
-# Unlike the canned "User unknown" below, a permanent reply that says this needs no proof of
-# the SMTP stage (`classify.decide`).
-_USERUNKNOWN_STATED = r"""
-\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}\bmarked as invalid\b
-\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
-+\b(?:cannot|can'?t|could not|couldn'?t) be found
-\b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
-+\b(?<!may )(?<!might )(?:does(?: not|n'?t) exist|no longer exists)
-\b(?:invalid|non-?existent) (?:recipient|mailbox)\b
-\b(?:mailbox|recipient|user|address|account) (?:was |is )?not found\b
-"""
-
-_USERUNKNOWN = r"""
-recipient address rejected: access denied
-\b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
-+\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
-+|is (?:not valid|invalid)|no longer (?:exists|valid))
-\b(?:unknown|invalid|non-?existent|no such|bad|illegal|not a valid) (?!address error)(?:e-?mail )?
-+(?:user(?:id| ?name)?|recipients?|mailbox|account|address|local[- ]?part|alias
-+|destination(?: mailbox)?(?: address)?|final delivery userid)\b
-no (?:such )?(?:mailbox|user|account|recipient) (?:here|by that name|found)
-no valid recipients?
-mailbox unavailable
-recip(?:ient)?notfound
-doesn'?t have an? .{1,60} account
-there is no one at this address
-(?:recipient|destination) address rejected(?:\.|\s*$|\s*\()
-(?:^|: |\d )address rejected
-destinataire invalide
 """
 
 _POLICYVIOLATION = r"""
@@ -453,14 +390,14 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.SUSPEND, _STRONG, _SUSPEND),
     (Reason.SUSPEND, _STRONG, FOREIGN_SUSPEND),
     (Reason.SUSPEND, _WEAK, _INACTIVE),
-    (Reason.HASMOVED, _STRONG, _HASMOVED),
-    (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
+    (Reason.HASMOVED, _STRONG, HASMOVED),
+    (Reason.NOTACCEPT, _STRONG, NOTACCEPT),
     (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
-    (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
-    (Reason.HOSTUNKNOWN, _WEAK, _UNROUTABLE),
+    (Reason.HOSTUNKNOWN, _STRONG, HOSTUNKNOWN),
+    (Reason.HOSTUNKNOWN, _WEAK, UNROUTABLE),
     (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
-    (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN_STATED),
-    (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
+    (Reason.USERUNKNOWN, _STRONG, USERUNKNOWN_STATED),
+    (Reason.USERUNKNOWN, _STRONG, USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
     (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
     (Reason.CONTENTERROR, _STRONG, _CONTENTERROR),
@@ -493,14 +430,14 @@ def _patterns(block: str) -> list[str]:
     return patterns
 
 
-_STATED = (FOREIGN_USERUNKNOWN, _USERUNKNOWN_STATED)
+_STATED = (FOREIGN_USERUNKNOWN, USERUNKNOWN_STATED)
 
 # The table, screened (`textscan.screen`): one scan of the text finds the plain strings the
 # patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
 # than case-insensitive matching.
 _SCREENED = ScreenedTable(
-    (TextVerdict(reason, strong, block not in _STATED, block == _USERUNKNOWN_STATED), _patterns(block))
+    (TextVerdict(reason, strong, block not in _STATED, block == USERUNKNOWN_STATED), _patterns(block))
     for reason, strong, block in _TABLE
 )
 
