@@ -12,6 +12,9 @@ this IP". Outlook.com's consumer MX tags its refusals with the codes of its post
 messages can be sent per hour and per day"). 5.7.515 ("sending domain does not meet the
 required authentication level", Outlook.com's rule for high-volume senders, who must pass SPF,
 DKIM and DMARC) is an authentication refusal even where its text says "policy reasons".
+5.7.133 to 5.7.136 (RESOLVER.RST.SenderNotAuthenticatedFor...) say that the recipient group,
+mailbox, public folder or mail user takes mail from its own organisation only: that recipient's
+restriction on who may write to it, `filtered`.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ _TELLTALE = re.compile(
 _RULES = compile_rules(
     (
         (r"RecipientNotFound|RecipNotFound|recipient not found|unknown recipient", Reason.USERUNKNOWN),
+        (r"SenderNotAuthenticatedFor(?:Group|Recipient|PublicFolder|MailUser)", Reason.FILTERED),
         (r"requested action not taken: mailbox unavailable", Reason.USERUNKNOWN),
         (r"recipient address rejected: access denied", Reason.USERUNKNOWN),
         (r"RecipSizeLimit|message too large", Reason.MESGTOOBIG),
