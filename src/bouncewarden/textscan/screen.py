@@ -23,7 +23,7 @@ Greek final sigma for one): such a pattern always searches.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -34,6 +34,7 @@ from bouncewarden.textscan.literals import SELECTIVE, literal_screen
 __all__ = ["ScreenedPattern", "ScreenedTable", "folded_for_screen"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 # The only characters outside ASCII that `re` matches to an ASCII letter when ignoring case.
@@ -118,27 +119,28 @@ class ScreenedPattern:
         return self.regex.finditer(text) if self.may_match(text, folded) else iter(())
 
 
-class _LiteralScanner:
+class _LiteralScanner(Generic[V]):
     """Which of many strings occur in a text, found in one pass (an Aho-Corasick automaton).
 
-    `pyahocorasick` builds the automaton once; a scan reports every occurrence of every string,
-    overlapping ones included, in time linear in the text.
+    Each string carries a value; `values` gives the value of every occurrence of every string in
+    a text, overlapping ones included (so a value may come more than once), in time linear in the
+    text. `pyahocorasick` builds the automaton once.
     """
 
-    def __init__(self, strings: Iterable[str]) -> None:
-        self.strings = frozenset(strings)
+    def __init__(self, values: Mapping[str, V]) -> None:
         self._automaton: ahocorasick.Automaton | None = None
-        if self.strings:
+        if values:
             self._automaton = ahocorasick.Automaton()
-            for string in self.strings:
-                self._automaton.add_word(string, string)
+            for string, value in values.items():
+                self._automaton.add_word(string, value)
             self._automaton.make_automaton()
 
-    def present(self, text: str) -> set[str]:
-        """The strings that occur in text."""
+    def values(self, text: str) -> Iterator[V]:
+        """The value of each occurrence of a string in text."""
         if self._automaton is None:
-            return set()
-        return {string for _end, string in self._automaton.iter(text)}
+            return
+        for _end, value in self._automaton.iter(text):
+            yield value
 
 
 # A table's strings are all looked for in one scan, so that more of them cost little, and
@@ -180,8 +182,8 @@ class ScreenedTable(Generic[T]):
         for number, literals in screened_by.items():
             for literal in literals:
                 needing.setdefault(literal.lower() if self._caseless else literal, set()).add(number)
-        self._scanner = _LiteralScanner(needing)
-        self._needing = {string: frozenset(numbers) for string, numbers in needing.items()}
+        # Each string scanned for stands for the numbers of the patterns that need it.
+        self._scanner = _LiteralScanner({string: frozenset(numbers) for string, numbers in needing.items()})
 
     @property
     def patterns(self) -> list[tuple[T, ScreenedPattern]]:
@@ -223,6 +225,6 @@ class ScreenedTable(Generic[T]):
         """The numbers of the patterns that may occur in text."""
         probe = text if not self._caseless else folded if folded is not None else folded_for_screen(text)
         candidates = set(self._always)
-        for string in self._scanner.present(probe):
-            candidates |= self._needing[string]
+        for numbers in self._scanner.values(probe):
+            candidates |= numbers
         return candidates
