@@ -31,8 +31,8 @@ from bouncewarden.cli.options import (
     load,
     open_service,
     print_json,
-    progress,
 )
+from bouncewarden.cli.progress import progress
 
 if TYPE_CHECKING:
     from bouncewarden.store.quarantine import QuarantineEntry
