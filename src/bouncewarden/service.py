@@ -8,6 +8,9 @@
         service.quarantine.entries()         # what could not be read (store.quarantine)
         service.outbox(after_id=0)           # address changes, in order (store.outbox)
         service.files.record_rows(batch)     # followed files: records and position (store.file_recorder)
+        service.browse.events(filter, ...)   # stored events and suppressions, a page at a time
+        service.reclassifier.plan(...)       # stored evidence read again (store.reclassify)
+        service.tokens / users / audit / blocks / mail_sources   # access control, audit, sources
 
 Nothing outside `bouncewarden.store` touches the engine or the models; this module only builds
 the objects and owns the connection pool's lifetime.
@@ -25,19 +28,26 @@ from bouncewarden.config import Settings
 from bouncewarden.intake import Intake
 from bouncewarden.jobs import JobReport, run_due_jobs
 from bouncewarden.store.admin import Administration
+from bouncewarden.store.audit import AuditLog
+from bouncewarden.store.browse import Browser
 from bouncewarden.store.counters import CounterReader
 from bouncewarden.store.engine import current_revision, make_engine, ping, upgrade
 from bouncewarden.store.file_recorder import FileRecorder
+from bouncewarden.store.mail_sources import MailSourceLedger
 from bouncewarden.store.outbox import OutboxEntry, read_outbox
+from bouncewarden.store.patterns import BlockedPatterns
 from bouncewarden.store.quarantine import QuarantineBox
+from bouncewarden.store.reclassify import Reclassifier
 from bouncewarden.store.recorder import BatchRecorder
 from bouncewarden.store.rules import RuleBook
+from bouncewarden.store.tokens import TokenStore
+from bouncewarden.store.users import UserStore
 
 __all__ = ["Service"]
 
 
 class Service:
-    """The store's objects: `recorder`, `intake`, `admin`, `rules`, `counters`, `quarantine`, `files`."""
+    """The store's objects over one engine (see the module docstring)."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock, *, migrate: bool = True) -> None:
         self._engine = make_engine(settings.resolved_database_url)
@@ -60,6 +70,13 @@ class Service:
         self.files = FileRecorder(
             self._engine, settings.policy, rules=self.rules.classification_rules, clock=clock
         )
+        self.browse = Browser(self._engine)
+        self.reclassifier = Reclassifier(self._engine, settings.policy, clock)
+        self.mail_sources = MailSourceLedger(self._engine)
+        self.tokens = TokenStore(self._engine, clock)
+        self.users = UserStore(self._engine, clock)
+        self.audit = AuditLog(self._engine, clock)
+        self.blocks = BlockedPatterns(self._engine, clock)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:

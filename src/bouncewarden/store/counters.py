@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.store.models import HourlyCounter
 from bouncewarden.store.recording import dialect_insert
+from bouncewarden.store.series import DailyTotals, daily_totals, events_by_reason
 from bouncewarden.store.types import as_utc
 
 __all__ = ["COUNTER_FIELDS", "CounterKey", "CounterReader", "DailyCounts", "add_counters", "count_events"]
@@ -147,3 +148,11 @@ class CounterReader:
                 day.soft += int(soft or 0)
                 day.complaints += int(complaints or 0)
         return days
+
+    def daily_totals(self, *, since: datetime, until: datetime) -> list[DailyTotals]:
+        """One entry per UTC day from `since` to `until`, days without counts as zeros."""
+        return daily_totals(self._engine, since=since, until=until)
+
+    def events_by_reason(self, *, since: datetime | None = None) -> dict[str, int]:
+        """Bounce, complaint and reject events per reason, most frequent first."""
+        return events_by_reason(self._engine, since=since)
