@@ -21,10 +21,9 @@ from bouncewarden.config import Settings
 from bouncewarden.parse.email_checks import MAX_HEADER_LINE
 from bouncewarden.service import Service
 from feedback_files import dsn, ses_bounce, ses_complaint
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
-SES_SAMPLES = SHARED_SES_SAMPLES
 
 
 def _bad_inputs() -> dict[str, tuple[bytes, str]]:

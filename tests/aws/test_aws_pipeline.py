@@ -27,10 +27,9 @@ from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from bouncewarden.store.models import Event, TransitionRow
 from fake_ses import FakeSes
 from fixtures_moto import unique_name
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
 from store_helpers import suppressed_addresses
 
-SAMPLES = SHARED_SES_SAMPLES
 FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
 PUBLISHED = (
     "notification/bounce-permanent-general.json",

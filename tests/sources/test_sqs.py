@@ -21,7 +21,7 @@ from bouncewarden.sources.sqs import (
 )
 from bouncewarden.store.models import Event, Evidence, Quarantined
 from fixtures_moto import aws_env, moto_endpoint, unique_name
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
 
 __all__ = ["aws_env", "moto_endpoint"]
 
@@ -57,7 +57,6 @@ def test_delete_is_chunked_by_ten_and_reports_failures(sqs, queue_url: str) -> N
 
 # --- with the real store (SQLite and PostgreSQL through the shared `service` fixture) -------
 
-SAMPLES = SHARED_SES_SAMPLES
 FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
 
 
