@@ -89,10 +89,11 @@ class Feedback:
 
 @dataclass(frozen=True, slots=True)
 class NotFeedback:
-    """A readable message that holds no feedback: `what` it looks like, and why."""
+    """Readable input that holds no feedback: `what` it is (an auto-reply, a log line about a
+    connection), and why it is not feedback where that needs saying."""
 
     what: str
-    reason: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
