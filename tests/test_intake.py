@@ -233,8 +233,9 @@ def test_unavailable_database_is_reported_never_quarantined(settings: Settings) 
     recorder = BatchRecorder(engine, settings.policy)
     try:
         from bouncewarden.intake import Intake
+        from bouncewarden.parse.reader import read_batch
 
-        outcomes = Intake(recorder, lambda: ()).take(
+        outcomes = Intake(recorder, lambda: (), read_batch).take(
             [raw_input(ses_bounce("a@example.com", T0)), raw_input(b"junk")]
         )
     finally:

@@ -18,14 +18,16 @@ the objects and owns the connection pool's lifetime.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
-from bouncewarden.intake import Intake
+from bouncewarden.intake import Intake, RawInput, Reading
 from bouncewarden.jobs import JobReport, run_due_jobs
 from bouncewarden.store.admin import Administration
 from bouncewarden.store.audit import AuditLog
@@ -42,6 +44,9 @@ from bouncewarden.store.recorder import BatchRecorder
 from bouncewarden.store.rules import RuleBook
 from bouncewarden.store.tokens import TokenStore
 from bouncewarden.store.users import UserStore
+
+if TYPE_CHECKING:
+    from bouncewarden.classify import OperatorRule
 
 __all__ = ["Service"]
 
@@ -63,7 +68,7 @@ class Service:
         self.recorder = BatchRecorder(
             self._engine, settings.policy, clock, rules=self.rules.classification_rules
         )
-        self.intake = Intake(self.recorder, self.rules.classification_rules)
+        self.intake = Intake(self.recorder, self.rules.classification_rules, _read_batch)
         self.admin = Administration(self._engine, clock)
         self.counters = CounterReader(self._engine)
         self.quarantine = QuarantineBox(self._engine, clock)
@@ -116,3 +121,11 @@ class Service:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+def _read_batch(inputs: Sequence[RawInput], rules: Sequence[OperatorRule]) -> list[Reading]:
+    """The one reader (`parse.reader.read_batch`), loaded on the first read: commands that
+    never read anything (`check`, `export`) do not load the parsers."""
+    from bouncewarden.parse.reader import read_batch
+
+    return read_batch(inputs, rules)
