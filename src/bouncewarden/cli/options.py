@@ -1,4 +1,4 @@
-"""What the commands share: the `--db`/`--config` options, opening the store, `--json`.
+"""What the commands share: the `--db`/`--config` options, opening the store, `--json`, times.
 
 Every command that reads settings takes `--config FILE` (a TOML file that must exist) and those
 that touch the database `--db URL` (over `BOUNCEWARDEN_DATABASE_URL` and the settings file).
@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from bouncewarden.service import Service
 
 __all__ = [
+    "MOMENT",
     "actor",
     "config_option",
     "database_options",
@@ -34,6 +36,24 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Moment(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click releases
+    """An ISO 8601 date or time (`--since`, `--now`); one written without a zone is UTC."""
+
+    name = "ISO-8601"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or time", param, ctx)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+MOMENT = _Moment()
 
 
 def config_option(function: F) -> F:

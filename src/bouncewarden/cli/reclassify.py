@@ -10,29 +10,21 @@ parser version behind it; with --dry-run nothing is written. See
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from bouncewarden import __version__
-from bouncewarden.cli.options import database_options, json_option, load, open_service
+from bouncewarden.cli.options import MOMENT, database_options, json_option, load, open_service
 
 __all__ = ["reclassify_command", "register"]
 
 
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time", param_hint="--since") from err
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 @click.command("reclassify")
-@click.option("--since", default=None, help="Only events that happened at or after this ISO 8601 time.")
+@click.option(
+    "--since", type=MOMENT, default=None, help="Only events that happened at or after this ISO 8601 time."
+)
 @click.option(
     "--source", default=None, help="Only events of this source (ses, file, pmta, postfix-log, ...)."
 )
@@ -40,7 +32,7 @@ def _since(value: str | None) -> datetime | None:
 @json_option
 @database_options
 def reclassify_command(
-    since: str | None,
+    since: datetime | None,
     source: str | None,
     dry_run: bool,
     as_json: bool,
@@ -53,7 +45,6 @@ def reclassify_command(
     from bouncewarden.parse.replay import read_evidence
     from bouncewarden.store.reclassify import describe
 
-    moment = _since(since)
     with open_service(load(config_file, database_url)) as service:
         stored = service.rules.stored_rules()
         rules = [entry.rule for entry in stored]
@@ -68,7 +59,7 @@ def reclassify_command(
                     return f"rule {entry.id}: {rule.pattern} ==> {rule.severity.value}"
             return f"classifier of bouncewarden {__version__}"
 
-        plan = service.reclassifier.plan(read=read, explain=explain, since=moment, source=source)
+        plan = service.reclassifier.plan(read=read, explain=explain, since=since, source=source)
         changed = 0 if dry_run else service.reclassifier.apply(plan, rules=rules)
     verb = "would change" if dry_run else "changed"
     if as_json:
