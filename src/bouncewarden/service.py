@@ -23,8 +23,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.intake import Intake, RawInput, Reading
@@ -87,11 +85,6 @@ class Service:
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:
         """Connect to `settings.resolved_database_url` and (by default) bring the schema up to date."""
         return cls(settings, clock, migrate=migrate)
-
-    @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine, for tests that look at the tables themselves."""
-        return self._engine
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query (the health check)."""

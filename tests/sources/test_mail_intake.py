@@ -34,7 +34,7 @@ def test_a_batch_answers_per_message_in_order(service: Service) -> None:
         MailOutcome.DUPLICATE,
     ]
     assert results[2].detail.startswith("not feedback: ")
-    assert stored_counts(service.engine) == {"evidence": 2, "events": 2, "quarantine": 2}
+    assert stored_counts(service) == {"evidence": 2, "events": 2, "quarantine": 2}
     again = mail_recorder(service).record_mail([_mail(first)])
     assert [result.outcome for result in again] == [MailOutcome.DUPLICATE]
 
