@@ -4,7 +4,7 @@
         service.intake.take(inputs)          # read and record a batch (bouncewarden.intake)
         service.admin.lookup(addresses)      # the operator's side (store.admin)
         service.rules.add_operator_rule(...)  # classification overrides (store.rules)
-        service.counters.daily_counts(...)   # hourly counters, summed (store.counters)
+        service.counters.daily_totals(...)   # hourly counters, summed per UTC day (store.series)
         service.quarantine.entries()         # what could not be read (store.quarantine)
         service.outbox(after_id=0)           # address changes, in order (store.outbox)
         service.files.record_rows(batch)     # followed files: records and position (store.file_recorder)

@@ -119,8 +119,8 @@ def test_notification_and_event_of_one_failure_count_once(
         ).scalar_one()
     assert transitions == 1
     day_start = parse_timestamp(notification["bounce"]["timestamp"]).replace(hour=0, minute=0, second=0)
-    (day,) = service.counters.daily_counts(day_start, day_start + timedelta(days=1)).values()
-    assert day.hard == 1
+    day = service.counters.daily_totals(since=day_start, until=day_start + timedelta(days=1))[0]
+    assert (day.day, day.hard) == (day_start.date(), 1)
 
 
 # --- a worker process killed with SIGKILL in the middle of a batch --------------------------
