@@ -58,39 +58,33 @@ def _quarantined(tmp_path: Path, database: str) -> None:
     assert status == 3  # quarantined
 
 
-@pytest.mark.parametrize("command", ["ingest", "import", "clean", "quarantine replay"])
-def test_a_long_run_shows_progress_and_rate_on_a_terminal_only(tmp_path: Path, command: str) -> None:
-    database = _database(tmp_path)
+def _arguments(command: str, tmp_path: Path, database: str) -> list[str]:
+    """The command line of a long run of `command`, with what it needs made in `tmp_path`."""
     if command == "ingest":
-        arguments, label, count, noun, status = (
-            ["ingest", str(_inbox(tmp_path))],
-            "ingesting",
-            "60",
-            "inputs",
-            0,
-        )
-    elif command == "import":
-        arguments, label, count, noun, status = (
-            ["import", str(_small_list(tmp_path))],
-            "importing",
-            "2,500",
-            "rows",
-            0,
-        )
-    elif command == "clean":
-        cleaned = str(tmp_path / "out.csv")
-        arguments = ["clean", str(_big_list(tmp_path)), "-o", cleaned]
-        label, count, noun, status = "cleaning", "150,000", "rows", 0
-    else:
-        _quarantined(tmp_path, database)
-        arguments, label, count, noun, status = (
-            ["quarantine", "replay", "--all"],
-            "replaying",
-            "3",
-            "inputs",
-            3,
-        )
-    arguments += ["--db", database]
+        return ["ingest", str(_inbox(tmp_path))]
+    if command == "import":
+        return ["import", str(_small_list(tmp_path))]
+    if command == "clean":
+        return ["clean", str(_big_list(tmp_path)), "-o", str(tmp_path / "out.csv")]
+    _quarantined(tmp_path, database)
+    return ["quarantine", "replay", "--all"]
+
+
+# command, its progress label, the count it ends on, what it counts, its exit status
+_RUNS = [
+    ("ingest", "ingesting", "60", "inputs", 0),
+    ("import", "importing", "2,500", "rows", 0),
+    ("clean", "cleaning", "150,000", "rows", 0),
+    ("quarantine replay", "replaying", "3", "inputs", 3),  # 3: still unreadable
+]
+
+
+@pytest.mark.parametrize(("command", "label", "count", "noun", "status"), _RUNS, ids=[r[0] for r in _RUNS])
+def test_a_long_run_shows_progress_and_rate_on_a_terminal_only(
+    tmp_path: Path, command: str, label: str, count: str, noun: str, status: int
+) -> None:
+    database = _database(tmp_path)
+    arguments = [*_arguments(command, tmp_path, database), "--db", database]
 
     returncode, terminal = stderr_on_a_terminal(arguments, tmp_path)
     assert returncode == status, terminal
