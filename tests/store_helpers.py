@@ -38,7 +38,7 @@ def suppressed_addresses(service: Service) -> list[str]:
 
 def engine_of(service: Service) -> Engine:
     """The service's engine, for a test of the store's own functions or its statements."""
-    return service._engine
+    return service.engine
 
 
 def connect(service: Service) -> Connection:

@@ -23,6 +23,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import Engine
+
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.intake import Intake, RawInput, Reading
@@ -85,6 +87,12 @@ class Service:
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:
         """Connect to `settings.resolved_database_url` and (by default) bring the schema up to date."""
         return cls(settings, clock, migrate=migrate)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine. Only `tests/store_helpers.py` should need it (to read rows
+        back); code outside the store uses the objects above."""
+        return self._engine
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query (the health check)."""
