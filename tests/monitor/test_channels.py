@@ -20,9 +20,9 @@ from aiosmtpd.smtp import Envelope
 
 from bouncewarden.config import AlertEmailSettings, HealthSettings, Settings, SlackSettings
 from bouncewarden.service import Service
-from bouncewarden.store.engine import WRITE
 from bouncewarden.store.notices import add_notice
 from mail_support import free_port
+from store_helpers import begin
 
 AT = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 RAISED = {
@@ -116,7 +116,7 @@ def _settings(settings: Settings, slack: str, smtp_port: int, environment: pytes
 
 
 def _notice(service: Service, topic: str, payload: dict[str, Any]) -> None:
-    with service.engine.execution_options(**WRITE).begin() as connection:
+    with begin(service) as connection:
         add_notice(connection, topic, "news@example.org", payload, at=AT)
 
 
