@@ -29,6 +29,7 @@ def _event(kind: Kind, severity: Severity, reason: Reason, index: int, when: dat
         occurred_at=when,
         source="test",
         sender="digest@news.example.com",
+        message_id=f"<{index}@news.example.com>",  # a send and its outcome are one send
     )
 
 

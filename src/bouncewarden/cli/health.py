@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bouncewarden.cli.options import (
+    MOMENT,
     actor,
     database_options,
     json_option,
@@ -110,13 +111,7 @@ def _day(day: date, counts: Counts) -> dict[str, Any]:
 @database_options
 @json_option
 @click.option("--since", "since_text", default="7d", show_default=True, help="Period per sender: Nd or Nh.")
-@click.option(
-    "--now",
-    "now_text",
-    default=None,
-    metavar="ISO-8601",
-    help="End of the period (default: now), up to the hour.",
-)
+@click.option("--now", type=MOMENT, default=None, help="End of the period (default: now), up to the hour.")
 def stats_command(
     config_file: Path | None, database_url: str | None, as_json: bool, since_text: str, now: datetime | None
 ) -> None:
