@@ -1,8 +1,8 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
 Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, `[smtp]` and
-`[[mailboxes]]` from `bouncewarden.config_mail`, and one `[[logs]]` table per followed stream
-of files). Environment
+`[[mailboxes]]` from `bouncewarden.config_mail`, `[[webhooks]]` from
+`bouncewarden.config_webhooks`, and one `[[logs]]` table per followed stream of files). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
 the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
 """
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bouncewarden.config_mail import MailboxSettings, SmtpSettings
+from bouncewarden.config_webhooks import WebhookSettings
 from bouncewarden.errors import ConfigurationError
 
 __all__ = [
@@ -124,6 +125,7 @@ class Settings(BaseSettings):
     logs: list[LogSettings] = Field(default_factory=list)
     smtp: SmtpSettings | None = None
     mailboxes: list[MailboxSettings] = Field(default_factory=list)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(

@@ -24,13 +24,12 @@ file the mailbox names, so it stays out of settings files, command lines and `ps
 
 from __future__ import annotations
 
-import os
 from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
 
-from bouncewarden.errors import ConfigurationError
+from bouncewarden.config_secrets import read_secret
 
 __all__ = ["AfterScan", "MailboxKind", "MailboxSecurity", "MailboxSettings", "SmtpSettings"]
 
@@ -140,18 +139,4 @@ class MailboxSettings(BaseModel):
 
     def password(self) -> str:
         """The password, from the environment variable or the file the settings name."""
-        if self.password_env:
-            value = os.environ.get(self.password_env)
-            if value is None:
-                raise ConfigurationError(
-                    f"mailbox {self.name}: environment variable {self.password_env} is not set"
-                )
-            return value
-        if self.password_file is not None:
-            try:
-                return self.password_file.read_text(encoding="utf-8").rstrip("\r\n")
-            except OSError as err:
-                raise ConfigurationError(
-                    f"mailbox {self.name}: cannot read password file {self.password_file}: {err.strerror}"
-                ) from err
-        raise ConfigurationError(f"mailbox {self.name}: set password_env or password_file")
+        return read_secret(f"mailbox {self.name}", "password", self.password_env, self.password_file)

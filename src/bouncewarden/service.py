@@ -8,6 +8,7 @@
         service.quarantine.entries()         # what could not be read (store.quarantine)
         service.outbox(after_id=0)           # address changes, in order (store.outbox)
         service.files.record_rows(batch)     # followed files: records and position (store.file_recorder)
+        service.webhooks.dead_letters()      # outgoing webhooks' deliveries (store.webhook_queue)
 
 Nothing outside `bouncewarden.store` touches the engine or the models; this module only builds
 the objects and owns the connection pool's lifetime.
@@ -32,12 +33,14 @@ from bouncewarden.store.outbox import OutboxEntry, read_outbox
 from bouncewarden.store.quarantine import QuarantineBox
 from bouncewarden.store.recorder import BatchRecorder
 from bouncewarden.store.rules import RuleBook
+from bouncewarden.store.webhook_queue import WebhookQueue
 
 __all__ = ["Service"]
 
 
 class Service:
-    """The store's objects: `recorder`, `intake`, `admin`, `rules`, `counters`, `quarantine`, `files`."""
+    """The store's objects: `recorder`, `intake`, `admin`, `rules`, `counters`, `quarantine`, `files`,
+    `webhooks`."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock, *, migrate: bool = True) -> None:
         self._engine = make_engine(settings.resolved_database_url)
@@ -60,6 +63,7 @@ class Service:
         self.files = FileRecorder(
             self._engine, settings.policy, rules=self.rules.classification_rules, clock=clock
         )
+        self.webhooks = WebhookQueue(self._engine)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:

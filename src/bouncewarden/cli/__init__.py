@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "users": _ACCESS,
     "smtp": _MAIL,
     "mailbox": _MAIL,
+    "webhooks": "bouncewarden.cli.webhooks",
 }
 """Command name -> the module that registers it."""
 

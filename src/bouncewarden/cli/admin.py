@@ -105,12 +105,19 @@ def jobs_group() -> None:
     "--now", "now_text", default=None, metavar="ISO-8601", help="Run as of this time (default: now)."
 )
 def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now_text: str | None) -> None:
-    """Run the due scheduled work once and print what was done."""
+    """Run the due scheduled work once, then the outgoing webhooks, and print what was done."""
+    from bouncewarden.cli.webhooks import deliver_webhooks
+
     now = _parse_time(now_text) if now_text else datetime.now(UTC)
-    with open_service(load(config_file, database_url)) as service:
+    settings = load(config_file, database_url)
+    with open_service(settings) as service:
         report = service.run_due_jobs(now)
+        try:
+            delivered = deliver_webhooks(service, settings)
+        except BouncewardenError as err:
+            raise click.ClickException(str(err)) from err
     if not as_json:
-        click.echo("\n".join(report.lines()))
+        click.echo("\n".join([*report.lines(), delivered.line()]))
         return
     print_json(
         {
@@ -121,6 +128,11 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
                 {"address": retry.address, "attempts": retry.attempts, "due_at": _stamp(retry.due_at)}
                 for retry in report.retries_due
             ],
+            "webhooks": {
+                "queued": delivered.queued,
+                "delivered": delivered.delivered,
+                "dead": delivered.dead,
+            },
         }
     )
 
