@@ -126,7 +126,7 @@ class WebhookDeliverer:
             while True:
                 sent = self._round(receiver)
                 report += sent
-                if sent.delivered + sent.failed < self._batch or not sent.delivered:
+                if not sent.delivered:
                     break  # nothing more due, or the receiver fails everything: wait for the retries
         return report
 

@@ -299,7 +299,7 @@ class WebhookQueue:
                     row.last_error,
                     as_utc(row.created_at),
                 )
-                for row in connection.execute(query).scalars()
+                for row in connection.execute(query)
             ]
 
     def replay(self, ids: Sequence[int] | None, *, now: datetime, webhook: str | None = None) -> int:
