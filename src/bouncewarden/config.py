@@ -47,6 +47,11 @@ class PolicySettings(BaseModel):
     `unreadable`: what a failure the classifier could not read (reason `onhold` or
     `undefined`) means for its address: `soft` counts it as a soft bounce (the default),
     `hard` suppresses at once, `ignore` leaves the address alone (`policy.unreadable`).
+
+    `soft_window_days`: when set, only soft bounces within that many days before a new one
+    count toward `max_attempts` (unset: every soft bounce since the address was last clear).
+    `delivery_resets_soft`: a delivery after soft bounces clears the count (the default);
+    off, the address goes back to `active` but keeps its count for the next soft bounce.
     """
 
     retry_base_minutes: float = Field(15.0, gt=0)
@@ -55,6 +60,8 @@ class PolicySettings(BaseModel):
     grace_days: float = Field(14.0, gt=0, le=30)
     suppress_complaints: bool = True
     unreadable: Literal["soft", "hard", "ignore"] = "soft"
+    soft_window_days: float | None = Field(None, gt=0)
+    delivery_resets_soft: bool = True
 
 
 class SnsSettings(BaseModel):
