@@ -110,53 +110,62 @@ def test_quarantine_keeps_raw_and_reason_once_per_content(service: Service) -> N
     assert entry.media_type == "message/rfc822" and "binary data" in entry.reason
 
 
-def test_counters_by_hour_sender_domain_campaign(service: Service) -> None:
+def test_counters_by_hour_sender_provider_campaign(service: Service) -> None:
+    spring = {"sender": "news@example.org", "campaign": "spring"}
     events = [
         bounce(
-            "a@example.com",
+            "a@gmail.com",
             "s1",
             kind=Kind.SEND,
             severity=Severity.NONE,
             reason=Reason.DELIVERED,
             sender="News@Example.org",
             campaign="spring",
+            message_id="m1",
+            tags={"ses:configuration-set": "marketing"},
         ),
         bounce(
-            "a@example.com",
+            "a@gmail.com",
             "d1",
             kind=Kind.DELIVERY,
             severity=Severity.NONE,
             reason=Reason.DELIVERED,
-            sender="news@example.org",
-            campaign="spring",
+            message_id="m1",
+            tags={"ses:configuration-set": "marketing"},
+            **spring,
         ),
         bounce(
-            "b@example.net",
+            "b@hotmail.co.uk",
             "c1",
             kind=Kind.COMPLAINT,
             severity=Severity.COMPLAINT,
             reason=Reason.FEEDBACK,
             at=T0 + timedelta(minutes=59),
-            sender="news@example.org",
-            campaign="spring",
+            **spring,
         ),
         bounce(
-            "c@example.net", "x1", severity=Severity.SENDER, reason=Reason.BLOCKED, at=T0 + timedelta(hours=1)
+            "c@example.net",
+            "x1",
+            severity=Severity.SENDER,
+            reason=Reason.BLOCKED,
+            at=T0 + timedelta(hours=1),
+            tags={"vmta": "Pool-1"},
         ),
     ]
     record(service, events, raw=None, source="test")
     with service.engine.connect() as connection:
         rows = connection.execute(
             sa.text(
-                "SELECT sender_identity, recipient_domain, campaign,"
+                "SELECT sender_identity, provider, campaign, configuration_set,"
                 " sends, deliveries, hard, soft, complaints, sender_side"
-                " FROM hourly_counters ORDER BY hour, recipient_domain"
+                " FROM hourly_counters ORDER BY hour, provider"
             )
         ).all()
+    # The delivery of message m1 is not a second send; the refusal, with no send seen, is one.
     assert [tuple(row) for row in rows] == [
-        ("news@example.org", "example.com", "spring", 1, 1, 0, 0, 0, 0),
-        ("news@example.org", "example.net", "spring", 0, 0, 0, 0, 1, 0),
-        ("", "example.net", "", 0, 0, 0, 0, 0, 1),
+        ("news@example.org", "gmail", "spring", "marketing", 1, 1, 0, 0, 0, 0),
+        ("news@example.org", "microsoft", "spring", "", 0, 0, 0, 0, 1, 0),
+        ("vmta:pool-1", "other", "", "", 1, 0, 0, 0, 0, 1),
     ]
 
 

@@ -1,6 +1,6 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
-Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, `[smtp]` and
+Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, `[health]`, `[smtp]` and
 `[[mailboxes]]` from `bouncewarden.config_mail`, `[[webhooks]]` from
 `bouncewarden.config_webhooks`, and one `[[logs]]` table per followed stream of files). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
@@ -21,7 +21,9 @@ from bouncewarden.config_webhooks import WebhookSettings
 from bouncewarden.errors import ConfigurationError
 
 __all__ = [
+    "AlertEmailSettings",
     "AwsSettings",
+    "HealthSettings",
     "HttpSettings",
     "LogSettings",
     "PolicySettings",
@@ -107,6 +109,50 @@ class HttpSettings(BaseModel):
     share them between processes behind one proxy."""
 
 
+class AlertEmailSettings(BaseModel):
+    """Where alert emails go: the recipients and the SMTP server that relays them."""
+
+    to: list[str] = Field(min_length=1)
+    sender: str = "bouncewarden@localhost"
+    host: str = "127.0.0.1"
+    port: int = Field(25, ge=1, le=65535)
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    timeout_seconds: float = Field(10.0, gt=0)
+
+
+class HealthSettings(BaseModel):
+    """Sender health (DESIGN.md, Rates and alerts): the rolling window, thresholds and channels.
+
+    Rates are percentages. A rate is judged only when its denominator over the window reaches
+    `min_volume`. An alert is raised when a rate reaches its threshold and resolved when it
+    falls below `resolve_fraction` of it (hysteresis: a rate wavering at the line is one alert).
+    """
+
+    window_hours: int = Field(24, ge=1, le=24 * 30)
+    min_volume: int = Field(1000, ge=1)
+    bounce_warning: float = Field(2.0, gt=0, le=100)
+    bounce_review: float = Field(5.0, gt=0, le=100)
+    bounce_pause: float = Field(10.0, gt=0, le=100)
+    complaint_warning: float = Field(0.05, gt=0, le=100)
+    complaint_review: float = Field(0.1, gt=0, le=100)
+    complaint_pause: float = Field(0.5, gt=0, le=100)
+    resolve_fraction: float = Field(0.8, gt=0, le=1)
+    volume_drop_fraction: float = Field(0.5, gt=0, lt=1)
+    """Alert when a day's sends fall below this fraction of the trailing 7-day daily average."""
+    quota_warning: float = Field(80.0, gt=0, le=100)
+    check_ses_quota: bool = False
+    """Ask SES for `GetSendQuota` (with the `[aws]` region and endpoint) at every evaluation."""
+    incident_minutes: int = Field(10, ge=1, le=24 * 60)
+    incident_recipients: int = Field(20, ge=2)
+    """Distinct recipients at one provider refused for one sender-side reason within
+    `incident_minutes` that make an incident."""
+    slack_urls: list[str] = Field(default_factory=list)
+    """Slack-compatible incoming webhooks that alerts are posted to."""
+    email: AlertEmailSettings | None = None
+
+
 class LogSettings(BaseModel):
     """One `[[logs]]` entry: files of one format that `serve` follows."""
 
@@ -129,6 +175,7 @@ class Settings(BaseSettings):
     sqs: SqsSettings = Field(default_factory=lambda: SqsSettings())
     aws: AwsSettings = Field(default_factory=lambda: AwsSettings())
     http: HttpSettings = Field(default_factory=lambda: HttpSettings())
+    health: HealthSettings = Field(default_factory=lambda: HealthSettings())
     logs: list[LogSettings] = Field(default_factory=list)
     smtp: SmtpSettings | None = None
     mailboxes: list[MailboxSettings] = Field(default_factory=list)

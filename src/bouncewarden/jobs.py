@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -32,6 +33,9 @@ from bouncewarden.store.notices import add_notices
 from bouncewarden.store.outbox import add_transitions, transition_values
 from bouncewarden.store.recording import save_address, state_from_row
 from bouncewarden.store.types import as_utc
+
+if TYPE_CHECKING:
+    from bouncewarden.monitor.alerts import HealthReport
 
 __all__ = ["RETRY_DUE", "SCHEDULER_ACTOR", "DueRetry", "JobReport", "run_due_jobs"]
 
@@ -59,6 +63,13 @@ class JobReport:
     expired: tuple[str, ...] = ()
     retries_due: tuple[DueRetry, ...] = ()
     skipped: bool = False
+    health: HealthReport | None = None
+    """What the sender-health evaluation of the same run changed (`Service.run_due_jobs`)."""
+
+    @property
+    def is_news(self) -> bool:
+        """Whether the run did or found anything worth a log line."""
+        return bool(self.skipped or self.expired or self.retries_due or (self.health and self.health.lines()))
 
     def lines(self) -> list[str]:
         """Lines for the operator."""
@@ -73,6 +84,8 @@ class JobReport:
             f"retry\t{retry.address}\tattempts={retry.attempts}\tdue={retry.due_at.isoformat()}"
             for retry in self.retries_due
         ]
+        if self.health is not None:
+            lines += self.health.lines()
         return lines
 
 

@@ -73,7 +73,7 @@ class JobScheduler:
             self._running.release()
         self.runs += 1
         self.last_report = report
-        if report.skipped or report.expired or report.retries_due:
+        if report.is_news:
             for line in report.lines():
                 _log.info("%s", line)
         return TickResult.RAN

@@ -5,6 +5,7 @@
         service.admin.lookup(addresses)      # the operator's side (store.admin)
         service.rules.add_operator_rule(...)  # classification overrides (store.rules)
         service.counters.daily_counts(...)   # hourly counters, summed (store.counters)
+        service.health.evaluate(now)         # rates, alerts, incidents (monitor.alerts)
         service.quarantine.entries()         # what could not be read (store.quarantine)
         service.outbox(after_id=0)           # address changes, in order (store.outbox)
         service.files.record_rows(batch)     # followed files: records and position (store.file_recorder)
@@ -16,6 +17,7 @@ the objects and owns the connection pool's lifetime.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 
@@ -25,6 +27,8 @@ from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
 from bouncewarden.intake import Intake
 from bouncewarden.jobs import JobReport, run_due_jobs
+from bouncewarden.monitor.alerts import HealthMonitor
+from bouncewarden.monitor.channels import AlertChannels, make_channels
 from bouncewarden.store.admin import Administration
 from bouncewarden.store.counters import CounterReader
 from bouncewarden.store.engine import current_revision, make_engine, ping, upgrade
@@ -40,7 +44,7 @@ __all__ = ["Service"]
 
 class Service:
     """The store's objects: `recorder`, `intake`, `admin`, `rules`, `counters`, `quarantine`, `files`,
-    `webhooks`."""
+    `health`, `alert_channels`, `webhooks`."""
 
     def __init__(self, settings: Settings, clock: Clock = system_clock, *, migrate: bool = True) -> None:
         self._engine = make_engine(settings.resolved_database_url)
@@ -64,6 +68,8 @@ class Service:
             self._engine, settings.policy, rules=self.rules.classification_rules, clock=clock
         )
         self.webhooks = WebhookQueue(self._engine)
+        self.health = HealthMonitor(self._engine, settings.health)
+        self.alert_channels = AlertChannels(self._engine, make_channels(settings.health), clock)
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock = system_clock, migrate: bool = True) -> Service:
@@ -89,8 +95,18 @@ class Service:
             return read_outbox(connection, after_id=after_id, limit=limit)
 
     def run_due_jobs(self, now: datetime | None = None) -> JobReport:
-        """Expire soft-bouncing addresses past the grace period and report due retries, once."""
-        return run_due_jobs(self._engine, self.settings.policy, now or self._clock())
+        """Expire soft-bouncing addresses past the grace period and report due retries, then
+        evaluate sender health and tell the alert channels what changed, once."""
+        now = now or self._clock()
+        report = run_due_jobs(self._engine, self.settings.policy, now)
+        quota = None
+        if self.settings.health.check_ses_quota:
+            from bouncewarden.monitor.quota import read_send_quota  # boto3 only when asked
+
+            quota = read_send_quota(self.settings)
+        health = self.health.evaluate(now, quota=quota)
+        self.alert_channels.deliver()
+        return replace(report, health=health)
 
     def close(self) -> None:
         """Release the database connections."""

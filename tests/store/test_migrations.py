@@ -18,6 +18,10 @@ MIGRATIONS = Path(__file__).parents[2] / "src" / "bouncewarden" / "store" / "mig
 TABLES = {
     "addresses",
     "alembic_version",
+    "alerts",
+    "channel_cursors",
+    "incidents",
+    "sent_messages",
     "api_tokens",
     "audit_log",
     "blocked_patterns",

@@ -46,7 +46,7 @@ from bouncewarden.intake import (
 from bouncewarden.policy import apply_unreadable
 from bouncewarden.store.address_batch import NewEvent, apply_policy
 from bouncewarden.store.bulk_events import insert_events
-from bouncewarden.store.counters import add_counters, count_events
+from bouncewarden.store.counters import count_new_events
 from bouncewarden.store.models import Evidence, Quarantined
 from bouncewarden.store.recording import chunked, dialect_insert
 from bouncewarden.store.rule_hits import count_rule_hits
@@ -171,7 +171,7 @@ def _store_events(
         ids = {key: event_id for event_id, key in insert_events(connection, rows, None, now)}
     new = [NewEvent(ids[key], first_of_key[key][1], first_of_key[key][0]) for key in keys if key in ids]
     transitions = apply_policy(connection, new, policy, now)
-    add_counters(connection, count_events(item.event for item in new))
+    count_new_events(connection, [item.event for item in new])
     count_rule_hits(connection, [item.event for item in new], rules, now=now)
     by_input: dict[int, list[FeedbackEvent]] = {}
     for item in new:

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent, Severity
 from bouncewarden.store.bulk_events import insert_events
-from bouncewarden.store.counters import add_counters, count_events
+from bouncewarden.store.counters import count_new_events
 from bouncewarden.store.models import Evidence, FilePosition, Quarantined
 from bouncewarden.store.recording import insert_ignore
 from bouncewarden.store.rule_hits import count_rule_hits
@@ -197,7 +197,7 @@ def record_row_batch(
         evidence_id = _store_evidence(connection, batch.evidence, batch, now)
     new = _insert_new(connection, batch.events, evidence_id, now)
     transitions = apply_policy(connection, new, now) if new else 0
-    add_counters(connection, count_events(event for _, event in new))
+    count_new_events(connection, [event for _, event in new])
     count_rule_hits(connection, [event for _, event in new], rules, now=now)
     _quarantine(connection, batch, now)
     _save_position(connection, batch.position, now)

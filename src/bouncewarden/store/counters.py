@@ -1,31 +1,59 @@
-"""Hourly counters per sender identity, recipient domain and campaign.
+"""Hourly counters per sender identity, receiving provider, campaign and configuration set.
 
-Each new event adds to the row of its hour (from `occurred_at`, UTC). Sends and deliveries
-always count; hard and soft bounces, complaints and sender-side refusals count when the
-event `counts_toward_rate`. Delays, autoreplies, opens and clicks are not counted here.
+Each new event adds to the row of its hour (from `occurred_at`, UTC):
+
+- the sender identity is the PowerMTA virtual MTA (`vmta:NAME`) when the record names one,
+  otherwise the envelope sender / SES source, normalised (empty when unknown);
+- the provider is the recipient domain's family (`monitor.providers`: gmail, microsoft, ...);
+- the campaign, and the SES configuration set (tag `ses:configuration-set`), empty when unknown.
+
+Sends: a message counts once per recipient, by the first of its events to arrive among its
+Send event, its delivery, and a bounce or reject that counts toward the rates. So where a
+sender's Send events are seen (SES `Send`, `POST /v1/sends`, `record-sends`), later outcomes
+add nothing to `sends`; where none are, the first outcome (a PowerMTA `d` record, an MTA log
+`sent` line, a bounce) counts as the send. Pairs are matched on (message id, recipient) in
+`sent_messages` (`INSERT ... ON CONFLICT DO NOTHING RETURNING`, so two writers agree); an event
+without a message id cannot be matched and counts as a send of its own. Deliveries always
+count; hard and soft bounces, complaints and sender-side refusals count when the event
+`counts_toward_rate`. Delays, autoreplies, opens and clicks are not counted here.
 Rows are upserted (`ON CONFLICT ... DO UPDATE SET n = n + excluded.n`), in sorted key order,
 many rows per statement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
-from bouncewarden.store.models import HourlyCounter
+from bouncewarden.monitor.providers import provider_of
+from bouncewarden.store.models import HourlyCounter, SentMessage
 from bouncewarden.store.recording import dialect_insert
 from bouncewarden.store.types import as_utc
 
-__all__ = ["COUNTER_FIELDS", "CounterKey", "CounterReader", "DailyCounts", "add_counters", "count_events"]
+__all__ = [
+    "COUNTER_FIELDS",
+    "CounterKey",
+    "CounterReader",
+    "DailyCounts",
+    "add_counters",
+    "count_events",
+    "count_new_events",
+    "first_sends",
+    "forget_sends_before",
+    "sender_identity",
+]
 
 COUNTER_FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
+CONFIGURATION_SET_TAG = "ses:configuration-set"
+_OUTCOMES = frozenset({Kind.DELIVERY, Kind.BOUNCE, Kind.REJECT})
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -34,13 +62,12 @@ class CounterKey:
 
     hour: datetime
     sender_identity: str
-    recipient_domain: str
+    provider: str
     campaign: str
+    configuration_set: str
 
 
 def _field_for(event: FeedbackEvent) -> str | None:
-    if event.kind is Kind.SEND:
-        return "sends"
     if event.kind is Kind.DELIVERY:
         return "deliveries"
     if not event.counts_toward_rate:
@@ -56,22 +83,85 @@ def _field_for(event: FeedbackEvent) -> str | None:
     return None
 
 
+def sender_identity(sender: str | None, tags: Mapping[str, str]) -> str:
+    """Whose reputation an event is about: the PowerMTA vmta in its tags, else the normalised sender."""
+    vmta = tags.get("vmta")
+    if vmta:
+        return f"vmta:{vmta.strip().lower()}"
+    return normalise_address(sender or "")
+
+
 def _key_for(event: FeedbackEvent) -> CounterKey:
     hour = as_utc(event.occurred_at).replace(minute=0, second=0, microsecond=0)
-    domain = event.address.rpartition("@")[2]
-    return CounterKey(hour, normalise_address(event.sender or ""), domain, event.campaign or "")
+    return CounterKey(
+        hour,
+        sender_identity(event.sender, event.tags),
+        provider_of(event.address.rpartition("@")[2]),
+        event.campaign or "",
+        event.tags.get(CONFIGURATION_SET_TAG, ""),
+    )
 
 
-def count_events(events: Iterable[FeedbackEvent]) -> dict[CounterKey, dict[str, int]]:
-    """The counter increments that `events` make, by row."""
+def _may_be_send(event: FeedbackEvent) -> bool:
+    if event.kind is Kind.SEND or event.kind is Kind.DELIVERY:
+        return True
+    return event.kind in _OUTCOMES and event.counts_toward_rate
+
+
+def _message_key(event: FeedbackEvent) -> str:
+    identity = f"m\n{event.message_id}\n{event.address}" if event.message_id else f"e\n{event.dedupe_key}"
+    return hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
+
+
+def first_sends(connection: Connection, events: Iterable[FeedbackEvent]) -> set[str]:
+    """The dedupe keys of the `events` that count as their message's send (see the module docstring).
+
+    Of several events of one message and recipient in `events`, the earliest counts.
+    """
+    earliest: dict[str, FeedbackEvent] = {}
+    for event in events:
+        if not _may_be_send(event):
+            continue
+        key = _message_key(event)
+        known = earliest.get(key)
+        if known is None or (event.occurred_at, event.kind is not Kind.SEND) < (
+            known.occurred_at,
+            known.kind is not Kind.SEND,
+        ):
+            earliest[key] = event
+    if not earliest:
+        return set()
+    rows = [{"key": key, "first_at": earliest[key].occurred_at} for key in sorted(earliest)]
+    new = connection.execute(_claim(connection.dialect.name), rows).scalars().all()
+    return {earliest[key].dedupe_key for key in new}
+
+
+def forget_sends_before(connection: Connection, moment: datetime) -> None:
+    """Forget the sends counted before `moment` (a notification that late counts as a new send)."""
+    connection.execute(delete(SentMessage).where(SentMessage.first_at < moment))
+
+
+def count_events(
+    events: Iterable[FeedbackEvent], sent: Collection[str] = frozenset()
+) -> dict[CounterKey, dict[str, int]]:
+    """The counter increments that `events` make, by row; `sent` holds the dedupe keys counted as sends."""
     totals: dict[CounterKey, dict[str, int]] = {}
     for event in events:
         field = _field_for(event)
-        if field is None:
+        is_send = event.dedupe_key in sent
+        if field is None and not is_send:
             continue
         row = totals.setdefault(_key_for(event), dict.fromkeys(COUNTER_FIELDS, 0))
-        row[field] += 1
+        if field is not None:
+            row[field] += 1
+        if is_send:
+            row["sends"] += 1
     return totals
+
+
+def count_new_events(connection: Connection, events: Sequence[FeedbackEvent]) -> None:
+    """Add what newly stored `events` count, sends included, in the caller's transaction."""
+    add_counters(connection, count_events(events, first_sends(connection, events)))
 
 
 def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
@@ -82,14 +172,22 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
         {
             "hour": key.hour,
             "sender_identity": key.sender_identity,
-            "recipient_domain": key.recipient_domain,
+            "provider": key.provider,
             "campaign": key.campaign,
+            "configuration_set": key.configuration_set,
             **dict.fromkeys(COUNTER_FIELDS, 0),
             **increments[key],
         }
         for key in sorted(increments)
     ]
     connection.execute(_upsert(connection.dialect.name), rows)
+
+
+@cache
+def _claim(dialect: str) -> Any:
+    """The `sent_messages` insert that returns only the keys it stored (first seen now)."""
+    statement = dialect_insert(dialect, SentMessage)
+    return statement.on_conflict_do_nothing(index_elements=["key"]).returning(SentMessage.key)
 
 
 @cache
@@ -100,7 +198,7 @@ def _upsert(dialect: str) -> Any:
     # counters are one upsert, not one per row. The keys of one call are distinct, as a
     # multi-row upsert requires.
     return statement.on_conflict_do_update(
-        index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
+        index_elements=["hour", "sender_identity", "provider", "campaign", "configuration_set"],
         set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
     ).returning(HourlyCounter.hour)
 

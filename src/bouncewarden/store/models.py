@@ -7,7 +7,11 @@
     transitions      the audit trail of address state changes
     outbox           the same changes, for consumers that read them in order after commit
     notices          changes not about one address (alerts, incidents), for the same consumers
-    hourly_counters  sends, deliveries, bounces, complaints per hour/sender/domain/campaign
+    hourly_counters  sends, deliveries, bounces, complaints per hour/sender/provider/campaign/config set
+    sent_messages    message-recipient pairs already counted as sent (the first of their events)
+    alerts           sender-health alerts: raised, resolved, acknowledged
+    incidents        bursts of sender-side refusals at one provider, one row per burst
+    channel_cursors  the last notice each alert channel (email, Slack) has delivered
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     file_positions   how far each followed file (accounting file, MTA log) has been read
     api_tokens       bearer tokens of the HTTP API (sha256 of the token), scope, last use
@@ -34,6 +38,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -41,6 +46,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -48,19 +54,23 @@ from bouncewarden.store.types import UtcDateTime
 
 __all__ = [
     "Address",
+    "AlertRow",
     "ApiToken",
     "AuditEntry",
     "Base",
     "BlockedPattern",
+    "ChannelCursor",
     "Event",
     "Evidence",
     "FilePosition",
     "HourlyCounter",
+    "IncidentRow",
     "MailboxCursor",
     "MailboxSeen",
     "OperatorRule",
     "OutboxRow",
     "Quarantined",
+    "SentMessage",
     "SourceStatus",
     "TransitionRow",
     "User",
@@ -93,7 +103,16 @@ class Event(Base):
     """One stored FeedbackEvent (append-only)."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_address_occurred_at", "address", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_events_address_occurred_at", "address", "occurred_at"),
+        # Sender-side refusals by time, for incident detection (a small part of all events).
+        Index(
+            "ix_events_sender_side_occurred_at",
+            "occurred_at",
+            sqlite_where=text("severity = 'sender'"),
+            postgresql_where=text("severity = 'sender'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(Text, unique=True)
@@ -217,20 +236,79 @@ class NoticeRow(Base):
 
 
 class HourlyCounter(Base):
-    """Counts for one hour, sender identity, recipient domain and campaign (upserted)."""
+    """Counts for one hour, sender identity, receiving provider, campaign and configuration set."""
 
     __tablename__ = "hourly_counters"
 
     hour: Mapped[datetime] = mapped_column(primary_key=True)
     sender_identity: Mapped[str] = mapped_column(Text, primary_key=True)
-    recipient_domain: Mapped[str] = mapped_column(Text, primary_key=True)
+    provider: Mapped[str] = mapped_column(Text, primary_key=True)
     campaign: Mapped[str] = mapped_column(Text, primary_key=True)
+    configuration_set: Mapped[str] = mapped_column(Text, primary_key=True)
     sends: Mapped[int] = mapped_column(Integer, default=0)
     deliveries: Mapped[int] = mapped_column(Integer, default=0)
     hard: Mapped[int] = mapped_column(Integer, default=0)
     soft: Mapped[int] = mapped_column(Integer, default=0)
     complaints: Mapped[int] = mapped_column(Integer, default=0)
     sender_side: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SentMessage(Base):
+    """A message-recipient pair already counted as one send (a digest of message id and address)."""
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (Index("ix_sent_messages_first_at", "first_at"),)
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_at: Mapped[datetime]
+
+
+class AlertRow(Base):
+    """One crossing of a health threshold by one sender, from raised to resolved."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_resolved_at", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_identity: Mapped[str] = mapped_column(Text)
+    metric: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[float] = mapped_column(Float)
+    value: Mapped[float] = mapped_column(Float)
+    peak: Mapped[float] = mapped_column(Float)
+    volume: Mapped[int] = mapped_column(Integer)
+    raised_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_value: Mapped[float | None] = mapped_column(Float)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(Text)
+
+
+class IncidentRow(Base):
+    """Many recipients at one provider refusing one sender for one sender-side reason, at once."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_closed_at", "closed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_identity: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(32))
+    recipients: Mapped[int] = mapped_column(Integer)
+    sample: Mapped[list[Any]] = mapped_column(JSON)
+    opened_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class ChannelCursor(Base):
+    """The id of the last notice an alert channel delivered (or gave up on)."""
+
+    __tablename__ = "channel_cursors"
+
+    channel: Mapped[str] = mapped_column(Text, primary_key=True)
+    last_notice_id: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
 
 
 class OperatorRule(Base):

@@ -2,7 +2,7 @@
 times of an address's counted soft bounces (for `[policy] soft_window_days`).
 
 Revision ID: 0016_webhooks
-Revises: 0015_notices
+Revises: 0016_health
 Create Date: 2026-12-06
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_webhooks"
-down_revision = "0015_notices"
+down_revision = "0016_health"
 branch_labels = None
 depends_on = None
 
