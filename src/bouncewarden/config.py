@@ -107,6 +107,9 @@ class HttpSettings(BaseModel):
     """The admin UI's session-signing key (created mode 600 when missing). Unset: a new key at
     every start, so sessions end with the process; set it to keep them across restarts and to
     share them between processes behind one proxy."""
+    metrics_public: bool = False
+    """`GET /metrics` answers without a token (for a scraper on a private network); otherwise it
+    needs a bearer token with scope `read`."""
 
 
 class AlertEmailSettings(BaseModel):

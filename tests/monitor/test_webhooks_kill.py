@@ -80,5 +80,5 @@ def test_killed_mid_delivery_loses_nothing_and_sends_each_event_once_to_a_dedupe
         if index % 4 == 0:
             wanted.append("address.suppressed")
         assert topics == wanted, address
-    [summary] = service.webhooks.summaries(["kill"])
+    [summary] = service.webhooks.summaries(["kill"], history=True)
     assert (summary.delivered, summary.pending, summary.dead, summary.unqueued) == (expected, 0, 0, 0)

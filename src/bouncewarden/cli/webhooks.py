@@ -49,13 +49,14 @@ def list_command(config_file: Path | None, database_url: str | None, as_json: bo
     """Show each configured webhook and its queue."""
     settings = load(config_file, database_url)
     with open_service(settings) as service:
-        summaries = service.webhooks.summaries([webhook.name for webhook in settings.webhooks])
+        summaries = service.webhooks.summaries([webhook.name for webhook in settings.webhooks], history=True)
     rows: list[dict[str, Any]] = [
         {
             "name": webhook.name,
             "url": webhook.url,
             "topics": webhook.topics or ["*"],
             "pending": summary.pending,
+            "retrying": summary.retrying,
             "delivered": summary.delivered,
             "dead": summary.dead,
             "failed_attempts": summary.failed_attempts,
@@ -71,6 +72,7 @@ def list_command(config_file: Path | None, database_url: str | None, as_json: bo
     for row in rows:
         click.echo(
             f"{row['name']}\t{row['url']}\ttopics={','.join(row['topics'])}\tpending={row['pending']}"
+            f"\tretrying={row['retrying']}"
             f"\tdelivered={row['delivered']}\tdead={row['dead']}\tfailed_attempts={row['failed_attempts']}"
             f"\tunqueued={row['unqueued_changes']}"
         )

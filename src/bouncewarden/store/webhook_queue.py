@@ -3,9 +3,8 @@
 Feeding reads each stream (`outbox`, `notices`) after the webhook's cursor, turns the changes
 into deliveries (one row per event, with the exact body sent at every attempt) and moves the
 cursor, in one transaction: a process killed at any point has either queued a change or will
-read it again. A stream is read only up to its committed high-water mark: on PostgreSQL a
-short `SHARE` lock on the table waits for the transactions still inserting into it, whose ids
-may be lower than rows already committed, so no id is passed over before its row is visible.
+read it again. A stream is read only up to its committed high-water mark
+(`store.high_water`), so no id is passed over before its row is visible.
 
 Claiming picks, per webhook, the oldest pending delivery of each ordering key (an address or
 a notice's subject) whose time has come, and leases it by moving `next_attempt_at` ahead: a
@@ -17,14 +16,15 @@ body). A dead-lettered delivery no longer holds its key back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, exists, func, insert, select, text, update
+from sqlalchemy import bindparam, case, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 
 from bouncewarden.store.engine import WRITE
+from bouncewarden.store.high_water import committed_high_water
 from bouncewarden.store.models import NoticeRow, OutboxRow, WebhookCursor, WebhookDelivery
 from bouncewarden.store.notices import Notice, read_notices
 from bouncewarden.store.outbox import OutboxEntry, read_outbox
@@ -102,21 +102,16 @@ class DeadLetter:
 
 @dataclass(frozen=True, slots=True)
 class QueueSummary:
-    """One webhook's queue: deliveries by state, failed attempts, and changes not yet queued."""
+    """One webhook's queue: deliveries waiting (`retrying` of them after a failed attempt) and
+    dead, changes not yet queued; with history, deliveries done and failed attempts in all."""
 
     webhook: str
     pending: int = 0
-    delivered: int = 0
+    retrying: int = 0
     dead: int = 0
-    failed_attempts: int = 0
     unqueued: int = 0
-
-
-def _committed_high_water(engine: Engine, table: type[OutboxRow] | type[NoticeRow]) -> int:
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"LOCK TABLE {table.__tablename__} IN SHARE MODE"))
-        return int(connection.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one())
+    delivered: int | None = None
+    failed_attempts: int | None = None
 
 
 def _merge(outbox: list[OutboxEntry], notices: list[Notice], *, more: tuple[bool, bool]) -> list[Change]:
@@ -152,7 +147,7 @@ class WebhookQueue:
         limit: int = 500,
     ) -> int:
         """Queue the next changes for `webhook` (`to_events` picks and shapes them); how many were read."""
-        high = {stream: _committed_high_water(self._engine, table) for stream, table in _STREAMS.items()}
+        high = {stream: committed_high_water(self._engine, table) for stream, table in _STREAMS.items()}
         with self._write.begin() as connection:
             cursors = self._cursors(connection, webhook)
             outbox_page = read_outbox(connection, after_id=cursors["outbox"], limit=limit)
@@ -316,39 +311,41 @@ class WebhookQueue:
         with self._write.begin() as connection:
             return int(connection.execute(statement).rowcount)
 
-    def summaries(self, webhooks: Sequence[str]) -> list[QueueSummary]:
-        """Each named webhook's queue, in the order given."""
-        failed = func.sum(
-            case(
-                (WebhookDelivery.state == DELIVERED, WebhookDelivery.attempts - 1),
-                else_=WebhookDelivery.attempts,
-            )
-        )
-        query = select(
-            WebhookDelivery.webhook, WebhookDelivery.state, func.count(), func.coalesce(failed, 0)
-        ).group_by(WebhookDelivery.webhook, WebhookDelivery.state)
-        counts: dict[str, dict[str, int]] = {}
+    def summaries(self, webhooks: Sequence[str], *, history: bool = False) -> list[QueueSummary]:
+        """Each named webhook's queue, in the order given. Without `history` only index lookups
+        (cheap enough for every scrape of `/metrics`); with it, a pass over all deliveries."""
         with self._engine.connect() as connection:
-            for name, state, count, failures in connection.execute(query):
-                per = counts.setdefault(name, {})
-                per[state] = int(count)
-                per["failed"] = per.get("failed", 0) + int(failures)
             tops = {
                 stream: int(connection.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one())
                 for stream, table in _STREAMS.items()
             }
-            behind = {
-                name: sum(tops[stream] - last for stream, last in self._cursors(connection, name).items())
-                for name in webhooks
-            }
-        return [
-            QueueSummary(
-                name,
-                pending=counts.get(name, {}).get(PENDING, 0),
-                delivered=counts.get(name, {}).get(DELIVERED, 0),
-                dead=counts.get(name, {}).get(DEAD, 0),
-                failed_attempts=counts.get(name, {}).get("failed", 0),
-                unqueued=behind[name],
+            return [self._summary(connection, name, tops, history) for name in webhooks]
+
+    def _summary(
+        self, connection: Connection, webhook: str, tops: dict[str, int], history: bool
+    ) -> QueueSummary:
+        mine = WebhookDelivery.webhook == webhook
+        counts = {
+            state: int(count)
+            for state, count in connection.execute(
+                select(WebhookDelivery.state, func.count())
+                .where(mine, WebhookDelivery.state.in_([PENDING, DEAD]))
+                .group_by(WebhookDelivery.state)
             )
-            for name in webhooks
-        ]
+        }
+        retrying = connection.execute(
+            select(func.count()).where(mine, WebhookDelivery.state == PENDING, WebhookDelivery.attempts > 0)
+        ).scalar_one()
+        unqueued = sum(tops[stream] - last for stream, last in self._cursors(connection, webhook).items())
+        summary = QueueSummary(webhook, counts.get(PENDING, 0), int(retrying), counts.get(DEAD, 0), unqueued)
+        if not history:
+            return summary
+        failed = case(
+            (WebhookDelivery.state == DELIVERED, WebhookDelivery.attempts - 1), else_=WebhookDelivery.attempts
+        )
+        delivered, failures = connection.execute(
+            select(
+                func.count().filter(WebhookDelivery.state == DELIVERED), func.coalesce(func.sum(failed), 0)
+            ).where(mine)
+        ).one()
+        return replace(summary, delivered=int(delivered), failed_attempts=int(failures))
