@@ -456,15 +456,17 @@ class WebhookCursor(Base):
 class WebhookDelivery(Base):
     """One event for one outgoing webhook: the exact body sent at every attempt, and its fate.
 
-    `ordering_key` is the address (or a notice's subject): a pending row holds back the later
-    rows of the same key and webhook. `next_attempt_at` is also the lease of an attempt in flight.
+    `ordering_key` is the address (or a notice's subject); `after_id` the delivery queued before
+    this one for the same key and webhook, which holds this one back while it is pending.
+    `next_attempt_at` is also the lease of an attempt in flight.
     """
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'delivered', 'dead')", name="ck_webhook_deliveries_state"),
         UniqueConstraint("event_id", name="uq_webhook_deliveries_event_id"),
-        Index("ix_webhook_deliveries_queue", "webhook", "state", "ordering_key", "id"),
+        Index("ix_webhook_deliveries_queue", "webhook", "state", "id"),
+        Index("ix_webhook_deliveries_key", "webhook", "ordering_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -472,6 +474,7 @@ class WebhookDelivery(Base):
     event_id: Mapped[str] = mapped_column(String(36))
     topic: Mapped[str] = mapped_column(String(32))
     ordering_key: Mapped[str] = mapped_column(Text)
+    after_id: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)

@@ -6,9 +6,11 @@ cursor, in one transaction: a process killed at any point has either queued a ch
 read it again. A stream is read only up to its committed high-water mark
 (`store.high_water`), so no id is passed over before its row is visible.
 
-Claiming picks, per webhook, the oldest pending delivery of each ordering key (an address or
-a notice's subject) whose time has come, and leases it by moving `next_attempt_at` ahead: a
-delivery waiting for its retry holds back the later ones of its key, and only those. A process
+Each delivery is linked to the one queued before it for the same ordering key (an address or
+a notice's subject), `after_id`. Claiming picks, per webhook, the oldest pending deliveries
+whose predecessor is not pending and whose time has come (index and primary-key lookups
+only), and leases them by moving `next_attempt_at` ahead: a delivery waiting for its retry
+holds back the later ones of its key, and only those. A process
 that dies mid-attempt leaves the lease to run out, and the delivery is sent again (same id and
 body). A dead-lettered delivery no longer holds its key back.
 """
@@ -163,26 +165,56 @@ class WebhookQueue:
                 return 0
             events = to_events(changes)
             if events:
-                rows = [
-                    {
-                        "webhook": webhook,
-                        "event_id": event.event_id,
-                        "topic": event.topic,
-                        "ordering_key": event.ordering_key,
-                        "body": event.body,
-                        "state": PENDING,
-                        "attempts": 0,
-                        "next_attempt_at": now,
-                        "created_at": now,
-                    }
-                    for event in events
-                ]
-                connection.execute(insert(WebhookDelivery), rows)
+                self._insert(connection, webhook, events, now)
             for stream, kind in (("outbox", OutboxEntry), ("notices", Notice)):
                 ids = [change.id for change in changes if isinstance(change, kind)]
                 if ids:
                     self._move_cursor(connection, webhook, stream, max(ids))
         return len(changes)
+
+    @staticmethod
+    def _insert(connection: Connection, webhook: str, events: list[QueuedEvent], now: datetime) -> None:
+        """Insert the deliveries, each linked to the one before it of the same key (`after_id`)."""
+        keys = sorted({event.ordering_key for event in events})
+        last: dict[str, int] = {}
+        for start in range(0, len(keys), 500):
+            query = (
+                select(WebhookDelivery.ordering_key, func.max(WebhookDelivery.id))
+                .where(
+                    WebhookDelivery.webhook == webhook,
+                    WebhookDelivery.ordering_key.in_(keys[start : start + 500]),
+                )
+                .group_by(WebhookDelivery.ordering_key)
+            )
+            last.update((key, int(found)) for key, found in connection.execute(query))
+        rows = [
+            {
+                "webhook": webhook,
+                "event_id": event.event_id,
+                "topic": event.topic,
+                "ordering_key": event.ordering_key,
+                "body": event.body,
+                "state": PENDING,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+            for event in events
+        ]
+        statement = insert(WebhookDelivery).returning(WebhookDelivery.id, sort_by_parameter_order=True)
+        links = []
+        for event, new_id in zip(events, connection.execute(statement, rows).scalars(), strict=True):
+            before = last.get(event.ordering_key)
+            if before is not None:
+                links.append({"key": new_id, "before": before})
+            last[event.ordering_key] = new_id
+        if links:
+            connection.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == bindparam("key"))
+                .values(after_id=bindparam("before")),
+                links,
+            )
 
     @staticmethod
     def _cursors(connection: Connection, webhook: str) -> dict[str, int]:
@@ -205,15 +237,10 @@ class WebhookQueue:
 
     def claim(self, webhook: str, *, now: datetime, lease: timedelta, limit: int) -> list[QueuedDelivery]:
         """Lease up to `limit` deliveries that are due and first in line for their key."""
-        earlier = aliased(WebhookDelivery)
+        before = aliased(WebhookDelivery)
         waiting = (
             exists()
-            .where(
-                earlier.webhook == WebhookDelivery.webhook,
-                earlier.state == PENDING,
-                earlier.ordering_key == WebhookDelivery.ordering_key,
-                earlier.id < WebhookDelivery.id,
-            )
+            .where(before.id == WebhookDelivery.after_id, before.state == PENDING)
             .correlate(WebhookDelivery)
         )
         query = (

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(36), nullable=False),
         sa.Column("topic", sa.String(32), nullable=False),
         sa.Column("ordering_key", sa.Text, nullable=False),
+        sa.Column("after_id", sa.Integer, nullable=True),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
@@ -42,15 +43,15 @@ def upgrade() -> None:
         sa.CheckConstraint("state IN ('pending', 'delivered', 'dead')", name="ck_webhook_deliveries_state"),
         sa.UniqueConstraint("event_id", name="uq_webhook_deliveries_event_id"),
     )
-    op.create_index(
-        "ix_webhook_deliveries_queue", "webhook_deliveries", ["webhook", "state", "ordering_key", "id"]
-    )
+    op.create_index("ix_webhook_deliveries_queue", "webhook_deliveries", ["webhook", "state", "id"])
+    op.create_index("ix_webhook_deliveries_key", "webhook_deliveries", ["webhook", "ordering_key", "id"])
     op.add_column("addresses", sa.Column("soft_times", sa.JSON, nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("addresses") as batch:
         batch.drop_column("soft_times")
+    op.drop_index("ix_webhook_deliveries_key", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_queue", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhook_cursors")
