@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bouncewarden.config_mail import MailboxSettings, SmtpSettings
@@ -196,6 +196,14 @@ class Settings(BaseSettings):
         # Options (init) win over the environment; the TOML file comes in as init values
         # merged under the options by load_settings.
         return (init_settings, env_settings)
+
+    @model_validator(mode="after")
+    def _distinct_webhook_names(self) -> Settings:
+        names = [webhook.name for webhook in self.webhooks]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"webhook names must differ; repeated: {', '.join(repeated)}")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

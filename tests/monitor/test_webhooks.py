@@ -15,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from bouncewarden.cli import main
+from bouncewarden.config import load_settings
 from bouncewarden.config_webhooks import WebhookSettings
+from bouncewarden.errors import ConfigurationError
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.monitor.webhook_signing import verify_signature
 from bouncewarden.monitor.webhooks import DeliveryReport, WebhookDeliverer
@@ -302,7 +304,15 @@ def test_topics_filter_what_a_webhook_is_sent(service: Service, receiver: Receiv
     assert topics_of(receiver.accepted()) == ["alert.raised"]
 
 
-def test_bad_webhook_settings_are_refused() -> None:
+def test_bad_webhook_settings_are_refused(tmp_path: Path) -> None:
+    twice = tmp_path / "twice.toml"
+    twice.write_text(
+        '[[webhooks]]\nname = "a"\nurl = "https://a.example/"\nsecret_env = "X"\n'
+        '[[webhooks]]\nname = "a"\nurl = "https://b.example/"\nsecret_env = "X"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError, match="repeated: a"):
+        load_settings(twice)
     with pytest.raises(ValueError, match="http:// or https://"):
         WebhookSettings(name="x", url="ftp://example.com/", secret_env="X")
     with pytest.raises(ValueError, match="a webhook topic"):
