@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -27,12 +26,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from bouncewarden.config import Settings
 from bouncewarden.config_webhooks import WebhookSettings
 from bouncewarden.monitor.webhooks import WebhookDeliverer
 from bouncewarden.service import Service
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_smtp import postgres_database
 
 
 def _serve(port_out: Any, count: Any) -> None:
@@ -67,19 +68,6 @@ def receiver() -> Iterator[tuple[str, Any]]:
     finally:
         process.terminate()
         process.join()
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A throw-away PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
-    name = f"bw_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _fill(service: Service, events: int, addresses: int) -> None:
@@ -127,10 +115,9 @@ def bench(label: str, make_url: Any, args: argparse.Namespace, url: str, count: 
             runs.append(run_once(url, database_url, args.events, args.addresses, count))
     wall = min(run[0] for run in runs)
     cpu = min(run[1] for run in runs)
-    print(
-        f"{label:10} {args.events} events over {args.addresses} addresses: "
-        f"{args.events / wall:8.0f} events/s wall (best of {args.repeat}), {args.events / cpu:8.0f} events/s CPU"
-    )
+    best = f"best of {args.repeat}"
+    rates = f"{args.events / wall:8.0f} events/s wall ({best}), {args.events / cpu:8.0f} events/s CPU"
+    print(f"{label:10} {args.events} events over {args.addresses} addresses: {rates}")
 
 
 @contextmanager

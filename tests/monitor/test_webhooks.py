@@ -136,7 +136,7 @@ def test_a_500_is_retried_with_the_same_event(service: Service, receiver: Receiv
     assert deliver(service, webhook).delivered == 2
 
     bodies = [request.body for request in receiver.requests]
-    assert bodies[2:] == bodies[:2]  # the same events, byte for byte
+    assert sorted(bodies[2:]) == sorted(bodies[:2])  # the same events, byte for byte
     assert len(receiver.accepted()) == 2
     [summary] = service.webhooks.summaries(["test"], history=True)
     assert (summary.delivered, summary.pending, summary.dead, summary.failed_attempts) == (2, 0, 0, 2)
@@ -278,9 +278,11 @@ def test_due_retries_and_alerts_go_out_as_events(
     assert "1 retries due" in output
     assert "3 events delivered" in output
     events = receiver.accepted()
-    assert [event["topic"] for event in events] == ["alert.raised", "address.soft", "retry.due"]
-    assert events[0]["data"] == {"subject": "news@example.com", "metric": "bounce_rate", "value": 0.061}
-    assert events[2]["data"] == {
+    assert sorted(event["topic"] for event in events) == ["address.soft", "alert.raised", "retry.due"]
+    assert topics_of(events, "soft@example.com") == ["address.soft", "retry.due"]  # in order for the address
+    [alert] = [event for event in events if event["topic"] == "alert.raised"]
+    assert alert["data"] == {"subject": "news@example.com", "metric": "bounce_rate", "value": 0.061}
+    assert events[-1]["data"] == {
         "subject": "soft@example.com",
         "address": "soft@example.com",
         "attempts": 1,
