@@ -56,7 +56,9 @@ def test_quarantine_list_and_show_and_stats(live: LiveApi) -> None:
         assert http.get("/v1/quarantine/999999").status_code == 404
         stats = http.get("/v1/stats").json()
         assert stats["events"]["bounce"]["hard"] == 1 and stats["events_by_reason"] == {"userunknown": 1}
-        assert stats["quarantine"]["total"] == 1 and stats["rates"] is None
+        assert stats["quarantine"]["total"] == 1 and stats["alerts"] == []
+        # The sample's bounce is older than the rolling window: no sender has counts in it.
+        assert stats["rates"] == []
 
 
 def test_admin_scope_manages_tokens_users_and_reads_settings(live: LiveApi) -> None:

@@ -184,12 +184,13 @@ def test_history_in_time_order(populated: Service, database_url: str) -> None:
 def test_stats(populated: Service, database_url: str) -> None:
     populated.intake.take([RawInput(b"\x00junk", "smtp", T0, "smtp")])
     data = json.loads(invoke(database_url, "stats", "--json").stdout)
-    assert data == {
+    assert {key: data[key] for key in ("events", "addresses", "suppressions", "quarantined")} == {
         "events": {"bounce": {"hard": 1, "soft": 1}, "complaint": {"complaint": 1}},
         "addresses": {"active": 0, "soft": 1, "suppressed": 2},
         "suppressions": {"complaint": 1, "hard_bounce": 1},
         "quarantined": 1,
     }
+    assert data["open_alerts"] == []  # the per-sender part: tests/cli/test_health.py
     text = invoke(database_url, "stats").stdout
     assert "events: 3\n" in text and "  suppressed\t2\n" in text and "quarantined: 1\n" in text
 

@@ -26,6 +26,7 @@ _ACCESS = "bouncewarden.cli.access"
 _MAIL = "bouncewarden.cli.mail"
 _QUARANTINE = "bouncewarden.cli.quarantine"
 _LIST = "bouncewarden.cli.suppression_list"
+_HEALTH = "bouncewarden.cli.health"
 
 COMMANDS: dict[str, str] = {
     "aws": _AWS,
@@ -37,7 +38,9 @@ COMMANDS: dict[str, str] = {
     "history": _ADMIN,
     "import": _LIST,
     "jobs": _ADMIN,
-    "stats": _ADMIN,
+    "stats": _HEALTH,
+    "alerts": _HEALTH,
+    "record-sends": _HEALTH,
     "suppress": _ADMIN,
     "unsuppress": _ADMIN,
     "parse": _PARSE,

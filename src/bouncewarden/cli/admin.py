@@ -8,7 +8,7 @@
     bouncewarden unsuppress ADDRESS... --note TEXT
     bouncewarden history ADDRESS [--json]
     bouncewarden export ... / import ...     (cli.suppression_list)
-    bouncewarden stats [--json]
+    bouncewarden stats ...                    (cli.health)
 
 Every command takes `--db URL` (over BOUNCEWARDEN_DATABASE_URL and the settings file) and
 `--config FILE`. `check` prints `address<TAB>state[<TAB>reason]`, one line per address in
@@ -33,6 +33,7 @@ from bouncewarden.cli.options import (
     json_option,
     load,
     open_service,
+    parse_time,
     print_json,
     safe_url,
 )
@@ -95,7 +96,7 @@ def _flatten(values: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, An
 
 @click.group("jobs")
 def jobs_group() -> None:
-    """Scheduled work (soft-bounce expiry, due retries)."""
+    """Scheduled work (soft-bounce expiry, due retries, sender-health alerts)."""
 
 
 @jobs_group.command("run")
@@ -108,7 +109,7 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
     """Run the due scheduled work once, then the outgoing webhooks, and print what was done."""
     from bouncewarden.cli.webhooks import deliver_webhooks
 
-    now = _parse_time(now_text) if now_text else datetime.now(UTC)
+    now = parse_time(now_text, "--now") if now_text else datetime.now(UTC)
     settings = load(config_file, database_url)
     with open_service(settings) as service:
         report = service.run_due_jobs(now)
@@ -119,6 +120,7 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
     if not as_json:
         click.echo("\n".join([*report.lines(), delivered.line()]))
         return
+    health = report.health
     print_json(
         {
             "now": _stamp(report.now),
@@ -128,6 +130,9 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
                 {"address": retry.address, "attempts": retry.attempts, "due_at": _stamp(retry.due_at)}
                 for retry in report.retries_due
             ],
+            "alerts_raised": [alert.as_json() for alert in health.raised] if health else [],
+            "alerts_resolved": [alert.as_json() for alert in health.resolved] if health else [],
+            "incidents_opened": [incident.as_json() for incident in health.incidents] if health else [],
             "webhooks": {
                 "queued": delivered.queued,
                 "delivered": delivered.delivered,
@@ -135,14 +140,6 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
             },
         }
     )
-
-
-def _parse_time(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise click.BadParameter(f"not an ISO 8601 time: {value!r}", param_hint="--now") from err
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _read_addresses(addresses: tuple[str, ...], file: str | None) -> list[str]:
@@ -293,36 +290,6 @@ def _transition_line(row: Any) -> str:
     return f"change\t{row.from_state} -> {row.to_state} ({row.reason}) by {row.actor}{cause}{note}"
 
 
-@click.command("stats")
-@database_options
-@json_option
-def stats_command(config_file: Path | None, database_url: str | None, as_json: bool) -> None:
-    """Totals: events by kind and severity, addresses by state and reason, quarantine."""
-    with open_service(load(config_file, database_url)) as service:
-        stats = service.admin.stats()
-    if as_json:
-        print_json(
-            {
-                "events": stats.events,
-                "addresses": stats.addresses,
-                "suppressions": stats.suppressions,
-                "quarantined": stats.quarantined,
-            }
-        )
-        return
-    click.echo(f"events: {sum(sum(by.values()) for by in stats.events.values())}")
-    for kind in sorted(stats.events):
-        for severity in sorted(stats.events[kind]):
-            click.echo(f"  {kind}\t{severity}\t{stats.events[kind][severity]}")
-    click.echo(f"addresses: {sum(stats.addresses.values())}")
-    for state in stats.addresses:
-        click.echo(f"  {state}\t{stats.addresses[state]}")
-    click.echo(f"suppressions: {sum(stats.suppressions.values())}")
-    for reason in sorted(stats.suppressions):
-        click.echo(f"  {reason}\t{stats.suppressions[reason]}")
-    click.echo(f"quarantined: {stats.quarantined}")
-
-
 def register(group: click.Group) -> None:
     """Add the operator commands to the `bouncewarden` group."""
     for command in (
@@ -333,6 +300,5 @@ def register(group: click.Group) -> None:
         suppress_command,
         unsuppress_command,
         history_command,
-        stats_command,
     ):
         group.add_command(command)

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,6 +34,7 @@ __all__ = [
     "json_option",
     "load",
     "open_service",
+    "parse_time",
     "print_json",
     "progress",
     "safe_url",
@@ -87,6 +89,15 @@ def open_service(settings: Settings) -> Service:
         return Service.open(settings)
     except BouncewardenError as err:
         raise click.ClickException(str(err)) from err
+
+
+def parse_time(value: str, option: str) -> datetime:
+    """An ISO 8601 time given to `option` (naive is UTC); a bad one is a usage error."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as err:
+        raise click.BadParameter(f"not an ISO 8601 time: {value!r}", param_hint=option) from err
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def actor() -> str:

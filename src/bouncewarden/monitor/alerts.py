@@ -46,8 +46,10 @@ from bouncewarden.store.types import as_utc
 
 __all__ = ["SENDS_KEPT", "Alert", "HealthMonitor", "HealthReport", "UnknownAlert"]
 
-SENDS_KEPT = timedelta(days=35)
-"""How long a message's send is remembered, so its late notifications do not count it again."""
+SENDS_KEPT = timedelta(days=10)
+"""How long a message's send is remembered, so that its late outcome does not count it again:
+longer than MTAs keep retrying (Postfix's `maximal_queue_lifetime` is 5 days, SES retries for
+hours), short enough that the table stays near ten days of messages."""
 _HEALTH_LOCK_KEY = 0x626F756E68656C
 _Key = tuple[str, str, str]  # sender identity, metric, level
 

@@ -1,5 +1,7 @@
 """`/`: the login page for strangers, the dashboard for people signed in; login and logout.
 
+POST /alerts/{id}/ack   operator: acknowledge a sender-health alert shown on the dashboard
+
 Failed logins are limited per client address and per user name (`LoginLimiter`); the answer
 to a wrong name and to a wrong password is the same page, and takes as long.
 """
@@ -12,8 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bouncewarden.api.ui.charts import bar_chart, daily_chart
-from bouncewarden.api.ui.web import SignInNeeded, Ui
+from bouncewarden.api.ui.web import Missing, SignInNeeded, Ui
+from bouncewarden.api.v1.schemas import RowId
+from bouncewarden.monitor.alerts import UnknownAlert
 from bouncewarden.store.series import daily_totals, events_by_reason, quarantine_health
+from bouncewarden.store.users import Role
 
 __all__ = ["auth_router"]
 
@@ -50,6 +55,18 @@ def auth_router(ui: Ui) -> APIRouter:
         ui.backend.audit.record(f"user:{user.username}", "login", f"user:{user.username}")
         return ui.back(request, "/")
 
+    @router.post("/alerts/{alert_id}/ack")
+    async def acknowledge_alert(alert_id: RowId, request: Request) -> Response:
+        user = ui.user(request, Role.OPERATOR)
+        await ui.form(request)
+        actor = f"user:{user.username}"
+        try:
+            ui.backend.service.health.acknowledge(alert_id, actor=actor, now=ui.backend.clock())
+        except UnknownAlert as err:
+            raise Missing(str(err)) from err
+        ui.backend.audit.record(actor, "alert_ack", f"alert:{alert_id}")
+        return ui.back(request, "/")
+
     @router.post("/logout")
     async def logout(request: Request) -> Response:
         await ui.form(request)
@@ -81,4 +98,7 @@ def _dashboard(ui: Ui) -> dict[str, object]:
         "reason_chart": bar_chart(events_by_reason(engine), title="Events by reason"),
         "quarantine": health,
         "quarantine_chart": bar_chart(health.by_source, title="Quarantined by source"),
+        "senders": ui.backend.service.health.rates(now),
+        "window_hours": ui.backend.service.settings.health.window_hours,
+        "alerts": ui.backend.service.health.alerts(open_only=True),
     }

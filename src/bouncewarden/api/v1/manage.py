@@ -12,7 +12,8 @@
     GET    /v1/stats               read    totals, daily counts, events by reason, quarantine health
     GET    /v1/audit               read    the newest changes and who made them
 
-Rates and alerts come with sender health (issue 13); `/v1/stats` answers `rates: null` until then.
+`/v1/stats` also gives each sender's rates over the rolling window and the open alerts (the
+fuller views: `/v1/senders`, `/v1/alerts`, in `health.py`).
 """
 
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from bouncewarden.api.actions import Actions
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.addresses import stamp
 from bouncewarden.api.v1.auth import Caller
+from bouncewarden.api.v1.health import sender_json
 from bouncewarden.api.v1.schemas import MAX_ROW_ID, DropIn, RowId, RuleIn, RuleOrder, RuleTestIn
 from bouncewarden.intake import Outcome
 from bouncewarden.store.evidence import load_quarantined, page_quarantine
@@ -163,8 +165,8 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
                 "by_source": health.by_source,
                 "newest_at": stamp(health.newest_at),
             },
-            "rates": None,
-            "alerts": None,
+            "rates": [sender_json(sender) for sender in service.health.rates(now)],
+            "alerts": [alert.as_json() for alert in service.health.alerts(open_only=True)],
         }
 
     @router.get("/audit", tags=["audit"])

@@ -11,7 +11,6 @@ database could not take it (send it again later; nothing was stored). Canonical 
 JSON `{"events": [...]}` in DESIGN.md's field names; a malformed one is quarantined too.
 """
 
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
@@ -26,8 +25,9 @@ from bouncewarden.api.actions import Actions, canonical_event
 from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.auth import Caller
 from bouncewarden.api.v1.schemas import CanonicalEvents, SendsIn
-from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.events import Kind, Reason, Severity
 from bouncewarden.intake import InputOutcome, Outcome
+from bouncewarden.sends import send_event
 from bouncewarden.store.browse import EventFilter, InvalidCursor, page_events
 from bouncewarden.store.queries import as_json
 from bouncewarden.store.tokens import Scope
@@ -148,7 +148,7 @@ def records_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter
     def sends(body: SendsIn, caller: Annotated[Caller, write]) -> JSONResponse:
         """Count messages sent (the bounce rate's denominator); the same send twice counts once."""
         now = backend.clock()
-        events = [_send_event(send.model_dump(), now) for send in body.sends]
+        events = [send_event(send, now, source="api") for send in body.sends]
         raw = body.model_dump_json().encode()
         return _answer(actions.record_events(events, raw, origin=f"POST /v1/sends by {caller.actor}"))
 
@@ -182,22 +182,3 @@ def _record_canonical(
     now = backend.clock()
     events = [canonical_event(event.model_dump(), now) for event in parsed.events]
     return _answer(actions.record_events(events, data, origin=origin))
-
-
-def _send_event(values: dict[str, Any], now: datetime) -> FeedbackEvent:
-    sent_at = values.get("sent_at") or now
-    identity = values.get("message_id") or json.dumps(values, sort_keys=True, default=str)
-    key = "send:" + hashlib.sha256(f"{identity}\n{values['recipient'].lower()}".encode()).hexdigest()
-    return FeedbackEvent(
-        kind=Kind.SEND,
-        recipient=values["recipient"],
-        severity=Severity.NONE,
-        reason=Reason.UNDEFINED,
-        dedupe_key=key,
-        occurred_at=sent_at,
-        source="api",
-        sender=values.get("sender"),
-        message_id=values.get("message_id"),
-        campaign=values.get("campaign"),
-        received_at=now,
-    )

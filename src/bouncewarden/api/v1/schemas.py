@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from bouncewarden.addresses import address_problem
 from bouncewarden.events import Kind, Reason, Severity
+from bouncewarden.field_types import AddressText, Text
+from bouncewarden.sends import SendRecord
 
 __all__ = [
     "MAX_ROW_ID",
@@ -35,25 +36,6 @@ MAX_ROW_ID = 2**31 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 """A row id in a URL path: positive, and within the 32-bit integers both databases store."""
 MAX_CHANGE = 10_000
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("text may not contain NUL characters")
-    return value
-
-
-def _an_address(value: str) -> str:
-    problem = address_problem(value)
-    if problem is not None:
-        raise ValueError(f"not an email address ({problem})")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-"""Text that may be stored: no NUL characters (PostgreSQL refuses them in text columns)."""
-AddressText = Annotated[str, AfterValidator(_an_address)]
-"""An email address that `bouncewarden.addresses` accepts."""
 
 
 class CheckIn(BaseModel):
@@ -112,14 +94,8 @@ class CanonicalEvents(BaseModel):
     events: list[CanonicalEvent] = Field(min_length=1, max_length=10_000)
 
 
-class SendIn(BaseModel):
+class SendIn(SendRecord):
     """One message sent to one recipient."""
-
-    recipient: AddressText = Field(min_length=3, max_length=320)
-    sender: Text | None = Field(None, max_length=320)
-    message_id: Text | None = Field(None, max_length=1000)
-    campaign: Text | None = Field(None, max_length=500)
-    sent_at: datetime | None = None
 
 
 class SendsIn(BaseModel):
