@@ -1,6 +1,7 @@
-"""A `bouncewarden webhooks deliver` process killed with SIGKILL in the middle of delivering:
-after a restart every event arrives, each address's events in order, and a receiver that
-dedupes by event id takes in each event once."""
+"""Webhooks from real bouncewarden processes: a `webhooks deliver` killed with SIGKILL in the
+middle of delivering (after a restart every event arrives, each address's events in order,
+and a receiver that dedupes by event id takes in each event once), and `serve` delivering
+changes and due retries as they happen."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import shutil
 import signal
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.service import Service
+from mail_support import free_port
+from store_helpers import record
 from webhook_receiver import Receiver, running_receiver
 
 BOUNCEWARDEN = shutil.which("bouncewarden") or "bouncewarden"
@@ -82,3 +87,45 @@ def test_killed_mid_delivery_loses_nothing_and_sends_each_event_once_to_a_dedupe
         assert topics == wanted, address
     [summary] = service.webhooks.summaries(["kill"], history=True)
     assert (summary.delivered, summary.pending, summary.dead, summary.unqueued) == (expected, 0, 0, 0)
+
+
+def test_serve_delivers_changes_and_due_retries(service: Service, database_url: str, tmp_path: Path) -> None:
+    bounced = datetime.now(UTC) - timedelta(hours=1)
+    record(
+        service,
+        [
+            FeedbackEvent(
+                Kind.BOUNCE, "soft@example.com", Severity.SOFT, Reason.MAILBOXFULL, "s1", bounced, "ses"
+            )
+        ],
+    )
+    with running_receiver() as receiver:
+        config = tmp_path / "bouncewarden.toml"
+        config.write_text(
+            f'[[webhooks]]\nname = "live"\nurl = "{receiver.url}"\nsecret_env = "TEST_WEBHOOK_SECRET"\n',
+            encoding="utf-8",
+        )
+        env = {**os.environ, "TEST_WEBHOOK_SECRET": "serve-test"}
+        command = [BOUNCEWARDEN, "serve", "--port", str(free_port()), "--jobs-interval", "0.5"]
+        served = subprocess.Popen(
+            [*command, "--config", str(config), "--db", database_url],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            _wait_for(receiver, 2, 60)
+            service.admin.suppress(["late@example.com"], note=None, actor="test")
+            _wait_for(receiver, 3, 30)
+        finally:
+            served.send_signal(signal.SIGTERM)
+            _, stderr = served.communicate(timeout=30)
+        events = receiver.accepted()
+    assert served.returncode == 0, stderr
+    assert [event["topic"] for event in events if event["data"]["address"] == "soft@example.com"] == [
+        "address.soft",
+        "retry.due",
+    ]
+    assert events[-1]["topic"] == "address.suppressed"
+    assert events[-1]["data"]["address"] == "late@example.com"
