@@ -8,6 +8,7 @@
     timeout_seconds = 10
     max_attempts = 8                           # then the event is dead-lettered
     backoff_seconds = 30                       # first retry; doubles up to max_backoff_seconds
+    keep_delivered_days = 7                    # then delivered events are forgotten
 
 The signing secret is never a setting of its own (`bouncewarden.config_secrets`).
 """
@@ -36,6 +37,8 @@ class WebhookSettings(BaseModel):
     max_attempts: int = Field(8, ge=1, le=100)
     backoff_seconds: float = Field(30.0, gt=0)
     max_backoff_seconds: float = Field(3600.0, gt=0)
+    keep_delivered_days: float = Field(7.0, gt=0)
+    """Delivered events are forgotten after this long (dead letters stay until replayed)."""
 
     @field_validator("url")
     @classmethod

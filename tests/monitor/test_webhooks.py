@@ -306,6 +306,23 @@ def test_topics_filter_what_a_webhook_is_sent(service: Service, receiver: Receiv
     assert topics_of(receiver.accepted()) == ["alert.raised"]
 
 
+def test_delivered_events_are_forgotten_after_a_while(service: Service, receiver: Receiver) -> None:
+    service.admin.suppress(["old@example.com"], note=None, actor=ACTOR)
+    webhook = hook(receiver, keep_delivered_days=7)
+    assert deliver(service, webhook).delivered == 1
+    later = datetime.now(UTC) + timedelta(days=8)
+    service.admin.unsuppress(["old@example.com"], note=None, actor=ACTOR)
+
+    deliverer = WebhookDeliverer(service.webhooks, [webhook], clock=lambda: later)
+    report = deliverer.run_once()
+    deliverer.close()
+
+    assert report.delivered == 1  # linked to a forgotten delivery, it is not held back
+    [summary] = service.webhooks.summaries(["test"], history=True)
+    assert (summary.delivered, summary.pending) == (1, 0)
+    assert topics_of(receiver.accepted(), "old@example.com") == ["address.suppressed", "address.unsuppressed"]
+
+
 def test_bad_webhook_settings_are_refused(tmp_path: Path) -> None:
     twice = tmp_path / "twice.toml"
     twice.write_text(

@@ -8,8 +8,9 @@ to `max_backoff_seconds`, and after `max_attempts` tries the event is dead-lette
 replayed by `bouncewarden webhooks replay`. `run` repeats that every `interval` seconds in
 `bouncewarden serve`; `bouncewarden jobs run` and `bouncewarden webhooks deliver` run it once.
 
-Delivery is at least once: a process killed between a receiver's answer and its write-back
-sends that event again after its lease, with the same id and body.
+Delivered events are deleted `keep_delivered_days` after delivery (checked hourly); dead
+letters stay until replayed. Delivery is at least once: a process killed between a receiver's
+answer and its write-back sends that event again after its lease, with the same id and body.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -35,6 +36,7 @@ __all__ = ["DeliveryReport", "WebhookDeliverer"]
 
 _log = logging.getLogger(__name__)
 _ERROR_TEXT_LIMIT = 500
+_FORGET_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +119,13 @@ class WebhookDeliverer:
         self._batch = batch
         self._receivers = [_Receiver(settings, workers) for settings in webhooks]
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook")
+        self._forgotten_at: dict[str, datetime] = {}
 
     def run_once(self) -> DeliveryReport:
         """Queue new changes and send every delivery due now, once."""
         report = DeliveryReport()
         for receiver in self._receivers:
+            self._forget(receiver.settings)
             report += self._feed(receiver)
             while True:
                 sent = self._round(receiver)
@@ -147,6 +151,15 @@ class WebhookDeliverer:
         self._pool.shutdown()
         for receiver in self._receivers:
             receiver.client.close()
+
+    def _forget(self, settings: WebhookSettings) -> None:
+        """At most once an hour per webhook: delete deliveries done more than `keep_delivered_days` ago."""
+        now = self._clock()
+        last = self._forgotten_at.get(settings.name)
+        if last is not None and now - last < _FORGET_EVERY:
+            return
+        self._queue.forget_delivered(settings.name, before=now - timedelta(days=settings.keep_delivered_days))
+        self._forgotten_at[settings.name] = now
 
     def _feed(self, receiver: _Receiver) -> DeliveryReport:
         queued = 0

@@ -12,7 +12,8 @@ whose predecessor is not pending and whose time has come (index and primary-key 
 only), and leases them by moving `next_attempt_at` ahead: a delivery waiting for its retry
 holds back the later ones of its key, and only those. A process
 that dies mid-attempt leaves the lease to run out, and the delivery is sent again (same id and
-body). A dead-lettered delivery no longer holds its key back.
+body). A dead-lettered delivery no longer holds its key back. Delivered rows are deleted after
+a while (`forget_delivered`); a link to a deleted row holds nothing back.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 
@@ -302,6 +303,16 @@ class WebhookQueue:
         ]
         with self._write.begin() as connection:
             connection.execute(statement, rows)
+
+    def forget_delivered(self, webhook: str, *, before: datetime) -> int:
+        """Delete `webhook`'s deliveries done before `before`; how many."""
+        statement = delete(WebhookDelivery).where(
+            WebhookDelivery.webhook == webhook,
+            WebhookDelivery.state == DELIVERED,
+            WebhookDelivery.delivered_at < before,
+        )
+        with self._write.begin() as connection:
+            return int(connection.execute(statement).rowcount)
 
     def dead_letters(self, webhook: str | None = None) -> list[DeadLetter]:
         """Deliveries given up, oldest first (of one webhook, or all)."""
