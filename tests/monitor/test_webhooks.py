@@ -5,8 +5,9 @@ are kept and replayed, notices (due retries, alerts) go out with the address cha
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,12 @@ from bouncewarden.config import load_settings
 from bouncewarden.config_webhooks import WebhookSettings
 from bouncewarden.errors import ConfigurationError
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.monitor.webhook_events import events_for
 from bouncewarden.monitor.webhook_signing import verify_signature
 from bouncewarden.monitor.webhooks import DeliveryReport, WebhookDeliverer
 from bouncewarden.service import Service
 from bouncewarden.store.notices import add_notice
+from bouncewarden.store.webhook_queue import Change, QueuedEvent
 from store_helpers import record
 from webhook_receiver import Receiver, running_receiver
 
@@ -321,6 +324,33 @@ def test_delivered_events_are_forgotten_after_a_while(service: Service, receiver
     [summary] = service.webhooks.summaries(["test"], history=True)
     assert (summary.delivered, summary.pending) == (1, 0)
     assert topics_of(receiver.accepted(), "old@example.com") == ["address.suppressed", "address.unsuppressed"]
+
+
+def test_two_feeders_at_once_queue_each_change_once(service: Service, receiver: Receiver) -> None:
+    service.admin.suppress([f"u{index}@example.com" for index in range(300)], note=None, actor=ACTOR)
+    webhook = hook(receiver)
+    first_inside, second_read = threading.Event(), threading.Event()
+
+    def shape(changes: Sequence[Change]) -> list[QueuedEvent]:
+        if threading.current_thread().name == "first":
+            first_inside.set()
+            second_read.wait(2)  # without serialisation the second feeder reads the same cursor now
+        else:
+            second_read.set()
+        return events_for(webhook, changes)
+
+    def feed() -> None:
+        service.webhooks.feed("test", shape, now=datetime.now(UTC))
+
+    first = threading.Thread(target=feed, name="first")
+    first.start()
+    assert first_inside.wait(30)
+    second = threading.Thread(target=feed, name="second")
+    second.start()
+    first.join()
+    second.join()
+    [summary] = service.webhooks.summaries(["test"], history=True)
+    assert (summary.pending, summary.unqueued) == (300, 0)
 
 
 def test_bad_webhook_settings_are_refused(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, delete, exists, func, insert, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import aliased
 
@@ -152,6 +152,10 @@ class WebhookQueue:
         """Queue the next changes for `webhook` (`to_events` picks and shapes them); how many were read."""
         high = {stream: committed_high_water(self._engine, table) for stream, table in _STREAMS.items()}
         with self._write.begin() as connection:
+            # One feeder per webhook at a time (on SQLite, BEGIN IMMEDIATE does it).
+            if connection.dialect.name == "postgresql":
+                key = {"key": f"bouncewarden.webhook:{webhook}"}
+                connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), key)
             cursors = self._cursors(connection, webhook)
             outbox_page = read_outbox(connection, after_id=cursors["outbox"], limit=limit)
             notice_page = read_notices(connection, after_id=cursors["notices"], limit=limit)
