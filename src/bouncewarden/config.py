@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bouncewarden.config_mail import MailboxSettings, SmtpSettings
+from bouncewarden.config_secrets import read_secret
 from bouncewarden.config_webhooks import WebhookSettings
 from bouncewarden.errors import ConfigurationError
 
@@ -28,6 +29,7 @@ __all__ = [
     "LogSettings",
     "PolicySettings",
     "Settings",
+    "SlackSettings",
     "SnsSettings",
     "SqsSettings",
     "default_database_url",
@@ -113,7 +115,11 @@ class HttpSettings(BaseModel):
 
 
 class AlertEmailSettings(BaseModel):
-    """Where alert emails go: the recipients and the SMTP server that relays them."""
+    """Where alert emails go: the recipients and the SMTP server that relays them.
+
+    The password is never a setting of its own: `password_env` names an environment variable,
+    or `password_file` a file, that holds it (needed only with `username`).
+    """
 
     to: list[str] = Field(min_length=1)
     sender: str = "bouncewarden@localhost"
@@ -121,8 +127,26 @@ class AlertEmailSettings(BaseModel):
     port: int = Field(25, ge=1, le=65535)
     starttls: bool = False
     username: str | None = None
-    password: str | None = None
+    password_env: str | None = None
+    password_file: Path | None = None
     timeout_seconds: float = Field(10.0, gt=0)
+
+    def password(self) -> str:
+        """The SMTP password, from the variable or the file the settings name."""
+        return read_secret("[health.email]", "password", self.password_env, self.password_file)
+
+
+class SlackSettings(BaseModel):
+    """One Slack-compatible incoming webhook. Its URL is a credential, so it is read from the
+    environment variable `url_env` or the file `url_file`; `name` keys its delivery cursor."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    url_env: str | None = None
+    url_file: Path | None = None
+
+    def url(self) -> str:
+        """The webhook's URL."""
+        return read_secret(f"[[health.slack]] {self.name}", "url", self.url_env, self.url_file)
 
 
 class HealthSettings(BaseModel):
@@ -151,7 +175,7 @@ class HealthSettings(BaseModel):
     incident_recipients: int = Field(20, ge=2)
     """Distinct recipients at one provider refused for one sender-side reason within
     `incident_minutes` that make an incident."""
-    slack_urls: list[str] = Field(default_factory=list)
+    slack: list[SlackSettings] = Field(default_factory=list)
     """Slack-compatible incoming webhooks that alerts are posted to."""
     email: AlertEmailSettings | None = None
 

@@ -18,11 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from bouncewarden.config import AlertEmailSettings, HealthSettings, Settings
+from bouncewarden.config import AlertEmailSettings, HealthSettings, Settings, SlackSettings
 from bouncewarden.service import Service
-from bouncewarden.store.engine import WRITE
 from bouncewarden.store.notices import add_notice
 from mail_support import free_port
+from store_helpers import begin
 
 AT = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 RAISED = {
@@ -106,22 +106,25 @@ def mailbox() -> Iterator[tuple[_Mailbox, int]]:
         controller.stop()
 
 
-def _settings(settings: Settings, slack: str, smtp_port: int) -> Settings:
+def _settings(settings: Settings, slack: str, smtp_port: int, environment: pytest.MonkeyPatch) -> Settings:
+    environment.setenv("BW_TEST_SLACK_URL", slack)  # a webhook URL is a credential: never a setting
     email_settings = AlertEmailSettings(to=["ops@example.com"], sender="bw@example.com", port=smtp_port)
-    health = HealthSettings(slack_urls=[slack], email=email_settings)
+    health = HealthSettings(
+        slack=[SlackSettings(name="ops", url_env="BW_TEST_SLACK_URL")], email=email_settings
+    )
     return settings.model_copy(update={"health": health})
 
 
 def _notice(service: Service, topic: str, payload: dict[str, Any]) -> None:
-    with service.engine.execution_options(**WRITE).begin() as connection:
+    with begin(service) as connection:
         add_notice(connection, topic, "news@example.org", payload, at=AT)
 
 
 def test_each_notice_is_told_once_across_restarts(
-    settings: Settings, receiver: _Receiver, mailbox: tuple[_Mailbox, int]
+    settings: Settings, receiver: _Receiver, mailbox: tuple[_Mailbox, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     box, port = mailbox
-    configured = _settings(settings, receiver.url, port)
+    configured = _settings(settings, receiver.url, port, monkeypatch)
     with Service.open(configured) as service:
         _notice(service, "alert.raised", RAISED)
         _notice(service, "address.other", {"ignored": True})  # not a topic the channels tell
@@ -147,10 +150,10 @@ def test_each_notice_is_told_once_across_restarts(
 
 
 def test_a_failing_channel_tries_the_same_notice_again_and_loses_nothing(
-    settings: Settings, receiver: _Receiver
+    settings: Settings, receiver: _Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     closed = free_port()  # nothing listens: every email fails
-    configured = _settings(settings, receiver.url, closed)
+    configured = _settings(settings, receiver.url, closed, monkeypatch)
     with Service.open(configured) as service:
         for number in range(3):
             _notice(service, "alert.raised", RAISED | {"id": number})
@@ -158,6 +161,11 @@ def test_a_failing_channel_tries_the_same_notice_again_and_loses_nothing(
         first = service.alert_channels.deliver()
         assert sorted(first.values()) == [0, 0]  # Slack said 500 on the first; email could not connect
         second = service.alert_channels.deliver()
-        assert sorted(second.values()) == [0, 3]
+        assert second == {"slack:ops": 3, "email:ops@example.com": 0}
+        monkeypatch.delenv("BW_TEST_SLACK_URL")  # a missing secret fails the channel, not the run
+        _notice(service, "alert.raised", RAISED | {"id": 3})
+        assert service.alert_channels.deliver()["slack:ops"] == 0
+        monkeypatch.setenv("BW_TEST_SLACK_URL", receiver.url)
+        assert service.alert_channels.deliver()["slack:ops"] == 1
     told = [text.split("alert id ")[1].split(",")[0] for text in receiver.accepted]
-    assert told == ["0", "1", "2"]
+    assert told == ["0", "1", "2", "3"]

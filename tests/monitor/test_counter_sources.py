@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from bouncewarden.cli import main
 from bouncewarden.config import Settings
 from bouncewarden.service import Service
+from store_helpers import connect
 
 SAMPLES = Path(__file__).parents[1] / "samples"
 _COLUMNS = (
@@ -25,7 +26,7 @@ def ingest(database_url: str, *arguments: str, code: int = 0) -> None:
 
 
 def counters(settings: Settings) -> list[tuple[object, ...]]:
-    with Service.open(settings) as service, service.engine.connect() as connection:
+    with Service.open(settings) as service, connect(service) as connection:
         query = f"SELECT {_COLUMNS} FROM hourly_counters ORDER BY sender_identity, provider, hour"
         return [tuple(row) for row in connection.execute(sa.text(query))]
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.service import Service
 from bouncewarden.store.notices import read_notices
-from store_helpers import record
+from store_helpers import connect, record
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 LISTED = "550 5.7.1 Service unavailable; client [192.0.2.7] blocked using zen.spamhaus.org"
@@ -43,7 +43,7 @@ def refusals(
 
 
 def opened_notices(service: Service) -> list[dict[str, object]]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         return [dict(n.payload) for n in read_notices(connection) if n.topic == "incident.opened"]
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.monitor.rates import send_volumes, sender_rates
 from bouncewarden.service import Service
-from store_helpers import record
+from store_helpers import connect, record
 
 T0 = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 SENDER = "news@example.org"
@@ -42,7 +42,7 @@ def event(
 
 
 def counts(service: Service, until: datetime = T0 + timedelta(hours=1)) -> dict[str, int]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         [rates] = sender_rates(connection, until=until, min_volume=1)
     return {name: getattr(rates.counts, name) for name in rates.counts.__slots__}
 
@@ -75,7 +75,7 @@ def test_bounce_rate_leaves_out_suppression_list_bounces_and_sender_side_refusal
     events += [event("soft", number) for number in range(100, 102)]
     events += [event("complaint", number, key="c") for number in range(3)]
     record(service, events)
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         [rates] = sender_rates(connection, until=T0 + timedelta(hours=1), min_volume=99)
     # Suppression-list bounces were never sent: neither sends nor hard bounces.
     assert (rates.counts.sends, rates.counts.hard, rates.counts.sender_side) == (99, 4, 3)
@@ -97,6 +97,6 @@ def test_send_volumes_compare_the_last_day_with_the_week_before(service: Service
         at = T0 - timedelta(days=day, hours=1)
         record(service, [event("delivery", day * 100 + n, at=at) for n in range(14)])
     record(service, [event("delivery", n, at=T0 - timedelta(hours=3)) for n in range(5)])
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         volumes = send_volumes(connection, until=T0)
     assert volumes == {SENDER: (5, 14.0)}

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bouncewarden.cli.options import (
+    MOMENT,
     actor,
     database_options,
     json_option,
     load,
     open_service,
-    parse_time,
     print_json,
     safe_url,
 )
@@ -102,14 +102,12 @@ def jobs_group() -> None:
 @jobs_group.command("run")
 @database_options
 @json_option
-@click.option(
-    "--now", "now_text", default=None, metavar="ISO-8601", help="Run as of this time (default: now)."
-)
-def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now_text: str | None) -> None:
+@click.option("--now", type=MOMENT, default=None, help="Run as of this time (default: now).")
+def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now: datetime | None) -> None:
     """Run the due scheduled work once, then the outgoing webhooks, and print what was done."""
     from bouncewarden.cli.webhooks import deliver_webhooks
 
-    now = parse_time(now_text, "--now") if now_text else datetime.now(UTC)
+    now = now or datetime.now(UTC)
     settings = load(config_file, database_url)
     with open_service(settings) as service:
         report = service.run_due_jobs(now)

@@ -28,7 +28,6 @@ from bouncewarden.cli.options import (
     json_option,
     load,
     open_service,
-    parse_time,
     print_json,
 )
 from bouncewarden.errors import BouncewardenError
@@ -84,10 +83,9 @@ def _rates(counts: Counts) -> dict[str, float | None]:
 
 
 def _senders(service: Service, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    from bouncewarden.monitor.rates import Counts, daily_counts_by_sender
+    from bouncewarden.monitor.rates import Counts
 
-    with service.engine.connect() as connection:
-        by_sender = daily_counts_by_sender(connection, since=since, until=until)
+    by_sender = service.health.daily_counts(since=since, until=until)
     days = [since.date() + timedelta(days=n) for n in range((until.date() - since.date()).days + 1)]
     senders = []
     for identity, by_day in by_sender.items():
@@ -120,10 +118,10 @@ def _day(day: date, counts: Counts) -> dict[str, Any]:
     help="End of the period (default: now), up to the hour.",
 )
 def stats_command(
-    config_file: Path | None, database_url: str | None, as_json: bool, since_text: str, now_text: str | None
+    config_file: Path | None, database_url: str | None, as_json: bool, since_text: str, now: datetime | None
 ) -> None:
     """Totals, then counts and rates per sender over the period with a sparkline of sends per day."""
-    until = _hour_end(parse_time(now_text, "--now") if now_text else datetime.now(UTC))
+    until = _hour_end(now or datetime.now(UTC))
     since = until - _span(since_text)
     with open_service(load(config_file, database_url)) as service:
         stats = service.admin.stats()
@@ -164,19 +162,9 @@ def _print_senders(senders: list[dict[str, Any]], since: datetime, until: dateti
     click.echo(
         f"senders from {since.isoformat(timespec='minutes')} to {until.isoformat(timespec='minutes')}:"
     )
-    header = (
-        "sender",
-        "sends",
-        "deliv",
-        "hard",
-        "soft",
-        "compl",
-        "sender",
-        "bounce",
-        "complaint",
-        "soft%",
-        "sndr%",
-    )
+    # `refused`: the sender-side refusals (a listed IP, throttling, authentication).
+    counted = ("sender", "sends", "deliv", "hard", "soft", "compl", "refused")
+    header = (*counted, "bounce", "complaint", "soft%", "refused%")
     rows: list[tuple[str, ...]] = [header]
     for sender in senders:
         counts = sender["counts"]

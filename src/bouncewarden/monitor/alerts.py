@@ -16,9 +16,9 @@ skips); on SQLite the write transaction serialises them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, text, update
@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from bouncewarden.config import HealthSettings
 from bouncewarden.errors import BouncewardenError
 from bouncewarden.monitor.incidents import Incident, update_incidents
-from bouncewarden.monitor.rates import SenderRates, send_volumes, sender_rates
+from bouncewarden.monitor.rates import Counts, SenderRates, daily_counts_by_sender, send_volumes, sender_rates
 from bouncewarden.monitor.thresholds import (
     Level,
     Metric,
@@ -176,6 +176,11 @@ class HealthMonitor:
             return sender_rates(
                 connection, until=now, window=self.window, min_volume=self._settings.min_volume
             )
+
+    def daily_counts(self, *, since: datetime, until: datetime) -> Mapping[str, Mapping[date, Counts]]:
+        """Counts per sender identity and UTC day, for the hours in [since, until)."""
+        with self._engine.connect() as connection:
+            return daily_counts_by_sender(connection, since=since, until=until)
 
     def evaluate(self, now: datetime, *, quota: Reading | None = None) -> HealthReport:
         """Judge every measure as of `now` and record what changed (see the module docstring)."""

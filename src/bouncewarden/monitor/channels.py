@@ -9,14 +9,14 @@ cursor's commit sends that one notice again (at least once, never skipped).
 
 - email: one message per notice through the configured SMTP relay (`[health.email]`), with
   STARTTLS and login when configured;
-- Slack-compatible incoming webhooks (`[health] slack_urls`): a JSON POST `{"text": ...}`,
+- Slack-compatible incoming webhooks (`[[health.slack]]`): a JSON POST `{"text": ...}`,
   which Slack, Mattermost, Rocket.Chat and Teams' Slack-compatible connectors accept. The URL
-  is a secret: the cursor is named after its digest.
+  is a credential, read from the environment or a file; the cursor is named after the
+  webhook's `name`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import smtplib
 from collections.abc import Mapping, Sequence
@@ -29,7 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from bouncewarden.clock import Clock, system_clock
-from bouncewarden.config import AlertEmailSettings, HealthSettings
+from bouncewarden.config import AlertEmailSettings, HealthSettings, SlackSettings
+from bouncewarden.errors import ConfigurationError
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import ChannelCursor
 from bouncewarden.store.notices import Notice, read_notices
@@ -117,31 +118,31 @@ class EmailChannel:
             if settings.starttls:
                 smtp.starttls()
             if settings.username:
-                smtp.login(settings.username, settings.password or "")
+                smtp.login(settings.username, settings.password())
             smtp.send_message(message)
 
 
 class SlackChannel:
     """Alerts to a Slack-compatible incoming webhook."""
 
-    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
-        self._url = url
+    def __init__(self, settings: SlackSettings, *, timeout: float = 10.0) -> None:
+        self._settings = settings
         self._timeout = timeout
 
     @property
     def name(self) -> str:
-        """`slack:` and a digest of the URL."""
-        return "slack:" + hashlib.sha256(self._url.encode()).hexdigest()[:16]
+        """`slack:` and the webhook's name."""
+        return f"slack:{self._settings.name}"
 
     def send(self, subject: str, body: str, notice: Notice) -> None:
         """POST the text; anything but a 2xx answer is a failure."""
-        response = httpx.post(self._url, json={"text": body}, timeout=self._timeout)
+        response = httpx.post(self._settings.url(), json={"text": body}, timeout=self._timeout)
         response.raise_for_status()
 
 
 def make_channels(settings: HealthSettings) -> list[Channel]:
     """The channels the settings configure."""
-    channels: list[Channel] = [SlackChannel(url) for url in settings.slack_urls]
+    channels: list[Channel] = [SlackChannel(slack) for slack in settings.slack]
     if settings.email is not None:
         channels.append(EmailChannel(settings.email))
     return channels
@@ -186,7 +187,7 @@ class AlertChannels:
                     subject, body = describe(notice)
                     try:
                         channel.send(subject, body, notice)
-                    except (OSError, smtplib.SMTPException, httpx.HTTPError) as err:
+                    except (OSError, smtplib.SMTPException, httpx.HTTPError, ConfigurationError) as err:
                         _log.warning("alert channel %s failed on notice %d: %s", channel.name, notice.id, err)
                         notices = []  # the cursor stays before this notice: tried again next run
                         break
