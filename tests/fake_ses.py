@@ -26,6 +26,8 @@ from xml.sax.saxutils import escape
 import httpx
 import pytest
 
+from http_thread import serving
+
 __all__ = ["FakeSes", "ses_fake"]
 
 _SUPPRESSION_PATH = "/v2/email/suppression/addresses"
@@ -308,11 +310,5 @@ def ses_fake(moto_endpoint: str) -> Iterator[FakeSes]:
     fake = FakeSes(upstream=moto_endpoint)
     server = _Server(fake)
     fake.endpoint = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

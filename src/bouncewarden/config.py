@@ -1,8 +1,8 @@
 """Settings: a TOML file, then `BOUNCEWARDEN_*` environment variables, then options.
 
 Sections mirror the TOML file (`[policy]`, `[sns]`, `[sqs]`, `[aws]`, `[http]`, `[health]`, `[smtp]` and
-`[[mailboxes]]` from `bouncewarden.config_mail`, and one `[[logs]]` table per followed stream
-of files). Environment
+`[[mailboxes]]` from `bouncewarden.config_mail`, `[[webhooks]]` from
+`bouncewarden.config_webhooks`, and one `[[logs]]` table per followed stream of files). Environment
 variables name nested fields with a double underscore: `BOUNCEWARDEN_POLICY__GRACE_DAYS=21`;
 the database is `BOUNCEWARDEN_DATABASE_URL`. Later sources win: file < environment < options.
 """
@@ -13,11 +13,12 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bouncewarden.config_mail import MailboxSettings, SmtpSettings
 from bouncewarden.config_secrets import read_secret
+from bouncewarden.config_webhooks import WebhookSettings
 from bouncewarden.errors import ConfigurationError
 
 __all__ = [
@@ -50,6 +51,11 @@ class PolicySettings(BaseModel):
     `unreadable`: what a failure the classifier could not read (reason `onhold` or
     `undefined`) means for its address: `soft` counts it as a soft bounce (the default),
     `hard` suppresses at once, `ignore` leaves the address alone (`policy.unreadable`).
+
+    `soft_window_days`: when set, only soft bounces within that many days before a new one
+    count toward `max_attempts` (unset: every soft bounce since the address was last clear).
+    `delivery_resets_soft`: a delivery after soft bounces clears the count (the default);
+    off, the address goes back to `active` but keeps its count for the next soft bounce.
     """
 
     retry_base_minutes: float = Field(15.0, gt=0)
@@ -58,6 +64,8 @@ class PolicySettings(BaseModel):
     grace_days: float = Field(14.0, gt=0, le=30)
     suppress_complaints: bool = True
     unreadable: Literal["soft", "hard", "ignore"] = "soft"
+    soft_window_days: float | None = Field(None, gt=0)
+    delivery_resets_soft: bool = True
 
 
 class SnsSettings(BaseModel):
@@ -101,6 +109,9 @@ class HttpSettings(BaseModel):
     """The admin UI's session-signing key (created mode 600 when missing). Unset: a new key at
     every start, so sessions end with the process; set it to keep them across restarts and to
     share them between processes behind one proxy."""
+    metrics_public: bool = False
+    """`GET /metrics` answers without a token (for a scraper on a private network); otherwise it
+    needs a bearer token with scope `read`."""
 
 
 class AlertEmailSettings(BaseModel):
@@ -195,6 +206,7 @@ class Settings(BaseSettings):
     logs: list[LogSettings] = Field(default_factory=list)
     smtp: SmtpSettings | None = None
     mailboxes: list[MailboxSettings] = Field(default_factory=list)
+    webhooks: list[WebhookSettings] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(
@@ -208,6 +220,14 @@ class Settings(BaseSettings):
         # Options (init) win over the environment; the TOML file comes in as init values
         # merged under the options by load_settings.
         return (init_settings, env_settings)
+
+    @model_validator(mode="after")
+    def _distinct_webhook_names(self) -> Settings:
+        names = [webhook.name for webhook in self.webhooks]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"webhook names must differ; repeated: {', '.join(repeated)}")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

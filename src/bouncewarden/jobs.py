@@ -7,7 +7,9 @@
   with actor `scheduler`;
 - every `soft` address whose next retry is due (`next_retry_at <= now`) and not yet
   announced is reported and marked announced, so each retry is reported once (a new soft
-  bounce schedules a new retry and clears the mark).
+  bounce schedules a new retry and clears the mark); each is also written as a `retry.due`
+  notice (`store.notices`) in the same transaction, so the webhooks tell the sending
+  application even if this run's report is lost.
 
 Only one run at a time: on PostgreSQL a transaction-level advisory lock (a second runner
 skips and says so); on SQLite the write transaction (`BEGIN IMMEDIATE`) serialises runners,
@@ -27,6 +29,7 @@ from bouncewarden.config import PolicySettings
 from bouncewarden.policy import AddressStatus, expire_soft, grace_period
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
+from bouncewarden.store.notices import add_notices
 from bouncewarden.store.outbox import add_transitions, transition_values
 from bouncewarden.store.recording import save_address, state_from_row
 from bouncewarden.store.types import as_utc
@@ -34,9 +37,11 @@ from bouncewarden.store.types import as_utc
 if TYPE_CHECKING:
     from bouncewarden.monitor.alerts import HealthReport
 
-__all__ = ["SCHEDULER_ACTOR", "DueRetry", "JobReport", "run_due_jobs"]
+__all__ = ["RETRY_DUE", "SCHEDULER_ACTOR", "DueRetry", "JobReport", "run_due_jobs"]
 
 SCHEDULER_ACTOR = "scheduler"
+RETRY_DUE = "retry.due"
+"""The notice topic of a due retry (its subject is the address)."""
 # Any constant key; the same in every process.
 _JOBS_LOCK_KEY = 0x626F756E6A6F62
 
@@ -132,5 +137,20 @@ def _announce_due_retries(connection: Connection, now: datetime) -> tuple[DueRet
         .returning(Address.address, Address.soft_count, Address.next_retry_at)
     )
     rows = connection.execute(statement).all()
-    due = [DueRetry(row.address, row.soft_count, as_utc(row.next_retry_at)) for row in rows]
-    return tuple(sorted(due, key=lambda retry: (retry.due_at, retry.address)))
+    due = sorted(
+        (DueRetry(row.address, row.soft_count, as_utc(row.next_retry_at)) for row in rows),
+        key=lambda retry: (retry.due_at, retry.address),
+    )
+    add_notices(
+        connection,
+        [
+            (
+                RETRY_DUE,
+                retry.address,
+                {"address": retry.address, "attempts": retry.attempts, "due_at": retry.due_at.isoformat()},
+            )
+            for retry in due
+        ],
+        at=now,
+    )
+    return tuple(due)

@@ -12,6 +12,7 @@
         service.browse.events(filter, ...)   # stored events and suppressions, a page at a time
         service.reclassifier.plan(...)       # stored evidence read again (store.reclassify)
         service.tokens / users / audit / blocks / mail_sources   # access control, audit, sources
+        service.webhooks.dead_letters()      # outgoing webhooks' deliveries (store.webhook_queue)
 
 Nothing outside `bouncewarden.store` touches the engine or the models; this module only builds
 the objects and owns the connection pool's lifetime.
@@ -48,6 +49,7 @@ from bouncewarden.store.recorder import BatchRecorder
 from bouncewarden.store.rules import RuleBook
 from bouncewarden.store.tokens import TokenStore
 from bouncewarden.store.users import UserStore
+from bouncewarden.store.webhook_queue import WebhookQueue
 
 if TYPE_CHECKING:
     from bouncewarden.classify import OperatorRule
@@ -86,6 +88,7 @@ class Service:
         self.users = UserStore(self._engine, clock)
         self.audit = AuditLog(self._engine, clock)
         self.blocks = BlockedPatterns(self._engine, clock)
+        self.webhooks = WebhookQueue(self._engine)
         self.health = HealthMonitor(self._engine, settings.health)
         self.alert_channels = AlertChannels(self._engine, make_channels(settings.health), clock)
 

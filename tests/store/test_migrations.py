@@ -38,6 +38,8 @@ TABLES = {
     "source_status",
     "transitions",
     "users",
+    "webhook_cursors",
+    "webhook_deliveries",
 }
 
 

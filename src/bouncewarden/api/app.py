@@ -1,4 +1,5 @@
-"""The FastAPI application: the SNS endpoint, the health check, the `/v1` API, around one `Service`.
+"""The FastAPI application: the SNS endpoint, the health check, `/metrics`, the `/v1` API, around
+one `Service`.
 
 The OpenAPI document is served at `/openapi.json`; there are no `/docs` or `/redoc` pages
 (they load third-party scripts from a CDN).
@@ -19,14 +20,18 @@ from fastapi import FastAPI
 from bouncewarden.api.context import Backend
 from bouncewarden.api.guards import RefuseNulBytes
 from bouncewarden.api.health import health_router
+from bouncewarden.api.metrics import metrics_router
 from bouncewarden.api.sns import SnsEndpoint, sns_router
 from bouncewarden.api.subscriptions import SubscriptionConfirmer
 from bouncewarden.api.ui import install_ui
 from bouncewarden.api.v1 import v1_router
+from bouncewarden.api.v1.auth import scope_guard
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config import Settings
+from bouncewarden.monitor.metrics import metrics_registry
 from bouncewarden.service import Service
 from bouncewarden.sources.sns import CertificateFetcher, CertificateStore, SnsVerifier
+from bouncewarden.store.tokens import Scope
 
 __all__ = ["create_app"]
 
@@ -68,4 +73,6 @@ def create_app(
     install_ui(app, backend)
     app.add_middleware(RefuseNulBytes)
     app.include_router(health_router(service.ping))
+    guard = None if settings.http.metrics_public else scope_guard(backend)(Scope.READ)
+    app.include_router(metrics_router(metrics_registry(service, clock=clock), guard))
     return app

@@ -54,6 +54,7 @@ COMMANDS: dict[str, str] = {
     "users": _ACCESS,
     "smtp": _MAIL,
     "mailbox": _MAIL,
+    "webhooks": "bouncewarden.cli.webhooks",
 }
 """Command name -> the module that registers it."""
 

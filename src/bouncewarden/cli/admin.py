@@ -104,12 +104,19 @@ def jobs_group() -> None:
 @json_option
 @click.option("--now", type=MOMENT, default=None, help="Run as of this time (default: now).")
 def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now: datetime | None) -> None:
-    """Run the due scheduled work once and print what was done."""
+    """Run the due scheduled work once, then the outgoing webhooks, and print what was done."""
+    from bouncewarden.cli.webhooks import deliver_webhooks
+
     now = now or datetime.now(UTC)
-    with open_service(load(config_file, database_url)) as service:
+    settings = load(config_file, database_url)
+    with open_service(settings) as service:
         report = service.run_due_jobs(now)
+        try:
+            delivered = deliver_webhooks(service, settings)
+        except BouncewardenError as err:
+            raise click.ClickException(str(err)) from err
     if not as_json:
-        click.echo("\n".join(report.lines()))
+        click.echo("\n".join([*report.lines(), delivered.line()]))
         return
     health = report.health
     print_json(
@@ -124,6 +131,11 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
             "alerts_raised": [alert.as_json() for alert in health.raised] if health else [],
             "alerts_resolved": [alert.as_json() for alert in health.resolved] if health else [],
             "incidents_opened": [incident.as_json() for incident in health.incidents] if health else [],
+            "webhooks": {
+                "queued": delivered.queued,
+                "delivered": delivered.delivered,
+                "dead": delivered.dead,
+            },
         }
     )
 

@@ -1,5 +1,6 @@
-"""`bouncewarden serve`: one process runs the HTTP API, the SQS consumers, the scheduled jobs, and
-the SMTP receiver and mailbox scanners when `[smtp]` / `[[mailboxes]]` are configured.
+"""`bouncewarden serve`: one process runs the HTTP API, the SQS consumers, the scheduled jobs, the
+SMTP receiver and mailbox scanners when `[smtp]` / `[[mailboxes]]` are configured, and the
+outgoing webhooks when `[[webhooks]]` are.
 
     bouncewarden serve [--host H] [--port P] [--db URL] [--config FILE] [--demo]
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from bouncewarden.service import Service
 
 __all__ = ["register", "serve_command"]
+
+_WEBHOOK_INTERVAL_SECONDS = 1.0
+"""How often `serve` looks for new changes to send to the webhooks."""
 
 
 @click.command("serve")
@@ -105,6 +110,18 @@ def _sqs_threads(service: Service, settings: Settings, stop: threading.Event) ->
     ]
 
 
+def _webhook_threads(
+    service: Service, settings: Settings, stop: threading.Event, closers: list[Callable[[], None]]
+) -> list[threading.Thread]:
+    if not settings.webhooks:
+        return []
+    from bouncewarden.monitor.webhooks import WebhookDeliverer
+
+    deliverer = WebhookDeliverer(service.webhooks, settings.webhooks)
+    closers.append(deliverer.close)
+    return [threading.Thread(target=deliverer.run, args=(stop, _WEBHOOK_INTERVAL_SECONDS), name="webhooks")]
+
+
 def _wait_until_listening(server: uvicorn.Server, thread: threading.Thread, stop: threading.Event) -> None:
     while not server.started:
         if not thread.is_alive():
@@ -120,12 +137,14 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
     from bouncewarden.cli.mail import start_mail_sources
     from bouncewarden.scheduler import JobScheduler
 
+    closers: list[Callable[[], None]] = []
     with open_service(settings) as service:
         scheduler = JobScheduler(service.run_due_jobs, interval=jobs_interval)
         threads = [threading.Thread(target=scheduler.run, args=(stop,), name="scheduler")]
         threads += _sqs_threads(service, settings, stop)
         mailbox_threads, smtp_receiver = start_mail_sources(service, settings, stop)
         threads += mailbox_threads
+        threads += _webhook_threads(service, settings, stop, closers)
         if settings.logs:
             from bouncewarden.cli.line_files import log_threads
 
@@ -151,6 +170,8 @@ def _serve(settings: Settings, stop: threading.Event, jobs_interval: float) -> N
                 smtp_receiver.stop()
             for thread in [*threads, http_thread]:
                 thread.join()
+            for close in closers:
+                close()
     click.echo("bouncewarden serve: stopped", err=True)
 
 

@@ -6,6 +6,8 @@
     incidents   bursts of one sender-side refusal at one provider, one incident each
     alerts      raising, resolving and acknowledging alerts (with their notices)
     channels    delivering alert notices by email and to Slack-compatible webhooks
+    webhook_*   outgoing webhooks: events, signing, delivery (`webhooks`), fed from the outbox
+    metrics     the Prometheus text of `/metrics`
 
 Modules are imported by name (`from bouncewarden.monitor.rates import sender_rates`); this
 package imports none of them, so the store can use `providers` without a cycle.

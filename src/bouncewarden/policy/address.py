@@ -11,8 +11,11 @@ belongs:
 - a soft bounce counts and schedules the next retry at
   `last soft bounce + base * factor ** (attempts - 1)`; the `max_attempts`-th soft bounce,
   or soft bouncing for longer than the grace period without a delivery, suppresses with
-  `soft_expired`; a soft bounce older than the last delivery does not count;
-- a delivery after the first soft bounce clears the soft state; an older one does not;
+  `soft_expired`; a soft bounce older than the last delivery does not count; with
+  `soft_window_days`, neither do the counted ones older than the window before the new one
+  (the grace period then runs from the oldest bounce still counted);
+- a delivery after the first soft bounce clears the soft state; an older one does not; with
+  `delivery_resets_soft` off it makes the address active again but keeps its count;
 - severities `sender` and `none`, and kinds other than bounce, complaint and delivery
   (delays, sends, rejects, autoreplies...), never change the address;
 - a suppressed address stays suppressed until an operator lifts it; feedback that
@@ -82,7 +85,7 @@ def apply_event(state: AddressState, event: FeedbackEvent, policy: PolicySetting
     if state.lifted_at is not None and at < state.lifted_at:
         return Decision(state)
     if event.kind is Kind.DELIVERY:
-        return _on_delivery(state, at)
+        return _on_delivery(state, at, policy)
     if event.kind not in _FAILURE_KINDS or state.is_suppressed:
         return Decision(state)
     if event.severity is Severity.HARD:
@@ -130,7 +133,7 @@ def expire_soft(state: AddressState, now: datetime, policy: PolicySettings) -> D
     return suppress(state, SuppressionReason.SOFT_EXPIRED, now)
 
 
-def _on_delivery(state: AddressState, at: datetime) -> Decision:
+def _on_delivery(state: AddressState, at: datetime, policy: PolicySettings) -> Decision:
     last_delivery = at if state.last_delivery_at is None else max(state.last_delivery_at, at)
     clears = (
         state.status is AddressStatus.SOFT and state.first_soft_at is not None and at > state.first_soft_at
@@ -140,23 +143,36 @@ def _on_delivery(state: AddressState, at: datetime) -> Decision:
     new = replace(
         state,
         status=AddressStatus.ACTIVE,
-        soft_count=0,
-        first_soft_at=None,
-        last_soft_at=None,
         next_retry_at=None,
         retry_announced=False,
         last_delivery_at=last_delivery,
     )
+    if policy.delivery_resets_soft:
+        new = replace(new, soft_count=0, first_soft_at=None, last_soft_at=None, soft_times=())
     return Decision(new, Transition(AddressStatus.SOFT, AddressStatus.ACTIVE, TransitionReason.DELIVERY))
+
+
+def _counted_soft_times(state: AddressState, at: datetime, policy: PolicySettings) -> tuple[datetime, ...]:
+    """The soft bounces that count with one more at `at`: in the window when there is one, the
+    newest `max_attempts` at most (the limit is reached by then)."""
+    known = state.soft_times
+    unknown = state.soft_count - len(known)
+    if unknown > 0:  # counted before their times were kept: taken as at the first soft bounce
+        known = (state.first_soft_at or at,) * unknown + known
+    if policy.soft_window_days is not None:
+        start = at - timedelta(days=policy.soft_window_days)
+        known = tuple(moment for moment in known if moment > start)
+    return tuple(sorted((*known, at)))[-policy.max_attempts :]
 
 
 def _on_soft(state: AddressState, at: datetime, policy: PolicySettings) -> Decision:
     if state.last_delivery_at is not None and at <= state.last_delivery_at:
         return Decision(state)
-    attempts = state.soft_count + 1
-    first = at if state.first_soft_at is None else min(state.first_soft_at, at)
+    times = _counted_soft_times(state, at, policy)
+    attempts = len(times)
+    first = times[0]
     last = at if state.last_soft_at is None else max(state.last_soft_at, at)
-    counted = replace(state, soft_count=attempts, first_soft_at=first, last_soft_at=last)
+    counted = replace(state, soft_count=attempts, first_soft_at=first, last_soft_at=last, soft_times=times)
     if attempts >= policy.max_attempts or last - first > grace_period(policy):
         return suppress(counted, SuppressionReason.SOFT_EXPIRED, at)
     new = replace(

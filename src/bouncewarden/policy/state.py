@@ -52,7 +52,8 @@ class AddressState:
 
     `lifted_at` is when an operator last lifted a suppression: feedback that happened
     before it no longer counts. `retry_announced` says the current `next_retry_at` has
-    been reported by the scheduled jobs.
+    been reported by the scheduled jobs. `soft_times` are the times of the soft bounces
+    counted in `soft_count`, oldest first (empty for rows written before they were kept).
     """
 
     address: str
@@ -66,6 +67,7 @@ class AddressState:
     retry_announced: bool = False
     last_delivery_at: datetime | None = None
     lifted_at: datetime | None = None
+    soft_times: tuple[datetime, ...] = ()
 
     @property
     def is_suppressed(self) -> bool:

@@ -21,6 +21,8 @@
     source_status    per mail source (the SMTP receiver, each mailbox): counts, last seen, last error
     mailbox_cursors  per mailbox folder: UIDVALIDITY and the highest UID read (IMAP)
     mailbox_seen     per mailbox: keys of messages read and left in place (POP3 UIDL, Maildir names)
+    webhook_cursors  per outgoing webhook and stream (outbox, notices): the last id turned into deliveries
+    webhook_deliveries one row per event and webhook: the signed body's content, state, attempts
 
 The suppression list (`suppressions`) is a view over `addresses` in state `suppressed`; the
 migration creates it. Closed vocabularies are stored as their StrEnum text values.
@@ -72,6 +74,8 @@ __all__ = [
     "SourceStatus",
     "TransitionRow",
     "User",
+    "WebhookCursor",
+    "WebhookDelivery",
 ]
 
 
@@ -182,6 +186,8 @@ class Address(Base):
     last_delivery_at: Mapped[datetime | None]
     lifted_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+    soft_times: Mapped[list[str] | None] = mapped_column(JSON)
+    """ISO 8601 times of the soft bounces counted now (newest `max_attempts`), for the soft window."""
 
 
 class TransitionRow(Base):
@@ -435,3 +441,45 @@ class MailboxSeen(Base):
     mailbox: Mapped[str] = mapped_column(Text, primary_key=True)
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     seen_at: Mapped[datetime]
+
+
+class WebhookCursor(Base):
+    """How far one outgoing webhook has read one stream (`outbox` or `notices`)."""
+
+    __tablename__ = "webhook_cursors"
+
+    webhook: Mapped[str] = mapped_column(Text, primary_key=True)
+    stream: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookDelivery(Base):
+    """One event for one outgoing webhook: the exact body sent at every attempt, and its fate.
+
+    `ordering_key` is the address (or a notice's subject); `after_id` the delivery queued before
+    this one for the same key and webhook, which holds this one back while it is pending.
+    `next_attempt_at` is also the lease of an attempt in flight.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'delivered', 'dead')", name="ck_webhook_deliveries_state"),
+        UniqueConstraint("event_id", name="uq_webhook_deliveries_event_id"),
+        Index("ix_webhook_deliveries_queue", "webhook", "state", "id"),
+        Index("ix_webhook_deliveries_key", "webhook", "ordering_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook: Mapped[str] = mapped_column(Text)
+    event_id: Mapped[str] = mapped_column(String(36))
+    topic: Mapped[str] = mapped_column(String(32))
+    ordering_key: Mapped[str] = mapped_column(Text)
+    after_id: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]

@@ -8,7 +8,7 @@ outbox (`bouncewarden.store.outbox`), so nothing is lost across restarts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from bouncewarden.store.models import NoticeRow
 from bouncewarden.store.types import as_utc
 
-__all__ = ["Notice", "add_notice", "read_notices"]
+__all__ = ["Notice", "add_notice", "add_notices", "read_notices"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,18 @@ def add_notice(
     """Write one notice in the caller's transaction and return its id."""
     row = {"topic": topic, "subject": subject, "payload": dict(payload), "at": at}
     return int(connection.execute(insert(NoticeRow).returning(NoticeRow.id), row).scalar_one())
+
+
+def add_notices(
+    connection: Connection, notices: Sequence[tuple[str, str, Mapping[str, Any]]], *, at: datetime
+) -> None:
+    """Write many notices (topic, subject, payload) in the caller's transaction, in the order given."""
+    if notices:
+        rows = [
+            {"topic": topic, "subject": subject, "payload": dict(payload), "at": at}
+            for topic, subject, payload in notices
+        ]
+        connection.execute(insert(NoticeRow), rows)
 
 
 def read_notices(connection: Connection, *, after_id: int = 0, limit: int = 1000) -> list[Notice]:

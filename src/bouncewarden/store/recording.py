@@ -126,6 +126,7 @@ def state_from_row(row: Any) -> AddressState:
         retry_announced=bool(row.retry_announced),
         last_delivery_at=row.last_delivery_at,
         lifted_at=row.lifted_at,
+        soft_times=tuple(datetime.fromisoformat(moment) for moment in row.soft_times or ()),
     )
 
 
@@ -154,6 +155,7 @@ def address_values(
         "last_delivery_at": state.last_delivery_at,
         "lifted_at": state.lifted_at,
         "updated_at": now,
+        "soft_times": [moment.isoformat() for moment in state.soft_times] or None,
     }
     if not state.is_suppressed:
         values |= {"suppression_source": None, "suppression_note": None}
