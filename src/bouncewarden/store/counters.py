@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,10 +56,19 @@ def _field_for(event: FeedbackEvent) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # the events of a batch share a few hours and senders
+def _hour(moment: datetime) -> datetime:
+    return as_utc(moment).replace(minute=0, second=0, microsecond=0)
+
+
+@lru_cache(maxsize=4096)
+def _identity(sender: str) -> str:
+    return normalise_address(sender)
+
+
 def _key_for(event: FeedbackEvent) -> CounterKey:
-    hour = as_utc(event.occurred_at).replace(minute=0, second=0, microsecond=0)
     domain = event.address.rpartition("@")[2]
-    return CounterKey(hour, normalise_address(event.sender or ""), domain, event.campaign or "")
+    return CounterKey(_hour(event.occurred_at), _identity(event.sender or ""), domain, event.campaign or "")
 
 
 def count_events(events: Iterable[FeedbackEvent]) -> dict[CounterKey, dict[str, int]]:

@@ -8,7 +8,7 @@ at most a day after the reference time (the file's modification time, else now):
 in January still dates December's lines in the old year. Times without a zone are taken as
 UTC unless the reader is given another zone.
 
-Queue ids tie a message's sender line to its recipient lines; `QueueSenders` remembers the
+Queue ids tie a message's sender line to its recipient lines; `QueueMemory` remembers the
 latest senders (a bounded map, so a busy log costs bounded memory), and an MTA's "message
 removed" line forgets one early.
 """
@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Generic, TypeVar
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
@@ -28,7 +29,7 @@ from bouncewarden.parse.report import RecipientFinding
 
 __all__ = [
     "LineFacts",
-    "QueueSenders",
+    "QueueMemory",
     "SyslogLine",
     "SyslogLogReader",
     "line_event",
@@ -55,6 +56,7 @@ _RFC3339 = re.compile(
 _STATUS = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9.])")
 _REPLY = re.compile(r"(?<![0-9.])([245][0-9]{2})(?:[ -]|$)")
 _SENDERS_KEPT = 100_000
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,27 +105,28 @@ def parse_syslog_line(text: str, reference: datetime, zone: tzinfo = UTC) -> Sys
     return SyslogLine(at if at.tzinfo else at.replace(tzinfo=zone), host, program, rest)
 
 
-class QueueSenders:
-    """The envelope sender of recent queue ids (oldest forgotten first)."""
+class QueueMemory(Generic[V]):
+    """What the log said of recent queue ids (a sender, a Message-ID), oldest forgotten first."""
 
     def __init__(self, size: int = _SENDERS_KEPT) -> None:
-        self._senders: OrderedDict[str, str] = OrderedDict()
+        self._values: OrderedDict[str, V] = OrderedDict()
         self._size = size
 
-    def remember(self, queue_id: str, sender: str) -> None:
-        """Note the sender of `queue_id`."""
-        self._senders[queue_id] = sender
-        self._senders.move_to_end(queue_id)
-        if len(self._senders) > self._size:
-            self._senders.popitem(last=False)
+    def remember(self, queue_id: str, value: V) -> None:
+        """Note `value` for `queue_id`."""
+        self._values[queue_id] = value
+        self._values.move_to_end(queue_id)
+        if len(self._values) > self._size:
+            self._values.popitem(last=False)
 
-    def sender(self, queue_id: str) -> str | None:
-        """The sender of `queue_id`, or None ("<>" a bounce's null sender, is None too)."""
-        return self._senders.get(queue_id) or None
+    def recall(self, queue_id: str) -> V | None:
+        """What was noted for `queue_id`; None when nothing or an empty value ("<>", a bounce's
+        null sender) was."""
+        return self._values.get(queue_id) or None
 
-    def forget(self, queue_id: str) -> None:
-        """The message left the queue."""
-        self._senders.pop(queue_id, None)
+    def forget(self, queue_id: str) -> V | None:
+        """The message left the queue: what was noted for it, now forgotten."""
+        return self._values.pop(queue_id, None)
 
 
 class SyslogLogReader:
@@ -141,8 +144,8 @@ class SyslogLogReader:
         self._reference = reference or datetime.now(UTC)
         self._zone = zone
         self._source = source or self.format_name
-        self._senders = QueueSenders()
-        self._message_ids = QueueSenders()
+        self._senders: QueueMemory[str] = QueueMemory()
+        self._message_ids: QueueMemory[str] = QueueMemory()
 
     def context(self) -> bytes:
         """Syslog lines need nothing before them."""
@@ -181,6 +184,7 @@ class LineFacts:
     tags: Mapping[str, str] | None = None
     text_classifies: bool = True  # False: the text is the MTA's name for a code, not a reply
     hint: Reason | None = None  # what the MTA's own wording states plainly (classify.classify)
+    gave_up: bool = False  # a failure that grew out of deferrals (the MTA stopped retrying)
 
 
 def line_event(
@@ -205,7 +209,7 @@ def line_event(
             remote_mta=facts.remote_mta,
             reporting_mta=reporting_mta,
             kind=facts.kind,
-            temporary=facts.kind is Kind.DELAY or None,
+            temporary=facts.kind is Kind.DELAY or facts.gave_up or None,
             reason_hint=facts.hint,
         )
         result = classify(finding, rules)

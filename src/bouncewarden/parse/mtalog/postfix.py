@@ -124,8 +124,8 @@ class PostfixLogReader(SyslogLogReader):
             reply_code=said.group(1) if said else reply_code_of(diagnostic or ""),
             diagnostic=diagnostic,
             remote_mta=remote,
-            sender=self._senders.sender(queue_id),
-            message_id=self._message_ids.sender(queue_id),
+            sender=self._senders.recall(queue_id),
+            message_id=self._message_ids.recall(queue_id),
             label=f"status={status.group(1)}",
             tags=tags,
         )
