@@ -43,7 +43,7 @@ from bouncewarden.parse.lines import Record, iter_records
 from bouncewarden.parse.records import LineReader, RecordBroken, RecordRead, RecordResult
 from bouncewarden.store.batches import BatchOutcome, BrokenRecord, PositionUpdate, RowBatch, StoredPosition
 
-__all__ = ["FileStream", "RowRecorder", "StreamReport", "fingerprint"]
+__all__ = ["FileStream", "RowRecorder", "StreamReport", "checked", "fingerprint"]
 
 FINGERPRINT_SIZE = 1024
 BATCH_RECORDS = 5000
@@ -244,14 +244,14 @@ class FileStream:
             # NUL, which PostgreSQL text cannot hold, is read as U+FFFD (the evidence keeps it).
             data = record.data.replace(b"\x00", _REPLACEMENT) if b"\x00" in record.data else record.data
             try:
-                result = _checked(reader.read(data, record.line, rules=rules))
+                result = checked(reader.read(data, record.line, rules=rules))
             except Exception as err:  # a reader bug: keep the record, go on
                 _log.exception("reader failed on %s line %d", path, record.line)
                 result = RecordBroken(record.line, f"reader failed: {type(err).__name__}: {err}")
             if isinstance(result, RecordRead):
                 events.extend(result.events)
             elif isinstance(result, RecordBroken):
-                broken.append(BrokenRecord(record.line, result.reason, record.data))
+                broken.append(BrokenRecord(record.line, result.reason, _with_context(reader, record.data)))
             else:
                 report.skipped[result.label] = report.skipped.get(result.label, 0) + 1
         last = chunk[-1]
@@ -272,7 +272,13 @@ class FileStream:
         return RowBatch(events, broken, evidence, reader.media_type, self._format, position)
 
 
-def _checked(result: RecordResult) -> RecordResult:
+def _with_context(reader: LineReader, data: bytes) -> bytes:
+    """A record after the context its reader needs (the header row in force), to be read alone."""
+    context = reader.context()
+    return b"\n".join((context, data)) if context else data
+
+
+def checked(result: RecordResult) -> RecordResult:
     """A read record whose recipient cannot be an address is broken: it must never be suppressed."""
     if isinstance(result, RecordRead):
         for event in result.events:

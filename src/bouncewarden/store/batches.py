@@ -51,7 +51,8 @@ ApplyPolicy = Callable[[Connection, Sequence[tuple[int, FeedbackEvent]], datetim
 
 @dataclass(frozen=True, slots=True)
 class BrokenRecord:
-    """A record that could not be read: where it is, why, and its bytes (kept in quarantine)."""
+    """A record that could not be read: where it is, why, and its bytes (kept in quarantine),
+    after what its reader needs before it (the CSV header row), so it can be replayed alone."""
 
     line: int
     reason: str
@@ -92,7 +93,7 @@ class RowBatch:
     evidence: bytes | None
     media_type: str
     source: str
-    position: PositionUpdate
+    position: PositionUpdate | None  # None: records replayed from the quarantine, of no file
 
 
 @dataclass(slots=True)
@@ -129,7 +130,7 @@ def _insert_new(
 def _quarantine(connection: Connection, batch: RowBatch, now: datetime) -> None:
     """Keep each broken record with its file and line (one copy per content, as every input)."""
     rows: dict[str, dict[str, object]] = {}
-    path = batch.position.path
+    path = batch.position.path if batch.position is not None else batch.source
     for broken in batch.broken:
         digest = hashlib.sha256(broken.data).hexdigest()
         rows.setdefault(
@@ -200,7 +201,8 @@ def record_row_batch(
     add_counters(connection, count_events(event for _, event in new))
     count_rule_hits(connection, [event for _, event in new], rules, now=now)
     _quarantine(connection, batch, now)
-    _save_position(connection, batch.position, now)
+    if batch.position is not None:
+        _save_position(connection, batch.position, now)
     severities: dict[str, int] = {}
     for _, event in new:
         if event.severity is not Severity.NONE:
