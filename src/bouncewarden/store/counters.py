@@ -87,6 +87,9 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     """Add `increments` to the stored counters (creating rows as needed)."""
     if not increments:
         return
+    if connection.dialect.name == "postgresql":
+        _add_by_arrays(connection, increments)
+        return
     rows = [
         {
             "hour": key.hour,
@@ -99,6 +102,31 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
         for key in sorted(increments)
     ]
     connection.execute(_upsert(connection.dialect.name), rows)
+
+
+_KEY_COLUMNS = "hour, sender_identity, recipient_domain, campaign"
+# PostgreSQL: the rows as one array per column, so the statement's text is the same whatever
+# their number (psycopg parses a statement's text on each call when it is too long to cache,
+# which is what a thousand-row VALUES list costs there, not the upsert).
+_ARRAY_UPSERT = (
+    f"INSERT INTO hourly_counters ({_KEY_COLUMNS}, {', '.join(COUNTER_FIELDS)}) "
+    f"SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], "
+    f"{', '.join(['%s::integer[]'] * len(COUNTER_FIELDS))}) "
+    f"ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET "
+    + ", ".join(f"{name} = hourly_counters.{name} + excluded.{name}" for name in COUNTER_FIELDS)
+)
+
+
+def _add_by_arrays(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
+    keys = sorted(increments)
+    columns: list[list[Any]] = [
+        [key.hour for key in keys],
+        [key.sender_identity for key in keys],
+        [key.recipient_domain for key in keys],
+        [key.campaign for key in keys],
+    ]
+    columns += [[increments[key].get(name, 0) for key in keys] for name in COUNTER_FIELDS]
+    connection.exec_driver_sql(_ARRAY_UPSERT, tuple(columns))
 
 
 @cache
