@@ -135,6 +135,13 @@ def parse_time(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=4096)
+def _logged_at(value: str) -> datetime | None:
+    """`parse_time` in UTC, as the store keeps times (so no event is rebuilt to convert it)."""
+    moment = parse_time(value)
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _split(record: bytes) -> list[str] | None:
     text = record.decode("utf-8", "replace")
     if '"' not in text:
@@ -211,7 +218,7 @@ class AccountingReader:
         recipient = row.get("rcpt", "").strip().strip("<>").strip()
         if "@" not in recipient:
             return RecordBroken(line, f"{type_name} row has no recipient address in 'rcpt'")
-        occurred_at = parse_time(row.get("timelogged", ""))
+        occurred_at = _logged_at(row.get("timelogged", ""))
         if occurred_at is None:
             return RecordBroken(
                 line, f"{type_name} row has no readable 'timeLogged' ({row.get('timelogged', '')!r})"
