@@ -15,7 +15,8 @@ rotation are not seen.
 
 Records are read in batches; each batch is recorded with the position reached in ONE
 transaction (`store.file_recorder.FileRecorder`), so a restart neither skips nor repeats a record. A
-broken record is quarantined with its file and line number and the rest goes on. While
+broken record is quarantined with its file and line number (after its reader's context, the
+header row in force, so `quarantine replay` can read it alone) and the rest goes on. While
 following, a line still being written (no line end yet) waits for the next poll. When the
 store is unavailable, reading stops at the last committed batch and the next poll retries.
 """

@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Generic, TypeVar
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.parse.records import RecordRead
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = [
@@ -150,6 +151,29 @@ class SyslogLogReader:
     def context(self) -> bytes:
         """Syslog lines need nothing before them."""
         return b""
+
+    def _events(
+        self,
+        facts: Iterable[LineFacts],
+        parsed: SyslogLine,
+        record: bytes,
+        line: int,
+        rules: Sequence[OperatorRule],
+    ) -> RecordRead:
+        """The events of one syslog line, one per recipient's facts."""
+        events = tuple(
+            line_event(
+                each,
+                line=parsed,
+                at=parsed.at,
+                record=record,
+                source=self._source,
+                reporting_mta=parsed.host,
+                rules=rules,
+            )
+            for each in facts
+        )
+        return RecordRead(line, events)
 
     def _syslog_line(self, record: bytes) -> SyslogLine | None:
         """The record as a syslog line, or None when it is none."""

@@ -28,11 +28,10 @@ from bouncewarden.parse.mtalog._common import (
     LineFacts,
     SyslogLine,
     SyslogLogReader,
-    line_event,
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+from bouncewarden.parse.records import RecordBroken, RecordResult, RecordSkipped
 
 __all__ = ["FORMAT_NAME", "PostfixLogReader"]
 
@@ -129,13 +128,4 @@ class PostfixLogReader(SyslogLogReader):
             label=f"status={status.group(1)}",
             tags=tags,
         )
-        event = line_event(
-            facts,
-            line=parsed,
-            at=parsed.at,
-            record=record,
-            source=self._source,
-            reporting_mta=parsed.host,
-            rules=rules,
-        )
-        return RecordRead(line, (event,))
+        return self._events((facts,), parsed, record, line, rules)

@@ -51,11 +51,10 @@ from bouncewarden.parse.mtalog._common import (
     QueueMemory,
     SyslogLine,
     SyslogLogReader,
-    line_event,
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+from bouncewarden.parse.records import RecordBroken, RecordResult, RecordSkipped
 
 __all__ = ["FORMAT_NAME", "SendmailLogReader"]
 
@@ -156,19 +155,11 @@ class SendmailLogReader(SyslogLogReader):
         deferred = self._deferred.forget(queue_id)
         if not deferred:
             return RecordSkipped(line, "expiry without deferred recipients")
-        events = tuple(
-            line_event(
-                replace(facts, kind=Kind.BOUNCE, status=EXPIRED_STATUS, gave_up=True),
-                line=parsed,
-                at=parsed.at,
-                record=record,
-                source=self._source,
-                reporting_mta=parsed.host,
-                rules=rules,
-            )
+        given_up = [
+            replace(facts, kind=Kind.BOUNCE, status=EXPIRED_STATUS, gave_up=True)
             for facts in deferred.values()
-        )
-        return RecordRead(line, events)
+        ]
+        return self._events(given_up, parsed, record, line, rules)
 
     def _recipient_line(
         self,
@@ -216,19 +207,7 @@ class SendmailLogReader(SyslogLogReader):
             for address in recipients
         ]
         self._note_deferrals(queue_id, facts)
-        events = tuple(
-            line_event(
-                each,
-                line=parsed,
-                at=parsed.at,
-                record=record,
-                source=self._source,
-                reporting_mta=parsed.host,
-                rules=rules,
-            )
-            for each in facts
-        )
-        return RecordRead(line, events)
+        return self._events(facts, parsed, record, line, rules)
 
     def _note_deferrals(self, queue_id: str, facts: Sequence[LineFacts]) -> None:
         """Keep the queue id's recipients still deferred after this attempt (and their last words)."""
