@@ -156,7 +156,9 @@ def _for_policy(
 
     A delivery changes only an address that has a row (or gets one in this batch, from a
     failure): most deliveries of a file concern addresses that never failed, and are left
-    out here by one cheap lookup instead of being loaded (and locked) one by one.
+    out here by one cheap lookup instead of being loaded (and locked) one by one. (A row
+    another writer creates after the lookup then sees these deliveries as if this batch had
+    come first, as it would had it committed a moment earlier.)
     """
     deliveries = {event.address for _, event in new if event.kind is Kind.DELIVERY}
     if not deliveries:
