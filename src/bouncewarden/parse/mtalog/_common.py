@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from bouncewarden.classify import OperatorRule, classify
@@ -80,21 +81,28 @@ def _year_for(month: int, day: int, reference: datetime) -> int:
     return year
 
 
+@lru_cache(maxsize=4096)  # the lines of a busy log share their second
+def _bsd_time(
+    month_name: str, day: str, hour: str, minute: str, second: str, reference: datetime, zone: tzinfo
+) -> datetime | None:
+    """A year-less syslog time, placed in the year `_year_for` gives; None if it is no time."""
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return None
+    year = _year_for(month, int(day), reference.astimezone(zone))
+    try:
+        return datetime(year, month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
+    except ValueError:
+        return None
+
+
 def parse_syslog_line(text: str, reference: datetime, zone: tzinfo = UTC) -> SyslogLine | None:
     """The time, host, program and message of a syslog line; None when it has no such prefix."""
     found = _BSD.match(text)
     if found is not None:
         month_name, day, hour, minute, second, host, program, _pid, rest = found.groups()
-        month = _MONTHS.get(month_name.lower())
-        if month is None:
-            return None
-        local_reference = reference.astimezone(zone)
-        year = _year_for(month, int(day), local_reference)
-        try:
-            at = datetime(year, month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
-        except ValueError:
-            return None
-        return SyslogLine(at, host, program, rest)
+        at = _bsd_time(month_name, day, hour, minute, second, reference, zone)
+        return SyslogLine(at, host, program, rest) if at is not None else None
     found = _RFC3339.match(text)
     if found is None:
         return None
