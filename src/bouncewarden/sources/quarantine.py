@@ -20,10 +20,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bouncewarden.events import FeedbackEvent
-from bouncewarden.intake import EventCounts, InputOutcome, Intake, Outcome, RawInput
+from bouncewarden.intake import EventCounts, Feedback, InputOutcome, Intake, Outcome, RawInput, Unreadable
 from bouncewarden.parse.formats import format_of_media_type, is_quoted, line_reader
 from bouncewarden.parse.lines import iter_records
-from bouncewarden.parse.records import RecordBroken, RecordRead
 from bouncewarden.sources.logs import RowRecorder, checked
 from bouncewarden.store.batches import RowBatch
 from bouncewarden.store.quarantine import QuarantineBox, QuarantineEntry, QuarantineState
@@ -59,13 +58,13 @@ def _replay_records(
     rules = files.classification_rules()
     events: list[FeedbackEvent] = []
     for record in iter_records(io.BytesIO(data), quoted=is_quoted(format_name)):
-        result = checked(reader.read(record.data, record.line, rules=rules))
-        if isinstance(result, RecordBroken):
+        reading = checked(reader.read(record.data, rules=rules))
+        if isinstance(reading, Unreadable):
             return InputOutcome(
-                _origin(entry), Outcome.QUARANTINED, reason=result.reason, quarantine_id=entry.id
+                _origin(entry), Outcome.QUARANTINED, reason=reading.why, quarantine_id=entry.id
             )
-        if isinstance(result, RecordRead):
-            events.extend(result.events)
+        if isinstance(reading, Feedback):
+            events.extend(reading.events)
     if not events:
         return InputOutcome(_origin(entry), Outcome.NOT_FEEDBACK, reason="the record holds no feedback")
     try:

@@ -15,7 +15,8 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from bouncewarden.sources.mail_intake import MailOutcome, MailRecorder, MailResult, ReceivedMail
+from bouncewarden.intake import Outcome
+from bouncewarden.sources.mail_intake import MailRecorder, MailResult, ReceivedMail
 
 __all__ = ["BatchWriter"]
 
@@ -47,7 +48,7 @@ class BatchWriter:
         """Queue one message; the future holds its result once committed (or not)."""
         future: Future[MailResult] = Future()
         if self._stop.is_set():
-            future.set_result(MailResult(MailOutcome.STORE_UNAVAILABLE, "the receiver is stopping"))
+            future.set_result(MailResult(Outcome.STORE_UNAVAILABLE, "the receiver is stopping"))
         else:
             self._queue.put((mail, future))
         return future
@@ -77,7 +78,7 @@ class BatchWriter:
                 raise RuntimeError(f"recorder answered {len(results)} results for {len(batch)} messages")
         except Exception as err:  # the worker boundary: answer 451 and go on
             _log.exception("recording a batch of %d messages failed", len(batch))
-            results = [MailResult(MailOutcome.STORE_UNAVAILABLE, f"{type(err).__name__}: {err}")] * len(batch)
+            results = [MailResult(Outcome.STORE_UNAVAILABLE, f"{type(err).__name__}: {err}")] * len(batch)
         self.batches += 1
         for (_, future), result in zip(batch, results, strict=True):
             future.set_result(result)

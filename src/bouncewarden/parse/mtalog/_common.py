@@ -26,7 +26,8 @@ from typing import Generic, TypeVar
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
-from bouncewarden.parse.records import RecordRead
+from bouncewarden.intake import Feedback
+from bouncewarden.parse.records import feedback
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = [
@@ -165,9 +166,8 @@ class SyslogLogReader:
         facts: Iterable[LineFacts],
         parsed: SyslogLine,
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordRead:
+    ) -> Feedback:
         """The events of one syslog line, one per recipient's facts."""
         events = tuple(
             line_event(
@@ -181,7 +181,7 @@ class SyslogLogReader:
             )
             for each in facts
         )
-        return RecordRead(line, events)
+        return feedback(self.format_name, events)
 
     def _syslog_line(self, record: bytes) -> SyslogLine | None:
         """The record as a syslog line, or None when it is none."""

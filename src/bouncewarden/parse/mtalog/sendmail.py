@@ -46,6 +46,7 @@ from datetime import UTC, datetime, tzinfo
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
+from bouncewarden.intake import NotFeedback, Reading, Unreadable
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
     QueueMemory,
@@ -54,7 +55,6 @@ from bouncewarden.parse.mtalog._common import (
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import RecordBroken, RecordResult, RecordSkipped
 
 __all__ = ["FORMAT_NAME", "SendmailLogReader"]
 
@@ -110,29 +110,29 @@ class SendmailLogReader(SyslogLogReader):
         # queue id -> its recipients whose last attempt was deferred, with what it said
         self._deferred: QueueMemory[dict[str, LineFacts]] = QueueMemory()
 
-    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+    def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The events of one line, or why it has none."""
         parsed = self._syslog_line(record)
         if parsed is None:
-            return RecordBroken(line, "not a syslog line (no time, host and program in front)")
+            return Unreadable("not a syslog line (no time, host and program in front)")
         if parsed.program not in _PROGRAMS:
-            return RecordSkipped(line, "other program")
+            return NotFeedback("other program")
         queued = _QUEUE_LINE.match(parsed.text)
         if queued is None:
-            return RecordSkipped(line, "line without queue id")
+            return NotFeedback("line without queue id")
         queue_id, message = queued.groups()
         if message.startswith("from="):
             fields = _fields(message)
             self._senders.remember(queue_id, fields.get("from", "").strip("<>"))
             if fields.get("msgid"):
                 self._message_ids.remember(queue_id, fields["msgid"].strip("<>"))
-            return RecordSkipped(line, "sender")
+            return NotFeedback("sender")
         if not message.startswith("to="):
             notify = _NOTIFY.match(message)
             if notify is not None:
-                return self._notification(parsed, queue_id, notify, record, line, rules)
-            return RecordSkipped(line, "other line")
-        return self._recipient_line(parsed, queue_id, _fields(message), record, line, rules)
+                return self._notification(parsed, queue_id, notify, record, rules)
+            return NotFeedback("other line")
+        return self._recipient_line(parsed, queue_id, _fields(message), record, rules)
 
     def _notification(
         self,
@@ -140,26 +140,23 @@ class SendmailLogReader(SyslogLogReader):
         queue_id: str,
         notify: re.Match[str],
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordResult:
+    ) -> Reading:
         """A notification sendmail sends about the message: a bounce per deferred recipient when
         it gave up on them (the queue's return timeout), else nothing new."""
         told, why = notify.groups()
         if not _GAVE_UP.match(why):
-            return RecordSkipped(
-                line, "delay warning" if why.lower().startswith("warning") else "notification"
-            )
+            return NotFeedback("delay warning" if why.lower().startswith("warning") else "notification")
         if told == "postmaster notify":
-            return RecordSkipped(line, "postmaster copy")
+            return NotFeedback("postmaster copy")
         deferred = self._deferred.forget(queue_id)
         if not deferred:
-            return RecordSkipped(line, "expiry without deferred recipients")
+            return NotFeedback("expiry without deferred recipients")
         given_up = [
             replace(facts, kind=Kind.BOUNCE, status=EXPIRED_STATUS, gave_up=True)
             for facts in deferred.values()
         ]
-        return self._events(given_up, parsed, record, line, rules)
+        return self._events(given_up, parsed, record, rules)
 
     def _recipient_line(
         self,
@@ -167,20 +164,19 @@ class SendmailLogReader(SyslogLogReader):
         queue_id: str,
         fields: dict[str, str],
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordResult:
+    ) -> Reading:
         stat = fields.get("stat")
         if not stat:
-            return RecordBroken(line, "to= line without stat=")
+            return Unreadable("to= line without stat=")
         status = fields.get("dsn") or status_in(stat)
         kind = _kind(stat, status)
         if kind is None:
-            return RecordSkipped(line, f"stat={stat.split()[0].lower()}")
+            return NotFeedback(f"stat={stat.split()[0].lower()}")
         recipients = [angle or bare for angle, bare in _ADDRESS_LIST.findall(fields.get("to", ""))]
         recipients = [address for address in recipients if "@" in address]
         if not recipients:
-            return RecordSkipped(line, "local recipient")
+            return NotFeedback("local recipient")
         relay = _RELAY.match(fields.get("relay", ""))
         detail = stat.split(":", 1)[1].strip() if _DEFERRED.match(stat) and ":" in stat else stat
         reply = fields.get("reply")  # sendmail 8.15+: the remote's own reply, whole
@@ -207,7 +203,7 @@ class SendmailLogReader(SyslogLogReader):
             for address in recipients
         ]
         self._note_deferrals(queue_id, facts)
-        return self._events(facts, parsed, record, line, rules)
+        return self._events(facts, parsed, record, rules)
 
     def _note_deferrals(self, queue_id: str, facts: Sequence[LineFacts]) -> None:
         """Keep the queue id's recipients still deferred after this attempt (and their last words)."""
