@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -105,3 +106,69 @@ def test_list_filters_and_drop_is_audited(service: Service, database_url: str) -
         row["origin"] for row in json.loads(invoke(database_url, "quarantine", "list", "--json").stdout)
     ] == ["a"]
     assert invoke(database_url, "quarantine", "drop", str(rows[0]["id"]), "--note", "again").exit_code == 1
+
+
+_RECORD_FILES = {
+    "pmta": (
+        "bouncewarden.parse.pmta",
+        b"type,timeLogged,orig,rcpt,dsnStatus,dsnDiag\n"
+        b"d,1796522700,news@example.com,fine@example.org,2.0.0,smtp;250 ok\n"
+        b'b,1796522701,news@example.com,gone@example.org,5.1.1,"smtp;550 5.1.1 no such user, sorry"\n',
+    ),
+    "postfix-log": (
+        "bouncewarden.parse.mtalog._common",
+        b"Dec  5 21:40:50 mta postfix/qmgr[7]: 4Y2q1M2xQz: from=<news@example.com>, size=812, nrcpt=1\n"
+        b"Dec  5 21:40:51 mta postfix/smtp[8]: 4Y2q1M2xQz: to=<gone@example.org>, relay=mx.example.org"
+        b"[192.0.2.10]:25, delay=1, delays=0/0/0.5/0.5, dsn=5.1.1, status=bounced (host mx.example.org"
+        b"[192.0.2.10] said: 550 5.1.1 <gone@example.org>: User unknown (in reply to RCPT TO command))\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("format_name", sorted(_RECORD_FILES))
+def test_a_record_of_a_followed_file_replays_alone_after_a_fix(
+    service: Service, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, format_name: str
+) -> None:
+    module, content = _RECORD_FILES[format_name]
+    path = tmp_path / "records"
+    path.write_bytes(content)
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("classifier bug")
+
+    with monkeypatch.context() as patch:  # today's reader fails on the bounce record
+        patch.setattr(f"{module}.classify", broken)
+        ingested = invoke(database_url, "ingest", "--format", format_name, "--json", str(path))
+    assert ingested.exit_code == 3, ingested.output
+    assert json.loads(ingested.stdout)["quarantined"] == 1
+    [entry] = json.loads(invoke(database_url, "quarantine", "list", "--json").stdout)
+    assert entry["origin"] == f"{path}:{len(content.splitlines())}"
+    held = invoke(database_url, "quarantine", "show", str(entry["id"])).stdout
+    if format_name == "pmta":  # the header row in force is kept before the row
+        assert "type,timeLogged,orig,rcpt" in held and "gone@example.org" in held
+
+    replayed = invoke(database_url, "quarantine", "replay", "--all", "--json")  # the fixed reader
+    assert replayed.exit_code == 0, replayed.output
+    assert json.loads(replayed.stdout)["new_events"] == 1
+    assert service.admin.lookup(["gone@example.org"])["gone@example.org"].is_suppressed
+    again = invoke(database_url, "quarantine", "replay", str(entry["id"]), "--json")
+    assert json.loads(again.stdout)["inputs"] == 0
+    rerun = invoke(database_url, "ingest", "--format", format_name, "--json", str(path))  # position kept
+    assert (rerun.exit_code, json.loads(rerun.stdout)["new_events"]) == (0, 0)
+    with service.engine.connect() as connection:
+        recipients = connection.execute(sa.text("SELECT recipient, kind FROM events ORDER BY id")).all()
+    bounces = [recipient for recipient, kind in recipients if kind == "bounce"]
+    assert bounces == ["gone@example.org"]
+
+
+def test_a_record_that_still_does_not_read_stays_held(
+    service: Service, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "acct.csv"
+    path.write_bytes(b"type,timeLogged,rcpt\nb,not a time,gone@example.org\n")
+    assert invoke(database_url, "ingest", "--format", "pmta", str(path)).exit_code == 3
+    replayed = invoke(database_url, "quarantine", "replay", "--all", "--json")
+    assert replayed.exit_code == 3
+    [still] = json.loads(replayed.stdout)["still_unreadable"]
+    assert "timeLogged" in still["reason"]
+    assert len(json.loads(invoke(database_url, "quarantine", "list", "--json").stdout)) == 1

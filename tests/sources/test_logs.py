@@ -205,3 +205,43 @@ def test_a_small_file_that_grows_while_read_is_known_by_more_of_its_bytes(
     second.write_bytes(HEADER + _row(0) + _rows(range(10, 12)))  # starts as a.csv started
     report = FileStream(service.files, name="pmta", format_name="pmta", paths=[second]).poll()
     assert (report.stored.new_events, report.stored.duplicates) == (2, 0)
+
+
+def _soft(number: int, recipient: str) -> bytes:
+    return (
+        f"b,{1796522700 + number},news@example.com,{recipient},5.2.2,smtp;552 5.2.2 Mailbox full,\n".encode()
+    )
+
+
+def _delivered(number: int, recipient: str) -> bytes:
+    return f"d,{1796522700 + number},news@example.com,{recipient},2.0.0,smtp;250 ok,\n".encode()
+
+
+def test_deliveries_clear_soft_state_in_the_same_batch_and_later_ones(
+    service: Service, tmp_path: Path
+) -> None:
+    from bouncewarden.policy.state import AddressStatus
+
+    path = tmp_path / "acct.csv"
+    # same batch: soft, then delivered; a soft address left for the next batch; a delivery to
+    # an address that never failed (no row is made for it)
+    path.write_bytes(
+        HEADER
+        + _soft(1, "a@example.org")
+        + _delivered(2, "a@example.org")
+        + _soft(3, "b@example.org")
+        + _delivered(4, "never@example.org")
+    )
+    stream = FileStream(service.files, name="pmta", format_name="pmta", paths=[path])
+    assert stream.poll().stored.new_events == 4
+    found = service.admin.lookup(["a@example.org", "b@example.org", "never@example.org"])
+    assert (found["a@example.org"].status, found["b@example.org"].status) == (
+        AddressStatus.ACTIVE,
+        AddressStatus.SOFT,
+    )
+    assert found["a@example.org"].last_delivery_at is not None
+    assert "never@example.org" not in found
+    with path.open("ab") as handle:
+        handle.write(_delivered(5, "b@example.org"))
+    assert stream.poll().stored.transitions == 1
+    assert service.admin.lookup(["b@example.org"])["b@example.org"].status is AddressStatus.ACTIVE

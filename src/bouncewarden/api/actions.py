@@ -221,7 +221,15 @@ class Actions:
         entry = self._service.quarantine.entry(quarantine_id)
         if entry is None:
             return None
-        done = list(replay(self._service.quarantine, self._service.intake, [entry], actor=actor))
+        done = list(
+            replay(
+                self._service.quarantine,
+                self._service.intake,
+                [entry],
+                actor=actor,
+                files=self._service.files,
+            )
+        )
         if not done:
             return None
         self._backend.audit.record(

@@ -156,7 +156,9 @@ def quarantine_replay(
     with open_service(load(config_file, database_url)) as service:
         entries = service.quarantine.entries(ids=ids or None)
         with progress("replaying", len(entries), "inputs", quiet=as_json) as shown:
-            for done in replay(service.quarantine, service.intake, entries, actor=actor()):
+            for done in replay(
+                service.quarantine, service.intake, entries, actor=actor(), files=service.files
+            ):
                 tally.add(done.outcome)
                 shown.update(position=tally.inputs, items=tally.inputs)
                 if done.outcome.outcome is Outcome.QUARANTINED:

@@ -18,7 +18,7 @@ from bouncewarden.parse.pmta import FORMAT_NAME as PMTA
 from bouncewarden.parse.pmta import AccountingReader
 from bouncewarden.parse.records import LineReader
 
-__all__ = ["FORMATS", "is_quoted", "line_reader"]
+__all__ = ["FORMATS", "format_of_media_type", "is_quoted", "line_reader"]
 
 FORMATS: tuple[str, ...] = (PMTA, *LOG_FORMATS)
 
@@ -33,3 +33,11 @@ def line_reader(format_name: str, *, reference: datetime | None = None, zone: tz
     if format_name == PMTA:
         return AccountingReader()
     return log_reader(format_name, reference=reference, zone=zone)
+
+
+def format_of_media_type(media_type: str) -> str | None:
+    """The line format whose records are stored under `media_type`, or None for other inputs."""
+    return _MEDIA_TYPES.get(media_type)
+
+
+_MEDIA_TYPES = {line_reader(name).media_type: name for name in FORMATS}

@@ -136,6 +136,13 @@ def parse_time(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+@lru_cache(maxsize=4096)
+def _logged_at(value: str) -> datetime | None:
+    """`parse_time` in UTC, as the store keeps times (so no event is rebuilt to convert it)."""
+    moment = parse_time(value)
+    return moment.astimezone(UTC) if moment is not None else None
+
+
 def _split(record: bytes) -> list[str] | None:
     text = record.decode("utf-8", "replace")
     if '"' not in text:
@@ -209,29 +216,47 @@ class AccountingReader:
         recipient = row.get("rcpt", "").strip().strip("<>").strip()
         if "@" not in recipient:
             return Unreadable(f"{type_name} row has no recipient address in 'rcpt'")
-        occurred_at = parse_time(row.get("timelogged", ""))
+        occurred_at = _logged_at(row.get("timelogged", ""))
         if occurred_at is None:
             return Unreadable(f"{type_name} row has no readable 'timeLogged' ({row.get('timelogged', '')!r})")
-        finding = _finding(recipient, row, kind)
-        reason, severity, label = _judge(finding, row, kind, rules)
-        digest = hashlib.sha256(record).hexdigest()[:32]
+        status, reply_code, diagnostic = _dsn(row)
+        remote_mta = row.get("dsnmta", "").strip() or None
+        category = row.get("bouncecat", "").strip().lower() or None
+        feedback_type = None
+        if kind is Kind.DELIVERY:  # most rows of a real file: no rule or pattern applies to them
+            reason, severity = Reason.DELIVERED, Severity.NONE
+        else:
+            if kind is Kind.COMPLAINT:
+                feedback_type = row.get("feedbacktype", "").strip().lower() or "abuse"
+            finding = RecipientFinding(
+                address=recipient,
+                action=row.get("dsnaction", "").strip().lower() or None,
+                status=status,
+                reply_code=reply_code,
+                diagnostic=diagnostic,
+                remote_mta=remote_mta,
+                original_recipient=row.get("orcpt", "").strip() or None,
+                feedback_type=feedback_type,
+                kind=kind,
+            )
+            reason, severity = _judge(finding, category, kind, rules)
         event = FeedbackEvent(
             kind=kind,
             recipient=recipient,
             severity=severity,
             reason=reason,
-            dedupe_key=f"pmta:{type_name}:{digest}",
+            dedupe_key=f"pmta:{type_name}:{hashlib.sha256(record).hexdigest()[:32]}",
             occurred_at=occurred_at,
             source=self._source,
-            status=finding.status,
-            reply_code=finding.reply_code,
-            diagnostic=finding.diagnostic,
-            remote_mta=finding.remote_mta,
+            status=status,
+            reply_code=reply_code,
+            diagnostic=diagnostic,
+            remote_mta=remote_mta,
             sender=row.get("orig", "").strip().strip("<>") or None,
             message_id=_header_value(row, "message-id"),
             campaign=row.get("jobid") or None,
-            feedback_type=finding.feedback_type,
-            provider_label=label,
+            feedback_type=feedback_type,
+            provider_label=category,
             tags=self._tags(row, type_name),
         )
         return feedback(self.format_name, (event,))
@@ -250,40 +275,30 @@ def _header_value(row: Mapping[str, str], header: str) -> str | None:
     return value or None
 
 
-def _finding(recipient: str, row: Mapping[str, str], kind: Kind) -> RecipientFinding:
-    diagnostic = row.get("dsndiag", "").strip() or None
-    status = row.get("dsnstatus", "").strip()
+@lru_cache(maxsize=4096)  # deliveries repeat a few diagnostics ("smtp;250 2.0.0 OK")
+def _dsn_of(status_field: str, diagnostic_field: str) -> tuple[str | None, str | None, str | None]:
+    diagnostic = diagnostic_field.strip() or None
+    status = status_field.strip()
     status = status.split(" ", 1)[0] if status else ""
     if not _STATUS.match(status):
         in_text = _STATUS_IN_TEXT.search(diagnostic or "")
         status = in_text.group(1) if in_text else ""
     code = _REPLY_CODE.match(diagnostic or "")
-    feedback_type = None
-    if kind is Kind.COMPLAINT:
-        feedback_type = row.get("feedbacktype", "").strip().lower() or "abuse"
-    return RecipientFinding(
-        address=recipient,
-        action=row.get("dsnaction", "").strip().lower() or None,
-        status=status or None,
-        reply_code=code.group(1) if code else None,
-        diagnostic=diagnostic,
-        remote_mta=row.get("dsnmta", "").strip() or None,
-        original_recipient=row.get("orcpt", "").strip() or None,
-        feedback_type=feedback_type,
-        kind=kind,
-    )
+    return status or None, code.group(1) if code else None, diagnostic
+
+
+def _dsn(row: Mapping[str, str]) -> tuple[str | None, str | None, str | None]:
+    """The row's RFC 3463 status (from `dsnStatus`, else its diagnostic), reply code and diagnostic."""
+    return _dsn_of(row.get("dsnstatus", ""), row.get("dsndiag", ""))
 
 
 def _judge(
-    finding: RecipientFinding, row: Mapping[str, str], kind: Kind, rules: Sequence[OperatorRule]
-) -> tuple[Reason, Severity, str | None]:
-    """Reason, severity and PowerMTA's own label: the DSN first, the bounce category as a hint."""
-    category = row.get("bouncecat", "").strip().lower() or None
-    if kind is Kind.DELIVERY:  # most rows of a real file: no rule or pattern applies to them
-        return Reason.DELIVERED, Severity.NONE, category
+    finding: RecipientFinding, category: str | None, kind: Kind, rules: Sequence[OperatorRule]
+) -> tuple[Reason, Severity]:
+    """Reason and severity of a failure: the DSN first, PowerMTA's bounce category as a hint."""
     result = classify(finding, rules)
     hint = BOUNCE_CATEGORIES.get(category or "")
     if kind in (Kind.BOUNCE, Kind.DELAY) and result.reason in _UNDECIDED and hint is not None:
         finding.reason_hint = hint
         result = classify(finding, rules)
-    return result.reason, result.severity, category
+    return result.reason, result.severity

@@ -15,20 +15,18 @@ from datetime import datetime
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent
-from bouncewarden.parse.formats import FORMATS, is_quoted, line_reader
+from bouncewarden.parse.formats import format_of_media_type, is_quoted, line_reader
 from bouncewarden.parse.lines import iter_records
 from bouncewarden.parse.reader import Feedback, RawInput, read_input
 
 __all__ = ["read_evidence"]
-
-_LINE_FORMATS = {line_reader(name).media_type: name for name in FORMATS}
 
 
 def read_evidence(
     media_type: str, data: bytes, *, received_at: datetime, rules: Sequence[OperatorRule] = ()
 ) -> list[FeedbackEvent]:
     """The events stored evidence gives with today's parsers and `rules` (none if unreadable)."""
-    format_name = _LINE_FORMATS.get(media_type)
+    format_name = format_of_media_type(media_type)
     if format_name is None:
         reading = read_input(RawInput(data, "stored evidence", received_at), rules)
         return list(reading.events) if isinstance(reading, Feedback) else []

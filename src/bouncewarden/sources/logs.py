@@ -15,7 +15,8 @@ rotation are not seen.
 
 Records are read in batches; each batch is recorded with the position reached in ONE
 transaction (`store.file_recorder.FileRecorder`), so a restart neither skips nor repeats a record. A
-broken record is quarantined with its file and line number and the rest goes on. While
+broken record is quarantined with its file and line number (after its reader's context, the
+header row in force, so `quarantine replay` can read it alone) and the rest goes on. While
 following, a line still being written (no line end yet) waits for the next poll. When the
 store is unavailable, reading stops at the last committed batch and the next poll retries.
 """
@@ -44,7 +45,7 @@ from bouncewarden.parse.lines import Record, iter_records
 from bouncewarden.parse.records import LineReader
 from bouncewarden.store.batches import BatchOutcome, BrokenRecord, PositionUpdate, RowBatch, StoredPosition
 
-__all__ = ["FileStream", "RowRecorder", "StreamReport", "fingerprint"]
+__all__ = ["FileStream", "RowRecorder", "StreamReport", "checked", "fingerprint"]
 
 FINGERPRINT_SIZE = 1024
 BATCH_RECORDS = 5000
@@ -245,14 +246,14 @@ class FileStream:
             # NUL, which PostgreSQL text cannot hold, is read as U+FFFD (the evidence keeps it).
             data = record.data.replace(b"\x00", _REPLACEMENT) if b"\x00" in record.data else record.data
             try:
-                reading = _checked(reader.read(data, rules=rules))
+                reading = checked(reader.read(data, rules=rules))
             except Exception as err:  # a reader bug: keep the record, go on
                 _log.exception("reader failed on %s line %d", path, record.line)
                 reading = Unreadable(f"reader failed: {type(err).__name__}: {err}")
             if isinstance(reading, Feedback):
                 events.extend(reading.events)
             elif isinstance(reading, Unreadable):
-                broken.append(BrokenRecord(record.line, reading.why, record.data))
+                broken.append(BrokenRecord(record.line, reading.why, _with_context(reader, record.data)))
             else:
                 report.skipped[reading.what] = report.skipped.get(reading.what, 0) + 1
         last = chunk[-1]
@@ -273,7 +274,13 @@ class FileStream:
         return RowBatch(events, broken, evidence, reader.media_type, self._format, position)
 
 
-def _checked(reading: Reading) -> Reading:
+def _with_context(reader: LineReader, data: bytes) -> bytes:
+    """A record after the context its reader needs (the header row in force), to be read alone."""
+    context = reader.context()
+    return b"\n".join((context, data)) if context else data
+
+
+def checked(reading: Reading) -> Reading:
     """A read record whose recipient cannot be an address is broken: it must never be suppressed."""
     if isinstance(reading, Feedback):
         for event in reading.events:

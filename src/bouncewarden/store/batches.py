@@ -10,14 +10,16 @@ skipped and none is stored twice.
 
 Events are inserted in one multi-row statement per batch (`INSERT ... ON CONFLICT DO
 NOTHING RETURNING`), which is what makes a million-row accounting file affordable; the new
-ones then go through the same policy step as `Service.record`.
+ones then go through the same policy step as `Service.record`, except the deliveries to
+addresses that have no row (most rows of a real file: they change nothing but counters),
+which one lookup per batch leaves out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from bouncewarden.events import FeedbackEvent, Severity
+from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import count_new_events
 from bouncewarden.store.models import Evidence, FilePosition, Quarantined
@@ -46,12 +48,17 @@ __all__ = [
     "stored_positions",
 ]
 
+_ADDRESSES_PER_QUERY = 5000  # under SQLite's 32,766 parameters
+_KNOWN_IN = "SELECT address FROM addresses WHERE address IN"
+_KNOWN_ANY = "SELECT address FROM addresses WHERE address = ANY(%s)"
+
 ApplyPolicy = Callable[[Connection, Sequence[tuple[int, FeedbackEvent]], datetime], int]
 
 
 @dataclass(frozen=True, slots=True)
 class BrokenRecord:
-    """A record that could not be read: where it is, why, and its bytes (kept in quarantine)."""
+    """A record that could not be read: where it is, why, and its bytes (kept in quarantine),
+    after what its reader needs before it (the CSV header row), so it can be replayed alone."""
 
     line: int
     reason: str
@@ -92,7 +99,7 @@ class RowBatch:
     evidence: bytes | None
     media_type: str
     source: str
-    position: PositionUpdate
+    position: PositionUpdate | None  # None: records replayed from the quarantine, of no file
 
 
 @dataclass(slots=True)
@@ -126,10 +133,49 @@ def _insert_new(
     return sorted(((event_id, unique[key]) for event_id, key in rows), key=lambda pair: pair[0])
 
 
+def _addresses_with_rows(connection: Connection, addresses: Iterable[str]) -> set[str]:
+    """Which of `addresses` have a row (one driver-level statement per 5,000)."""
+    wanted = sorted(set(addresses))
+    found: set[str] = set()
+    postgres = connection.dialect.name == "postgresql"
+    for start in range(0, len(wanted), _ADDRESSES_PER_QUERY):
+        chunk = wanted[start : start + _ADDRESSES_PER_QUERY]
+        if postgres:
+            result = connection.exec_driver_sql(_KNOWN_ANY, (chunk,))
+        else:
+            marks = ", ".join("?" * len(chunk))
+            result = connection.exec_driver_sql(f"{_KNOWN_IN} ({marks})", tuple(chunk))
+        found.update(row[0] for row in result)
+    return found
+
+
+def _for_policy(
+    connection: Connection, new: Sequence[tuple[int, FeedbackEvent]]
+) -> list[tuple[int, FeedbackEvent]]:
+    """The new events the address policy has to see.
+
+    A delivery changes only an address that has a row (or gets one in this batch, from a
+    failure): most deliveries of a file concern addresses that never failed, and are left
+    out here by one cheap lookup instead of being loaded (and locked) one by one. (A row
+    another writer creates after the lookup then sees these deliveries as if this batch had
+    come first, as it would had it committed a moment earlier.)
+    """
+    deliveries = {event.address for _, event in new if event.kind is Kind.DELIVERY}
+    if not deliveries:
+        return list(new)
+    failing = {event.address for _, event in new if event.kind is not Kind.DELIVERY}
+    known = failing | _addresses_with_rows(connection, deliveries - failing)
+    return [
+        (event_id, event)
+        for event_id, event in new
+        if event.kind is not Kind.DELIVERY or event.address in known
+    ]
+
+
 def _quarantine(connection: Connection, batch: RowBatch, now: datetime) -> None:
     """Keep each broken record with its file and line (one copy per content, as every input)."""
     rows: dict[str, dict[str, object]] = {}
-    path = batch.position.path
+    path = batch.position.path if batch.position is not None else batch.source
     for broken in batch.broken:
         digest = hashlib.sha256(broken.data).hexdigest()
         rows.setdefault(
@@ -196,11 +242,13 @@ def record_row_batch(
     if batch.evidence is not None and batch.events:
         evidence_id = _store_evidence(connection, batch.evidence, batch, now)
     new = _insert_new(connection, batch.events, evidence_id, now)
-    transitions = apply_policy(connection, new, now) if new else 0
+    relevant = _for_policy(connection, new)
+    transitions = apply_policy(connection, relevant, now) if relevant else 0
     count_new_events(connection, [event for _, event in new])
     count_rule_hits(connection, [event for _, event in new], rules, now=now)
     _quarantine(connection, batch, now)
-    _save_position(connection, batch.position, now)
+    if batch.position is not None:
+        _save_position(connection, batch.position, now)
     severities: dict[str, int] = {}
     for _, event in new:
         if event.severity is not Severity.NONE:

@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import delete
@@ -88,13 +88,22 @@ def sender_identity(sender: str | None, tags: Mapping[str, str]) -> str:
     vmta = tags.get("vmta")
     if vmta:
         return f"vmta:{vmta.strip().lower()}"
-    return normalise_address(sender or "")
+    return _normalised_sender(sender or "")
+
+
+@lru_cache(maxsize=4096)  # the events of a batch share a few hours and senders
+def _hour(moment: datetime) -> datetime:
+    return as_utc(moment).replace(minute=0, second=0, microsecond=0)
+
+
+@lru_cache(maxsize=4096)
+def _normalised_sender(sender: str) -> str:
+    return normalise_address(sender)
 
 
 def _key_for(event: FeedbackEvent) -> CounterKey:
-    hour = as_utc(event.occurred_at).replace(minute=0, second=0, microsecond=0)
     return CounterKey(
-        hour,
+        _hour(event.occurred_at),
         sender_identity(event.sender, event.tags),
         provider_of(event.address.rpartition("@")[2]),
         event.campaign or "",
@@ -168,6 +177,9 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     """Add `increments` to the stored counters (creating rows as needed)."""
     if not increments:
         return
+    if connection.dialect.name == "postgresql":
+        _add_by_arrays(connection, increments)
+        return
     rows = [
         {
             "hour": key.hour,
@@ -181,6 +193,32 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
         for key in sorted(increments)
     ]
     connection.execute(_upsert(connection.dialect.name), rows)
+
+
+_KEY_COLUMNS = "hour, sender_identity, provider, campaign, configuration_set"
+# PostgreSQL: the rows as one array per column, so the statement's text is the same whatever
+# their number (psycopg parses a statement's text on each call when it is too long to cache,
+# which is what a thousand-row VALUES list costs there, not the upsert).
+_ARRAY_UPSERT = (
+    f"INSERT INTO hourly_counters ({_KEY_COLUMNS}, {', '.join(COUNTER_FIELDS)}) "
+    f"SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    f"{', '.join(['%s::integer[]'] * len(COUNTER_FIELDS))}) "
+    f"ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET "
+    + ", ".join(f"{name} = hourly_counters.{name} + excluded.{name}" for name in COUNTER_FIELDS)
+)
+
+
+def _add_by_arrays(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
+    keys = sorted(increments)
+    columns: list[list[Any]] = [
+        [key.hour for key in keys],
+        [key.sender_identity for key in keys],
+        [key.provider for key in keys],
+        [key.campaign for key in keys],
+        [key.configuration_set for key in keys],
+    ]
+    columns += [[increments[key].get(name, 0) for key in keys] for name in COUNTER_FIELDS]
+    connection.exec_driver_sql(_ARRAY_UPSERT, tuple(columns))
 
 
 @cache

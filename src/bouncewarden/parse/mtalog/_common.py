@@ -8,7 +8,7 @@ at most a day after the reference time (the file's modification time, else now):
 in January still dates December's lines in the old year. Times without a zone are taken as
 UTC unless the reader is given another zone.
 
-Queue ids tie a message's sender line to its recipient lines; `QueueSenders` remembers the
+Queue ids tie a message's sender line to its recipient lines; `QueueMemory` remembers the
 latest senders (a bounded map, so a busy log costs bounded memory), and an MTA's "message
 removed" line forgets one early.
 """
@@ -18,17 +18,21 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import lru_cache
+from typing import Generic, TypeVar
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
+from bouncewarden.intake import Feedback
+from bouncewarden.parse.records import feedback
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = [
     "LineFacts",
-    "QueueSenders",
+    "QueueMemory",
     "SyslogLine",
     "SyslogLogReader",
     "line_event",
@@ -55,6 +59,7 @@ _RFC3339 = re.compile(
 _STATUS = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9.])")
 _REPLY = re.compile(r"(?<![0-9.])([245][0-9]{2})(?:[ -]|$)")
 _SENDERS_KEPT = 100_000
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +82,28 @@ def _year_for(month: int, day: int, reference: datetime) -> int:
     return year
 
 
+@lru_cache(maxsize=4096)  # the lines of a busy log share their second
+def _bsd_time(
+    month_name: str, day: str, hour: str, minute: str, second: str, reference: datetime, zone: tzinfo
+) -> datetime | None:
+    """A year-less syslog time, placed in the year `_year_for` gives; None if it is no time."""
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return None
+    year = _year_for(month, int(day), reference.astimezone(zone))
+    try:
+        return datetime(year, month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
+    except ValueError:
+        return None
+
+
 def parse_syslog_line(text: str, reference: datetime, zone: tzinfo = UTC) -> SyslogLine | None:
     """The time, host, program and message of a syslog line; None when it has no such prefix."""
     found = _BSD.match(text)
     if found is not None:
         month_name, day, hour, minute, second, host, program, _pid, rest = found.groups()
-        month = _MONTHS.get(month_name.lower())
-        if month is None:
-            return None
-        local_reference = reference.astimezone(zone)
-        year = _year_for(month, int(day), local_reference)
-        try:
-            at = datetime(year, month, int(day), int(hour), int(minute), int(second), tzinfo=zone)
-        except ValueError:
-            return None
-        return SyslogLine(at, host, program, rest)
+        at = _bsd_time(month_name, day, hour, minute, second, reference, zone)
+        return SyslogLine(at, host, program, rest) if at is not None else None
     found = _RFC3339.match(text)
     if found is None:
         return None
@@ -103,27 +115,28 @@ def parse_syslog_line(text: str, reference: datetime, zone: tzinfo = UTC) -> Sys
     return SyslogLine(at if at.tzinfo else at.replace(tzinfo=zone), host, program, rest)
 
 
-class QueueSenders:
-    """The envelope sender of recent queue ids (oldest forgotten first)."""
+class QueueMemory(Generic[V]):
+    """What the log said of recent queue ids (a sender, a Message-ID), oldest forgotten first."""
 
     def __init__(self, size: int = _SENDERS_KEPT) -> None:
-        self._senders: OrderedDict[str, str] = OrderedDict()
+        self._values: OrderedDict[str, V] = OrderedDict()
         self._size = size
 
-    def remember(self, queue_id: str, sender: str) -> None:
-        """Note the sender of `queue_id`."""
-        self._senders[queue_id] = sender
-        self._senders.move_to_end(queue_id)
-        if len(self._senders) > self._size:
-            self._senders.popitem(last=False)
+    def remember(self, queue_id: str, value: V) -> None:
+        """Note `value` for `queue_id`."""
+        self._values[queue_id] = value
+        self._values.move_to_end(queue_id)
+        if len(self._values) > self._size:
+            self._values.popitem(last=False)
 
-    def sender(self, queue_id: str) -> str | None:
-        """The sender of `queue_id`, or None ("<>" a bounce's null sender, is None too)."""
-        return self._senders.get(queue_id) or None
+    def recall(self, queue_id: str) -> V | None:
+        """What was noted for `queue_id`; None when nothing or an empty value ("<>", a bounce's
+        null sender) was."""
+        return self._values.get(queue_id) or None
 
-    def forget(self, queue_id: str) -> None:
-        """The message left the queue."""
-        self._senders.pop(queue_id, None)
+    def forget(self, queue_id: str) -> V | None:
+        """The message left the queue: what was noted for it, now forgotten."""
+        return self._values.pop(queue_id, None)
 
 
 class SyslogLogReader:
@@ -141,12 +154,34 @@ class SyslogLogReader:
         self._reference = reference or datetime.now(UTC)
         self._zone = zone
         self._source = source or self.format_name
-        self._senders = QueueSenders()
-        self._message_ids = QueueSenders()
+        self._senders: QueueMemory[str] = QueueMemory()
+        self._message_ids: QueueMemory[str] = QueueMemory()
 
     def context(self) -> bytes:
         """Syslog lines need nothing before them."""
         return b""
+
+    def _events(
+        self,
+        facts: Iterable[LineFacts],
+        parsed: SyslogLine,
+        record: bytes,
+        rules: Sequence[OperatorRule],
+    ) -> Feedback:
+        """The events of one syslog line, one per recipient's facts."""
+        events = tuple(
+            line_event(
+                each,
+                line=parsed,
+                at=parsed.at,
+                record=record,
+                source=self._source,
+                reporting_mta=parsed.host,
+                rules=rules,
+            )
+            for each in facts
+        )
+        return feedback(self.format_name, events)
 
     def _syslog_line(self, record: bytes) -> SyslogLine | None:
         """The record as a syslog line, or None when it is none."""
@@ -181,6 +216,7 @@ class LineFacts:
     tags: Mapping[str, str] | None = None
     text_classifies: bool = True  # False: the text is the MTA's name for a code, not a reply
     hint: Reason | None = None  # what the MTA's own wording states plainly (classify.classify)
+    gave_up: bool = False  # a failure that grew out of deferrals (the MTA stopped retrying)
 
 
 def line_event(
@@ -205,7 +241,7 @@ def line_event(
             remote_mta=facts.remote_mta,
             reporting_mta=reporting_mta,
             kind=facts.kind,
-            temporary=facts.kind is Kind.DELAY or None,
+            temporary=facts.kind is Kind.DELAY or facts.gave_up or None,
             reason_hint=facts.hint,
         )
         result = classify(finding, rules)

@@ -35,7 +35,7 @@ from datetime import UTC, datetime, tzinfo
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind, Reason
 from bouncewarden.intake import NotFeedback, Reading, Unreadable
-from bouncewarden.parse.mtalog._common import LineFacts, QueueSenders, line_event, status_in
+from bouncewarden.parse.mtalog._common import LineFacts, QueueMemory, line_event, status_in
 from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "EximLogReader"]
@@ -100,9 +100,11 @@ class EximLogReader:
     ) -> None:
         self._zone = zone
         self._source = source
-        self._senders = QueueSenders()
-        self._message_ids = QueueSenders()
-        self._last_errors = QueueSenders()  # "<message id> <recipient>" -> its last deferral's reply
+        self._senders: QueueMemory[str] = QueueMemory()
+        self._message_ids: QueueMemory[str] = QueueMemory()
+        self._last_errors: QueueMemory[str] = (
+            QueueMemory()
+        )  # "<message id> <recipient>" -> its last deferral's reply
 
     def context(self) -> bytes:
         """Exim lines need nothing before them."""
@@ -176,10 +178,10 @@ class EximLogReader:
         elif kind is Kind.BOUNCE and _GAVE_UP.match(diagnostic or ""):
             # Exim's bounce quotes the last reply before "retry timeout exceeded"; the log line
             # does not, so the reply of this recipient's last deferral is put back in front.
-            last = self._last_errors.sender(key)
+            last = self._last_errors.recall(key)
             diagnostic = f"{last}: {diagnostic}" if last else diagnostic
         reply = _REMOTE_REPLY.search(diagnostic or "")
-        sender = self._senders.sender(message_id)
+        sender = self._senders.recall(message_id)
         facts = LineFacts(
             kind=kind,
             recipient=recipient,
@@ -188,7 +190,7 @@ class EximLogReader:
             diagnostic=diagnostic,
             remote_mta=host.group(1) if host else None,
             sender=sender,
-            message_id=self._message_ids.sender(message_id),
+            message_id=self._message_ids.recall(message_id),
             label=flag,
             tags=tags,
             hint=_unrouteable_hint(recipient, sender, diagnostic),

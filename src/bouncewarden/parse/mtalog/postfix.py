@@ -29,11 +29,9 @@ from bouncewarden.parse.mtalog._common import (
     LineFacts,
     SyslogLine,
     SyslogLogReader,
-    line_event,
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "PostfixLogReader"]
 
@@ -122,18 +120,9 @@ class PostfixLogReader(SyslogLogReader):
             reply_code=said.group(1) if said else reply_code_of(diagnostic or ""),
             diagnostic=diagnostic,
             remote_mta=remote,
-            sender=self._senders.sender(queue_id),
-            message_id=self._message_ids.sender(queue_id),
+            sender=self._senders.recall(queue_id),
+            message_id=self._message_ids.recall(queue_id),
             label=f"status={status.group(1)}",
             tags=tags,
         )
-        event = line_event(
-            facts,
-            line=parsed,
-            at=parsed.at,
-            record=record,
-            source=self._source,
-            reporting_mta=parsed.host,
-            rules=rules,
-        )
-        return feedback(self.format_name, (event,))
+        return self._events((facts,), parsed, record, rules)

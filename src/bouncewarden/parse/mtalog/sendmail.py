@@ -19,25 +19,42 @@ sendmail 8.15 and later add the remote's reply (`reply=550 5.1.1 ...`), which is
 diagnostic. `stat=queued` and all other lines (the queue id's DSN line, connections, the MSP's own
 `sendmail` relay to the daemon) are skipped, except that `from=` and `msgid=` are
 remembered.
+
+A message that stays deferred until the queue's return timeout (`Timeout.queuereturn`,
+five days by default) is given up on without another `to=` line: sendmail logs only the
+notification it sends back, on the message's queue id, naming the notification's own id
+(savemail.c, `returntosender`):
+
+    Dec  5 23:09:02 mta sm-mta[26848]: 6B5N5r3M023945: 6B5N92lx026848: sender notify:
+      Cannot send message for 3 minutes
+
+The recipients given up on are those whose last `to=` line was a deferral, so the reader
+keeps each queue id's deferred recipients (bounded, like the senders) and reads such a line
+as one bounce per recipient: the deferral's reply and relay, with the status sendmail's DSN
+gives, 4.4.7 ("delivery time expired", RFC 3463), and marked as grown out of temporary
+failures, so the classifier says why (expired, a network error, ...) and never hard. A
+"Warning: could not send message for past ..." notification is only a delay notice, and a
+postmaster's copy of a notification repeats what the sender's said: both are skipped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, tzinfo
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
 from bouncewarden.intake import NotFeedback, Reading, Unreadable
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
+    QueueMemory,
     SyslogLine,
     SyslogLogReader,
-    line_event,
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "SendmailLogReader"]
 
@@ -52,6 +69,12 @@ _ADDRESS_LIST = re.compile(r"<([^>]*)>|([^\s,<>]+@[^\s,<>]+)")
 _RELAY = re.compile(r"^\[?([^\s\]]+?)\.?\]?(?: \[|$)")
 _DELIVERED = re.compile(r"^sent\b", re.IGNORECASE)
 _DEFERRED = re.compile(r"^deferred\b", re.IGNORECASE)
+# "<notification's queue id>: <who is told>: <why>" after the message's own queue id.
+_NOTIFY = re.compile(
+    r"[0-9A-Za-z]{8,20}: (DSN|return to sender|sender notify|postmaster notify): (.*)", re.DOTALL
+)
+_GAVE_UP = re.compile(r"^cannot send message for\b", re.IGNORECASE)
+EXPIRED_STATUS = "4.4.7"
 
 
 def _fields(text: str) -> dict[str, str]:
@@ -80,6 +103,13 @@ class SendmailLogReader(SyslogLogReader):
     format_name = FORMAT_NAME
     media_type = "text/plain; profile=sendmail-log"
 
+    def __init__(
+        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str | None = None
+    ) -> None:
+        super().__init__(reference=reference, zone=zone, source=source)
+        # queue id -> its recipients whose last attempt was deferred, with what it said
+        self._deferred: QueueMemory[dict[str, LineFacts]] = QueueMemory()
+
     def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The events of one line, or why it has none."""
         parsed = self._syslog_line(record)
@@ -98,8 +128,35 @@ class SendmailLogReader(SyslogLogReader):
                 self._message_ids.remember(queue_id, fields["msgid"].strip("<>"))
             return NotFeedback("sender")
         if not message.startswith("to="):
+            notify = _NOTIFY.match(message)
+            if notify is not None:
+                return self._notification(parsed, queue_id, notify, record, rules)
             return NotFeedback("other line")
         return self._recipient_line(parsed, queue_id, _fields(message), record, rules)
+
+    def _notification(
+        self,
+        parsed: SyslogLine,
+        queue_id: str,
+        notify: re.Match[str],
+        record: bytes,
+        rules: Sequence[OperatorRule],
+    ) -> Reading:
+        """A notification sendmail sends about the message: a bounce per deferred recipient when
+        it gave up on them (the queue's return timeout), else nothing new."""
+        told, why = notify.groups()
+        if not _GAVE_UP.match(why):
+            return NotFeedback("delay warning" if why.lower().startswith("warning") else "notification")
+        if told == "postmaster notify":
+            return NotFeedback("postmaster copy")
+        deferred = self._deferred.forget(queue_id)
+        if not deferred:
+            return NotFeedback("expiry without deferred recipients")
+        given_up = [
+            replace(facts, kind=Kind.BOUNCE, status=EXPIRED_STATUS, gave_up=True)
+            for facts in deferred.values()
+        ]
+        return self._events(given_up, parsed, record, rules)
 
     def _recipient_line(
         self,
@@ -129,28 +186,34 @@ class SendmailLogReader(SyslogLogReader):
         # "User unknown", "Service unavailable": sendmail's own names for the outcome, which the
         # DSN status says better; a deferral's detail or a quoted reply is the remote's text.
         text_classifies = reply_code is not None or detail is not stat
-        events = tuple(
-            line_event(
-                LineFacts(
-                    kind=kind,
-                    recipient=address,
-                    status=status,
-                    reply_code=reply_code,
-                    diagnostic=reply or stat,
-                    remote_mta=relay.group(1) if relay else None,
-                    sender=self._senders.sender(queue_id),
-                    message_id=self._message_ids.sender(queue_id),
-                    label=f"mailer={fields.get('mailer', '')}",
-                    tags={"queue_id": queue_id, "mailer": fields.get("mailer", "")},
-                    text_classifies=text_classifies,
-                ),
-                line=parsed,
-                at=parsed.at,
-                record=record,
-                source=self._source,
-                reporting_mta=parsed.host,
-                rules=rules,
+        facts = [
+            LineFacts(
+                kind=kind,
+                recipient=address,
+                status=status,
+                reply_code=reply_code,
+                diagnostic=reply or stat,
+                remote_mta=relay.group(1) if relay else None,
+                sender=self._senders.recall(queue_id),
+                message_id=self._message_ids.recall(queue_id),
+                label=f"mailer={fields.get('mailer', '')}",
+                tags={"queue_id": queue_id, "mailer": fields.get("mailer", "")},
+                text_classifies=text_classifies,
             )
             for address in recipients
-        )
-        return feedback(self.format_name, events)
+        ]
+        self._note_deferrals(queue_id, facts)
+        return self._events(facts, parsed, record, rules)
+
+    def _note_deferrals(self, queue_id: str, facts: Sequence[LineFacts]) -> None:
+        """Keep the queue id's recipients still deferred after this attempt (and their last words)."""
+        deferred = dict(self._deferred.recall(queue_id) or {})
+        for each in facts:
+            if each.kind is Kind.DELAY:
+                deferred[each.recipient.lower()] = each
+            else:
+                deferred.pop(each.recipient.lower(), None)
+        if deferred:
+            self._deferred.remember(queue_id, deferred)
+        else:
+            self._deferred.forget(queue_id)
