@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bouncewarden.errors import StorageError
 
@@ -33,6 +34,7 @@ WRITE: dict[str, Any] = {"bouncewarden_write": True}
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _BUSY_TIMEOUT_MS = 30_000
+_LOCKED_RETRIES = 5
 # Any constant key; it only has to be the same for every bouncewarden process.
 _MIGRATION_LOCK_KEY = 0x626F756E6365
 
@@ -104,13 +106,29 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision (safe when several processes do it at once)."""
-    try:
-        if current_revision(engine) == HEAD_REVISION:
+    """Bring the schema to the newest revision (safe when several processes do it at once).
+
+    On a new SQLite file, processes starting together can be refused at once ("database is
+    locked": switching the file to WAL mode does not wait for the busy timeout); such a start
+    tries again after a short pause, a few times, then reports the error.
+    """
+    for attempt in range(_LOCKED_RETRIES + 1):
+        try:
+            if current_revision(engine) == HEAD_REVISION:
+                return
+            _run_alembic(engine)
             return
-        _run_alembic(engine)
-    except SQLAlchemyError as err:
-        raise StorageError(f"cannot upgrade the database schema ({engine.url!r}): {err}") from err
+        except OperationalError as err:
+            if attempt == _LOCKED_RETRIES or not _locked(engine, err):
+                raise StorageError(f"cannot upgrade the database schema ({engine.url!r}): {err}") from err
+            engine.dispose()
+            time.sleep(0.1 * (attempt + 1))
+        except SQLAlchemyError as err:
+            raise StorageError(f"cannot upgrade the database schema ({engine.url!r}): {err}") from err
+
+
+def _locked(engine: Engine, err: OperationalError) -> bool:
+    return engine.dialect.name == "sqlite" and "database is locked" in str(err.orig)
 
 
 def _run_alembic(engine: Engine) -> None:
