@@ -61,7 +61,7 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 _TEXT_FIELDS = tuple(
-    item.name for item in fields(FeedbackEvent) if item.name not in {"kind", "severity", "reason", "tags"}
+    item.name for item in fields(FeedbackEvent) if item.init and item.name not in {"kind", "severity", "reason", "tags"}
 )
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|vs)\s*:", re.IGNORECASE)
 

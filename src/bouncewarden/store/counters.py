@@ -4,7 +4,7 @@ Each new event adds to the row of its hour (from `occurred_at`, UTC). Sends and 
 always count; hard and soft bounces, complaints and sender-side refusals count when the
 event `counts_toward_rate`. Delays, autoreplies, opens and clicks are not counted here.
 Rows are upserted (`ON CONFLICT ... DO UPDATE SET n = n + excluded.n`), in sorted key order,
-many rows per statement.
+many rows per statement (`store.driver_rows`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
+from bouncewarden.store.driver_rows import bound_time, insert_rows
 from bouncewarden.store.models import HourlyCounter
-from bouncewarden.store.recording import dialect_insert
 from bouncewarden.store.types import as_utc
 
 __all__ = ["COUNTER_FIELDS", "CounterKey", "CounterReader", "DailyCounts", "add_counters", "count_events"]
@@ -74,35 +72,29 @@ def count_events(events: Iterable[FeedbackEvent]) -> dict[CounterKey, dict[str, 
     return totals
 
 
+_KEY_COLUMNS = ("hour", "sender_identity", "recipient_domain", "campaign")
+# The keys of one call are distinct, as a multi-row upsert requires.
+_UPSERT = f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO UPDATE SET " + ", ".join(
+    f"{name} = hourly_counters.{name} + excluded.{name}" for name in COUNTER_FIELDS
+)
+
+
 def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
-    """Add `increments` to the stored counters (creating rows as needed)."""
+    """Add `increments` to the stored counters (creating rows as needed), one upsert per thousand rows."""
     if not increments:
         return
+    sqlite = connection.dialect.name == "sqlite"
     rows = [
-        {
-            "hour": key.hour,
-            "sender_identity": key.sender_identity,
-            "recipient_domain": key.recipient_domain,
-            "campaign": key.campaign,
-            **dict.fromkeys(COUNTER_FIELDS, 0),
-            **increments[key],
-        }
+        (
+            bound_time(key.hour, sqlite),
+            key.sender_identity,
+            key.recipient_domain,
+            key.campaign,
+            *(increments[key].get(name, 0) for name in COUNTER_FIELDS),
+        )
         for key in sorted(increments)
     ]
-    connection.execute(_upsert(connection.dialect.name), rows)
-
-
-@cache
-def _upsert(dialect: str) -> Any:
-    """The counter upsert for one SQL dialect, built once (building it costs more than running it)."""
-    statement = dialect_insert(dialect, HourlyCounter)
-    # RETURNING lets SQLAlchemy send many rows per statement ("insertmanyvalues"): a batch's
-    # counters are one upsert, not one per row. The keys of one call are distinct, as a
-    # multi-row upsert requires.
-    return statement.on_conflict_do_update(
-        index_elements=["hour", "sender_identity", "recipient_domain", "campaign"],
-        set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
-    ).returning(HourlyCounter.hour)
+    insert_rows(connection, "hourly_counters", (*_KEY_COLUMNS, *COUNTER_FIELDS), rows, _UPSERT)
 
 
 @dataclass(slots=True)
