@@ -3,10 +3,11 @@
 A batch holds thousands of events, most of them deliveries; turning each into bound
 parameters through the column types costs more than the database's own work. So the batch
 goes to the driver directly, with the values converted as the column types would store them
-(`store.driver_rows`; tags as JSON text). SQLite gets multi-row `INSERT ... ON CONFLICT
-(dedupe_key) DO NOTHING RETURNING id, dedupe_key` statements; PostgreSQL gets the rows by
-`COPY` into a temporary table (six times faster than the same INSERT there), then one
-`INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`. Either way only the rows inserted
+(`store.driver_rows`; tags as JSON text). SQLite, and PostgreSQL for a small batch, get
+multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
+statements; PostgreSQL gets a large batch by `COPY` into a temporary table (six times faster
+than the same INSERT there), then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING
+RETURNING`. Either way only the rows inserted
 come back, so a key another writer stored first is a duplicate, never a second policy step.
 """
 
@@ -49,6 +50,9 @@ _COLUMNS = (
     "tags",
 )
 _ON_CONFLICT = "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"
+# From this many rows COPY pays for its four round trips on PostgreSQL; fewer (an SMTP or SQS
+# batch) go as one multi-row INSERT.
+_COPY_FROM = 200
 
 
 def _row(event: FeedbackEvent, evidence_id: int | None, recorded: object, sqlite: bool) -> tuple[object, ...]:
@@ -97,9 +101,9 @@ def insert_events(
     recorded = bound_time(now, sqlite)
     each = [evidence_id] * len(events) if evidence_ids is None else evidence_ids
     rows = [_row(event, own, recorded, sqlite) for event, own in zip(events, each, strict=True)]
-    if not sqlite:
+    if not sqlite and len(rows) >= _COPY_FROM:
         return _copy_events(connection, rows)
-    inserted = insert_rows(connection, "events", _COLUMNS, rows, _ON_CONFLICT)
+    inserted = insert_rows(connection, "events", _COLUMNS, rows, _ON_CONFLICT, casts={"tags": "json"})
     return [(int(event_id), str(key)) for event_id, key in inserted]
 
 
