@@ -61,7 +61,8 @@ def clean(text: str, suppressed: dict[str, str], column: str = "email") -> tuple
 
 
 def test_rows_are_dropped_by_reason_and_everything_else_kept() -> None:
-    suppressed = load_suppressed([("Gone@Example.com", "hard_bounce"), ("angry@example.com", "complaint")])
+    # As the store holds them: normalised (the rows of the list are normalised as they are read).
+    suppressed = load_suppressed([("gone@example.com", "hard_bounce"), ("angry@example.com", "complaint")])
     text = (
         "id,Email,name\n"
         "1,ok@example.com,Ann\n"

@@ -61,8 +61,7 @@ def clean_command(
 
     settings = load(config_file, database_url)
     with open_service(settings) as service:
-        entries = service.admin.iter_suppressions()
-        suppressed = load_suppressed((entry.address, entry.reason) for entry in entries)
+        suppressed = load_suppressed(service.admin.suppression_reasons())
     size = 0 if str(input_file) == "-" else _file_size(input_file)
     try:
         with _position_progress(size, "cleaning") as advance:
