@@ -109,14 +109,18 @@ def is_usable_address(address: str) -> bool:
     return address.index("@") <= _MAX_LOCAL
 
 
-def load_suppressed(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Address -> suppression reason, with each reason string stored once.
+def load_suppressed(chunks: Iterable[Iterable[tuple[str, str | None]]]) -> dict[str, str]:
+    """Address -> suppression reason, from chunks of (address, reason); each reason stored once.
 
     The addresses are the store's, normalised when they were stored (`addresses`), so they are
     taken as they are: a million of them load in a second instead of three.
     """
-    reasons: dict[str, str] = {}
-    return {address: reasons.setdefault(reason, reason) for address, reason in entries}
+    reasons: dict[str | None, str] = {}
+    found: dict[str, str] = {}
+    for chunk in chunks:
+        for address, reason in chunk:
+            found[address] = reasons.setdefault(reason, reason or "")
+    return found
 
 
 def _delimiter(header: str) -> str:

@@ -39,6 +39,8 @@ _Columns = TypeVarTuple("_Columns")
 
 __all__ = ["Administration", "History", "Suppression"]
 
+_CHUNK = 10_000
+
 
 @dataclass(frozen=True, slots=True)
 class History:
@@ -115,17 +117,17 @@ class Administration:
             for row in connection.execution_options(yield_per=10_000).execute(query):
                 yield Suppression(row[0], row[1] or "", row[2], row[3], row[4])
 
-    def suppression_reasons(self) -> Iterator[tuple[str, str]]:
-        """(address, reason) of every suppressed address, in no order: what `clean` looks rows up in.
+    def suppression_reasons(self) -> Iterator[Sequence[tuple[str, str | None]]]:
+        """(address, reason) of every suppressed address, in chunks, in no order: what `clean` looks up.
 
-        Two plain text columns, streamed: a million suppressions read in about a second.
+        Two text columns read straight from the driver's cursor (streamed on PostgreSQL), so a
+        million suppressions load in about a second.
         """
-        query = select(Address.address, Address.suppression_reason).where(
-            Address.state == AddressStatus.SUPPRESSED.value
-        )
+        query = "SELECT address, suppression_reason FROM addresses WHERE state = 'suppressed'"
         with self._engine.connect() as connection:
-            for address, reason in connection.execution_options(yield_per=10_000).execute(query):
-                yield address, reason or ""
+            cursor = connection.execution_options(stream_results=True).exec_driver_sql(query).cursor
+            while chunk := cursor.fetchmany(_CHUNK):
+                yield chunk
 
     def import_suppressions(self, rows: Iterable[Suppression], *, label: str, actor: str) -> ImportReport:
         """Suppress every address of an imported list, in one transaction (`store.suppressions`)."""
