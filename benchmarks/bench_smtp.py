@@ -163,7 +163,6 @@ def bench_imap(count: int, folder: Path) -> None:
     from bouncewarden.service import Service
     from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.mailbox import scan_mailbox
-    from bouncewarden.store.mail_sources import MailSourceLedger
     from dovecot import PASSWORD, USER, is_installed, running_dovecot
 
     if not is_installed():
@@ -191,7 +190,7 @@ def bench_imap(count: int, folder: Path) -> None:
                 Settings(database_url=f"sqlite:///{folder / 'imap.db'}", data_dir=folder)
             ) as service:
                 started = time.perf_counter()
-                report = scan_mailbox(settings, mail_recorder(service), MailSourceLedger(service.engine))
+                report = scan_mailbox(settings, mail_recorder(service), service.mail_sources)
                 elapsed = time.perf_counter() - started
         print(f"imap scan  {count} messages: {count / elapsed:7.0f} messages/s ({report.line()})")
     finally:

@@ -1,6 +1,6 @@
-"""Feedback inputs for ingest tests: SES notifications built on the shared samples, and DSNs.
+"""Feedback inputs for ingest tests: SES notifications built on the project's samples, and DSNs.
 
-The SES builders load a sample from ../shared/samples/ses/notification and change the
+The SES builders load a sample from tests/samples/ses/notification and change the
 recipient, the ids and the timestamps, so each call is a distinct report (SES dedupe keys are
 made of `mail.messageId`, the recipient and the kind). The DSN builder writes a plain
 RFC 3464 report (multipart/report with a message/delivery-status part).
@@ -13,9 +13,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES
 
-SES_NOTIFICATIONS = SHARED_SES_SAMPLES / "notification"
+SES_NOTIFICATIONS = SES_SAMPLES / "notification"
 
 
 def stamp(moment: datetime) -> str:

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 
+from bouncewarden.service import Service
 from bouncewarden.store.models import Event, Evidence, Quarantined
+from store_helpers import connect
 
 
 def dsn(
@@ -83,9 +84,9 @@ Thanks, but please tell me more about the offer.
     return text.replace("\n", "\r\n").encode("ascii")
 
 
-def stored_counts(engine: Engine) -> dict[str, int]:
+def stored_counts(service: Service) -> dict[str, int]:
     """Rows in the evidence, events and quarantine tables."""
-    with engine.connect() as connection:
+    with connect(service) as connection:
         return {
             name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
             for name, table in (("evidence", Evidence), ("events", Event), ("quarantine", Quarantined))

@@ -21,10 +21,10 @@ from bouncewarden.config import Settings
 from bouncewarden.parse.email_checks import MAX_HEADER_LINE
 from bouncewarden.service import Service
 from feedback_files import dsn, ses_bounce, ses_complaint
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES
+from store_helpers import connect
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
-SES_SAMPLES = SHARED_SES_SAMPLES
 
 
 def _bad_inputs() -> dict[str, tuple[bytes, str]]:
@@ -84,7 +84,7 @@ def test_bad_inputs_are_quarantined_and_the_run_goes_on(database_url: str, tmp_p
     ]
 
     with Service.open(Settings(database_url=database_url)) as service:
-        with service.engine.connect() as connection:
+        with connect(service) as connection:
             rows = connection.execute(sa.text("SELECT id, reason FROM quarantine ORDER BY id")).all()
         kept = {service.quarantine.raw(int(row[0])): str(row[1]) for row in rows}
     assert len(rows) == len(bad)

@@ -33,7 +33,7 @@ from bouncewarden.sources.files import read_bytes
 from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from fixtures_moto import aws_env, moto_endpoint, unique_name
 from hostile import HOSTILE_ADDRESSES, T0, hostile_input, ses_for
-from store_helpers import suppressed_addresses
+from store_helpers import connect, suppressed_addresses
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures, imported to be found by name
 
@@ -119,7 +119,7 @@ def _sqs_text(data: bytes) -> str:
 
 
 def _suppressions(service: Service) -> int:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         return int(connection.execute(sa.text("SELECT count(*) FROM addresses")).scalar_one())
 
 

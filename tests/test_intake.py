@@ -18,7 +18,7 @@ from bouncewarden.store.engine import make_engine
 from bouncewarden.store.recorder import BatchRecorder
 from feedback_files import NEWSLETTER, dsn, ses_blocklisted, ses_bounce, ses_complaint, ses_delivery
 from shared_files import SES_SAMPLES
-from store_helpers import suppressed_addresses
+from store_helpers import begin, connect, count, engine_of, suppressed_addresses
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 
@@ -28,13 +28,8 @@ def read_inputs(paths: list[Path], *, received_at: datetime) -> list[RawInput]:
     return [raw for path in find_files(paths) for raw in read_file(path, received_at=received_at)]
 
 
-def count(service: Service, table: str) -> int:
-    with service.engine.connect() as connection:
-        return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
 def quarantine_rows(service: Service) -> list[tuple[int, str, str]]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         query = sa.text("SELECT id, source, reason FROM quarantine ORDER BY id")
         return [(int(row[0]), str(row[1]), str(row[2])) for row in connection.execute(query)]
 
@@ -59,7 +54,7 @@ def test_ses_hard_bounce_is_recorded_with_its_evidence(service: Service) -> None
 def test_dsn_email_is_recorded_with_the_source_name(service: Service) -> None:
     result = take(service, raw_input(dsn("gone@example.org", T0), source="mailbox"))
     assert result.outcome is Outcome.RECORDED and result.counts.hard == 1
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         sources = connection.execute(sa.text("SELECT source FROM events")).scalars().all()
     assert sources == ["mailbox"]
     assert suppressed_addresses(service) == ["gone@example.org"]
@@ -117,7 +112,7 @@ def test_unreadable_file_is_quarantined_with_the_read_error(service: Service) ->
 
 def test_store_refusal_quarantines_the_input(service: Service) -> None:
     # A real refusal: the database rejects every new event row.
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 sa.text(
@@ -190,7 +185,7 @@ def test_arbitrary_bytes_never_stop_the_run(service: Service, form: bytes, data:
 
 def _refuse_recipient(service: Service, recipient: str) -> None:
     """A real refusal: the database rejects new event rows for one recipient."""
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 sa.text(
@@ -233,8 +228,9 @@ def test_unavailable_database_is_reported_never_quarantined(settings: Settings) 
     recorder = BatchRecorder(engine, settings.policy)
     try:
         from bouncewarden.intake import Intake
+        from bouncewarden.parse.reader import read_batch
 
-        outcomes = Intake(recorder, lambda: ()).take(
+        outcomes = Intake(recorder, lambda: (), read_batch).take(
             [raw_input(ses_bounce("a@example.com", T0)), raw_input(b"junk")]
         )
     finally:
@@ -270,7 +266,7 @@ def test_address_changes_go_to_the_outbox_in_order(service: Service) -> None:
 
 def test_a_batch_is_a_handful_of_statements(service: Service) -> None:
     statements: list[str] = []
-    sa.event.listen(service.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    sa.event.listen(engine_of(service), "before_cursor_execute", lambda *args: statements.append(args[2]))
     batch = [raw_input(ses_bounce(f"b{n}@example.com", T0), f"b{n}") for n in range(500)]
     batch += [raw_input(ses_delivery(f"d{n}@example.com", T0), f"d{n}") for n in range(500)]
     outcomes = service.intake.take(batch)

@@ -17,7 +17,7 @@ from bouncewarden.intake import EventCounts, Outcome, RawInput
 from bouncewarden.jobs import JobReport
 from bouncewarden.policy import AddressStatus, SuppressionReason
 from bouncewarden.service import Service
-from store_helpers import record, suppressed_addresses
+from store_helpers import connect, count, record, suppressed_addresses
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -44,11 +44,6 @@ def bounce(
     )
 
 
-def count(service: Service, table: str) -> int:
-    with service.engine.connect() as connection:
-        return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
-
-
 def test_record_stores_events_evidence_and_suppresses(service: Service) -> None:
     events = [
         bounce("User@Example.com", "m1:user"),
@@ -64,7 +59,7 @@ def test_record_stores_events_evidence_and_suppresses(service: Service) -> None:
     assert states["user@example.com"].suppression_reason is SuppressionReason.HARD_BOUNCE
     assert states["box@example.com"].status is AddressStatus.SOFT
     assert "ok@example.com" not in states  # sender-side refusals never touch the address
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         stored = connection.execute(sa.text("SELECT compressed, size FROM evidence")).one()
         evidence_ids = connection.execute(sa.text("SELECT DISTINCT evidence_id FROM events")).scalars().all()
     assert zlib.decompress(stored[0]) == b"raw report"
@@ -81,7 +76,7 @@ def test_record_is_idempotent(service: Service) -> None:
     assert count(service, "events") == 1
     assert count(service, "evidence") == 1
     assert count(service, "transitions") == 1
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         hard = connection.execute(sa.text("SELECT sum(hard) FROM hourly_counters")).scalar_one()
     assert hard == 1
 
@@ -145,7 +140,7 @@ def test_counters_by_hour_sender_domain_campaign(service: Service) -> None:
         ),
     ]
     record(service, events, raw=None, source="test")
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         rows = connection.execute(
             sa.text(
                 "SELECT sender_identity, recipient_domain, campaign,"
@@ -222,7 +217,7 @@ def delivered(recipient: str, key: str, at: datetime) -> FeedbackEvent:
 
 
 def transition_rows(service: Service, address: str) -> list[tuple[str | None, str, str, bool]]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         rows = connection.execute(
             sa.text(
                 "SELECT from_state, to_state, reason, event_id IS NOT NULL FROM transitions"

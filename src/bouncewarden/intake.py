@@ -5,9 +5,10 @@
 The types a source hands over and the reader answers with live here, so that commands that
 never read anything (`check`, `export`) do not load the parsers.
 
-`take` reads each input with the one reader (`parse.reader`) and the operator's current rules,
-then hands the whole batch to the recorder (`store.recorder`), which commits it in one
-transaction and answers per input with one `InputOutcome`:
+`take` reads each input with the one reader (`parse.reader.read_batch`, handed in by the
+service) and the operator's current rules, then hands the whole batch to the recorder
+(`store.recorder`), which commits it in one transaction and answers per input with one
+`InputOutcome`:
 
 - `recorded` / `duplicate`: its events are stored (or were already: same dedupe keys);
 - `not_feedback`: a readable message without feedback, counted, not stored;
@@ -45,6 +46,7 @@ __all__ = [
     "Outcome",
     "RawInput",
     "ReadInput",
+    "Reader",
     "Reading",
     "Recorder",
     "Tally",
@@ -89,10 +91,11 @@ class Feedback:
 
 @dataclass(frozen=True, slots=True)
 class NotFeedback:
-    """A readable message that holds no feedback: `what` it looks like, and why."""
+    """Readable input that holds no feedback: `what` it is (an auto-reply, a log line about a
+    connection), and why it is not feedback where that needs saying."""
 
     what: str
-    reason: str
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,18 +229,22 @@ class Tally:
         return [f"{labels[key] + ':':<21}{values[key]}" for key in shown]
 
 
+Reader = Callable[[Sequence[RawInput], Sequence["OperatorRule"]], list[Reading]]
+
+
 class Intake:
     """Reads inputs with the operator's current rules and records them as one batch."""
 
-    def __init__(self, recorder: Recorder, rules: Callable[[], Sequence[OperatorRule]]) -> None:
+    def __init__(self, recorder: Recorder, rules: Callable[[], Sequence[OperatorRule]], read: Reader) -> None:
         self._recorder = recorder
         self._rules = rules
+        self._read = read
 
     def take(self, inputs: Sequence[RawInput]) -> list[InputOutcome]:
         """Read and record `inputs` (one transaction); one outcome per input, in order."""
         if not inputs:
             return []
-        return self._recorder.record(self._read(inputs))
+        return self._recorder.record(self._read_inputs(inputs))
 
     def take_all(self, batches: Iterable[Sequence[RawInput]]) -> Iterator[list[InputOutcome]]:
         """`take` each batch in turn, giving its outcomes; the next batch is read meanwhile.
@@ -254,15 +261,13 @@ class Intake:
             for inputs in batches:
                 if not inputs:
                     continue
-                read = self._read(inputs)
+                read = self._read_inputs(inputs)
                 if pending is not None:
                     yield pending.result()
                 pending = pool.submit(self._recorder.record, read)
             if pending is not None:
                 yield pending.result()
 
-    def _read(self, inputs: Sequence[RawInput]) -> list[ReadInput]:
-        from bouncewarden.parse.reader import read_batch  # the parsers load only when something is read
-
-        readings = read_batch(inputs, self._rules())
+    def _read_inputs(self, inputs: Sequence[RawInput]) -> list[ReadInput]:
+        readings = self._read(inputs, self._rules())
         return [ReadInput(raw, reading) for raw, reading in zip(inputs, readings, strict=True)]

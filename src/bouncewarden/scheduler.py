@@ -54,11 +54,6 @@ class JobScheduler:
         self.runs = 0
         self.last_report: JobReport | None = None
 
-    @property
-    def interval(self) -> float:
-        """Seconds between the starts of two runs."""
-        return self._interval
-
     def tick(self) -> TickResult:
         """Run the jobs once now, unless a run is already going."""
         if not self._running.acquire(blocking=False):

@@ -15,9 +15,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from bouncewarden.config import Settings, SnsSettings
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
 
-SAMPLES = SHARED_SES_SAMPLES
 SAMPLE_TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-feedback"
 SAMPLE_CERT_URL = (
     "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-45f963eb98feae4adab41450285e638c.pem"

@@ -13,9 +13,9 @@ from bouncewarden.api.app import create_app
 from bouncewarden.clock import fixed_clock
 from bouncewarden.config import Settings, SnsSettings
 from bouncewarden.service import Service
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES
 
-BOUNCE_MESSAGE = (SHARED_SES_SAMPLES / "notification" / "bounce-permanent-noemail.json").read_text()
+BOUNCE_MESSAGE = (SES_SAMPLES / "notification" / "bounce-permanent-noemail.json").read_text()
 
 
 def test_end_to_end_with_a_fetched_certificate(

@@ -19,7 +19,7 @@ from bouncewarden.service import Service
 from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from fixtures_moto import aws_env, moto_endpoint, unique_name
 from shared_files import SES_SAMPLES
-from store_helpers import suppressed_addresses
+from store_helpers import connect, suppressed_addresses
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below
 
@@ -43,7 +43,7 @@ def _email(notification: str) -> bytes:
 
 
 def _events_and_hard_count(service: Service) -> tuple[list[str], int]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         keys = connection.execute(sa.text("SELECT dedupe_key FROM events")).scalars().all()
         hard = connection.execute(sa.text("SELECT coalesce(sum(hard), 0) FROM hourly_counters")).scalar_one()
     return list(keys), int(hard)

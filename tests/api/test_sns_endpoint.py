@@ -26,12 +26,12 @@ from bouncewarden.clock import fixed_clock
 from bouncewarden.config import Settings, SnsSettings
 from bouncewarden.service import Service
 from fixtures_moto import aws_env, moto_endpoint, unique_name
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES
 from store_helpers import suppressed_addresses
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures used by name below
 
-BOUNCE_MESSAGE = (SHARED_SES_SAMPLES / "notification" / "bounce-permanent-general.json").read_text()
+BOUNCE_MESSAGE = (SES_SAMPLES / "notification" / "bounce-permanent-general.json").read_text()
 
 
 class _LogRecorder(logging.Handler):
@@ -207,7 +207,7 @@ def test_operator_rules_classify_what_the_endpoint_records(
 ) -> None:
     from bouncewarden.classify import parse_rule
 
-    full = (SHARED_SES_SAMPLES / "notification" / "bounce-transient-mailboxfull.json").read_text()
+    full = (SES_SAMPLES / "notification" / "bounce-transient-mailboxfull.json").read_text()
     service.rules.add_operator_rule(parse_rule("user is over quota ==> hard userunknown"))
     ca = make_ca()
     signer = make_signer(ca)

@@ -8,10 +8,10 @@ from api.conftest import LiveApi
 from api.test_v1_addresses import HARD_ADDRESS, HARD_BOUNCE
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.store.tokens import Scope
-from shared_files import SHARED
+from shared_files import SES_SAMPLES
 from store_helpers import record
 
-SES_BOUNCE = SHARED / "samples" / "ses" / "notification" / "bounce-permanent-noemail.json"
+SES_BOUNCE = SES_SAMPLES / "notification" / "bounce-permanent-noemail.json"
 START = datetime(2025, 11, 1, tzinfo=UTC)
 
 

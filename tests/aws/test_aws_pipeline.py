@@ -27,10 +27,9 @@ from bouncewarden.sources.sqs import ConsumerOptions, consume_once
 from bouncewarden.store.models import Event, TransitionRow
 from fake_ses import FakeSes
 from fixtures_moto import unique_name
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
-from store_helpers import suppressed_addresses
+from shared_files import SES_SAMPLES as SAMPLES
+from store_helpers import connect, suppressed_addresses
 
-SAMPLES = SHARED_SES_SAMPLES
 FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
 PUBLISHED = (
     "notification/bounce-permanent-general.json",
@@ -112,7 +111,7 @@ def test_notification_and_event_of_one_failure_count_once(
         sns.publish(TopicArn=report.topic_arn, Message=json.dumps(document))
     result = _drain(sqs, report.queue_url, service)
     assert (result.inputs, result.counts.new_events, result.counts.duplicates) == (2, 1, 1)
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         transitions = connection.execute(
             select(func.count())
             .select_from(TransitionRow)
@@ -120,8 +119,8 @@ def test_notification_and_event_of_one_failure_count_once(
         ).scalar_one()
     assert transitions == 1
     day_start = parse_timestamp(notification["bounce"]["timestamp"]).replace(hour=0, minute=0, second=0)
-    (day,) = service.counters.daily_counts(day_start, day_start + timedelta(days=1)).values()
-    assert day.hard == 1
+    day = service.counters.daily_totals(since=day_start, until=day_start + timedelta(days=1))[0]
+    assert (day.day, day.hard) == (day_start.date(), 1)
 
 
 # --- a worker process killed with SIGKILL in the middle of a batch --------------------------
@@ -141,7 +140,7 @@ def _bodies(count: int) -> list[str]:
 
 
 def _event_count(service: Service) -> int:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         return int(connection.execute(select(func.count()).select_from(Event)).scalar_one())
 
 
@@ -197,7 +196,7 @@ def test_worker_killed_mid_batch_stores_everything_once(
         second.send_signal(signal.SIGTERM)
         code = second.wait(timeout=30)
     assert code == 0, log.read_text()
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         keys = connection.execute(select(Event.dedupe_key)).scalars().all()
     assert len(keys) == len(set(keys)) == count
     assert set(suppressed_addresses(service)) == {f"victim{index}@example.org" for index in range(count)}
@@ -234,7 +233,7 @@ def test_three_workers_on_one_queue_store_each_notification_once(
         codes = [worker.wait(timeout=30) for worker in workers]
     output = "\n".join(log.read_text() for log in logs)
     assert codes == [0, 0, 0], output
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         keys = connection.execute(select(Event.dedupe_key)).scalars().all()
     assert len(keys) == len(set(keys)) == len(unique)
     assert set(suppressed_addresses(service)) == {f"victim{index}@example.org" for index in range(45)}

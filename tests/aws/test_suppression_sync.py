@@ -15,10 +15,8 @@ from bouncewarden.events import FeedbackEvent
 from bouncewarden.parse.ses import read_ses
 from bouncewarden.service import Service
 from fake_ses import FakeSes
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
 from store_helpers import record
-
-SAMPLES = SHARED_SES_SAMPLES
 
 
 def ses_events(data: bytes | str, **options: Any) -> list[FeedbackEvent]:

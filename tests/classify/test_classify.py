@@ -118,3 +118,11 @@ def test_amazon_ses_inbound_mailbox_does_not_exist_is_a_receipt_rule() -> None:
         Reason.FILTERED, Severity.SOFT
     )
     assert classify(finding("mx.example.org")) == Classification(Reason.USERUNKNOWN, Severity.HARD)
+
+
+def test_guessed_status_weighs_with_its_class_only() -> None:
+    # sendmail writes 5.1.1 for any refused RCPT: as a guess it proves no unknown user
+    said = dict(address="user@example.net", status="5.1.1", diagnostic="550 Request refused", command="RCPT")
+    assert classify(RecipientFinding(**said)).reason is Reason.USERUNKNOWN
+    guessed = classify(RecipientFinding(**said, status_guessed=True))
+    assert guessed.reason is not Reason.USERUNKNOWN and guessed.severity is not Severity.HARD

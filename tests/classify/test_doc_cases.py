@@ -23,9 +23,10 @@ HERE = Path(__file__).parent
 
 # table -> (reason agreement, severity agreement) reached; raise them, never lower them.
 FLOORS = {
-    "doc_cases.tsv": (0.96, 0.97),
-    "doc_cases_mta.tsv": (0.96, 0.96),
-    "doc_cases_more.tsv": (0.88, 0.91),
+    "doc_cases.tsv": (0.96, 0.98),
+    "doc_cases_mta.tsv": (1.0, 1.0),
+    "doc_cases_more.tsv": (0.91, 0.94),
+    "doc_cases_fourth.tsv": (1.0, 1.0),
 }
 
 

@@ -21,7 +21,7 @@ from bouncewarden.service import Service
 from bouncewarden.store import HEAD_REVISION
 from bouncewarden.store.listfile import ListFormat, physical_lines, read_suppressions, write_suppressions
 from bouncewarden.store.queries import Suppression
-from store_helpers import record, suppressed_addresses
+from store_helpers import begin, connect, record, suppressed_addresses
 
 T0 = datetime(2025, 4, 1, 9, 30, tzinfo=UTC)
 COMMANDS = [
@@ -120,7 +120,7 @@ def test_check_json_has_details_and_events(populated: Service, database_url: str
 
 
 def audit(service: Service, address: str) -> list[tuple[str, str, str, str | None]]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         rows = connection.execute(
             sa.text(
                 "SELECT from_state, to_state, reason, note FROM transitions WHERE address = :a ORDER BY id"
@@ -266,7 +266,7 @@ _rows = st.lists(
 def test_import_then_export_loses_nothing(
     service: Service, database_url: str, tmp_path: Path, rows: list[Suppression], list_format: ListFormat
 ) -> None:
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         connection.execute(sa.text("DELETE FROM transitions"))
         connection.execute(sa.text("DELETE FROM addresses"))
     source = tmp_path / f"in.{list_format.value}"

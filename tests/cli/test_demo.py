@@ -10,10 +10,9 @@ from click.testing import CliRunner
 
 from bouncewarden.cli import main
 from bouncewarden.cli.demo import prepare_demo
-from bouncewarden.clock import system_clock
 from bouncewarden.config import Settings
 from bouncewarden.service import Service
-from bouncewarden.store.users import Role, UserStore
+from bouncewarden.store.users import Role
 
 
 def test_the_demo_database_is_fresh_filled_and_the_password_signs_in(
@@ -28,7 +27,7 @@ def test_the_demo_database_is_fresh_filled_and_the_password_signs_in(
     assert demo.resolved_database_url != configured.resolved_database_url
     assert not (tmp_path / "real-data").exists()
     with Service.open(demo) as service:
-        user = UserStore(service.engine, system_clock).sign_in("admin", password.group(1))
+        user = service.users.sign_in("admin", password.group(1))
         assert user is not None and user.role is Role.ADMINISTRATOR
         stats = service.admin.stats()
         assert stats.events["bounce"]["hard"] > 0 and stats.events["complaint"]["complaint"] > 0

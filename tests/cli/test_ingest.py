@@ -8,12 +8,9 @@ default SQLite database in ./data, and the SQS consumer against a moto server.
 from __future__ import annotations
 
 import json
-import os
-import pty
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,11 +25,11 @@ from click.testing import CliRunner, Result
 from bouncewarden.cli import main
 from feedback_files import NEWSLETTER, dsn, ses_bounce, ses_complaint
 from fixtures_moto import aws_env, moto_endpoint, unique_name
+from terminal import BOUNCEWARDEN, clean_env
 
 __all__ = ["aws_env", "moto_endpoint"]  # fixtures, imported to be found by name
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
-BOUNCEWARDEN = str(Path(sys.executable).with_name("bouncewarden"))
 SUMMARY_KEYS = [
     "inputs",
     "new_events",
@@ -196,7 +193,7 @@ def serve(tmp_path: Path) -> Iterator[Served]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env=_clean_env(),
+        env=clean_env(),
     )
     served = Served(process, port)
     try:
@@ -205,11 +202,6 @@ def serve(tmp_path: Path) -> Iterator[Served]:
         if process.poll() is None:
             process.kill()
             process.communicate()
-
-
-def _clean_env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("BOUNCEWARDEN_")}
-    return env | extra
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -233,7 +225,7 @@ def test_serve_reports_a_taken_port(tmp_path: Path) -> None:
             capture_output=True,
             text=True,
             timeout=60,
-            env=_clean_env(),
+            env=clean_env(),
         )
     assert result.returncode == 1
     assert f"could not start on 127.0.0.1:{port}" in result.stderr
@@ -257,7 +249,7 @@ def test_serve_consumes_the_configured_sqs_queue(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        env=_clean_env(**aws_env),
+        env=clean_env(**aws_env),
     )
     served = Served(process, port)
     try:
@@ -274,43 +266,6 @@ def test_serve_consumes_the_configured_sqs_queue(
     assert returncode == 0, stderr
     depth = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["ApproximateNumberOfMessages"])
     assert depth["Attributes"]["ApproximateNumberOfMessages"] == "0"
-
-
-def _stderr_on_a_terminal(arguments: list[str], cwd: Path) -> tuple[int, str]:
-    """Run `bouncewarden` with stderr on a pseudo-terminal; exit status and what the terminal got."""
-    main_fd, terminal_fd = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [BOUNCEWARDEN, *arguments],
-            cwd=cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=terminal_fd,
-            env=_clean_env(),
-        )
-        os.close(terminal_fd)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(main_fd, 65536)
-            except OSError:  # EIO: the terminal's other end is closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return process.wait(timeout=60), b"".join(chunks).decode(errors="replace")
-    finally:
-        os.close(main_fd)
-
-
-def test_progress_bar_when_stderr_is_a_terminal(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for number in range(60):
-        (folder / f"{number:02d}.eml").write_bytes(dsn(f"user{number}@example.org", T0))
-    database_url = f"sqlite:///{(tmp_path / 'bar.db').as_posix()}"
-    returncode, terminal = _stderr_on_a_terminal(["ingest", str(folder), "--db", database_url], tmp_path)
-    assert returncode == 0, terminal
-    assert "ingesting" in terminal and "100%" in terminal
 
 
 def test_huge_file_is_refused_by_size_and_quarantined_once(database_url: str, tmp_path: Path) -> None:

@@ -13,17 +13,13 @@ from bouncewarden.cli import main
 from bouncewarden.intake import Outcome, RawInput
 from bouncewarden.service import Service
 from feedback_files import dsn, ses_bounce
+from store_helpers import begin, count
 
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 
 
 def invoke(database_url: str, *args: str) -> Result:
     return CliRunner().invoke(main, [*args, "--db", database_url])
-
-
-def count(service: Service, table: str) -> int:
-    with service.engine.connect() as connection:
-        return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def test_input_that_reads_after_a_code_fix_replays_into_events_once(
@@ -56,7 +52,7 @@ def test_input_that_reads_after_a_code_fix_replays_into_events_once(
 
 
 def test_store_refusal_replays_once_the_database_accepts_it(service: Service, database_url: str) -> None:
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 sa.text("ALTER TABLE events ADD CONSTRAINT short CHECK (length(recipient) < 12)")
@@ -73,7 +69,7 @@ def test_store_refusal_replays_once_the_database_accepts_it(service: Service, da
     assert first.outcome is Outcome.QUARANTINED and "store refused" in (first.reason or "")
     still = invoke(database_url, "quarantine", "replay", "--all")
     assert still.exit_code == 3 and "still unreadable" in still.stderr
-    with service.engine.begin() as connection:  # the fix
+    with begin(service) as connection:  # the fix
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("ALTER TABLE events DROP CONSTRAINT short"))
         else:

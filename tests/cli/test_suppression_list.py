@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from bouncewarden.cli import main
 from bouncewarden.service import Service
+from store_helpers import begin
 
 # Every hostile address of issue 8; the ones no mail system can carry are refused by every door.
 FORMULAS = ["=cmd|' /c calc'!a0@x.com", "+sum(1+1)@x.com", "@sum(a1)@x.com", "-2+3@x.com"]
@@ -45,7 +46,7 @@ def suppressed(service: Service) -> list[tuple[str, str | None, str | None]]:
 
 
 def wipe(service: Service) -> None:
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         for table in ("transitions", "events", "addresses"):
             connection.execute(sa.text(f"DELETE FROM {table}"))
 
@@ -115,7 +116,7 @@ def test_a_legacy_database_exports_and_the_rest_imports(
     service: Service, database_url: str, tmp_path: Path
 ) -> None:
     """Defect 5: rows an older version stored (a space, a tab) no longer refuse the whole export."""
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         for address in ["old space@x.com", "old\ttab@x.com", "fine@x.com"]:
             connection.execute(
                 sa.text(
@@ -205,7 +206,7 @@ def test_history_prints_imported_notes_escaped(service: Service, database_url: s
         json.dumps({"address": "a@x.com", "note": "ok\n2025-01-01T00:00:00\tchange\tforged"}) + "\n"
     )
     assert run(database_url, "import", str(path)).exit_code == 0
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         connection.execute(sa.text("UPDATE transitions SET note = :n"), {"n": "line\nforged"})
     shown = run(database_url, "history", "a@x.com").stdout.splitlines()
     assert len(shown) == 2 and shown[1].endswith("line\\nforged")

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bouncewarden.events import Kind, Reason, Severity
+from bouncewarden.intake import Feedback, NotFeedback, Reading, Unreadable
 from bouncewarden.parse.lines import iter_records
 from bouncewarden.parse.mtalog import log_reader
 from bouncewarden.parse.mtalog._common import parse_syslog_line
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "logs"
 REFERENCE = datetime(2026, 12, 5, 23, 0, tzinfo=UTC)
@@ -26,10 +26,10 @@ def _expected() -> list[list[str]]:
     return [line.split("\t") for line in lines if line and not line.startswith("#")]
 
 
-def _read_file(name: str, format_name: str) -> dict[int, RecordResult]:
+def _read_file(name: str, format_name: str) -> dict[int, Reading]:
     reader = log_reader(format_name, reference=REFERENCE)
     with (SAMPLES / name).open("rb") as stream:
-        return {record.line: reader.read(record.data, record.line) for record in iter_records(stream)}
+        return {record.line: reader.read(record.data) for record in iter_records(stream)}
 
 
 @pytest.mark.parametrize("row", _expected(), ids=lambda row: f"{row[0]}:{row[2]}:{(row + [''] * 6)[5]}")
@@ -37,12 +37,12 @@ def test_each_line_reads_as_expected(row: list[str]) -> None:
     result = _read_file(row[0], row[1])[int(row[2])]
     outcome = row[3]
     if outcome == "broken":
-        assert isinstance(result, RecordBroken)
+        assert isinstance(result, Unreadable)
         return
     if outcome.startswith("skipped:"):
-        assert result == RecordSkipped(int(row[2]), outcome.removeprefix("skipped:"))
+        assert result == NotFeedback(outcome.removeprefix("skipped:"))
         return
-    assert isinstance(result, RecordRead)
+    assert isinstance(result, Feedback)
     kind, recipient, status, reply_code, reason, severity, sender = (row + [""] * 12)[4:11]
     (event,) = [event for event in result.events if event.recipient == recipient]
     assert (event.kind, event.status or "", event.reply_code or "", event.sender or "") == (
@@ -65,7 +65,7 @@ def test_every_line_that_gives_events_or_is_broken_is_in_the_table() -> None:
         (name, line)
         for name, format_name in files
         for line, result in _read_file(name, format_name).items()
-        if not isinstance(result, RecordSkipped)
+        if not isinstance(result, NotFeedback)
     }
     assert found == {(row[0], int(row[2])) for row in _expected() if not row[3].startswith("skipped")}
 
@@ -91,10 +91,10 @@ def test_each_line_has_its_own_key_and_reading_again_gives_the_same() -> None:
     keys = [
         event.dedupe_key
         for result in first.values()
-        if isinstance(result, RecordRead)
+        if isinstance(result, Feedback)
         for event in result.events
     ]
-    assert keys == [e.dedupe_key for r in again.values() if isinstance(r, RecordRead) for e in r.events]
+    assert keys == [e.dedupe_key for r in again.values() if isinstance(r, Feedback) for e in r.events]
     assert len(set(keys)) == len(keys)
 
 
@@ -107,7 +107,7 @@ def test_arbitrary_bytes_never_raise() -> None:
             b"Dec 99 99:99:99 h postfix/smtp[1]: A1B2C3: to=<>, status=bounced (",
             b"2026-12-05 21:50:00 1tJqJN-000Bc1-2A ** ",
         ):
-            assert isinstance(reader.read(data, 1), RecordRead | RecordSkipped | RecordBroken)
+            assert isinstance(reader.read(data), Feedback | NotFeedback | Unreadable)
 
 
 def _bounce_emails(family: str) -> dict[tuple[str, str], tuple[Reason, Severity]]:
@@ -130,7 +130,7 @@ def test_a_logged_failure_reads_as_its_bounce_email_does(family: str, least: int
     emails = _bounce_emails(family)
     compared = 0
     for result in _read_file(f"{family}-real.log", f"{family}-log").values():
-        if not isinstance(result, RecordRead):
+        if not isinstance(result, Feedback):
             continue
         for event in result.events:
             # Delay notices often name no cause where the log line does: only final verdicts compare.

@@ -409,3 +409,11 @@ def test_sendmail_reports_the_refusal_not_the_reply_to_its_quit() -> None:
     )
     [failed] = _report(final).recipients
     assert (failed.kind, failed.reply_code, failed.reason) == (Kind.BOUNCE, "421", Reason.SPEEDING)
+
+
+def test_sendmail_status_guess_gives_way_to_the_remote_words() -> None:
+    # sendmail's DSN says 5.1.1 for a refused RCPT whose reply states no status: the reply
+    # says the mailbox is over its storage, so it is full (soft), the status kept as written
+    data = (Path(__file__).parents[1] / "samples" / "real" / "sendmail" / "gmx-storage-de.eml").read_bytes()
+    [row] = _report(data).recipients
+    assert (row.status, row.reason, row.severity) == ("5.1.1", Reason.MAILBOXFULL, Severity.SOFT)

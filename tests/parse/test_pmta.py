@@ -9,9 +9,9 @@ import pytest
 
 from bouncewarden.classify import parse_rule
 from bouncewarden.events import Kind, Reason, Severity
+from bouncewarden.intake import Feedback, NotFeedback, Reading, Unreadable
 from bouncewarden.parse.lines import iter_records
 from bouncewarden.parse.pmta import AccountingReader, parse_time
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
 
 SAMPLES = Path(__file__).parents[1] / "samples" / "pmta"
 
@@ -21,12 +21,10 @@ def _expected() -> list[list[str]]:
     return [line.split("\t") for line in lines if line and not line.startswith("#")]
 
 
-def _read_file(name: str) -> dict[int, RecordResult]:
+def _read_file(name: str) -> dict[int, Reading]:
     reader = AccountingReader()
     with (SAMPLES / name).open("rb") as stream:
-        return {
-            record.line: reader.read(record.data, record.line) for record in iter_records(stream, quoted=True)
-        }
+        return {record.line: reader.read(record.data) for record in iter_records(stream, quoted=True)}
 
 
 @pytest.mark.parametrize("row", _expected(), ids=lambda row: f"{row[0]}:{row[1]}")
@@ -35,12 +33,12 @@ def test_each_record_reads_as_expected(row: list[str]) -> None:
     result = results[int(row[1])]
     outcome = row[2]
     if outcome == "broken":
-        assert isinstance(result, RecordBroken)
+        assert isinstance(result, Unreadable)
         return
     if outcome.startswith("skipped:"):
-        assert result == RecordSkipped(int(row[1]), outcome.removeprefix("skipped:"))
+        assert result == NotFeedback(outcome.removeprefix("skipped:"))
         return
-    assert isinstance(result, RecordRead)
+    assert isinstance(result, Feedback)
     kind, recipient, status, reply_code, reason, severity, label = (row + [""] * 10)[3:10]
     (event,) = result.events
     assert (event.kind, event.recipient, event.status or "", event.reply_code or "") == (
@@ -64,7 +62,7 @@ def test_every_record_of_the_samples_is_in_the_table() -> None:
 
 def test_a_row_keeps_powermta_fields_as_tags_and_ids() -> None:
     result = _read_file("acct-2026-12-05-2100.csv")[3]
-    assert isinstance(result, RecordRead)
+    assert isinstance(result, Feedback)
     (event,) = result.events
     assert event.sender == "bounces@news.example.com"
     assert event.message_id == "m2@news.example.com"
@@ -79,7 +77,7 @@ def test_a_row_keeps_powermta_fields_as_tags_and_ids() -> None:
 
 def test_a_quoted_field_keeps_its_line_end_and_commas() -> None:
     result = _read_file("acct-2026-12-05-2100.csv")[5]
-    assert isinstance(result, RecordRead)
+    assert isinstance(result, Feedback)
     assert result.events[0].diagnostic == (
         "smtp;452 4.2.2 The email account that you tried to reach is over quota, please\n try again later"
     )
@@ -87,7 +85,7 @@ def test_a_quoted_field_keeps_its_line_end_and_commas() -> None:
 
 def test_complaint_rows_keep_format_and_reported_domain() -> None:
     result = _read_file("acct-2026-12-05-2100.csv")[8]
-    assert isinstance(result, RecordRead)
+    assert isinstance(result, Feedback)
     (event,) = result.events
     assert event.feedback_type == "abuse"
     assert event.tags["feedback_format"] == "arf"
@@ -101,10 +99,8 @@ def test_the_category_decides_only_when_status_and_text_say_nothing() -> None:
         b"b,1796522700,b@example.org,,smtp;550 sorry,other\n"
     )
     reader = AccountingReader()
-    results = [
-        reader.read(record.data, record.line) for record in iter_records(io.BytesIO(data), quoted=True)
-    ]
-    first, second = (result.events[0] for result in results[1:] if isinstance(result, RecordRead))
+    results = [reader.read(record.data) for record in iter_records(io.BytesIO(data), quoted=True)]
+    first, second = (result.events[0] for result in results[1:] if isinstance(result, Feedback))
     assert (first.reason, first.severity) == (Reason.USERUNKNOWN, Severity.HARD)
     assert second.reason is not Reason.USERUNKNOWN
 
@@ -117,18 +113,17 @@ def test_an_operator_rule_decides_for_a_row() -> None:
     rule = parse_rule("550 5.7.1 Unfortunately ==> hard")
     reader = AccountingReader()
     results = [
-        reader.read(record.data, record.line, rules=[rule])
-        for record in iter_records(io.BytesIO(data), quoted=True)
+        reader.read(record.data, rules=[rule]) for record in iter_records(io.BytesIO(data), quoted=True)
     ]
-    assert isinstance(results[1], RecordRead)
+    assert isinstance(results[1], Feedback)
     assert results[1].events[0].severity is Severity.HARD
 
 
 def test_same_row_gives_same_key_and_other_rows_other_keys() -> None:
     first = _read_file("acct-2026-12-05-2100.csv")
     again = _read_file("acct-2026-12-05-2100.csv")
-    keys = [r.events[0].dedupe_key for r in first.values() if isinstance(r, RecordRead)]
-    assert keys == [r.events[0].dedupe_key for r in again.values() if isinstance(r, RecordRead)]
+    keys = [r.events[0].dedupe_key for r in first.values() if isinstance(r, Feedback)]
+    assert keys == [r.events[0].dedupe_key for r in again.values() if isinstance(r, Feedback)]
     assert len(set(keys)) == len(keys)
 
 
@@ -138,10 +133,10 @@ def test_a_row_before_any_header_is_broken_and_a_new_header_replaces_the_old() -
         b"type,rcpt,timeLogged\nd,b@example.org,1796522701\n"
     )
     reader = AccountingReader()
-    results = [reader.read(record.data, record.line) for record in iter_records(io.BytesIO(data))]
-    assert isinstance(results[0], RecordBroken)
-    assert isinstance(results[2], RecordRead)
-    assert isinstance(results[4], RecordRead)
+    results = [reader.read(record.data) for record in iter_records(io.BytesIO(data))]
+    assert isinstance(results[0], Unreadable)
+    assert isinstance(results[2], Feedback)
+    assert isinstance(results[4], Feedback)
     assert results[4].events[0].recipient == "b@example.org"
     assert reader.context() == b"type,rcpt,timeLogged"
 

@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.parse.ses import SesPayloadError, read_ses
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
 
-SAMPLES = SHARED_SES_SAMPLES
 EXPECTED = Path(__file__).with_name("ses_expected.tsv")
 
 

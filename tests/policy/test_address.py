@@ -89,14 +89,14 @@ def test_hard_bounce_suppresses_at_once(reason: Reason) -> None:
 def test_complaint_suppresses(feedback_type: str | None) -> None:
     (decision,) = run([event(Reason.FEEDBACK, kind=Kind.COMPLAINT, feedback_type=feedback_type)])
     assert decision.state.suppression_reason is SuppressionReason.COMPLAINT
-    assert decision.is_transition
+    assert decision.transition is not None
 
 
 def test_not_spam_and_disabled_complaints_do_not_suppress() -> None:
     not_spam = event(
         Reason.FEEDBACK, kind=Kind.COMPLAINT, feedback_type="not-spam", severity=Severity.COMPLAINT
     )
-    assert not run([not_spam])[0].is_transition
+    assert run([not_spam])[0].transition is None
     complaint = event(Reason.FEEDBACK, kind=Kind.COMPLAINT)
     off = PolicySettings(suppress_complaints=False)
     assert run([complaint], policy=off)[0].state.status is AddressStatus.ACTIVE
@@ -117,7 +117,7 @@ def test_sender_side_and_none_never_change_the_address(reason: Reason) -> None:
     start = AddressState("someone@example.com")
     (decision,) = run([event(reason)], start)
     assert decision.state == start
-    assert not decision.is_transition
+    assert decision.transition is None
     assert not can_change_address(event(reason))
 
 
@@ -138,7 +138,7 @@ def test_soft_bounces_back_off_then_expire_on_the_fifth() -> None:
     delays = [decision.state.next_retry_at - at for decision, at in zip(decisions[:4], times, strict=False)]  # type: ignore[operator]
     assert delays == [15 * MINUTE, 60 * MINUTE, 240 * MINUTE, 960 * MINUTE]
     assert [decision.state.soft_count for decision in decisions] == [1, 2, 3, 4, 5]
-    assert [decision.is_transition for decision in decisions] == [True, False, False, False, True]
+    assert [decision.transition is not None for decision in decisions] == [True, False, False, False, True]
     last = decisions[-1].state
     assert last.status is AddressStatus.SUPPRESSED
     assert last.suppression_reason is SuppressionReason.SOFT_EXPIRED
@@ -185,7 +185,7 @@ def test_late_delivery_before_the_first_soft_bounce_does_not_clear() -> None:
     assert decisions[-1].state.status is AddressStatus.SOFT
     assert decisions[-1].state.soft_count == 1
     assert decisions[-1].state.last_delivery_at == T0 - MINUTE
-    assert not decisions[-1].is_transition
+    assert decisions[-1].transition is None
 
 
 def test_late_soft_bounce_older_than_a_delivery_does_not_count() -> None:
@@ -217,7 +217,7 @@ def test_suppressed_stays_suppressed() -> None:
         ]
     )
     assert all(decision.state.suppression_reason is SuppressionReason.HARD_BOUNCE for decision in decisions)
-    assert [decision.is_transition for decision in decisions] == [True, False, False, False]
+    assert [decision.transition is not None for decision in decisions] == [True, False, False, False]
 
 
 def test_lift_clears_and_ignores_older_feedback() -> None:
@@ -225,18 +225,18 @@ def test_lift_clears_and_ignores_older_feedback() -> None:
     lifted = lift(suppressed, T0 + DAY)
     assert lifted.transition is not None and lifted.transition.reason is TransitionReason.LIFTED
     assert lifted.state == AddressState("someone@example.com", lifted_at=T0 + DAY)
-    assert not run([event(Reason.USERUNKNOWN, T0 + 2 * MINUTE)], lifted.state)[0].is_transition
+    assert run([event(Reason.USERUNKNOWN, T0 + 2 * MINUTE)], lifted.state)[0].transition is None
     assert run([event(Reason.USERUNKNOWN, T0 + 2 * DAY)], lifted.state)[0].state.is_suppressed
-    assert not lift(lifted.state, T0 + 3 * DAY).is_transition
+    assert lift(lifted.state, T0 + 3 * DAY).transition is None
 
 
 def test_scheduled_expiry_uses_the_given_time() -> None:
     state = run([soft(T0)])[0].state
-    assert not expire_soft(state, T0 + 14 * DAY, POLICY).is_transition
+    assert expire_soft(state, T0 + 14 * DAY, POLICY).transition is None
     expired = expire_soft(state, T0 + 14 * DAY + MINUTE, POLICY)
     assert expired.state.suppression_reason is SuppressionReason.SOFT_EXPIRED
     assert expired.state.suppressed_at == T0 + 14 * DAY + MINUTE
-    assert not expire_soft(AddressState("x@example.com"), T0 + 100 * DAY, POLICY).is_transition
+    assert expire_soft(AddressState("x@example.com"), T0 + 100 * DAY, POLICY).transition is None
 
 
 _LEGAL = {

@@ -9,9 +9,8 @@ from pathlib import Path
 
 from bouncewarden.intake import EMAIL, JSON, RawInput
 from bouncewarden.sources.files import find_files, read_file
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES
 
-SES_SAMPLES = SHARED_SES_SAMPLES
 T0 = datetime(2025, 11, 3, 9, 0, tzinfo=UTC)
 BOUNCE = Path(__file__).parents[1] / "samples" / "postfix" / "rfc3464-34.eml"
 

@@ -23,7 +23,6 @@ from bouncewarden.config_mail import MailboxSettings
 from bouncewarden.service import Service
 from bouncewarden.sources.mail_intake import mail_recorder
 from bouncewarden.sources.mailbox import scan_mailbox
-from bouncewarden.store.mail_sources import MailSourceLedger
 from dovecot import PASSWORD, USER, Dovecot, is_installed, running_dovecot
 from hostile import hostile_input
 from mail_support import dsn
@@ -45,9 +44,7 @@ def folder() -> Iterator[Path]:
 
 
 def _scan(service: Service, caplog: pytest.LogCaptureFixture, **options: Any) -> dict[str, int]:
-    report = scan_mailbox(
-        MailboxSettings(**options), mail_recorder(service), MailSourceLedger(service.engine)
-    )
+    report = scan_mailbox(MailboxSettings(**options), mail_recorder(service), service.mail_sources)
     assert report.error is None
     bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert not bad, [r.getMessage() for r in bad]

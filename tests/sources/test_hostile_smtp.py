@@ -135,7 +135,7 @@ def _assert_alive(service: Service, receiver: SmtpReceiver) -> None:
 def test_hostile_data_is_stored_or_refused_clearly(
     service: Service, receiver: SmtpReceiver, caplog: pytest.LogCaptureFixture, content: bytes
 ) -> None:
-    before = stored_counts(service.engine)
+    before = stored_counts(service)
     client = Client(receiver.port)
     try:
         for line in (b"EHLO hostile.example.org", b"MAIL FROM:<>", f"RCPT TO:<h@{DOMAIN}>".encode()):
@@ -144,7 +144,7 @@ def test_hostile_data_is_stored_or_refused_clearly(
     finally:
         client.close()
     _assert_clear(code, text)
-    after = stored_counts(service.engine)
+    after = stored_counts(service)
     if text.endswith(b"recorded"):  # committed before the reply (a quarantine copy is kept once per content)
         assert after["events"] > before["events"]
     elif code != 250:
@@ -281,7 +281,7 @@ def test_a_disconnect_in_the_middle_of_data_stores_nothing_and_harms_nothing(
     cut: float,
     reset: bool,
 ) -> None:
-    before = stored_counts(service.engine)
+    before = stored_counts(service)
     client = Client(receiver.port)
     try:
         for line in (b"EHLO gone.example.org", b"MAIL FROM:<>", f"RCPT TO:<g@{DOMAIN}>".encode()):
@@ -294,7 +294,7 @@ def test_a_disconnect_in_the_middle_of_data_stores_nothing_and_harms_nothing(
     finally:
         client.close()
     _assert_alive(service, receiver)
-    after = stored_counts(service.engine)
+    after = stored_counts(service)
     assert after["quarantine"] == before["quarantine"]
     assert after["events"] == before["events"] + 1  # the live check's bounce only
     _assert_no_traceback(caplog)

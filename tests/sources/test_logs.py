@@ -15,6 +15,7 @@ from bouncewarden.service import Service
 from bouncewarden.sources.logs import FileStream
 from bouncewarden.store.batches import BatchOutcome, RowBatch, StoredPosition
 from bouncewarden.store.models import Event, Quarantined
+from store_helpers import connect
 
 HEADER = b"type,timeLogged,orig,rcpt,dsnStatus,dsnDiag,bounceCat\n"
 
@@ -40,12 +41,12 @@ def _rows(numbers: range, kind: str = "b") -> bytes:
 
 
 def _event_count(service: Service) -> int:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         return int(connection.execute(select(func.count()).select_from(Event)).scalar_one())
 
 
 def _recipients(service: Service) -> list[str]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         return sorted(connection.execute(select(Event.recipient)).scalars())
 
 
@@ -138,7 +139,7 @@ def test_a_broken_row_is_quarantined_with_file_and_line(service: Service, tmp_pa
     path.write_bytes(HEADER + _row(1) + b"b,1796522700,news@example.com,,5.1.1,x,\n" + _row(2))
     report = FileStream(service.files, name="pmta", format_name="pmta").read_once(path)
     assert (report.stored.new_events, report.stored.quarantined) == (2, 1)
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         reasons = list(connection.execute(select(Quarantined.reason)).scalars())
     assert reasons == [f"{path} line 3: b row has no recipient address in 'rcpt'"]
 
@@ -171,7 +172,7 @@ def test_an_impossible_recipient_or_nul_never_reaches_an_address(service: Servic
     path.write_bytes(HEADER + bad + nul)
     report = FileStream(service.files, name="pmta", format_name="pmta").read_once(path)
     assert (report.stored.new_events, report.stored.quarantined) == (1, 1)
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         (reason,) = connection.execute(select(Quarantined.reason)).scalars()
         (diagnostic,) = connection.execute(select(Event.diagnostic)).scalars()
     assert "line 2: recipient 'a b@example.org' is not an email address" in reason

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bouncewarden.intake import Outcome
 from bouncewarden.parse.verp import VerpTemplate
 from bouncewarden.service import Service
-from bouncewarden.sources.mail_intake import MailOutcome, ReceivedMail, mail_recorder
+from bouncewarden.sources.mail_intake import ReceivedMail, mail_recorder
 from mail_support import dsn, human_reply, stored_counts
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
@@ -27,16 +28,16 @@ def test_a_batch_answers_per_message_in_order(service: Service) -> None:
     ]
     results = mail_recorder(service).record_mail(batch)
     assert [result.outcome for result in results] == [
-        MailOutcome.RECORDED,
-        MailOutcome.RECORDED,
-        MailOutcome.NOT_FEEDBACK,
-        MailOutcome.QUARANTINED,
-        MailOutcome.DUPLICATE,
+        Outcome.RECORDED,
+        Outcome.RECORDED,
+        Outcome.NOT_FEEDBACK,
+        Outcome.QUARANTINED,
+        Outcome.DUPLICATE,
     ]
     assert results[2].detail.startswith("not feedback: ")
-    assert stored_counts(service.engine) == {"evidence": 2, "events": 2, "quarantine": 2}
+    assert stored_counts(service) == {"evidence": 2, "events": 2, "quarantine": 2}
     again = mail_recorder(service).record_mail([_mail(first)])
-    assert [result.outcome for result in again] == [MailOutcome.DUPLICATE]
+    assert [result.outcome for result in again] == [Outcome.DUPLICATE]
 
 
 def test_verp_fills_in_what_the_report_lacks(service: Service) -> None:
@@ -45,6 +46,6 @@ def test_verp_fills_in_what_the_report_lacks(service: Service) -> None:
     )
     mail = ReceivedMail(dsn("lost@example.com", original_id="<>"), "test", "smtp", NOW, verp=verp)
     (result,) = mail_recorder(service).record_mail([mail])
-    assert result.outcome is MailOutcome.RECORDED
+    assert result.outcome is Outcome.RECORDED
     (event,) = service.admin.events_of(["lost@example.com"])["lost@example.com"]
     assert (event.campaign, event.message_id) == ("spring", "m7")

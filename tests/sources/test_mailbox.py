@@ -247,7 +247,7 @@ def test_a_scan_killed_halfway_loses_and_doubles_nothing(dovecot: Dovecot, tmp_p
 
 def _events(service: Service) -> int:
     try:
-        return stored_counts(service.engine)["events"]
+        return stored_counts(service)["events"]
     except Exception:  # the schema is still being created by the scan
         return 0
 

@@ -26,6 +26,7 @@ from bouncewarden.sources.mail_intake import mail_recorder
 from bouncewarden.sources.smtp import SmtpReceiver
 from bouncewarden.store.models import Event, Quarantined
 from mail_support import TcpProxy, dsn, free_port, human_reply, raw_session, stored_counts
+from store_helpers import begin, connect
 
 DOMAIN = "bounces.example.com"
 Start = Callable[..., SmtpReceiver]
@@ -63,7 +64,7 @@ def test_a_bounce_to_a_verp_address_is_recorded_before_250(service: Service, sta
     assert (code, text) == (250, b"2.0.0 OK: recorded")
     # The commit came before the reply: the state is there the moment 250 is read.
     assert service.admin.lookup(["gone@example.com"])["gone@example.com"].status is AddressStatus.SUPPRESSED
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         event = connection.execute(select(Event)).one()
     assert (event.source, event.reason, event.sender) == ("smtp", "userunknown", "news@sender.example.com")
     # The same report again changes nothing.
@@ -71,7 +72,7 @@ def test_a_bounce_to_a_verp_address_is_recorded_before_250(service: Service, sta
         250,
         b"2.0.0 OK: duplicate",
     )
-    assert stored_counts(service.engine)["events"] == 1
+    assert stored_counts(service)["events"] == 1
 
 
 def test_the_verp_template_supplies_the_campaign_and_message_id(
@@ -80,7 +81,7 @@ def test_the_verp_template_supplies_the_campaign_and_message_id(
     receiver = start_receiver(verp_templates=["b.{campaign}.{message_id}.{local}={domain}"])
     rcpt = f"b.spring.m42.full=example.com@{DOMAIN}"
     assert _send(receiver.port, rcpt, dsn("full@example.com", status="4.2.2", original_id="<>"))[0] == 250
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         event = connection.execute(select(Event)).one()
     assert (event.address, event.campaign, event.message_id) == ("full@example.com", "spring", "m42")
 
@@ -98,7 +99,7 @@ def test_a_recipient_outside_our_domains_gets_550_and_nothing_is_stored(
         assert client.rcpt("fbl@sub.example.net")[0] == 550
     with pytest.raises(smtplib.SMTPRecipientsRefused), smtplib.SMTP("127.0.0.1", receiver.port) as client:
         client.sendmail("<>", ["x@elsewhere.example.org"], dsn("a@example.com"))
-    assert stored_counts(service.engine) == {"evidence": 0, "events": 0, "quarantine": 0}
+    assert stored_counts(service) == {"evidence": 0, "events": 0, "quarantine": 0}
     assert receiver.stats.counts["refused_recipients"] == 3
 
 
@@ -112,7 +113,7 @@ def test_an_oversized_message_gets_552_at_mail_or_after_data(service: Service, s
         client.sendmail("<>", [f"b@{DOMAIN}"], big)
     assert refused.value.smtp_code == 552 and refused.value.smtp_error.startswith(b"5.3.4")
     assert _send(receiver.port, f"b@{DOMAIN}", big) == (552, b"5.3.4 Message too big for system")
-    assert stored_counts(service.engine) == {"evidence": 0, "events": 0, "quarantine": 0}
+    assert stored_counts(service) == {"evidence": 0, "events": 0, "quarantine": 0}
 
 
 def test_too_many_sessions_from_one_client_get_421(start_receiver: Start) -> None:
@@ -152,7 +153,7 @@ def test_a_connection_dropped_in_the_middle_of_data_stores_nothing(
         connection.sendall(dsn("half@example.com")[:400])
     with smtplib.SMTP("127.0.0.1", receiver.port, timeout=10) as client:  # the server goes on
         assert client.noop()[0] == 250
-    assert stored_counts(service.engine) == {"evidence": 0, "events": 0, "quarantine": 0}
+    assert stored_counts(service) == {"evidence": 0, "events": 0, "quarantine": 0}
 
 
 def test_bytes_that_are_not_mail_are_quarantined_as_they_came(
@@ -161,7 +162,7 @@ def test_bytes_that_are_not_mail_are_quarantined_as_they_came(
     receiver = start_receiver()
     garbage = bytes(range(1, 256)).replace(b"\r", b"").replace(b"\n", b"") + b"\r\n\x00\x00 not mail\r\n"
     assert _send(receiver.port, f"a@{DOMAIN}", garbage) == (250, b"2.0.0 OK: quarantined")
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         row = connection.execute(select(Quarantined)).one()
     assert row.source == "smtp"
     assert "binary" in row.reason or "not an email message" in row.reason
@@ -210,10 +211,10 @@ def test_a_human_reply_is_kept_labelled_and_forwarded(service: Service, start_re
             forward_not_feedback_to="desk@ops.example.net", forward_relay=f"127.0.0.1:{port}"
         )
         assert _send(receiver.port, f"bounces@{DOMAIN}", human_reply()) == (250, b"2.0.0 OK: not_feedback")
-        with service.engine.connect() as connection:
+        with connect(service) as connection:
             kept = connection.execute(select(Quarantined.reason)).scalars().all()
         assert len(kept) == 1 and kept[0].startswith("not feedback: ")
-        assert stored_counts(service.engine)["events"] == 0
+        assert stored_counts(service)["events"] == 0
         assert sink.arrived.wait(10)
     finally:
         controller.stop()
@@ -315,7 +316,7 @@ def test_with_the_database_down_the_reply_is_451_and_the_retry_is_stored(
     receiver = SmtpReceiver(SmtpSettings(port=0, domains=[DOMAIN]), mail_recorder(service))
     receiver.start()
     try:
-        with service.engine.begin() as connection:  # this test's rows only
+        with begin(service) as connection:  # this test's rows only
             for table in ("events", "evidence", "quarantine", "transitions", "addresses"):
                 connection.execute(text(f"DELETE FROM {table}"))
         proxy.cut()
@@ -329,7 +330,7 @@ def test_with_the_database_down_the_reply_is_451_and_the_retry_is_stored(
             service.admin.lookup(["later@example.com"])["later@example.com"].status
             is AddressStatus.SUPPRESSED
         )
-        assert stored_counts(service.engine)["events"] == 1
+        assert stored_counts(service)["events"] == 1
     finally:
         receiver.stop()
         service.close()

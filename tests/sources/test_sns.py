@@ -39,9 +39,8 @@ from bouncewarden.sources.sns import (
     parse_envelope,
     string_to_sign,
 )
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
 
-SAMPLES = SHARED_SES_SAMPLES
 SNS_SAMPLES = SAMPLES / "sns"
 SAMPLE_CERT_URL = (
     "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-45f963eb98feae4adab41450285e638c.pem"

@@ -21,7 +21,8 @@ from bouncewarden.sources.sqs import (
 )
 from bouncewarden.store.models import Event, Evidence, Quarantined
 from fixtures_moto import aws_env, moto_endpoint, unique_name
-from shared_files import SES_SAMPLES as SHARED_SES_SAMPLES
+from shared_files import SES_SAMPLES as SAMPLES
+from store_helpers import begin, connect
 
 __all__ = ["aws_env", "moto_endpoint"]
 
@@ -57,7 +58,6 @@ def test_delete_is_chunked_by_ten_and_reports_failures(sqs, queue_url: str) -> N
 
 # --- with the real store (SQLite and PostgreSQL through the shared `service` fixture) -------
 
-SAMPLES = SHARED_SES_SAMPLES
 FAST = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=30)
 
 
@@ -99,7 +99,7 @@ def test_consume_stores_and_deletes(sqs, queue_url: str, service: Service) -> No
     assert _queue_depth(sqs, queue_url) == (0, 0)
     state = service.admin.lookup(["li.wei@example.net"])["li.wei@example.net"]
     assert state.status is AddressStatus.SUPPRESSED
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         sources = set(connection.execute(select(Event.source)).scalars())
         media = set(connection.execute(select(Evidence.media_type)).scalars())
     assert sources == {"ses"} and media == {"application/json"}
@@ -115,7 +115,7 @@ def test_operator_rules_classify_what_the_worker_records(sqs, queue_url: str, se
     # Without the rule a full mailbox is soft; the operator made it a hard bounce.
     state = service.admin.lookup(["grace.holm@example.com"])["grace.holm@example.com"]
     assert state.status is AddressStatus.SUPPRESSED
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         assert connection.execute(select(Event.reason)).scalars().all() == ["userunknown"]
 
 
@@ -125,7 +125,7 @@ def test_poison_message_is_quarantined_and_deleted(sqs, queue_url: str, service:
     result = consume_once(sqs, service.intake, queue_url, FAST)
     assert (result.inputs, result[Outcome.QUARANTINED], result[Outcome.RECORDED]) == (2, 1, 1)
     assert _queue_depth(sqs, queue_url) == (0, 0)
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         (row,) = connection.execute(select(Quarantined.id, Quarantined.reason, Quarantined.source)).all()
     assert row.source == "sqs" and "not valid JSON" in row.reason
     assert service.quarantine.raw(row.id) == poison.encode()
@@ -133,13 +133,13 @@ def test_poison_message_is_quarantined_and_deleted(sqs, queue_url: str, service:
 
 def test_store_failure_leaves_message_for_redelivery(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
     _send(sqs, queue_url, [(SAMPLES / "sqs/body-sns-envelope-bounce.json").read_text()])
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         connection.execute(text("ALTER TABLE events RENAME TO events_away"))
     short = ConsumerOptions(wait_seconds=1, batch_size=10, visibility_timeout=1)
     failed = consume_once(sqs, service.intake, queue_url, short)
     assert (failed.inputs, failed[Outcome.STORE_UNAVAILABLE]) == (1, 1)
     assert count_quarantined(service) == 0  # an outage never quarantines good input
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         connection.execute(text("ALTER TABLE events_away RENAME TO events"))
     retried = Tally()
     for _attempt in range(10):  # the message comes back once its visibility timeout has passed
@@ -172,7 +172,7 @@ def test_heartbeat_keeps_slow_batch_invisible(sqs, queue_url: str, service: Serv
 
 
 def count_quarantined(service: Service) -> int:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         return int(connection.execute(text("SELECT count(*) FROM quarantine")).scalar_one())
 
 

@@ -11,6 +11,7 @@ from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.service import Service
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.models import Event
+from store_helpers import begin, connect
 
 NOW = datetime(2026, 12, 5, 22, 0, 0, 123456, tzinfo=UTC)
 EVENT = FeedbackEvent(
@@ -35,7 +36,7 @@ _COLUMNS = [column.name for column in Event.__table__.columns if column.name not
 
 
 def _stored(service: Service, key: str) -> dict[str, object]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         row = connection.execute(select(Event).where(Event.dedupe_key == key)).one()
         raw = connection.exec_driver_sql(
             "SELECT occurred_at, received_at, recorded_at, tags FROM events WHERE dedupe_key = '" + key + "'"
@@ -55,7 +56,7 @@ def _orm_values(event: FeedbackEvent, now: datetime) -> dict[str, object]:
 
 
 def test_bulk_rows_equal_orm_rows(service: Service) -> None:
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         connection.execute(insert(Event), _orm_values(EVENT, NOW))  # the ORM's own binding
         inserted = insert_events(connection, [replace(EVENT, dedupe_key="bulk:2")], None, NOW)
     assert [key for _, key in inserted] == ["bulk:2"]
@@ -64,9 +65,9 @@ def test_bulk_rows_equal_orm_rows(service: Service) -> None:
 
 def test_only_new_keys_come_back(service: Service) -> None:
     events = [replace(EVENT, dedupe_key=f"bulk:{n}") for n in range(1, 2500)]
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         first = insert_events(connection, events[:1000], None, NOW)
-    with service.engine.begin() as connection:
+    with begin(service) as connection:
         second = insert_events(connection, events, None, NOW)
     assert len(first) == 1000
     assert sorted(key for _, key in second) == sorted(event.dedupe_key for event in events[1000:])

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bouncewarden.config import Settings
 from bouncewarden.service import Service
+from store_helpers import begin
 
 
 def mode(path: Path) -> int:
@@ -22,7 +23,7 @@ def test_data_folder_database_wal_and_shm_are_created_private(tmp_path: Path) ->
     try:
         data = tmp_path / "data"
         opened = Service.open(Settings(data_dir=data, database_url=None))
-        with opened as service, service.engine.begin() as connection:
+        with opened as service, begin(service) as connection:
             connection.execute(sa.text("SELECT count(*) FROM addresses")).scalar_one()
             database = data / "bouncewarden.db"
             files = [database, data / "bouncewarden.db-wal", data / "bouncewarden.db-shm"]

@@ -13,7 +13,7 @@ from bouncewarden.policy import AddressStatus, SuppressionReason
 from bouncewarden.service import Service
 from bouncewarden.store.queries import Suppression
 from bouncewarden.store.suppressions import import_suppressions
-from store_helpers import record, suppressed_addresses
+from store_helpers import connect, engine_of, record, suppressed_addresses
 
 T0 = datetime(2025, 2, 1, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ def bounce(recipient: str, key: str, severity: Severity, reason: Reason) -> Feed
 
 
 def transitions(service: Service) -> list[tuple[str, str | None, str, str, str, str | None]]:
-    with service.engine.connect() as connection:
+    with connect(service) as connection:
         rows = connection.execute(
             sa.text("SELECT address, from_state, to_state, reason, actor, note FROM transitions ORDER BY id")
         ).all()
@@ -69,7 +69,9 @@ def test_import_suppresses_audits_and_keeps_existing_suppressions(service: Servi
 
 def test_import_in_many_batches(service: Service) -> None:
     rows = [Suppression(f"user{n}@example.com", "imported", T0, None, "bulk") for n in range(25)]
-    report = import_suppressions(service.engine, rows, now=T0, actor="test", label="batches", batch_size=4)
+    report = import_suppressions(
+        engine_of(service), rows, now=T0, actor="test", label="batches", batch_size=4
+    )
     assert (report.rows, report.suppressed) == (25, 25)
     assert len(list(suppressed_addresses(service))) == 25
 

@@ -1,6 +1,6 @@
 """What the HTTP API and the admin UI work with: the service and the access-control stores.
 
-One `Backend` is built per app over the service's engine and clock; routes reach it through
+One `Backend` is built per app over the service's stores; routes reach it through
 their router factory, never through globals.
 """
 
@@ -31,13 +31,5 @@ class Backend:
 
     @classmethod
     def over(cls, service: Service, clock: Clock = system_clock) -> Backend:
-        """Every store over the service's database."""
-        engine = service.engine
-        return cls(
-            service=service,
-            tokens=TokenStore(engine, clock),
-            users=UserStore(engine, clock),
-            audit=AuditLog(engine, clock),
-            blocks=BlockedPatterns(engine, clock),
-            clock=clock,
-        )
+        """The service's stores, and `clock` for what the routes date themselves."""
+        return cls(service, service.tokens, service.users, service.audit, service.blocks, clock)

@@ -12,12 +12,11 @@ counts only cover what reached us. Rates shown are therefore labelled estimates.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from bouncewarden.store.counters import DailyCounts
+from bouncewarden.store.series import DailyTotals
 
 if TYPE_CHECKING:
     from mypy_boto3_ses import SESClient
@@ -34,6 +33,7 @@ __all__ = [
 ]
 
 WINDOW = timedelta(days=14)
+_OURS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class DayCounts:
 class CountsSource(Protocol):
     """Where our own numbers come from (the store's hourly counters)."""
 
-    def daily_counts(self, start: datetime, end: datetime) -> Mapping[date, DailyCounts]: ...
+    def daily_totals(self, *, since: datetime, until: datetime) -> list[DailyTotals]: ...
 
 
 @dataclass(slots=True)
@@ -69,7 +69,7 @@ class StatusReport:
     start: datetime
     end: datetime
     ses_days: dict[date, DayCounts] = field(default_factory=dict)
-    local_days: dict[date, DailyCounts] = field(default_factory=dict)
+    local_days: dict[date, DailyTotals] = field(default_factory=dict)
 
     def ses_total(self) -> DayCounts:
         """SES's numbers summed over the window."""
@@ -81,16 +81,10 @@ class StatusReport:
             total.rejects += day.rejects
         return total
 
-    def local_total(self) -> DailyCounts:
-        """Our numbers summed over the window."""
-        total = DailyCounts()
-        for day in self.local_days.values():
-            total.sends += day.sends
-            total.deliveries += day.deliveries
-            total.hard += day.hard
-            total.soft += day.soft
-            total.complaints += day.complaints
-        return total
+    def local_total(self) -> DailyTotals:
+        """Our numbers summed over the window (dated with its last day)."""
+        days = self.local_days.values()
+        return DailyTotals(self.end.date(), *(sum(getattr(day, name) for day in days) for name in _OURS))
 
 
 def fetch_ses_days(ses: SESClient) -> dict[date, DayCounts]:
@@ -123,7 +117,9 @@ def build_status(ses: SESClient, counts: CountsSource, now: datetime | None = No
         end=end,
     )
     report.ses_days = {day: counts for day, counts in fetch_ses_days(ses).items() if day >= start.date()}
-    report.local_days = dict(counts.daily_counts(start, end))
+    report.local_days = {
+        day.day: day for day in counts.daily_totals(since=start, until=end) if day != DailyTotals(day.day)
+    }
     return report
 
 
@@ -145,7 +141,7 @@ def render_text(report: StatusReport) -> str:
     ]
     for day in sorted(set(report.ses_days) | set(report.local_days)):
         ses = report.ses_days.get(day, DayCounts())
-        ours = report.local_days.get(day, DailyCounts())
+        ours = report.local_days.get(day, DailyTotals(day))
         lines.append(
             f"{day.isoformat():<10} | {ses.delivery_attempts:>12} {ses.bounces:>8} {ses.complaints:>10}"
             f" {ses.rejects:>7} | {ours.sends:>11} {ours.deliveries:>10} {ours.hard:>5} {ours.soft:>5}"
@@ -170,9 +166,13 @@ def render_json(report: StatusReport) -> str:
         "end": report.end.isoformat(),
         "ses": {day.isoformat(): asdict(counts) for day, counts in sorted(report.ses_days.items())},
         "bouncewarden": {
-            day.isoformat(): asdict(counts) for day, counts in sorted(report.local_days.items())
+            day.isoformat(): _ours_json(counts) for day, counts in sorted(report.local_days.items())
         },
         "ses_total": asdict(report.ses_total()),
-        "bouncewarden_total": asdict(report.local_total()),
+        "bouncewarden_total": _ours_json(report.local_total()),
     }
     return json.dumps(document, indent=2)
+
+
+def _ours_json(counts: DailyTotals) -> dict[str, int]:
+    return {name: getattr(counts, name) for name in _OURS}

@@ -18,7 +18,7 @@ Also offered here for parsers: `pseudo_status`, a placeholder status naming a re
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bouncewarden.classify.decide import decide_reason
@@ -93,10 +93,13 @@ def classify(
 
     `command` is the SMTP command the remote reply answered ("RCPT", "DATA", ...) when the
     caller knows it; else the finding's own `command`, which a parser read from a session
-    transcript; else the diagnostic is searched for it.
+    transcript; else the diagnostic is searched for it. A status the reporting MTA guessed
+    (`status_guessed`) weighs with its class only: the remote's words decide.
     """
     rule = match_rule(rules, finding.diagnostic, reply_code=finding.reply_code, status=finding.status)
     stage = command or finding.command
+    if finding.status_guessed and finding.status:  # only its class is the remote's
+        finding = replace(finding, status=f"{finding.status[0]}.0.0", status_guessed=False)
     reason = rule.reason if rule is not None and rule.reason is not None else _reason(finding, stage)
     severity = rule.severity if rule is not None else _severity(reason, finding)
     return Classification(reason, severity, rule)

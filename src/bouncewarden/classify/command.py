@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from bouncewarden.classify.screen import ScreenedTable
+from bouncewarden.textscan.screen import ScreenedTable
 
 __all__ = ["SmtpCommand", "command_from_text", "normalise_command"]
 
@@ -36,7 +36,7 @@ class SmtpCommand(StrEnum):
     DATA = "DATA"
 
 
-# Tried in order, first match wins (case-insensitive); screened (`classify.screen`), as most
+# Tried in order, first match wins (case-insensitive); screened (`textscan.screen`), as most
 # texts name no command.
 _WORDS = ScreenedTable(
     (command, (re.compile(pattern, re.IGNORECASE),))

@@ -24,8 +24,11 @@ Then the SMTP stage the reply belongs to (`command`) corrects the result:
   bounce still turns into a suppression when it repeats past the grace period, while a wrong
   hard bounce suppresses a live address at once. (The shared corpus, labelled this way,
   holds some twenty such replies.) The doubt is about the canned English replies filters
-  are known to reuse; wording in other languages is taken at its word unless it answered
-  DATA. Parsers therefore pass on the command wherever the report shows it outside the
+  are known to reuse ("User unknown", "No such user"); wording in other languages is taken at
+  its word unless it answered DATA, and so is English wording that states the address's state
+  in so many words ("does not exist", "could not be found", "invalid recipient") in a
+  permanent (5xx) reply: such a reply names the mailbox's absence, not a filter's verdict.
+  Parsers therefore pass on the command wherever the report shows it outside the
   diagnostic (a session transcript's `>>> RCPT To:`, an MTA's "SMTP:RCPT");
 - an address reason in reply to MAIL FROM is about the *sender's* address: `rejected`;
 - a vague refusal at the greeting or after EHLO refuses the connecting client: `blocked`;
@@ -42,9 +45,9 @@ from bouncewarden.classify.folding import fold_text
 from bouncewarden.classify.reasons import reason_from_text
 from bouncewarden.classify.receivers import Evidence, reason_from_receivers
 from bouncewarden.classify.replycode import reason_from_reply, reply_in_text
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.classify.status import find_status, parse_status, reason_from_status, reason_from_subject
 from bouncewarden.events import Reason
+from bouncewarden.textscan.screen import ScreenedPattern
 
 if TYPE_CHECKING:  # parse imports classify at run time; this way round is for types only
     from bouncewarden.parse.report import RecipientFinding
@@ -137,7 +140,8 @@ def _from_wording(
     if not verdict.strong and (reason_from_status(finding.status) is not None or finding.reason_hint):
         return None
     reason = verdict.reason
-    if reason is Reason.USERUNKNOWN and verdict.canned:
+    permanent = (finding.reply_code or reply_in_text(text) or "").startswith("5")
+    if reason is Reason.USERUNKNOWN and (verdict.canned or (verdict.needs_reply and not permanent)):
         reason = _settle_unknown_user(command, finding.status, finding.reason_hint, text)
     elif reason is Reason.USERUNKNOWN and command is SmtpCommand.DATA:
         reason = Reason.FILTERED

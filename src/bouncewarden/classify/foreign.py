@@ -5,7 +5,8 @@ and La Poste in French, Telefonica and Terra in Spanish and Portuguese, Libero a
 Italian, Mail.ru and Yandex in Russian, QQ, NetEase and Sina in Chinese, the Japanese carriers
 and ISPs in Japanese, Interia, Onet and WP in Polish, Seznam in Czech, Turkish ISPs) and local
 MTAs configured with translated templates say the same few things: the address does not exist,
-the mailbox is full, the account is disabled, the message is taken for spam. Each block here is
+the mailbox is full, the account is disabled, the message is taken for spam, the sending server
+opened too many connections. Each block here is
 one such meaning, written from the words those languages use for it (the nouns for user,
 recipient, address, mailbox, account; the verbs and adjectives for unknown, not existing, not
 found, full, disabled), never from one sample's sentence. `classify.reasons` places the blocks
@@ -15,7 +16,13 @@ pattern a line, lower case, a line starting with "+" continuing the one above.
 
 from __future__ import annotations
 
-__all__ = ["FOREIGN_MAILBOXFULL", "FOREIGN_SPAM", "FOREIGN_SUSPEND", "FOREIGN_USERUNKNOWN"]
+__all__ = [
+    "FOREIGN_MAILBOXFULL",
+    "FOREIGN_SPAM",
+    "FOREIGN_SUSPEND",
+    "FOREIGN_TOOMANYCONN",
+    "FOREIGN_USERUNKNOWN",
+]
 
 FOREIGN_SPAM = r"""
 (?:uznan[aoy]?|oznaczon[aoy]?|rozpoznan[aoy]?) (?:jako|za) spam
@@ -29,11 +36,22 @@ als spam (?:eingestuft|erkannt|markiert|klassifiziert|bewertet)
 垃圾邮件|垃圾郵件|迷惑メール
 """
 
+FOREIGN_TOOMANYCONN = r"""
+\btrop de (?:connexions|sessions)
+\bzu viele (?:verbindungen|gleichzeitige verbindungen|sitzungen)
+\bdemasiadas conex(?:iones|ões)|\bconexões (?:demais|em excesso)|\bmuitas conexões simultâneas
+\btroppe connessioni
+\b(?:zbyt wiele|za dużo|za duzo) (?:połączeń|polaczen)
+слишком много (?:соединений|подключений|сессий)
+\bte veel (?:verbindingen|gelijktijdige verbindingen)
+连接数过多|连接过多|並列接続数|接続数が多すぎ
+"""
+
 FOREIGN_MAILBOXFULL = r"""
 \bskrzynka\b.{0,30}(?:pełna|pelna|przepełniona|przepelniona)
 \bschránka\b.{0,20}\b(?:je )?plná
 \bposta kutusu\b.{0,20}\bdolu
-(?:postfach|mailbox|speicherplatz|speicher)\b.{0,40}\b
+(?:postfach|mailbox|speicher\w*)\b.{0,40}\b
 +(?:voll|überfüllt|ueberfuellt|überschritten|ueberschritten|erschöpft|erschoepft)
 \b(?:boite|boîte)\b.{0,40}\b(?:pleine|saturée|saturee)
 \b(?:quota|cuota|cota|quotum)\b.{0,20}\b(?:dépassé|depasse|atteint|excedid[oa]|superad[oa]|superat[oa]

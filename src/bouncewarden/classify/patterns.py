@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable
 from bouncewarden.events import Reason, Severity
+from bouncewarden.textscan.screen import ScreenedPattern, ScreenedTable
 
 __all__ = ["OperatorRule", "OperatorRules", "RuleSyntaxError", "match_rule", "parse_rule", "parse_rules"]
 
@@ -49,7 +49,7 @@ class OperatorRule:
 
 @lru_cache(maxsize=1024)
 def _compiled(pattern: str) -> ScreenedPattern:
-    """The rule's expression, screened (`classify.screen`): most rules match no given text."""
+    """The rule's expression, screened (`textscan.screen`): most rules match no given text."""
     try:
         return ScreenedPattern.compile(pattern, re.IGNORECASE)
     except re.error:
@@ -101,7 +101,7 @@ class OperatorRules(tuple[OperatorRule, ...]):
 
     @cached_property
     def table(self) -> ScreenedTable[OperatorRule]:
-        """The rules as one screened table (`classify.screen`)."""
+        """The rules as one screened table (`textscan.screen`)."""
         return ScreenedTable((rule, (_compiled(rule.pattern).regex,)) for rule in self)
 
 

@@ -29,15 +29,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bouncewarden.classify import transport
+from bouncewarden.classify.address_words import (
+    HASMOVED,
+    HOSTUNKNOWN,
+    NOTACCEPT,
+    UNROUTABLE,
+    USERUNKNOWN,
+    USERUNKNOWN_STATED,
+)
 from bouncewarden.classify.folding import fold_text
 from bouncewarden.classify.foreign import (
     FOREIGN_MAILBOXFULL,
     FOREIGN_SPAM,
     FOREIGN_SUSPEND,
+    FOREIGN_TOOMANYCONN,
     FOREIGN_USERUNKNOWN,
 )
-from bouncewarden.classify.screen import ScreenedTable
 from bouncewarden.events import Reason
+from bouncewarden.textscan.screen import ScreenedTable
 
 __all__ = ["TextVerdict", "reason_from_text"]
 
@@ -47,11 +56,13 @@ class TextVerdict:
     """The reason some wording names, whether it outranks a precise status, and whether it is
     one of the canned English "no such user" replies that per-recipient filters are known to
     reuse (`classify.decide` wants proof of the SMTP stage for those; wording in other
-    languages states the address's state and needs none)."""
+    languages states the address's state and needs none; English wording that states it in so
+    many words, "does not exist", needs a permanent reply code: `needs_reply`)."""
 
     reason: Reason
     strong: bool = True
     canned: bool = True
+    needs_reply: bool = False
 
 
 _STRONG = True
@@ -70,7 +81,7 @@ _SPAM_VERDICT = r"""
 _VIRUSDETECTED = r"""
 \bvirus\b.{0,30}\b(?:blocked|rejected|refused)\b
 \b(?:virus|malware|trojan|worm)\b.{0,40}\b(?:detected|found|infected)\b
-\b(?:infected|contains?) (?:with )?(?:an? )?(?:virus|malware|malicious)
+\b(?:infected|contains?) (?:with |by )?(?:an? )?(?:virus|malware|malicious)
 \bvirus(?:es)? (?:detected|found)
 """
 
@@ -104,6 +115,7 @@ dns ptr
 _FILTERED = r"""
 (?:mail|message|e-?mail) (?:is |was |has been )?rejected by (?:the )?recipients?\b
 +(?!'?s? (?:server|domain|mail|host|system|mta))
+(?:mail|message) (?:is |was |has been )?rejected by (?:the )?destination domain
 (?:recipient|user|addressee) (?:does not|doesn'?t) want (?:your|this|the) (?:mail|message|e-?mail)
 \b(?:user|recipient|personal)(?:'?s)? (?:block|black) ?list
 message filtered
@@ -150,7 +162,8 @@ sender was rejected
 domain of sender address .{0,80}(?:does not exist|not found|not resolve)
 unroutable sender
 sender (?:domain|address) (?:must exist|does not exist|not found|unknown|is invalid)
-(?:mail from|envelope sender|envelope from|return[- ]path) .{0,40}(?:rejected|refused|denied)
+(?:mail from|envelope sender|envelope from|return[- ]path) (?!\[?\d{1,3}(?:\.\d{1,3}){3}\b)
++.{0,40}(?:rejected|refused|denied)
 (?:your|sender'?s?|from) (?:e-?mail )?address .{0,60}(?:black|block|ban)[- ]?list
 sending to/from an address that has been (?:black|block)listed
 not (?:a )?member of (?:this|the) (?:mailing )?list
@@ -221,15 +234,20 @@ content (?:rejected|refused)
 _TOOMANYCONN = r"""
 exceeded (?:the )?(?:allowable|maximum|allowed) connection (?:time|count|limit)
 too many (?:connections|concurrent|simultaneous|sessions|recipients|rcpt)
-(?:connection|session|ip|domain) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
-\b(?:connection|ip|domain) frequency limited
+(?:connection|session) (?:rate |frequency |count )?limit(?:ed|s? (?:exceeded|reached))
+\b(?:ip|domain) (?:count )?limit(?:ed|s? (?:exceeded|reached))
+\bconnection frequency limited
 maximum (?:number of )?(?:connections|recipients)
 """
 
 # A rate limit that names spam only as its motive ("to protect our users from spam, mail from
-# your IP address has been rate limited") is a limit of the rate: tried before the spam words.
+# your IP address has been rate limited"), or that counts recipients or messages per hour, is a
+# limit of the rate: tried before the spam words and the connection limits.
 _RATE_LIMITED = r"""
 \b(?:temporarily )?rate[- ]limited\b
+\b(?:ip|domain|sender) (?:rate|frequency) limit(?:ed|s? (?:exceeded|reached))
+\btoo many (?:recipients|messages|e-?mails) (?:received |sent )?(?:this|per|an?|in the last)
++ (?:hour|minute|day)\b
 \bunusual rate of (?:e-?mail|mail|messages?)\b
 """
 
@@ -275,6 +293,8 @@ _MAILBOXFULL = r"""
 + (?:the |this |recipient'?s? )*(?:mailbox|inbox|account)
 \bhas too many messages (?:on|in|stored)
 exceed(?:ed|s)? (?:its |their |the |his |her |your )?storage (?:limit|allocation|quota|space)
+\b(?:exhausted|used up) (?:the |its |their |his |her |your |allowed |available )*
++storage (?:space|quota|allocation)
 storage (?:limit|allocation|quota) (?:exceeded|reached)
 \bfolder (?:is )?full
 mail ?box (?:is )?full
@@ -298,34 +318,9 @@ _SUSPEND = r"""
 compte du destinataire est bloqu
 """
 
-# "Unroutable address": no route for the address; a parser that knows the domain is local (where
-# it means no such user) says so in its hint, which a weak group gives way to.
-_UNROUTABLE = r"""
-\bunroute?able (?:address|recipient)\b
-\baddress (?:is )?unroute?able\b
-"""
-
 _INACTIVE = r"""
 \b(?:account|mailbox|address) (?:is |has been )?inactive\b
 \binactive (?:e-?mail )?(?:account|address)
-"""
-
-_HASMOVED = r"""
-no longer on (?:this )?server
-(?:mailbox|address|user|recipient) has (?:been )?(?:moved|changed)
-no forwarding address
-not our customer
-"""
-
-_NOTACCEPT = r"""
-\bhas no (?:mx(?: records?)?|mail ?servers?|mail exchangers?)\b
-\bnot (?:configured|set up) to (?:receive|accept) (?:e-?mail|mail)
-\bnull mx\b
-(?:does not|doesn'?t|do not) (?:receive|accept) (?:e-?mail|mail|messages)(?! (?:over|via|from|by|with)\b)
-no (?:mx|mail exchanger)(?: record)?s? (?:found )?for
-couldn'?t find a mail exchanger
-mx or srv record indicated no smtp service
-host/domain does not accept mail
 """
 
 _DNS_TEMPORARY = r"""
@@ -333,42 +328,6 @@ host not found, try again
 dns query failed
 malformed or unexpected name server reply
 host name lookup failure
-"""
-
-_HOSTUNKNOWN = r"""
-\bhost (?:or domain name )?(?:not found|unknown)\b
-\bunknown host\b
-\bdomain (?:name )?(?:not found|does not exist|doesn'?t exist|unknown|is not valid)
-\bno such domain\b
-\bnxdomain\b
-\binvalid domain\b(?! name)
-\bunrout(?:e)?able (?:mail )?domain
-illegal host
-bad destination (?:system|host)
-(?<![@\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)+\.? does not exist
-dns lookup failure
-"""
-
-_USERUNKNOWN = r"""
-\b(?:address|recipient|user)\b[^.;]{0,30}\bmarked as invalid\b
-\b(?:address|recipient|user|mailbox|account|addressee)\b[^.;]{0,30}
-+\b(?:cannot|can'?t|could not|couldn'?t) be found
-recipient address rejected: access denied
-\b(?:user|recipient|mailbox|account|address|addressee|local[- ]part|userid|destination)\b[^.;]{0,50}?
-+\b(?<!may )(?<!might )(?:unknown|not (?:found|known|exist|listed|valid|recogni[sz]ed)|does(?: not|n'?t) exist
-+|is (?:not valid|invalid)|no longer (?:exists|valid))
-\b(?:unknown|invalid|non-?existent|no such|bad|illegal|not a valid) (?!address error)(?:e-?mail )?
-+(?:user(?:id| ?name)?|recipients?|mailbox|account|address|local[- ]?part|alias
-+|destination(?: mailbox)?(?: address)?|final delivery userid)\b
-no (?:such )?(?:mailbox|user|account|recipient) (?:here|by that name|found)
-no valid recipients?
-mailbox unavailable
-recip(?:ient)?notfound
-doesn'?t have an? .{1,60} account
-there is no one at this address
-(?:recipient|destination) address rejected(?:\.|\s*$|\s*\()
-(?:^|: |\d )address rejected
-destinataire invalide
 """
 
 _POLICYVIOLATION = r"""
@@ -421,6 +380,7 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.SPAMDETECTED, _STRONG, FOREIGN_SPAM),
     (Reason.SPAMDETECTED, _WEAK, _CONTENT_REFUSED),
     (Reason.TOOMANYCONN, _STRONG, _TOOMANYCONN),
+    (Reason.TOOMANYCONN, _STRONG, FOREIGN_TOOMANYCONN),
     (Reason.SPEEDING, _STRONG, _SPEEDING),
     (Reason.MESGTOOBIG, _STRONG, _MESGTOOBIG),
     (Reason.EXCEEDLIMIT, _WEAK, _EXCEEDLIMIT),
@@ -430,13 +390,14 @@ _TABLE: Sequence[tuple[Reason, bool, str]] = (
     (Reason.SUSPEND, _STRONG, _SUSPEND),
     (Reason.SUSPEND, _STRONG, FOREIGN_SUSPEND),
     (Reason.SUSPEND, _WEAK, _INACTIVE),
-    (Reason.HASMOVED, _STRONG, _HASMOVED),
-    (Reason.NOTACCEPT, _STRONG, _NOTACCEPT),
+    (Reason.HASMOVED, _STRONG, HASMOVED),
+    (Reason.NOTACCEPT, _STRONG, NOTACCEPT),
     (Reason.NETWORKERROR, _STRONG, _DNS_TEMPORARY),
-    (Reason.HOSTUNKNOWN, _STRONG, _HOSTUNKNOWN),
-    (Reason.HOSTUNKNOWN, _WEAK, _UNROUTABLE),
+    (Reason.HOSTUNKNOWN, _STRONG, HOSTUNKNOWN),
+    (Reason.HOSTUNKNOWN, _WEAK, UNROUTABLE),
     (Reason.USERUNKNOWN, _STRONG, FOREIGN_USERUNKNOWN),
-    (Reason.USERUNKNOWN, _STRONG, _USERUNKNOWN),
+    (Reason.USERUNKNOWN, _STRONG, USERUNKNOWN_STATED),
+    (Reason.USERUNKNOWN, _STRONG, USERUNKNOWN),
     (Reason.POLICYVIOLATION, _STRONG, _POLICYVIOLATION),
     (Reason.NOTCOMPLIANTRFC, _STRONG, _NOTCOMPLIANTRFC),
     (Reason.CONTENTERROR, _STRONG, _CONTENTERROR),
@@ -469,12 +430,14 @@ def _patterns(block: str) -> list[str]:
     return patterns
 
 
-# The table, screened (`classify.screen`): one scan of the text finds the plain strings the
+_STATED = (FOREIGN_USERUNKNOWN, USERUNKNOWN_STATED)
+
+# The table, screened (`textscan.screen`): one scan of the text finds the plain strings the
 # patterns need, and only the patterns those allow are searched, group by group in order.
 # Patterns are written in lower case and searched in the lower-cased text, which is faster
 # than case-insensitive matching.
 _SCREENED = ScreenedTable(
-    (TextVerdict(reason, strong, block != FOREIGN_USERUNKNOWN), _patterns(block))
+    (TextVerdict(reason, strong, block not in _STATED, block == USERUNKNOWN_STATED), _patterns(block))
     for reason, strong, block in _TABLE
 )
 

@@ -20,9 +20,8 @@ from pathlib import Path
 import click
 
 from bouncewarden.cli.options import database_options, load, open_service
-from bouncewarden.clock import system_clock
-from bouncewarden.store.tokens import Scope, TokenStore
-from bouncewarden.store.users import Role, UserExists, UserStore
+from bouncewarden.store.tokens import Scope
+from bouncewarden.store.users import Role, UserExists
 
 __all__ = ["register"]
 
@@ -43,7 +42,7 @@ def tokens_group() -> None:
 def tokens_create(scope: str, name: str, config_file: Path | None, database_url: str | None) -> None:
     """Create a token and print it (this is the only time it is shown)."""
     with open_service(load(config_file, database_url)) as service:
-        created = TokenStore(service.engine, system_clock).create(Scope(scope), name)
+        created = service.tokens.create(Scope(scope), name)
     click.echo(created.secret)
     click.echo(f"token {created.info.id} ({scope}) created; store it now, it cannot be shown again", err=True)
 
@@ -53,7 +52,7 @@ def tokens_create(scope: str, name: str, config_file: Path | None, database_url:
 def tokens_list(config_file: Path | None, database_url: str | None) -> None:
     """List the tokens (never the tokens themselves)."""
     with open_service(load(config_file, database_url)) as service:
-        tokens = TokenStore(service.engine, system_clock).list()
+        tokens = service.tokens.list()
     for token in tokens:
         state = "revoked" if token.revoked_at else "live"
         fields = (
@@ -73,7 +72,7 @@ def tokens_list(config_file: Path | None, database_url: str | None) -> None:
 def tokens_revoke(token_id: int, config_file: Path | None, database_url: str | None) -> None:
     """Revoke a token by id (from `tokens list`)."""
     with open_service(load(config_file, database_url)) as service:
-        revoked = TokenStore(service.engine, system_clock).revoke(token_id)
+        revoked = service.tokens.revoke(token_id)
     if not revoked:
         raise click.ClickException(f"no live token with id {token_id}")
     click.echo(f"token {token_id} revoked")
@@ -106,7 +105,7 @@ def users_add(
     password = _read_password(password_stdin)
     with open_service(load(config_file, database_url)) as service:
         try:
-            user = UserStore(service.engine, system_clock).add(username, password, Role(role))
+            user = service.users.add(username, password, Role(role))
         except (UserExists, ValueError) as err:
             raise click.ClickException(str(err)) from err
     click.echo(f"user {user.username} ({user.role}) added")
@@ -117,7 +116,7 @@ def users_add(
 def users_list(config_file: Path | None, database_url: str | None) -> None:
     """List the users: NAME<TAB>ROLE<TAB>LAST LOGIN."""
     with open_service(load(config_file, database_url)) as service:
-        users = UserStore(service.engine, system_clock).list()
+        users = service.users.list()
     for user in users:
         click.echo(f"{user.username}\t{user.role}\t{_when(user.last_login_at)}")
 
@@ -128,7 +127,7 @@ def users_list(config_file: Path | None, database_url: str | None) -> None:
 def users_remove(username: str, config_file: Path | None, database_url: str | None) -> None:
     """Remove a user."""
     with open_service(load(config_file, database_url)) as service:
-        removed = UserStore(service.engine, system_clock).remove(username)
+        removed = service.users.remove(username)
     if not removed:
         raise click.ClickException(f"no user called {username!r}")
     click.echo(f"user {username} removed")

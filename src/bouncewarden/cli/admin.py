@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bouncewarden.cli.options import (
+    MOMENT,
     actor,
     database_options,
     json_option,
@@ -101,12 +102,10 @@ def jobs_group() -> None:
 @jobs_group.command("run")
 @database_options
 @json_option
-@click.option(
-    "--now", "now_text", default=None, metavar="ISO-8601", help="Run as of this time (default: now)."
-)
-def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now_text: str | None) -> None:
+@click.option("--now", type=MOMENT, default=None, help="Run as of this time (default: now).")
+def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, now: datetime | None) -> None:
     """Run the due scheduled work once and print what was done."""
-    now = _parse_time(now_text) if now_text else datetime.now(UTC)
+    now = now or datetime.now(UTC)
     with open_service(load(config_file, database_url)) as service:
         report = service.run_due_jobs(now)
     if not as_json:
@@ -123,14 +122,6 @@ def jobs_run(config_file: Path | None, database_url: str | None, as_json: bool, 
             ],
         }
     )
-
-
-def _parse_time(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise click.BadParameter(f"not an ISO 8601 time: {value!r}", param_hint="--now") from err
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def _read_addresses(addresses: tuple[str, ...], file: str | None) -> list[str]:

@@ -3,33 +3,25 @@
     bouncewarden clean IN.csv -o OUT.csv [--column email] [--db URL] [--config FILE] [--json]
 
 The report (rows read, kept, dropped and why) goes to stderr, or as JSON to stdout with
-`--json`. A progress bar goes to stderr for big files, only on a terminal.
+`--json`. A progress line with the rate goes to stderr for big files, only on a terminal and without
+`--json`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from bouncewarden.cli.options import database_options, load, open_service
+from bouncewarden.cli.progress import file_size, progress
 from bouncewarden.logsafe import escape_controls
 
 __all__ = ["clean_command", "register"]
 
-# Below this much input a progress bar is more noise than help.
+# Below this much input a progress line is more noise than help.
 _PROGRESS_MIN_BYTES = 4 * 1024 * 1024
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 @click.command("clean")
@@ -62,10 +54,15 @@ def clean_command(
     settings = load(config_file, database_url)
     with open_service(settings) as service:
         suppressed = load_suppressed(service.admin.suppression_reasons())
-    size = 0 if str(input_file) == "-" else _file_size(input_file)
+    size = file_size(input_file)
     try:
-        with _position_progress(size, "cleaning") as advance:
+        with progress("cleaning", size, "rows", quiet=as_json or size < _PROGRESS_MIN_BYTES) as shown:
+
+            def advance(position: int, rows: int) -> None:
+                shown.update(position=position, items=rows)
+
             report = clean_file(input_file, output, suppressed=suppressed, column=column, on_progress=advance)
+            shown.update(position=size, items=report.rows)
     except ColumnNotFound as err:
         raise click.UsageError(str(err)) from err
     except UnreadableList as err:
@@ -75,22 +72,6 @@ def clean_command(
     else:
         for line in report.lines():
             click.echo(line, err=True)
-
-
-@contextmanager
-def _position_progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
-    """A function to report the position reached in a file; a bar on stderr for big files."""
-    if not sys.stderr.isatty() or total < _PROGRESS_MIN_BYTES:
-        yield None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr, show_pos=False) as bar:
-        done = [0]
-
-        def advance(position: int) -> None:
-            bar.update(position - done[0])
-            done[0] = position
-
-        yield advance
 
 
 def register(group: click.Group) -> None:

@@ -23,14 +23,14 @@ def prepare_demo(settings: Settings) -> Settings:
     """`settings` pointed at a new demo database, which is filled; prints how to sign in."""
     from bouncewarden.demo import load_demo
     from bouncewarden.service import Service
-    from bouncewarden.store.users import Role, UserStore
+    from bouncewarden.store.users import Role
 
     folder = Path(tempfile.mkdtemp(prefix="bouncewarden-demo-"))
     demo = settings.model_copy(update={"database_url": default_database_url(folder), "data_dir": folder})
     password = secrets.token_urlsafe(12)
     with Service.open(demo) as service:
         summary = load_demo(service, now=system_clock())
-        UserStore(service.engine, system_clock).add("admin", password, Role.ADMINISTRATOR)
+        service.users.add("admin", password, Role.ADMINISTRATOR)
     host = demo.http.host if demo.http.host not in {"0.0.0.0", "::"} else "127.0.0.1"
     click.echo(
         f"demo database: {folder} ({summary.files.inputs} sample files, {summary.generated} generated events)"

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bouncewarden.cli.options import Progress, database_options, load, open_service, progress
+from bouncewarden.cli.options import database_options, load, open_service
+from bouncewarden.cli.progress import Progress, file_size, progress
 from bouncewarden.errors import BouncewardenError
 from bouncewarden.logsafe import escape_controls
 
@@ -45,13 +46,6 @@ BATCH_BYTES = 16 * 1024 * 1024
 # Below this much input a progress line is more noise than help.
 _PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 _PROGRESS_MIN_FILES = 50
-
-
-def _file_size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _database_files(settings: Settings) -> frozenset[Path]:
@@ -95,7 +89,7 @@ def _run(intake: Intake, files: list[Path], source: str, as_json: bool) -> tuple
     """Ingest `files`; stops at the first batch the database could not take (and says why)."""
     from bouncewarden.intake import Outcome, Tally
 
-    sizes = [_file_size(path) for path in files]
+    sizes = [file_size(path) for path in files]
     small = sum(sizes) < _PROGRESS_MIN_BYTES and len(files) < _PROGRESS_MIN_FILES
     tally = Tally()
     problem = None

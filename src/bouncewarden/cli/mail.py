@@ -111,11 +111,10 @@ def smtp_group(
 def smtp_status(as_json: bool, config_file: Path | None, database_url: str | None) -> None:
     """Show the receiver's configuration and what it last reported (counts, last message, errors)."""
     from bouncewarden.sources.smtp import SMTP_SOURCE
-    from bouncewarden.store.mail_sources import MailSourceLedger
 
     settings = _settings(config_file, database_url)
     with _open(settings) as service:
-        states = MailSourceLedger(service.engine).states(SMTP_SOURCE)
+        states = service.mail_sources.states(SMTP_SOURCE)
     state = states[0] if states else None
     smtp = settings.smtp
     configured = (
@@ -155,11 +154,10 @@ def mailbox_group() -> None:
 def mailbox_list(as_json: bool, config_file: Path | None, database_url: str | None) -> None:
     """Show the configured mailboxes, when each was last read, and its last error."""
     from bouncewarden.sources.mailbox import MAILBOX_KIND
-    from bouncewarden.store.mail_sources import MailSourceLedger
 
     settings = _settings(config_file, database_url)
     with _open(settings) as service:
-        states = {state.name: state for state in MailSourceLedger(service.engine).states(MAILBOX_KIND)}
+        states = {state.name: state for state in service.mail_sources.states(MAILBOX_KIND)}
     rows = []
     for box in settings.mailboxes:
         where = str(box.path) if box.path else f"{box.username}@{box.host}:{box.resolved_port}/{box.folder}"
@@ -193,14 +191,13 @@ def mailbox_scan(name: str | None, as_json: bool, config_file: Path | None, data
     """Read the new messages of every mailbox (or of NAME) once, and act on them as configured."""
     from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.mailbox import scan_mailbox
-    from bouncewarden.store.mail_sources import MailSourceLedger
 
     settings = _settings(config_file, database_url)
     boxes = [box for box in settings.mailboxes if name is None or box.name == name]
     if not boxes:
         raise click.UsageError(f"no mailbox named {name}" if name else "no mailboxes configured")
     with _open(settings) as service:
-        recorder, ledger = mail_recorder(service), MailSourceLedger(service.engine)
+        recorder, ledger = mail_recorder(service), service.mail_sources
         try:
             reports = [scan_mailbox(box, recorder, ledger) for box in boxes]
         except BouncewardenError as err:
@@ -235,9 +232,8 @@ def _stop_on_signals() -> threading.Event:
 def _start_receiver(service: Service, smtp: SmtpSettings) -> SmtpReceiver:
     from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.smtp import SmtpReceiver
-    from bouncewarden.store.mail_sources import MailSourceLedger
 
-    receiver = SmtpReceiver(smtp, mail_recorder(service), ledger=MailSourceLedger(service.engine))
+    receiver = SmtpReceiver(smtp, mail_recorder(service), ledger=service.mail_sources)
     try:
         receiver.start()
     except OSError as err:
@@ -253,13 +249,12 @@ def start_mail_sources(
     """For `serve`: the SMTP receiver (when `[smtp]` is set, started) and a watcher thread per mailbox."""
     from bouncewarden.sources.mail_intake import mail_recorder
     from bouncewarden.sources.mailbox_watch import watch_mailbox
-    from bouncewarden.store.mail_sources import MailSourceLedger
 
     receiver = None
     if settings.smtp is not None:
         quiet_smtp_library()
         receiver = _start_receiver(service, settings.smtp)
-    recorder, ledger = mail_recorder(service), MailSourceLedger(service.engine)
+    recorder, ledger = mail_recorder(service), service.mail_sources
     threads = [
         threading.Thread(target=watch_mailbox, args=(box, recorder, ledger, stop), name=f"mailbox:{box.name}")
         for box in settings.mailboxes

@@ -1,4 +1,4 @@
-"""What the commands share: the `--db`/`--config` options, opening the store, `--json`, progress.
+"""What the commands share: the `--db`/`--config` options, opening the store, `--json`, times.
 
 Every command that reads settings takes `--config FILE` (a TOML file that must exist) and those
 that touch the database `--db URL` (over `BOUNCEWARDEN_DATABASE_URL` and the settings file).
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import getpass
 import json
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,7 +24,7 @@ if TYPE_CHECKING:
     from bouncewarden.service import Service
 
 __all__ = [
-    "Progress",
+    "MOMENT",
     "actor",
     "config_option",
     "database_options",
@@ -34,11 +32,28 @@ __all__ = [
     "load",
     "open_service",
     "print_json",
-    "progress",
     "safe_url",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Moment(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click releases
+    """An ISO 8601 date or time (`--since`, `--now`); one written without a zone is UTC."""
+
+    name = "ISO-8601"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date or time", param, ctx)
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+MOMENT = _Moment()
 
 
 def config_option(function: F) -> F:
@@ -107,59 +122,3 @@ def safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-class Progress:
-    """Position and count of a long run, drawn with a rate on stderr at most twice a second."""
-
-    def __init__(self, label: str, total: int, noun: str, shown: bool) -> None:
-        self._label = label
-        self._total = total
-        self._noun = noun
-        self._shown = shown
-        self._started = time.monotonic()
-        self._last = 0.0
-        self._position = 0
-        self._items = 0
-
-    @property
-    def position(self) -> int:
-        """How far the run got, in the unit of `total`."""
-        return self._position
-
-    @property
-    def items(self) -> int:
-        """How many items were done."""
-        return self._items
-
-    def update(self, *, position: int, items: int) -> None:
-        """`position` of `total` reached, `items` done in all."""
-        self._position, self._items = position, items
-        now = time.monotonic()
-        if self._shown and now - self._last >= 0.5:
-            self._last = now
-            self._draw(now)
-
-    def _draw(self, now: float) -> None:
-        rate = self._items / max(now - self._started, 1e-9)
-        percent = 100 * self._position // self._total if self._total else 100
-        line = f"{self._label}: {percent:3d}%  {self._items:,} {self._noun}, {rate:,.0f}/s"
-        sys.stderr.write(f"\r{line}\033[K")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        """Draw the last state and end the line."""
-        if self._shown:
-            self._draw(time.monotonic())
-            sys.stderr.write("\n")
-
-
-@contextmanager
-def progress(label: str, total: int, noun: str, *, quiet: bool = False) -> Iterator[Progress]:
-    """A `Progress`, drawn only when stderr is a terminal and the command is not `quiet` (`--json`)."""
-    shown = not quiet and sys.stderr.isatty()
-    counter = Progress(label, total, noun, shown)
-    try:
-        yield counter
-    finally:
-        counter.finish()

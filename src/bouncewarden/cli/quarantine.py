@@ -18,21 +18,22 @@ from __future__ import annotations
 import json
 import sys
 import unicodedata
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from bouncewarden.cli.options import (
+    MOMENT,
     actor,
     database_options,
     json_option,
     load,
     open_service,
     print_json,
-    progress,
 )
+from bouncewarden.cli.progress import progress
 
 if TYPE_CHECKING:
     from bouncewarden.store.quarantine import QuarantineEntry
@@ -73,23 +74,15 @@ def _row(entry: QuarantineEntry) -> dict[str, object]:
     }
 
 
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise click.BadParameter(f"not an ISO date or time: {value!r}", param_hint="--since") from err
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 @click.group("quarantine")
 def quarantine_group() -> None:
     """Inputs that could not be read: list, show, replay after a fix, drop."""
 
 
 @quarantine_group.command("list")
-@click.option("--since", default=None, help="Only inputs quarantined at or after this ISO date/time (UTC).")
+@click.option(
+    "--since", type=MOMENT, default=None, help="Only inputs quarantined at or after this ISO date/time (UTC)."
+)
 @click.option("--source", default=None, help="Only inputs from this source (file, sqs, sns, ...).")
 @click.option(
     "--state", "states", multiple=True, type=click.Choice(_STATES), help="States to list (default: held)."
@@ -97,7 +90,7 @@ def quarantine_group() -> None:
 @json_option
 @database_options
 def quarantine_list(
-    since: str | None,
+    since: datetime | None,
     source: str | None,
     states: tuple[str, ...],
     as_json: bool,
@@ -109,7 +102,7 @@ def quarantine_list(
 
     wanted = tuple(QuarantineState(state) for state in states) or (QuarantineState.HELD,)
     with open_service(load(config_file, database_url)) as service:
-        entries = service.quarantine.entries(since=_since(since), source=source, states=wanted)
+        entries = service.quarantine.entries(since=since, source=source, states=wanted)
     if as_json:
         print_json([_row(entry) for entry in entries])
         return

@@ -10,42 +10,29 @@ parser version behind it; with --dry-run nothing is written. See
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from bouncewarden import __version__
-from bouncewarden.clock import system_clock
-from bouncewarden.config import load_settings
-from bouncewarden.errors import BouncewardenError
+from bouncewarden.cli.options import MOMENT, database_options, json_option, load, open_service
 
 __all__ = ["reclassify_command", "register"]
 
 
-def _since(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as err:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time", param_hint="--since") from err
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 @click.command("reclassify")
-@click.option("--since", default=None, help="Only events that happened at or after this ISO 8601 time.")
+@click.option(
+    "--since", type=MOMENT, default=None, help="Only events that happened at or after this ISO 8601 time."
+)
 @click.option(
     "--source", default=None, help="Only events of this source (ses, file, pmta, postfix-log, ...)."
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--db", "database_url", default=None, help="Database URL (default: settings).")
-@click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None
-)
+@json_option
+@database_options
 def reclassify_command(
-    since: str | None,
+    since: datetime | None,
     source: str | None,
     dry_run: bool,
     as_json: bool,
@@ -56,15 +43,9 @@ def reclassify_command(
     from bouncewarden.classify import match_rule
     from bouncewarden.events import FeedbackEvent
     from bouncewarden.parse.replay import read_evidence
-    from bouncewarden.service import Service
-    from bouncewarden.store.reclassify import apply_reclassification, describe, plan_reclassification
+    from bouncewarden.store.reclassify import describe
 
-    moment = _since(since)
-    try:
-        settings = load_settings(config_file, database_url=database_url)
-    except BouncewardenError as err:
-        raise click.UsageError(str(err)) from err
-    with Service.open(settings) as service:
+    with open_service(load(config_file, database_url)) as service:
         stored = service.rules.stored_rules()
         rules = [entry.rule for entry in stored]
 
@@ -78,12 +59,8 @@ def reclassify_command(
                     return f"rule {entry.id}: {rule.pattern} ==> {rule.severity.value}"
             return f"classifier of bouncewarden {__version__}"
 
-        plan = plan_reclassification(
-            service.engine, settings.policy, read=read, explain=explain, since=moment, source=source
-        )
-        changed = (
-            0 if dry_run else apply_reclassification(service.engine, plan, now=system_clock(), rules=rules)
-        )
+        plan = service.reclassifier.plan(read=read, explain=explain, since=since, source=source)
+        changed = 0 if dry_run else service.reclassifier.apply(plan, rules=rules)
     verb = "would change" if dry_run else "changed"
     if as_json:
         click.echo(

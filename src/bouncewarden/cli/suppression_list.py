@@ -7,7 +7,8 @@ The file format, the spreadsheet-formula neutralising and what `import` refuses 
 described in `bouncewarden.store.listfile`. A file `export` writes is created readable by
 its owner only (it lists people's addresses). `import` stores nothing when the file cannot
 be read (`FILE:LINE: what is wrong`, exit 1); rows whose address is impossible are skipped,
-each named on standard error, the rest imported, and the exit status is then 3.
+each named on standard error, the rest imported, and the exit status is then 3. On a terminal
+`import` shows its progress and rate on stderr.
 """
 
 from __future__ import annotations
@@ -15,19 +16,22 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, BinaryIO, TypeVar
 
 import click
 
 from bouncewarden.cli.options import actor, database_options, load, open_service
+from bouncewarden.cli.progress import Progress, file_size, progress
 from bouncewarden.errors import BouncewardenError
 
 __all__ = ["register"]
 
 SKIPPED_EXIT = 3
+_PROGRESS_EVERY = 1000
+T = TypeVar("T")
 _FORMATS = click.Choice(["csv", "jsonl"])
 _UNSAFE_RAW = click.option(
     "--unsafe-raw",
@@ -111,13 +115,18 @@ def import_command(
         chosen = ListFormat(list_format) if list_format else detect_format(file, _head_text(first))
         lines = physical_lines(handle, where)
         rows = read_suppressions(lines, chosen, where, raw=raw, on_skipped=skip)
-        with open_service(load(config_file, database_url)) as service:
+        size = file_size(file)
+        with (
+            open_service(load(config_file, database_url)) as service,
+            progress("importing", size, "rows") as shown,
+        ):
             try:
                 report = service.admin.import_suppressions(
-                    rows, label=f"import of {file.name}", actor=actor()
+                    _counted(rows, handle, shown), label=f"import of {file.name}", actor=actor()
                 )
             except BouncewardenError as err:
                 raise click.ClickException(str(err)) from err
+            shown.update(position=size, items=report.rows)
     click.echo(
         f"read {report.rows + len(skipped)} rows, {report.addresses} addresses: {report.suppressed} "
         f"suppressed, {report.already_suppressed} already suppressed"
@@ -125,6 +134,14 @@ def import_command(
     )
     if skipped:
         sys.exit(SKIPPED_EXIT)
+
+
+def _counted(rows: Iterable[T], handle: io.BufferedReader, shown: Progress) -> Iterator[T]:
+    """`rows`, telling `shown` how many went by and how far into `handle` they were read."""
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % _PROGRESS_EVERY == 0:
+            shown.update(position=handle.tell() if handle.seekable() else 0, items=count)
 
 
 def _head_text(head: bytes) -> str:

@@ -143,12 +143,12 @@ def clean_csv(
     *,
     suppressed: Mapping[str, str],
     column: str = DEFAULT_COLUMN,
-    on_progress: Callable[[], object] | None = None,
+    on_progress: Callable[[int], object] | None = None,
 ) -> CleanReport:
     """Copy `source` to `target` without the rows that may not be mailed; the counts.
 
     `source` should be opened with `newline=""`; the delimiter (`,` `;` tab `|`) and the line
-    ending are taken from the header line and used for the output too. `on_progress` is
+    ending are taken from the header line and used for the output too. `on_progress(rows)` is
     called every few tens of thousands of rows.
     """
     report = CleanReport()
@@ -175,7 +175,7 @@ def _copy_rows(
     index: int,
     suppressed: Mapping[str, str],
     report: CleanReport,
-    on_progress: Callable[[], object] | None,
+    on_progress: Callable[[int], object] | None,
 ) -> None:
     # The hot loop: a million rows should take about a second, so no per-row helper calls.
     count = kept = invalid = 0
@@ -184,7 +184,7 @@ def _copy_rows(
     for row in rows:
         count += 1
         if on_progress is not None and count % _PROGRESS_EVERY == 0:
-            on_progress()
+            on_progress(count)
         # normalise_address, inlined for ASCII (an internationalised domain takes the slow road)
         address = row[index].strip().strip("<>").strip().lower() if index < len(row) else ""
         if not address.isascii():
@@ -247,9 +247,9 @@ def clean_file(
     *,
     suppressed: Mapping[str, str],
     column: str = DEFAULT_COLUMN,
-    on_progress: Callable[[int], object] | None = None,
+    on_progress: Callable[[int, int], object] | None = None,
 ) -> CleanReport:
-    """`clean_csv` from one file to another (`-` for stdin/stdout); `on_progress(bytes_read)`."""
+    """`clean_csv` from one file to another (`-` for stdin/stdout); `on_progress(bytes_read, rows)`."""
     with _text_input(input_path) as (source, binary), _text_output(output_path) as target:
-        tick = None if on_progress is None else (lambda: on_progress(binary.tell()))
+        tick = None if on_progress is None else (lambda rows: on_progress(binary.tell(), rows))
         return clean_csv(source, target, suppressed=suppressed, column=column, on_progress=tick)

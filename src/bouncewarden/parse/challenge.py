@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.addresses import addresses_in, clean_address
 from bouncewarden.parse.failure_words import looks_like_ndr
@@ -25,6 +24,7 @@ from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.original import OriginalHeaders
 from bouncewarden.parse.own_addresses import is_list_software_address, is_role_address
 from bouncewarden.parse.report import RecipientFinding
+from bouncewarden.textscan.screen import ScreenedPattern, folded_for_screen
 
 __all__ = ["is_challenge", "parse_challenge"]
 

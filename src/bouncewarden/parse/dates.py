@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 __all__ = ["parse_date"]
 
@@ -27,13 +28,19 @@ _CANONICAL = re.compile(
 _MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTHS, start=1)}
 
 
+@lru_cache(maxsize=256)
+def _zone(seconds: int) -> timezone:
+    """The fixed-offset zone, made once per offset (dates repeat a handful of zones)."""
+    return timezone(timedelta(seconds=seconds))
+
+
 def _canonical(found: re.Match[str]) -> datetime:
     day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
     when = (int(year), _MONTH_NUMBERS[month], int(day), int(hour), int(minute), int(second))
     offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
     if offset == 0 and sign == "-":
         return datetime(*when)  # "-0000": local time of an unknown zone (RFC 5322 3.3)
-    return datetime(*when, tzinfo=timezone(timedelta(seconds=-offset if sign == "-" else offset)))
+    return datetime(*when, tzinfo=_zone(-offset if sign == "-" else offset))
 
 
 def parse_date(value: str | None) -> datetime | None:

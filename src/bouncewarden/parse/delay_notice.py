@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.parse.message import BounceMessage
+from bouncewarden.textscan.screen import ScreenedPattern, folded_for_screen
 
 __all__ = ["is_delay_notice", "is_success_notice"]
 
@@ -27,9 +27,9 @@ __all__ = ["is_delay_notice", "is_success_notice"]
 _WINDOW = 4000
 
 # The patterns are written in lower case and searched in the text folded for screening
-# (`classify.screen.folded_for_screen`: lower case, the four look-alikes `re` matches to ASCII
+# (`textscan.screen.folded_for_screen`: lower case, the four look-alikes `re` matches to ASCII
 # letters made ASCII), which finds what a case-insensitive search of the text finds and is
-# several times faster. Screened (`classify.screen`): searched only where the folded text holds
+# several times faster. Screened (`textscan.screen`): searched only where the folded text holds
 # one of its words.
 _WARNING = ScreenedPattern.compile(
     r"warning (?:message )?only|(?:do|need) not need to resend|not need to resend|has been delayed"

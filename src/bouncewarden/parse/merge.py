@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import re
 
+from bouncewarden.classify.status import find_status
 from bouncewarden.events import Kind, Reason
 from bouncewarden.parse.report import RecipientFinding
 
-__all__ = ["better_diagnostic", "merge_findings"]
+__all__ = ["better_diagnostic", "mark_guessed_statuses", "merge_findings"]
 
 _CODES = re.compile(r"(?<![\d.])(?:[45]\d\d|[45]\.\d{1,3}\.\d{1,3})(?![\d])")
+_REMOTE_REPLY = re.compile(r"\s*(?:smtp\s*;\s*)?[45]\d\d(?![\d.])", re.IGNORECASE)
 
 
 def better_diagnostic(first: str | None, second: str | None) -> str | None:
@@ -137,3 +139,12 @@ def merge_findings(
         if source is not None:
             _fill(finding, source)
     return status_findings
+
+
+def mark_guessed_statuses(findings: list[RecipientFinding]) -> None:
+    """Mark the specific statuses that a family in `parse.mta.GUESSES_STATUS` wrote for a remote
+    reply stating none of its own (`RecipientFinding.status_guessed`)."""
+    for finding in findings:
+        reply = finding.diagnostic or ""
+        remote = _REMOTE_REPLY.match(reply) is not None
+        finding.status_guessed = remote and not _is_generic(finding.status) and find_status(reply) is None

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.addresses import addresses_in, clean_address
 from bouncewarden.parse.message import BounceMessage, decode_header_value
+from bouncewarden.textscan.screen import ScreenedPattern
 
 __all__ = [
     "CAMPAIGN_HEADERS",
@@ -33,7 +33,7 @@ __all__ = [
 
 # Lines that announce the returned message in plain-text bounces. Each alternative is a
 # wording a widely used MTA writes (Exim, qmail, Postfix, sendmail, Exchange, Notes, ...).
-# Screened (`classify.screen`): searched only when the text holds one of its words.
+# Screened (`textscan.screen`): searched only when the text holds one of its words.
 # A match never leaves its line and only its line matters (`split_original`), so the dashes
 # before a wording are written as one "-" after the leading run, which may hold dashes too:
 # "-+" there made every split of a long line of dashes a try (half a millisecond a line).

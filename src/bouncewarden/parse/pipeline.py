@@ -38,9 +38,9 @@ from bouncewarden.parse.challenge import is_challenge, parse_challenge
 from bouncewarden.parse.delay_notice import is_delay_notice, is_success_notice
 from bouncewarden.parse.dsn import findings_from_status, parse_date
 from bouncewarden.parse.fallback import parse_fallback
-from bouncewarden.parse.merge import merge_findings
+from bouncewarden.parse.merge import mark_guessed_statuses, merge_findings
 from bouncewarden.parse.message import BounceMessage
-from bouncewarden.parse.mta import PARSERS, TEXT_NAMES_RECIPIENT
+from bouncewarden.parse.mta import GUESSES_STATUS, PARSERS, TEXT_NAMES_RECIPIENT
 from bouncewarden.parse.original import OriginalHeaders, original_headers
 from bouncewarden.parse.own_addresses import list_addresses
 from bouncewarden.parse.report import (
@@ -90,6 +90,8 @@ def _find(message: BounceMessage, original: OriginalHeaders) -> _Attempt:
             attempt.findings = merge_findings(
                 attempt.findings, extra, text_names_recipient=name in TEXT_NAMES_RECIPIENT
             )
+            if name in GUESSES_STATUS:
+                mark_guessed_statuses(attempt.findings)
             attempt.parser = "dsn+" + name if name else "dsn"
             return attempt
         attempt.defects.append("delivery-status part without a readable recipient")

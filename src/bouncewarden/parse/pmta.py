@@ -45,7 +45,8 @@ from functools import lru_cache
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+from bouncewarden.intake import NotFeedback, Reading, Unreadable
+from bouncewarden.parse.records import feedback
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = ["BOUNCE_CATEGORIES", "FORMAT_NAME", "MEDIA_TYPE", "SOURCE", "AccountingReader", "parse_time"]
@@ -176,28 +177,26 @@ class AccountingReader:
         """The header row in force (a re-reader of a later row needs it first)."""
         return self._header.raw if self._header is not None else b""
 
-    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+    def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The event of one row, or why it has none."""
         if not record.strip():
-            return RecordSkipped(line, "empty")
+            return NotFeedback("empty")
         values = _split(record)
         if values is None:
-            return RecordBroken(line, "row is not valid CSV (a quote is not closed properly)")
+            return Unreadable("row is not valid CSV (a quote is not closed properly)")
         first = values[0].strip().lower()
         if first == "type":
             self._header = _header(values, record)
-            return RecordSkipped(line, "header")
+            return NotFeedback("header")
         if self._header is None:
-            return RecordBroken(line, "row before any header row (the first column must be named 'type')")
+            return Unreadable("row before any header row (the first column must be named 'type')")
         kind = _TYPES.get(first)
         if kind is None:
-            return RecordSkipped(line, f"type {first or '(empty)'}")
+            return NotFeedback(f"type {first or '(empty)'}")
         if len(values) > len(self._header.names):
-            return RecordBroken(
-                line, f"row has {len(values)} fields, the header names {len(self._header.names)}"
-            )
+            return Unreadable(f"row has {len(values)} fields, the header names {len(self._header.names)}")
         row = dict(zip(self._header.names, values, strict=False))
-        return self._event(row, kind, _SHORT_TYPES.get(first, first), record, line, rules)
+        return self._event(row, kind, _SHORT_TYPES.get(first, first), record, rules)
 
     def _event(
         self,
@@ -205,17 +204,14 @@ class AccountingReader:
         kind: Kind,
         type_name: str,
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordResult:
+    ) -> Reading:
         recipient = row.get("rcpt", "").strip().strip("<>").strip()
         if "@" not in recipient:
-            return RecordBroken(line, f"{type_name} row has no recipient address in 'rcpt'")
+            return Unreadable(f"{type_name} row has no recipient address in 'rcpt'")
         occurred_at = parse_time(row.get("timelogged", ""))
         if occurred_at is None:
-            return RecordBroken(
-                line, f"{type_name} row has no readable 'timeLogged' ({row.get('timelogged', '')!r})"
-            )
+            return Unreadable(f"{type_name} row has no readable 'timeLogged' ({row.get('timelogged', '')!r})")
         finding = _finding(recipient, row, kind)
         reason, severity, label = _judge(finding, row, kind, rules)
         digest = hashlib.sha256(record).hexdigest()[:32]
@@ -238,7 +234,7 @@ class AccountingReader:
             provider_label=label,
             tags=self._tags(row, type_name),
         )
-        return RecordRead(line, (event,))
+        return feedback(self.format_name, (event,))
 
     def _tags(self, row: Mapping[str, str], type_name: str) -> dict[str, str]:
         tags = {"record_type": type_name}

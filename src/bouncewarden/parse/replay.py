@@ -18,7 +18,6 @@ from bouncewarden.events import FeedbackEvent
 from bouncewarden.parse.formats import FORMATS, is_quoted, line_reader
 from bouncewarden.parse.lines import iter_records
 from bouncewarden.parse.reader import Feedback, RawInput, read_input
-from bouncewarden.parse.records import RecordRead
 
 __all__ = ["read_evidence"]
 
@@ -36,7 +35,7 @@ def read_evidence(
     reader = line_reader(format_name, reference=received_at)
     events: list[FeedbackEvent] = []
     for record in iter_records(io.BytesIO(data), quoted=is_quoted(format_name)):
-        result = reader.read(record.data, record.line, rules=rules)
-        if isinstance(result, RecordRead):
-            events.extend(result.events)
+        reading = reader.read(record.data, rules=rules)
+        if isinstance(reading, Feedback):
+            events.extend(reading.events)
     return events

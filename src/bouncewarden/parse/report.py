@@ -34,7 +34,10 @@ class RecipientFinding:
     report shows it outside the diagnostic (a session transcript, an MTA's "SMTP:RCPT").
     `temporary` is what the format says of a failure it gives no code for: True where the
     failure grew out of temporary errors (an MTA that gave up retrying), False where it is
-    stated permanent, None where the format says nothing.
+    stated permanent, None where the format says nothing. `status_guessed` is True where the
+    status is the reporting MTA's own guess at a remote reply that stated none (sendmail's
+    5.1.1 for any refused RCPT, `parse.mta.GUESSES_STATUS`): it is reported as written, and
+    the classifier weighs only its class.
     """
 
     address: str
@@ -51,6 +54,7 @@ class RecipientFinding:
     arrival_date: datetime | None = None
     command: str | None = None
     temporary: bool | None = None
+    status_guessed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

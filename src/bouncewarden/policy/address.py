@@ -57,11 +57,6 @@ class Decision:
     state: AddressState
     transition: Transition | None = None
 
-    @property
-    def is_transition(self) -> bool:
-        """True when the address changed status."""
-        return self.transition is not None
-
 
 def can_change_address(event: FeedbackEvent) -> bool:
     """True when `event` may change its address (so the store must load and lock the row)."""

@@ -23,7 +23,7 @@ from typing import Any
 from bouncewarden.config_mail import AfterScan, MailboxKind, MailboxSettings
 from bouncewarden.errors import SourceError
 from bouncewarden.sources.mail_intake import MailResult
-from bouncewarden.sources.mailbox import MessageRef, wants_action
+from bouncewarden.sources.mailbox_client import MessageRef, wants_action
 from bouncewarden.store.mail_sources import MailSourceLedger
 
 __all__ = ["LocalMailbox"]

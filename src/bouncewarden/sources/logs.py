@@ -37,10 +37,11 @@ from typing import BinaryIO, Protocol, cast
 from bouncewarden.addresses import address_problem
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent
+from bouncewarden.intake import Feedback, Reading, Unreadable
 from bouncewarden.logsafe import shown
 from bouncewarden.parse.formats import is_quoted, line_reader
 from bouncewarden.parse.lines import Record, iter_records
-from bouncewarden.parse.records import LineReader, RecordBroken, RecordRead, RecordResult
+from bouncewarden.parse.records import LineReader
 from bouncewarden.store.batches import BatchOutcome, BrokenRecord, PositionUpdate, RowBatch, StoredPosition
 
 __all__ = ["FileStream", "RowRecorder", "StreamReport", "fingerprint"]
@@ -203,7 +204,7 @@ class FileStream:
     ) -> None:
         reader = line_reader(self._format, reference=reference, zone=self._zone)
         if start is not None and start.context:
-            reader.read(start.context, 0)
+            reader.read(start.context)
         rules = self._recorder.classification_rules()
         records = iter_records(
             stream,
@@ -244,16 +245,16 @@ class FileStream:
             # NUL, which PostgreSQL text cannot hold, is read as U+FFFD (the evidence keeps it).
             data = record.data.replace(b"\x00", _REPLACEMENT) if b"\x00" in record.data else record.data
             try:
-                result = _checked(reader.read(data, record.line, rules=rules))
+                reading = _checked(reader.read(data, rules=rules))
             except Exception as err:  # a reader bug: keep the record, go on
                 _log.exception("reader failed on %s line %d", path, record.line)
-                result = RecordBroken(record.line, f"reader failed: {type(err).__name__}: {err}")
-            if isinstance(result, RecordRead):
-                events.extend(result.events)
-            elif isinstance(result, RecordBroken):
-                broken.append(BrokenRecord(record.line, result.reason, record.data))
+                reading = Unreadable(f"reader failed: {type(err).__name__}: {err}")
+            if isinstance(reading, Feedback):
+                events.extend(reading.events)
+            elif isinstance(reading, Unreadable):
+                broken.append(BrokenRecord(record.line, reading.why, record.data))
             else:
-                report.skipped[result.label] = report.skipped.get(result.label, 0) + 1
+                report.skipped[reading.what] = report.skipped.get(reading.what, 0) + 1
         last = chunk[-1]
         evidence = (
             b"\n".join([context, *(record.data for record in chunk)])
@@ -272,15 +273,15 @@ class FileStream:
         return RowBatch(events, broken, evidence, reader.media_type, self._format, position)
 
 
-def _checked(result: RecordResult) -> RecordResult:
+def _checked(reading: Reading) -> Reading:
     """A read record whose recipient cannot be an address is broken: it must never be suppressed."""
-    if isinstance(result, RecordRead):
-        for event in result.events:
+    if isinstance(reading, Feedback):
+        for event in reading.events:
             problem = address_problem(event.recipient)
             if problem is not None:
                 recipient = shown(event.recipient, 80)
-                return RecordBroken(result.line, f"recipient {recipient} is not an email address ({problem})")
-    return result
+                return Unreadable(f"recipient {recipient} is not an email address ({problem})")
+    return reading
 
 
 def _head(path: Path, size: int) -> bytes:

@@ -6,11 +6,12 @@ They talk to a `MailRecorder`, one narrow method over a batch:
 
     record_mail([ReceivedMail, ...]) -> [MailResult, ...]     (same order)
 
-A result is `recorded` (new events), `duplicate` (nothing new: the report was seen before),
-`not_feedback` (a human reply or other mail: kept in the quarantine with its label, `not
-feedback: human reply: ...`, so that nothing sent to the return path is lost; auto-replies are
-feedback the reader records as such), `quarantined` (unreadable, kept with the reason) or
-`store_unavailable` (nothing committed: the source must not acknowledge; SMTP answers 451).
+A result carries intake's `Outcome`: `recorded` (new events), `duplicate` (nothing new: the
+report was seen before), `not_feedback` (a human reply or other mail: kept in the quarantine
+with its label, `not feedback: human reply: ...`, so that nothing sent to the return path is
+lost; auto-replies are feedback the reader records as such), `quarantined` (unreadable, kept
+with the reason) or `store_unavailable` (nothing committed: the source must not acknowledge;
+SMTP answers 451).
 
 `IntakeMailRecorder` is that interface over the intake seam: the one reader
 (`parse.reader.read_input`) with the operator's rules, the VERP address of the envelope
@@ -23,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from bouncewarden.intake import (
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 __all__ = [
     "NOT_FEEDBACK_PREFIX",
     "IntakeMailRecorder",
-    "MailOutcome",
     "MailRecorder",
     "MailResult",
     "ReadMail",
@@ -68,33 +67,23 @@ class ReceivedMail:
     verp: VerpAddress | None = None
 
 
-class MailOutcome(StrEnum):
-    """What became of one message."""
-
-    RECORDED = "recorded"
-    DUPLICATE = "duplicate"
-    NOT_FEEDBACK = "not_feedback"
-    QUARANTINED = "quarantined"
-    STORE_UNAVAILABLE = "store_unavailable"
-
-
 @dataclass(frozen=True, slots=True)
 class MailResult:
     """One message's fate, with the reason or label where there is one."""
 
-    outcome: MailOutcome
+    outcome: Outcome
     detail: str = ""
     new_events: int = 0
 
     @property
     def committed(self) -> bool:
         """Whether the message is safely stored, so the source may acknowledge it."""
-        return self.outcome is not MailOutcome.STORE_UNAVAILABLE
+        return self.outcome is not Outcome.STORE_UNAVAILABLE
 
     @property
     def is_feedback(self) -> bool:
         """Whether the message was read as feedback (recorded now or before)."""
-        return self.outcome in (MailOutcome.RECORDED, MailOutcome.DUPLICATE)
+        return self.outcome in (Outcome.RECORDED, Outcome.DUPLICATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,15 +102,6 @@ class MailRecorder(Protocol):
     """Commits received messages; see the module docstring."""
 
     def record_mail(self, batch: Sequence[ReceivedMail]) -> list[MailResult]: ...
-
-
-_OUTCOMES = {
-    Outcome.RECORDED: MailOutcome.RECORDED,
-    Outcome.DUPLICATE: MailOutcome.DUPLICATE,
-    Outcome.NOT_FEEDBACK: MailOutcome.NOT_FEEDBACK,
-    Outcome.QUARANTINED: MailOutcome.QUARANTINED,
-    Outcome.STORE_UNAVAILABLE: MailOutcome.STORE_UNAVAILABLE,
-}
 
 
 class IntakeMailRecorder:
@@ -150,7 +130,7 @@ class IntakeMailRecorder:
     def commit_mail(self, read: ReadMail) -> list[MailResult]:
         """The second half of `record_mail`: the read batch committed; one result per message."""
         if read.unavailable is not None:
-            return [MailResult(MailOutcome.STORE_UNAVAILABLE, read.unavailable)] * read.count
+            return [MailResult(Outcome.STORE_UNAVAILABLE, read.unavailable)] * read.count
         if not read.inputs:
             return []
         outcomes = self._recorder.record(read.inputs)
@@ -176,8 +156,8 @@ def _result(item: ReadInput, outcome: InputOutcome) -> MailResult:
     reason = outcome.reason or ""
     kept_label = isinstance(item.reading, Unreadable) and item.reading.why.startswith(NOT_FEEDBACK_PREFIX)
     if outcome.outcome is Outcome.QUARANTINED and kept_label:
-        return MailResult(MailOutcome.NOT_FEEDBACK, reason)
-    return MailResult(_OUTCOMES[outcome.outcome], reason, outcome.counts.new_events)
+        return MailResult(Outcome.NOT_FEEDBACK, reason)
+    return MailResult(outcome.outcome, reason, outcome.counts.new_events)
 
 
 def mail_recorder(service: Service) -> IntakeMailRecorder:

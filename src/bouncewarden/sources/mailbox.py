@@ -25,35 +25,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from bouncewarden.clock import Clock, system_clock
-from bouncewarden.config_mail import AfterScan, MailboxKind, MailboxSettings
+from bouncewarden.config_mail import MailboxKind, MailboxSettings
 from bouncewarden.errors import BouncewardenError
-from bouncewarden.sources.mail_intake import MailRecorder, MailResult, ReceivedMail
+from bouncewarden.sources.mail_intake import MailRecorder, ReceivedMail
+from bouncewarden.sources.mailbox_client import MailboxClient, MessageRef
 from bouncewarden.store.mail_sources import MailSourceLedger, SourceState
 
-__all__ = [
-    "MAILBOX_KIND",
-    "MailboxClient",
-    "MessageRef",
-    "ScanReport",
-    "open_client",
-    "scan_mailbox",
-    "wants_action",
-]
+__all__ = ["MAILBOX_KIND", "ScanReport", "open_client", "scan_mailbox"]
 
 MAILBOX_KIND = "mailbox"
 _BATCH = 25
 _log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRef:
-    """One message in a mailbox: a key stable across sessions, and its IMAP UID if any."""
-
-    key: str
-    uid: int | None = None
 
 
 @dataclass(slots=True)
@@ -74,27 +58,6 @@ class ScanReport:
         return f"{self.mailbox}: {parts}" + (f" (stopped: {self.error})" if self.error else "")
 
 
-class MailboxClient(Protocol):
-    """One open mailbox (see the module docstring)."""
-
-    def pending(self, ledger: MailSourceLedger) -> list[MessageRef]:
-        """The messages not handled yet, oldest first."""
-        ...
-
-    def fetch(self, refs: Sequence[MessageRef]) -> list[bytes]:
-        """The raw messages, in the order of `refs`."""
-        ...
-
-    def finish(self, ref: MessageRef, result: MailResult) -> None:
-        """Act on a committed message: the configured action for feedback, else leave or file it."""
-        ...
-
-    def save_position(self, ledger: MailSourceLedger, handled: Sequence[MessageRef], now: datetime) -> None:
-        """Carry out the actions `finish` noted, then remember that `handled` (a prefix of
-        `pending()`) is done."""
-        ...
-
-
 def open_client(settings: MailboxSettings) -> AbstractContextManager[MailboxClient]:
     """A connected client for the mailbox (closed when the `with` block ends)."""
     if settings.kind is MailboxKind.IMAP:
@@ -108,11 +71,6 @@ def open_client(settings: MailboxSettings) -> AbstractContextManager[MailboxClie
     from bouncewarden.sources.local_mailbox import LocalMailbox
 
     return LocalMailbox.open(settings)
-
-
-def wants_action(settings: MailboxSettings, result: MailResult) -> AfterScan | None:
-    """What to do with a committed message: the mailbox's action for feedback, None otherwise."""
-    return settings.after if result.is_feedback else None
 
 
 def _batches(refs: Sequence[MessageRef]) -> Iterator[Sequence[MessageRef]]:

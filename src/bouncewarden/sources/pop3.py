@@ -19,7 +19,7 @@ from types import TracebackType
 from bouncewarden.config_mail import AfterScan, MailboxSecurity, MailboxSettings
 from bouncewarden.errors import SourceError
 from bouncewarden.sources.mail_intake import MailResult
-from bouncewarden.sources.mailbox import MessageRef, wants_action
+from bouncewarden.sources.mailbox_client import MessageRef, wants_action
 from bouncewarden.store.mail_sources import MailSourceLedger
 
 __all__ = ["Pop3Client"]

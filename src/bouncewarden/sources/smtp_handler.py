@@ -27,9 +27,10 @@ from aiosmtpd.smtp import Envelope, Session
 
 from bouncewarden.clock import Clock
 from bouncewarden.config_mail import SmtpSettings
+from bouncewarden.intake import Outcome
 from bouncewarden.parse.email_checks import email_problem
 from bouncewarden.parse.verp import VerpAddress, VerpTemplate, decode_envelope_recipient
-from bouncewarden.sources.mail_intake import MailOutcome, MailResult, ReceivedMail
+from bouncewarden.sources.mail_intake import MailResult, ReceivedMail
 from bouncewarden.sources.smtp_session import GuardedSMTP
 from bouncewarden.sources.smtp_writer import BatchWriter
 
@@ -130,7 +131,7 @@ class BounceHandler:
             self._stats.last_error_at = self._clock()
             return _UNAVAILABLE
         self._stats.last_message_at = mail.received_at
-        if result.outcome is MailOutcome.NOT_FEEDBACK and self._settings.forward_not_feedback_to:
+        if result.outcome is Outcome.NOT_FEEDBACK and self._settings.forward_not_feedback_to:
             forward = threading.Thread(target=self._forward, args=(envelope.original_content,), daemon=True)
             forward.start()
         return f"250 2.0.0 OK: {result.outcome.value}"

@@ -21,13 +21,8 @@ import queue
 import threading
 from concurrent.futures import Future
 
-from bouncewarden.sources.mail_intake import (
-    IntakeMailRecorder,
-    MailOutcome,
-    MailResult,
-    ReadMail,
-    ReceivedMail,
-)
+from bouncewarden.intake import Outcome
+from bouncewarden.sources.mail_intake import IntakeMailRecorder, MailResult, ReadMail, ReceivedMail
 
 __all__ = ["BatchWriter"]
 
@@ -66,7 +61,7 @@ class BatchWriter:
         """Queue one message; the future holds its result once committed (or not)."""
         future: Future[MailResult] = Future()
         if self._stop.is_set():
-            future.set_result(MailResult(MailOutcome.STORE_UNAVAILABLE, "the receiver is stopping"))
+            future.set_result(MailResult(Outcome.STORE_UNAVAILABLE, "the receiver is stopping"))
         else:
             self._queue.put((mail, future))
         return future
@@ -148,7 +143,7 @@ class BatchWriter:
 
 
 def _unavailable(err: Exception) -> MailResult:
-    return MailResult(MailOutcome.STORE_UNAVAILABLE, f"{type(err).__name__}: {err}")
+    return MailResult(Outcome.STORE_UNAVAILABLE, f"{type(err).__name__}: {err}")
 
 
 def _answer(futures: list[Future[MailResult]], results: list[MailResult]) -> None:

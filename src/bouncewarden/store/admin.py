@@ -20,6 +20,7 @@ from sqlalchemy.sql import Select
 from bouncewarden.addresses import normalise_address, valid_address
 from bouncewarden.clock import Clock
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
+from bouncewarden.store.browse import Browser, SuppressionFilter
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
 from bouncewarden.store.outbox import add_transitions, transition_values
@@ -101,21 +102,8 @@ class Administration:
             return count_stats(connection)
 
     def iter_suppressions(self) -> Iterator[Suppression]:
-        """The suppression list, in address order."""
-        query = (
-            select(
-                Address.address,
-                Address.suppression_reason,
-                Address.suppressed_at,
-                Address.suppression_note,
-                Address.suppression_source,
-            )
-            .where(Address.state == AddressStatus.SUPPRESSED.value)
-            .order_by(Address.address)
-        )
-        with self._engine.connect() as connection:
-            for row in connection.execution_options(yield_per=10_000).execute(query):
-                yield Suppression(row[0], row[1] or "", row[2], row[3], row[4])
+        """The suppression list, in address order (streamed)."""
+        return Browser(self._engine).iter_suppressions(SuppressionFilter())
 
     def suppression_reasons(self) -> Iterator[Sequence[tuple[str, str | None]]]:
         """(address, reason) of every suppressed address, in chunks, in no order: what `clean` looks up.

@@ -2,8 +2,9 @@
 
 Pages are keyset-paginated: events newest first by id, suppressions by address. The cursor
 is the last key of a page, wrapped in URL-safe base64 so callers treat it as opaque; a page
-costs the same however deep it is, and rows added meanwhile never shift a page. `count_*`
-gives the size of a filter's whole result (for a bulk action's confirmation).
+costs the same however deep it is, and rows added meanwhile never shift a page.
+`count_suppressions` gives the size of a filter's whole result (for a bulk action's
+confirmation); `evidence` is one stored input, as it arrived.
 """
 
 from __future__ import annotations
@@ -21,21 +22,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.sql import Select
 
 from bouncewarden.policy import AddressStatus
+from bouncewarden.store.evidence import RawItem, load_evidence
 from bouncewarden.store.models import Address, Event
 from bouncewarden.store.queries import EventRecord, Suppression
 
-__all__ = [
-    "EventFilter",
-    "InvalidCursor",
-    "Page",
-    "SuppressionFilter",
-    "count_events",
-    "count_suppressions",
-    "iter_event_addresses",
-    "iter_suppressions",
-    "page_events",
-    "page_suppressions",
-]
+__all__ = ["Browser", "EventFilter", "InvalidCursor", "Page", "SuppressionFilter"]
 
 MAX_PAGE = 1000
 T = TypeVar("T")
@@ -151,36 +142,6 @@ def _event_query(wanted: EventFilter) -> Select[Any]:
     return _narrowed(query, wanted, address=Event.address, moment=Event.occurred_at, text=Event.diagnostic)
 
 
-def page_events(engine: Engine, wanted: EventFilter, *, limit: int, cursor: str | None) -> Page[EventRecord]:
-    """One page of matching events, newest first."""
-    query = _event_query(wanted)
-    if cursor:
-        last = _decode(cursor)
-        if not isinstance(last, int):
-            raise InvalidCursor("not an event cursor")
-        query = query.where(Event.id < last)
-    size = max(1, min(limit, MAX_PAGE))
-    with engine.connect() as connection:
-        rows = connection.execute(query.order_by(Event.id.desc()).limit(size + 1)).all()
-    items = [EventRecord(*row) for row in rows[:size]]
-    return Page(items, _encode(items[-1].id) if len(rows) > size else None)
-
-
-def count_events(engine: Engine, wanted: EventFilter) -> int:
-    """How many events match."""
-    with engine.connect() as connection:
-        return int(
-            connection.execute(select(func.count()).select_from(_event_query(wanted).subquery())).scalar_one()
-        )
-
-
-def iter_event_addresses(engine: Engine, wanted: EventFilter) -> Iterator[str]:
-    """The distinct addresses of the matching events (for bulk actions)."""
-    query = select(_event_query(wanted).subquery().c.address).distinct()
-    with engine.connect() as connection:
-        yield from connection.execution_options(yield_per=10_000).execute(query).scalars()
-
-
 _SUPPRESSION_COLUMNS: list[Any] = [
     Address.address,
     Address.suppression_reason,
@@ -205,33 +166,59 @@ def _suppression(row: Any) -> Suppression:
     return Suppression(row[0], row[1] or "", row[2], row[3], row[4])
 
 
-def page_suppressions(
-    engine: Engine, wanted: SuppressionFilter, *, limit: int, cursor: str | None
-) -> Page[Suppression]:
-    """One page of matching suppressions, in address order."""
-    query = _suppression_query(wanted)
-    if cursor:
-        last = _decode(cursor)
-        if not isinstance(last, str):
-            raise InvalidCursor("not a suppression cursor")
-        query = query.where(Address.address > last)
-    size = max(1, min(limit, MAX_PAGE))
-    with engine.connect() as connection:
-        rows = connection.execute(query.order_by(Address.address).limit(size + 1)).all()
-    items = [_suppression(row) for row in rows[:size]]
-    return Page(items, _encode(items[-1].address) if len(rows) > size else None)
+class Browser:
+    """The stored events and the suppression list, filtered and a page at a time."""
 
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
-def count_suppressions(engine: Engine, wanted: SuppressionFilter) -> int:
-    """How many suppressions match."""
-    subquery = _suppression_query(wanted).subquery()
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(subquery)).scalar_one())
+    def events(self, wanted: EventFilter, *, limit: int, cursor: str | None) -> Page[EventRecord]:
+        """One page of matching events, newest first."""
+        query = _event_query(wanted)
+        if cursor:
+            last = _decode(cursor)
+            if not isinstance(last, int):
+                raise InvalidCursor("not an event cursor")
+            query = query.where(Event.id < last)
+        size = max(1, min(limit, MAX_PAGE))
+        with self._engine.connect() as connection:
+            rows = connection.execute(query.order_by(Event.id.desc()).limit(size + 1)).all()
+        items = [EventRecord(*row) for row in rows[:size]]
+        return Page(items, _encode(items[-1].id) if len(rows) > size else None)
 
+    def event_addresses(self, wanted: EventFilter) -> Iterator[str]:
+        """The distinct addresses of the matching events (for bulk actions)."""
+        query = select(_event_query(wanted).subquery().c.address).distinct()
+        with self._engine.connect() as connection:
+            yield from connection.execution_options(yield_per=10_000).execute(query).scalars()
 
-def iter_suppressions(engine: Engine, wanted: SuppressionFilter) -> Iterator[Suppression]:
-    """Every matching suppression, in address order (streamed)."""
-    query = _suppression_query(wanted).order_by(Address.address)
-    with engine.connect() as connection:
-        for row in connection.execution_options(yield_per=10_000).execute(query):
-            yield _suppression(row)
+    def suppressions(self, wanted: SuppressionFilter, *, limit: int, cursor: str | None) -> Page[Suppression]:
+        """One page of matching suppressions, in address order."""
+        query = _suppression_query(wanted)
+        if cursor:
+            last = _decode(cursor)
+            if not isinstance(last, str):
+                raise InvalidCursor("not a suppression cursor")
+            query = query.where(Address.address > last)
+        size = max(1, min(limit, MAX_PAGE))
+        with self._engine.connect() as connection:
+            rows = connection.execute(query.order_by(Address.address).limit(size + 1)).all()
+        items = [_suppression(row) for row in rows[:size]]
+        return Page(items, _encode(items[-1].address) if len(rows) > size else None)
+
+    def count_suppressions(self, wanted: SuppressionFilter) -> int:
+        """How many suppressions match."""
+        subquery = _suppression_query(wanted).subquery()
+        with self._engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(subquery)).scalar_one())
+
+    def iter_suppressions(self, wanted: SuppressionFilter) -> Iterator[Suppression]:
+        """Every matching suppression, in address order (streamed)."""
+        query = _suppression_query(wanted).order_by(Address.address)
+        with self._engine.connect() as connection:
+            for row in connection.execution_options(yield_per=10_000).execute(query):
+                yield _suppression(row)
+
+    def evidence(self, evidence_id: int) -> RawItem | None:
+        """The stored input `evidence_id`, or None."""
+        return load_evidence(self._engine, evidence_id)

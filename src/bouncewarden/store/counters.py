@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.store.driver_rows import bound_time, insert_rows
-from bouncewarden.store.models import HourlyCounter
+from bouncewarden.store.series import DailyTotals, daily_totals, events_by_reason
 from bouncewarden.store.types import as_utc
 
-__all__ = ["COUNTER_FIELDS", "CounterKey", "CounterReader", "DailyCounts", "add_counters", "count_events"]
+__all__ = ["COUNTER_FIELDS", "CounterKey", "CounterReader", "add_counters", "count_events"]
 
 COUNTER_FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 
@@ -97,45 +96,16 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     insert_rows(connection, "hourly_counters", (*_KEY_COLUMNS, *COUNTER_FIELDS), rows, _UPSERT)
 
 
-@dataclass(slots=True)
-class DailyCounts:
-    """bouncewarden's counters over one day (or any period)."""
-
-    sends: int = 0
-    deliveries: int = 0
-    hard: int = 0
-    soft: int = 0
-    complaints: int = 0
-
-
 class CounterReader:
     """Sums of the hourly counters (read-only)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def daily_counts(self, start: datetime, end: datetime) -> dict[date, DailyCounts]:
-        """Our counters per UTC day for the hours in [start, end)."""
-        first_hour = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-        query = (
-            select(
-                HourlyCounter.hour,
-                func.sum(HourlyCounter.sends),
-                func.sum(HourlyCounter.deliveries),
-                func.sum(HourlyCounter.hard),
-                func.sum(HourlyCounter.soft),
-                func.sum(HourlyCounter.complaints),
-            )
-            .where(HourlyCounter.hour >= first_hour, HourlyCounter.hour < end)
-            .group_by(HourlyCounter.hour)
-        )
-        days: dict[date, DailyCounts] = {}
-        with self._engine.connect() as connection:
-            for hour, sends, deliveries, hard, soft, complaints in connection.execute(query):
-                day = days.setdefault(hour.astimezone(UTC).date(), DailyCounts())
-                day.sends += int(sends or 0)
-                day.deliveries += int(deliveries or 0)
-                day.hard += int(hard or 0)
-                day.soft += int(soft or 0)
-                day.complaints += int(complaints or 0)
-        return days
+    def daily_totals(self, *, since: datetime, until: datetime) -> list[DailyTotals]:
+        """One entry per UTC day from `since` to `until`, days without counts as zeros."""
+        return daily_totals(self._engine, since=since, until=until)
+
+    def events_by_reason(self, *, since: datetime | None = None) -> dict[str, int]:
+        """Bounce, complaint and reject events per reason, most frequent first."""
+        return events_by_reason(self._engine, since=since)

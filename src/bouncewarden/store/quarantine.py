@@ -19,7 +19,9 @@ from sqlalchemy.engine import Engine
 
 from bouncewarden.clock import Clock
 from bouncewarden.store.engine import WRITE
+from bouncewarden.store.evidence import QuarantineItem, RawItem, load_quarantined, page_quarantine
 from bouncewarden.store.models import Quarantined
+from bouncewarden.store.series import QuarantineHealth, quarantine_health
 
 __all__ = ["QuarantineBox", "QuarantineEntry", "QuarantineState"]
 
@@ -114,6 +116,20 @@ class QuarantineBox:
         """One entry, whatever its state, or None."""
         found = self.entries(ids=[quarantine_id], states=tuple(QuarantineState))
         return found[0] if found else None
+
+    def page(
+        self, *, limit: int, before: int | None, state: str | None = "held"
+    ) -> tuple[list[QuarantineItem], int]:
+        """The newest entries in `state` (any when None; ids below `before`) and how many there are."""
+        return page_quarantine(self._engine, limit=limit, before=before, state=state)
+
+    def item(self, quarantine_id: int) -> tuple[QuarantineItem, RawItem] | None:
+        """An entry as listed, with its bytes, or None."""
+        return load_quarantined(self._engine, quarantine_id)
+
+    def health(self, *, now: datetime) -> QuarantineHealth:
+        """How much is held, how much arrived in the day before `now`, and from which sources."""
+        return quarantine_health(self._engine, now=now)
 
     def raw(self, quarantine_id: int) -> bytes | None:
         """The raw bytes of an entry, or None when there is no such id."""

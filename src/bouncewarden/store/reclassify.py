@@ -1,6 +1,6 @@
 """Reclassifying stored history: what today's parsers and rules say of stored evidence.
 
-`plan_reclassification` reads each stored input again (`parse.replay.read_evidence`) and
+`Reclassifier.plan` reads each stored input again (`parse.replay.read_evidence`) and
 compares every stored event with its new reading (same dedupe key). Where the reason or the
 severity differ, the event changes; then each address concerned is replayed: its stored
 events, in time order, with the new readings, through the same policy as when they arrived,
@@ -9,7 +9,7 @@ address would change: that is what `--dry-run` prints. An address an operator, a
 the scheduler has acted on (any transition not made by the policy) cannot be replayed from
 its events alone; it is listed as skipped, with why, and left alone.
 
-`apply_reclassification` writes a plan in one transaction: the events' new reason and
+`Reclassifier.apply` writes a plan in one transaction: the events' new reason and
 severity (the old ones kept in their tags as `reclassified_from`), the hourly counters moved
 from the old to the new severities, the replayed address states, and a transition per
 address whose state changed (audit trail and outbox), by actor `reclassify`, naming the
@@ -28,6 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.classify import OperatorRule
+from bouncewarden.clock import Clock
 from bouncewarden.config import PolicySettings
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.policy import AddressState, AddressStatus, Transition, TransitionReason, apply_event
@@ -43,9 +44,8 @@ __all__ = [
     "AddressChange",
     "EventChange",
     "ReclassificationPlan",
-    "apply_reclassification",
+    "Reclassifier",
     "describe",
-    "plan_reclassification",
 ]
 
 RECLASSIFY_ACTOR = "reclassify"
@@ -191,36 +191,6 @@ def _replay(
     return state, cause, None
 
 
-def plan_reclassification(
-    engine: Engine,
-    policy: PolicySettings,
-    *,
-    read: ReadEvidence,
-    explain: Explain,
-    since: datetime | None = None,
-    source: str | None = None,
-) -> ReclassificationPlan:
-    """What reclassifying the chosen stored events would change (nothing is written)."""
-    plan = ReclassificationPlan()
-    with engine.connect() as connection:
-        _changes(connection, plan, since, source, read, explain)
-        by_address: dict[str, dict[int, EventChange]] = {}
-        for change in plan.changes:
-            by_address.setdefault(change.address, {})[change.event_id] = change
-        for address in sorted(by_address):
-            stored = connection.execute(select(Address).where(Address.address == address)).first()
-            old = state_from_row(stored) if stored is not None else AddressState(address)
-            new, cause, why = _replay(connection, address, by_address[address], policy)
-            if new is None:
-                plan.skipped.append((address, why or ""))
-                continue
-            plan.replayed.append(new)
-            if new.status is not old.status:
-                fallback = next(iter(by_address[address].values()))
-                plan.addresses.append(AddressChange(address, old, new, cause or fallback))
-    return plan
-
-
 def _move_counters(connection: Connection, plan: ReclassificationPlan) -> None:
     old_events = [
         replace(change.new, reason=change.old_reason, severity=change.old_severity) for change in plan.changes
@@ -234,41 +204,77 @@ def _move_counters(connection: Connection, plan: ReclassificationPlan) -> None:
     add_counters(connection, {key: counts for key, counts in increments.items() if any(counts.values())})
 
 
-def apply_reclassification(
-    engine: Engine, plan: ReclassificationPlan, *, now: datetime, rules: Sequence[OperatorRule] = ()
-) -> int:
-    """Write `plan` (see the module docstring); the number of addresses whose state changed."""
-    with engine.execution_options(**WRITE).begin() as connection:
-        count_rule_hits(connection, [change.new for change in plan.changes], rules, now=now)
-        for change in plan.changes:
-            tags = dict(
-                connection.execute(select(Event.tags).where(Event.id == change.event_id)).scalar_one() or {}
-            )
-            tags["reclassified_from"] = f"{change.old_severity.value}/{change.old_reason.value}"
-            connection.execute(
-                update(Event)
-                .where(Event.id == change.event_id)
-                .values(reason=change.new.reason.value, severity=change.new.severity.value, tags=tags)
-            )
-        _move_counters(connection, plan)
-        replayed = {state.address: state for state in plan.replayed}
-        if replayed:
-            lock_addresses(connection, replayed, create=replayed, now=now)
-        for address in sorted(replayed):
-            save_address(connection, replayed[address], now=now, source=RECLASSIFY_ACTOR)
-        audit = [
-            transition_values(
-                item.address,
-                Transition(item.old.status, item.new.status, _transition_reason(item.new)),
-                at=now,
-                actor=RECLASSIFY_ACTOR,
-                event_id=item.because.event_id,
-                note=item.because.cause,
-            )
-            for item in plan.addresses
-        ]
-        add_transitions(connection, audit)
-    return len(plan.addresses)
+class Reclassifier:
+    """Plans and applies the reclassification of stored events (see the module docstring)."""
+
+    def __init__(self, engine: Engine, policy: PolicySettings, clock: Clock) -> None:
+        self._engine = engine
+        self._policy = policy
+        self._clock = clock
+
+    def plan(
+        self,
+        *,
+        read: ReadEvidence,
+        explain: Explain,
+        since: datetime | None = None,
+        source: str | None = None,
+    ) -> ReclassificationPlan:
+        """What reclassifying the chosen stored events would change (nothing is written)."""
+        plan = ReclassificationPlan()
+        with self._engine.connect() as connection:
+            _changes(connection, plan, since, source, read, explain)
+            by_address: dict[str, dict[int, EventChange]] = {}
+            for change in plan.changes:
+                by_address.setdefault(change.address, {})[change.event_id] = change
+            for address in sorted(by_address):
+                stored = connection.execute(select(Address).where(Address.address == address)).first()
+                old = state_from_row(stored) if stored is not None else AddressState(address)
+                new, cause, why = _replay(connection, address, by_address[address], self._policy)
+                if new is None:
+                    plan.skipped.append((address, why or ""))
+                    continue
+                plan.replayed.append(new)
+                if new.status is not old.status:
+                    fallback = next(iter(by_address[address].values()))
+                    plan.addresses.append(AddressChange(address, old, new, cause or fallback))
+        return plan
+
+    def apply(self, plan: ReclassificationPlan, *, rules: Sequence[OperatorRule] = ()) -> int:
+        """Write `plan` (see the module docstring); the number of addresses whose state changed."""
+        now = self._clock()
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            count_rule_hits(connection, [change.new for change in plan.changes], rules, now=now)
+            for change in plan.changes:
+                tags = dict(
+                    connection.execute(select(Event.tags).where(Event.id == change.event_id)).scalar_one()
+                    or {}
+                )
+                tags["reclassified_from"] = f"{change.old_severity.value}/{change.old_reason.value}"
+                connection.execute(
+                    update(Event)
+                    .where(Event.id == change.event_id)
+                    .values(reason=change.new.reason.value, severity=change.new.severity.value, tags=tags)
+                )
+            _move_counters(connection, plan)
+            replayed = {state.address: state for state in plan.replayed}
+            if replayed:
+                lock_addresses(connection, replayed, create=replayed, now=now)
+            for address in sorted(replayed):
+                save_address(connection, replayed[address], now=now, source=RECLASSIFY_ACTOR)
+            audit = [
+                transition_values(
+                    item.address,
+                    Transition(item.old.status, item.new.status, _transition_reason(item.new)),
+                    at=now,
+                    actor=RECLASSIFY_ACTOR,
+                    event_id=item.because.event_id,
+                    note=item.because.cause,
+                )
+                for item in plan.addresses
+            ]
+            add_transitions(connection, audit)
+        return len(plan.addresses)
 
 
 def _transition_reason(state: AddressState) -> TransitionReason:

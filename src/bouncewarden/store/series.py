@@ -46,7 +46,9 @@ class QuarantineHealth:
 
 
 def daily_totals(engine: Engine, *, since: datetime, until: datetime) -> list[DailyTotals]:
-    """One entry per UTC day from `since` to `until` (days without counts are zeros)."""
+    """One entry per UTC day from `since` to `until` (days without counts are zeros), summing
+    the hours from the one `since` falls in up to `until`."""
+    since = as_utc(since).replace(minute=0, second=0, microsecond=0)
     query = select(
         HourlyCounter.hour,
         HourlyCounter.sends,

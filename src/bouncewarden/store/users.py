@@ -89,14 +89,6 @@ class UserStore:
             raise UserExists(f"there is a user called {name!r} already") from err
         return UserInfo(int(user_id), name, role, now, None)
 
-    def set_password(self, username: str, password: str) -> bool:
-        """Give a user a new password; False when there is no such user."""
-        statement = (
-            update(User).where(User.username == username).values(password_hash=hash_password(password))
-        )
-        with self._engine.execution_options(**WRITE).begin() as connection:
-            return bool(connection.execute(statement).rowcount)
-
     def remove(self, username: str) -> bool:
         """Delete a user; False when there is none of that name."""
         with self._engine.execution_options(**WRITE).begin() as connection:

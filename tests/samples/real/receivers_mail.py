@@ -112,13 +112,16 @@ GMAIL = Receiver(
             "550 5.7.1 information, go to Why has Gmail blocked my messages? v3w4 - gsmtp",
             "spamdetected",
         ),
+        # Google's "File types blocked in Gmail" (support.google.com/mail/answer/6590), which the
+        # reply points to: a precaution by the content guidelines (executable file types,
+        # macros, password-protected archives, some links), not a virus found: a policy refusal.
         Documented(
             "gmail-security",
             "DATA",
             "552-5.7.0 This message was blocked because its content presents a potential\r\n"
             "552-5.7.0 security issue. To review our message content and attachment content\r\n"
             "552 5.7.0 guidelines, go to File types blocked in Gmail. x5y6 - gsmtp",
-            "virusdetected",
+            "policyviolation",
         ),
         Documented(
             "gmail-size",

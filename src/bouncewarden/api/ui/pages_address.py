@@ -19,7 +19,6 @@ from fastapi.responses import Response
 from bouncewarden.addresses import address_problem, normalise_address
 from bouncewarden.api.ui.web import Denied, Missing, Ui
 from bouncewarden.api.v1.schemas import RowId
-from bouncewarden.store.evidence import load_evidence
 from bouncewarden.store.queries import EventRecord, TransitionRecord
 from bouncewarden.store.users import Role
 
@@ -68,7 +67,7 @@ def address_router(ui: Ui) -> APIRouter:
     @router.get("/evidence/{evidence_id}")
     def evidence(evidence_id: RowId, request: Request) -> Response:
         user = ui.user(request)
-        item = load_evidence(ui.backend.service.engine, evidence_id)
+        item = ui.backend.service.browse.evidence(evidence_id)
         if item is None:
             raise Missing(f"no evidence with id {evidence_id}")
         text, cut = item.as_text()

@@ -13,7 +13,6 @@ from fastapi.responses import Response
 
 from bouncewarden.api.ui.charts import bar_chart, daily_chart
 from bouncewarden.api.ui.web import SignInNeeded, Ui
-from bouncewarden.store.series import daily_totals, events_by_reason, quarantine_health
 
 __all__ = ["auth_router"]
 
@@ -60,10 +59,10 @@ def auth_router(ui: Ui) -> APIRouter:
 
 
 def _dashboard(ui: Ui) -> dict[str, object]:
-    engine = ui.backend.service.engine
+    service = ui.backend.service
     now = ui.backend.clock()
     since = (now - timedelta(days=_DAYS - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = daily_totals(engine, since=since, until=now)
+    days = service.counters.daily_totals(since=since, until=now)
     labels = [day.day.isoformat() for day in days]
     feedback = {
         "hard": [day.hard for day in days],
@@ -71,14 +70,14 @@ def _dashboard(ui: Ui) -> dict[str, object]:
         "complaints": [day.complaints for day in days],
     }
     sends = {"sends": [day.sends for day in days]}
-    health = quarantine_health(engine, now=now)
-    stats = ui.backend.service.admin.stats()
+    health = service.quarantine.health(now=now)
+    stats = service.admin.stats()
     return {
         "stats": stats,
         "days": days,
         "feedback_chart": daily_chart(labels, feedback, title="Bounces and complaints per day"),
         "sends_chart": daily_chart(labels, sends, title="Sends per day"),
-        "reason_chart": bar_chart(events_by_reason(engine), title="Events by reason"),
+        "reason_chart": bar_chart(service.counters.events_by_reason(), title="Events by reason"),
         "quarantine": health,
         "quarantine_chart": bar_chart(health.by_source, title="Quarantined by source"),
     }

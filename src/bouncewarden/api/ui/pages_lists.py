@@ -20,16 +20,7 @@ from fastapi.responses import Response
 
 from bouncewarden.api.ui.web import Denied, Ui
 from bouncewarden.api.v1.schemas import RowId
-from bouncewarden.store.browse import (
-    EventFilter,
-    InvalidCursor,
-    SuppressionFilter,
-    count_suppressions,
-    iter_event_addresses,
-    iter_suppressions,
-    page_events,
-    page_suppressions,
-)
+from bouncewarden.store.browse import EventFilter, InvalidCursor, SuppressionFilter
 from bouncewarden.store.patterns import BlockKind
 from bouncewarden.store.users import Role
 
@@ -92,16 +83,14 @@ def suppression_filter(given: dict[str, str]) -> SuppressionFilter:
 def lists_router(ui: Ui) -> APIRouter:
     """The list and bulk routes."""
     router = APIRouter(include_in_schema=False)
-    engine = ui.backend.service.engine
+    browse = ui.backend.service.browse
 
     @router.get("/bounces")
     def bounces(request: Request) -> Response:
         user = ui.user(request)
         given = _wanted(dict(request.query_params), _EVENT_KEYS)
         try:
-            page = page_events(
-                engine, event_filter(given), limit=_PAGE, cursor=request.query_params.get("cursor")
-            )
+            page = browse.events(event_filter(given), limit=_PAGE, cursor=request.query_params.get("cursor"))
         except InvalidCursor:
             return ui.back(request, "/bounces")
         states = ui.backend.service.admin.statuses([item.address for item in page.items])
@@ -121,13 +110,13 @@ def lists_router(ui: Ui) -> APIRouter:
         given = _wanted(dict(request.query_params), _SUPPRESSION_KEYS)
         wanted = suppression_filter(given)
         try:
-            page = page_suppressions(engine, wanted, limit=_PAGE, cursor=request.query_params.get("cursor"))
+            page = browse.suppressions(wanted, limit=_PAGE, cursor=request.query_params.get("cursor"))
         except InvalidCursor:
             return ui.back(request, "/blocked")
         context = {
             "user": user,
             "items": page.items,
-            "total": count_suppressions(engine, wanted),
+            "total": browse.count_suppressions(wanted),
             "blocks": ui.backend.blocks.list(),
             "given": given,
             "query": urlencode(given),
@@ -193,9 +182,9 @@ def _role_for(action: str) -> Role:
 
 def _targets(ui: Ui, action: str, params: dict[str, str]) -> tuple[list[str], dict[str, str]]:
     """The addresses a bulk action would change under the filter in `params`."""
-    engine = ui.backend.service.engine
+    browse = ui.backend.service.browse
     if action == "lift":
         given = _wanted(params, _SUPPRESSION_KEYS)
-        return [entry.address for entry in iter_suppressions(engine, suppression_filter(given))], given
+        return [entry.address for entry in browse.iter_suppressions(suppression_filter(given))], given
     given = _wanted(params, _EVENT_KEYS) | {"state": "soft"}
-    return sorted(iter_event_addresses(engine, event_filter(given))), given
+    return sorted(browse.event_addresses(event_filter(given))), given

@@ -20,7 +20,6 @@ from fastapi.responses import Response
 from bouncewarden.api.settings_view import visible_settings
 from bouncewarden.api.ui.web import Denied, Missing, Ui
 from bouncewarden.api.v1.schemas import MAX_ROW_ID, RowId
-from bouncewarden.store.evidence import load_quarantined, page_quarantine
 from bouncewarden.store.users import Role
 
 __all__ = ["manage_router"]
@@ -82,7 +81,7 @@ def manage_router(ui: Ui) -> APIRouter:
         last = int(before) if before.isdigit() and len(before) <= 10 and int(before) <= MAX_ROW_ID else None
         state = request.query_params.get("state", "held")
         state = state if state in {"held", "replayed", "dropped"} else "held"
-        items, total = page_quarantine(service.engine, limit=50, before=last, state=state)
+        items, total = service.quarantine.page(limit=50, before=last, state=state)
         context = {
             "user": user,
             "state": state,
@@ -96,7 +95,7 @@ def manage_router(ui: Ui) -> APIRouter:
         request: Request, quarantine_id: int, outcome: str | None, why: str | None
     ) -> Response:
         user = ui.user(request)
-        found = load_quarantined(service.engine, quarantine_id)
+        found = service.quarantine.item(quarantine_id)
         if found is None:
             raise Missing(f"nothing quarantined with id {quarantine_id}")
         item, raw = found

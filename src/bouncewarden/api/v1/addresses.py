@@ -27,8 +27,7 @@ from bouncewarden.api.context import Backend
 from bouncewarden.api.v1.auth import Caller
 from bouncewarden.api.v1.schemas import AddressesNote, BlockIn, ChangeOut, CheckIn, RowId
 from bouncewarden.errors import InvalidAddress
-from bouncewarden.store.browse import InvalidCursor, SuppressionFilter, iter_suppressions, page_suppressions
-from bouncewarden.store.evidence import load_evidence
+from bouncewarden.store.browse import InvalidCursor, SuppressionFilter
 from bouncewarden.store.listfile import ListFormat, write_suppressions
 from bouncewarden.store.patterns import BlockKind
 from bouncewarden.store.queries import Suppression, as_json
@@ -98,7 +97,7 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
     @router.get("/evidence/{evidence_id}")
     def evidence(evidence_id: RowId, caller: Annotated[Caller, read]) -> dict[str, Any]:
         """The raw input kept for events, decoded as text (UTF-8, replacement characters, cut at 256 KiB)."""
-        item = load_evidence(backend.service.engine, evidence_id)
+        item = backend.service.browse.evidence(evidence_id)
         if item is None:
             raise HTTPException(404, f"no evidence with id {evidence_id}")
         text, cut = item.as_text()
@@ -133,7 +132,7 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
         """One page of the suppression list in address order; pass `next_cursor` back for the next."""
         wanted = _filter(reason, source, domain, since, until, text)
         try:
-            page = page_suppressions(backend.service.engine, wanted, limit=limit, cursor=cursor)
+            page = backend.service.browse.suppressions(wanted, limit=limit, cursor=cursor)
         except InvalidCursor as err:
             raise HTTPException(400, str(err)) from err
         return {"items": [_suppression_json(entry) for entry in page.items], "next_cursor": page.next_cursor}
@@ -152,7 +151,7 @@ def addresses_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRout
         """The (filtered) suppression list, streamed as `bouncewarden export` writes it (CSV cells that a
         spreadsheet would evaluate get a leading quote), or JSON lines; `bouncewarden import` reads both."""
         wanted = _filter(reason, source, domain, since, until, text)
-        rows = iter_suppressions(backend.service.engine, wanted)
+        rows = backend.service.browse.iter_suppressions(wanted)
         if format == "jsonl":
             return StreamingResponse(_exported(rows, ListFormat.JSONL), media_type="application/x-ndjson")
         return StreamingResponse(_exported(rows, ListFormat.CSV), media_type="text/csv; charset=utf-8")

@@ -28,8 +28,6 @@ from bouncewarden.api.v1.addresses import stamp
 from bouncewarden.api.v1.auth import Caller
 from bouncewarden.api.v1.schemas import MAX_ROW_ID, DropIn, RowId, RuleIn, RuleOrder, RuleTestIn
 from bouncewarden.intake import Outcome
-from bouncewarden.store.evidence import load_quarantined, page_quarantine
-from bouncewarden.store.series import daily_totals, events_by_reason, quarantine_health
 from bouncewarden.store.tokens import Scope
 
 # No `from __future__ import annotations`: FastAPI reads the routes' annotations at
@@ -100,7 +98,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         state: Literal["held", "replayed", "dropped"] = "held",
     ) -> dict[str, Any]:
         """Quarantined inputs in `state`, newest first; pass the last id as `before` for the next page."""
-        items, total = page_quarantine(service.engine, limit=limit, before=before, state=state)
+        items, total = service.quarantine.page(limit=limit, before=before, state=state)
         return {
             "total": total,
             "items": [asdict(item) | {"created_at": stamp(item.created_at)} for item in items],
@@ -110,7 +108,7 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
     @router.get("/quarantine/{quarantine_id}", tags=["quarantine"])
     def quarantined(quarantine_id: RowId, caller: Annotated[Caller, read]) -> dict[str, Any]:
         """One quarantined input with its reason and its bytes as text."""
-        found = load_quarantined(service.engine, quarantine_id)
+        found = service.quarantine.item(quarantine_id)
         if found is None:
             raise HTTPException(404, f"nothing quarantined with id {quarantine_id}")
         item, raw = found
@@ -147,16 +145,16 @@ def manage_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter:
         now = backend.clock()
         totals = service.admin.stats()
         since = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        health = quarantine_health(service.engine, now=now)
+        health = service.quarantine.health(now=now)
         return {
             "events": totals.events,
             "addresses": totals.addresses,
             "suppressions": totals.suppressions,
             "daily": [
                 asdict(day) | {"day": day.day.isoformat()}
-                for day in daily_totals(service.engine, since=since, until=now)
+                for day in service.counters.daily_totals(since=since, until=now)
             ],
-            "events_by_reason": events_by_reason(service.engine),
+            "events_by_reason": service.counters.events_by_reason(),
             "quarantine": {
                 "total": health.total,
                 "last_day": health.last_day,

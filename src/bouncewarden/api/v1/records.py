@@ -28,7 +28,7 @@ from bouncewarden.api.v1.auth import Caller
 from bouncewarden.api.v1.schemas import CanonicalEvents, SendsIn
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.intake import InputOutcome, Outcome
-from bouncewarden.store.browse import EventFilter, InvalidCursor, page_events
+from bouncewarden.store.browse import EventFilter, InvalidCursor
 from bouncewarden.store.queries import as_json
 from bouncewarden.store.tokens import Scope
 
@@ -117,7 +117,7 @@ def records_router(backend: Backend, guard: Callable[[Scope], Any]) -> APIRouter
             address=address.strip().lower() if address else None,
         )
         try:
-            page = page_events(backend.service.engine, wanted, limit=limit, cursor=cursor)
+            page = backend.service.browse.events(wanted, limit=limit, cursor=cursor)
         except InvalidCursor as err:
             raise HTTPException(400, str(err)) from err
         return {"items": [as_json(item) for item in page.items], "next_cursor": page.next_cursor}

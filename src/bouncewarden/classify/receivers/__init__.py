@@ -45,8 +45,8 @@ from bouncewarden.classify.receivers import (
     zoho,
 )
 from bouncewarden.classify.receivers._rules import Evidence, Recogniser
-from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable
 from bouncewarden.events import Reason
+from bouncewarden.textscan.screen import ScreenedPattern, ScreenedTable
 
 __all__ = ["RECEIVERS", "Evidence", "Receiver", "reason_from_receivers"]
 

@@ -6,7 +6,7 @@ private error codes), and maps the provider's wording to a reason through one or
 `(pattern, reason)` pairs: the first pattern found in the diagnostic wins.
 
 Every finding asks every provider whether it recognises the reply, so the searches here are
-screened (`classify.screen`): a provider's host, domain and telltale patterns are only
+screened (`textscan.screen`): a provider's host, domain and telltale patterns are only
 searched when the evidence holds a string each of their matches needs. Each provider module
 builds its `Recogniser` (and so the screens) once, at import.
 """
@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bouncewarden.classify.screen import ScreenedPattern, folded_for_screen
 from bouncewarden.events import Reason
+from bouncewarden.textscan.screen import ScreenedPattern, folded_for_screen
 
 __all__ = ["Evidence", "Recogniser", "RuleTable", "compile_rules", "first_reason"]
 
@@ -34,7 +34,7 @@ class Evidence:
     domain: str = ""
     status: str | None = None
     command: str | None = None
-    # `text` folded for screening caseless patterns (`classify.screen.folded_for_screen`).
+    # `text` folded for screening caseless patterns (`textscan.screen.folded_for_screen`).
     folded: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

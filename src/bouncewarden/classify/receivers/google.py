@@ -8,7 +8,11 @@ mail") and a low reputation of the sending IP address or domain: the wording dec
 *sender* writes its own notices too ("The recipient server did not accept our requests to
 connect"): those describe the delivery attempt, not Google's mailboxes. "The email account that
 you tried to reach does not exist" is left to the general tables, which weigh it against the
-status and the SMTP command like any other "no such user" wording.
+status and the SMTP command like any other "no such user" wording. "Its content presents a
+potential security issue" points to "File types blocked in Gmail" (support.google.com/mail/
+answer/6590): a refusal under Google's content and attachment guidelines (executable file
+types, macros, password-protected archives), a precaution and not a virus found: a policy
+refusal, `policyviolation`; so is "Our system detected an illegal attachment on your message".
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ _RULES = compile_rules(
         (r"not rfc 5322 compliant|multiple addresses in from", Reason.NOTCOMPLIANTRFC),
         (r"ptr record|reverse dns", Reason.REQUIREPTR),
         (r"sender is unauthenticated|unauthenticated email|dmarc policy|spf .{0,40}fail", Reason.AUTHFAILURE),
-        (r"content presents a potential security issue|violates .{0,40}policy", Reason.POLICYVIOLATION),
+        (r"potential security issue|illegal attachment|violates .{0,40}policy", Reason.POLICYVIOLATION),
         (r"tls required", Reason.SECURITYERROR),
         (r"did not accept our requests to connect", Reason.EXPIRED),
     )

@@ -6,7 +6,9 @@ customer's), "550 Invalid recipient <...> (#5.1.1)", "553 Sorry, your email addr
 blacklisted" (the sender address) and "550-Requested action aborted [7]" style refusals of the
 connecting IP. Its own reports (Reporting-MTA *.messagelabs.com) answer "542 <address>
 Rejected" for a recipient that is not a registered address of the customer, and "Please turn
-on SMTP Authentication in your mail client" to unauthenticated submission.
+on SMTP Authentication in your mail client" to unauthenticated submission. "553-Message
+filtered. Refer to the Troubleshooting page" is the service's anti-spam verdict on the message
+(Symantec Email Security.cloud troubleshooting page), not a recipient's own filter.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _RULES = compile_rules(
     (
         (r"use me .{0,60}as a relay", Reason.NORELAYING),
         (r"connection rejected by policy", Reason.BLOCKED),
+        (r"\bmessage filtered\b", Reason.SPAMDETECTED),
         (r"your email address has been (?:black|block)listed", Reason.REJECTED),
         (r"invalid recipient", Reason.USERUNKNOWN),
         (r"^542 \S+ rejected\b", Reason.USERUNKNOWN),

@@ -9,7 +9,12 @@ recipients of a tenant with "Recipient address rejected: Access denied"; banned 
 this IP". Outlook.com's consumer MX tags its refusals with the codes of its postmaster page
 (mail.live.com/mail/troubleshooting.aspx): SC-00n, OU-00n and DY-00n refuse the sending network
 (block list, reputation, dynamic space), RP-00n limit the rate ("We have limits for how many
-messages can be sent per hour and per day").
+messages can be sent per hour and per day"). 5.7.515 ("sending domain does not meet the
+required authentication level", Outlook.com's rule for high-volume senders, who must pass SPF,
+DKIM and DMARC) is an authentication refusal even where its text says "policy reasons".
+5.7.133 to 5.7.136 (RESOLVER.RST.SenderNotAuthenticatedFor...) say that the recipient group,
+mailbox, public folder or mail user takes mail from its own organisation only: that recipient's
+restriction on who may write to it, `filtered`.
 """
 
 from __future__ import annotations
@@ -35,12 +40,14 @@ _TELLTALE = re.compile(
 _RULES = compile_rules(
     (
         (r"RecipientNotFound|RecipNotFound|recipient not found|unknown recipient", Reason.USERUNKNOWN),
+        (r"SenderNotAuthenticatedFor(?:Group|Recipient|PublicFolder|MailUser)", Reason.FILTERED),
         (r"requested action not taken: mailbox unavailable", Reason.USERUNKNOWN),
         (r"recipient address rejected: access denied", Reason.USERUNKNOWN),
         (r"RecipSizeLimit|message too large", Reason.MESGTOOBIG),
         (r"AuthRequired", Reason.SECURITYERROR),
         (r"banned sending ip|on our block ?list|blocked using|not accepted from this ip", Reason.BLOCKED),
         (r"block has been placed against your ip|\b(?:OU|DY)-00\d\b", Reason.BLOCKED),
+        (r"\b5\.7\.515\b|required authentication level|must be authenticated with spf", Reason.AUTHFAILURE),
         (r"\bSC-00\d\b|rejected by outlook\.com for policy reasons", Reason.POLICYVIOLATION),
         (r"\bRP-00\d\b|limits for how many messages", Reason.SPEEDING),
         (r"does not pass dmarc|dmarc policy|\b(?:spf|dkim)\b.{0,40}\b(?:fail|not pass)", Reason.AUTHFAILURE),

@@ -1,13 +1,16 @@
 """Tencent: QQ Mail and Tencent Exmail (mx*.qq.com, *.exmail.qq.com).
 
 QQ's replies point at service.mail.qq.com/cgi-bin/help with an error number and say what was
-limited: "Connection frequency limited", "Ip frequency limited" and "Domain frequency limited"
-(too many connections or messages from the sender), "Sender frequency limited" (the sender's
-own rate), "Mailbox not found" or "Mailbox unavailable or access denied" (no such mailbox),
-"Mailbox is full", "DMARC check failed", "Mail content denied" (a content filter), "Mail is
-rejected by recipients" (the recipient's own block list or filter rules) and "Suspected spam
-sender" (the sending domain or operator sent much spam). Source: Tencent Exmail's help on
-bounce codes (service.exmail.qq.com/cgi-bin/help?id=20022).
+limited: "Connection frequency limited" (too many connections from the sending server), "Ip
+frequency limited", "Domain frequency limited" and "Sender frequency limited" (Tencent's help:
+the sending IP, domain or address sent more messages per minute, hour or day than QQ allows and
+is held back for a while: a rate, `speeding`), "Mailbox not found" (no such mailbox), "Mailbox
+unavailable or access denied" (the recipient got many messages in a short time and QQ holds back
+mail to it for a while, a rate as well: `speeding`, never a missing address), "Mailbox is full",
+"DMARC check failed", "Mail content denied" (a content filter), "Mail is rejected by recipients"
+(the recipient's own block list or filter rules) and "Suspected spam sender" (the sending domain
+or operator sent much spam). Source: Tencent Exmail's help on bounce codes
+(service.exmail.qq.com/cgi-bin/help?id=20022).
 """
 
 from __future__ import annotations
@@ -27,12 +30,13 @@ _TELLTALE = re.compile(r"service\.(?:exmail|mail)\.qq\.com", re.IGNORECASE)
 
 _RULES = compile_rules(
     (
-        (r"(?:connection|ip|domain) frequency limited", Reason.TOOMANYCONN),
-        (r"sender frequency limited", Reason.SPEEDING),
+        (r"connection frequency limited", Reason.TOOMANYCONN),
+        (r"(?:ip|domain|sender) frequency limited", Reason.SPEEDING),
         (r"rejected by recipients?\b", Reason.FILTERED),
         (r"suspected spam sender", Reason.BLOCKED),
         (r"dmarc check failed", Reason.AUTHFAILURE),
-        (r"mailbox not found|mailbox unavailable or access denied", Reason.USERUNKNOWN),
+        (r"mailbox unavailable or access denied", Reason.SPEEDING),
+        (r"mailbox not found", Reason.USERUNKNOWN),
         (r"mailbox is full|quota", Reason.MAILBOXFULL),
         (r"content denied|spam", Reason.SPAMDETECTED),
     )

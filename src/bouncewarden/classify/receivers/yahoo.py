@@ -3,8 +3,12 @@
 Wording from Yahoo's "SMTP Error Codes" page (senders.yahooinc.com/smtp-error-codes, formerly
 postmaster.verizonmedia.com). Deferrals carry a bracketed code: `[TS01]`..`[TSS09]` say that
 mail from the sending server is deferred for its volume, complaints or reputation, a refusal of
-the sender; "[RCPT_TO]"-style tags name the command. "554 5.7.9 Message not accepted for policy
-reasons" is a content policy refusal.
+the sender; "All messages from <IP> will be permanently deferred" (its codes [TS03], [TSS09],
+which name it where a relay cut the text: Yahoo help article SLN3436, traffic characteristic of
+unsolicited bulk mail) turns that server away for good, a block; a deferral "due to user
+complaints" alone ([TSS02], [TS01]) is for the sender's reputation with Yahoo's users;
+"[RCPT_TO]"-style tags name the command. "554 5.7.9 Message not accepted for policy reasons" is
+a content policy refusal.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ _TELLTALE = re.compile(
 
 _RULES = compile_rules(
     (
+        (r"\[TSS09\]|\[TS03\]|all messages from .{1,60} permanently deferred", Reason.BLOCKED),
+        (r"deferred due to user complaints", Reason.BADREPUTATION),
         (r"\[TSS?\d\d\]|temporarily deferred due to (?:unexpected volume|user complaints)", Reason.REJECTED),
         (r"not accepted for policy reasons", Reason.POLICYVIOLATION),
         (r"user doesn'?t have a .{1,40} account|mailbox unavailable|no such user", Reason.USERUNKNOWN),

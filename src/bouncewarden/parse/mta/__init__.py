@@ -48,7 +48,7 @@ from bouncewarden.parse.mta import (
 )
 from bouncewarden.parse.report import RecipientFinding
 
-__all__ = ["PARSERS", "TEXT_NAMES_RECIPIENT", "MtaParser"]
+__all__ = ["GUESSES_STATUS", "PARSERS", "TEXT_NAMES_RECIPIENT", "MtaParser"]
 
 
 class MtaParser(Protocol):
@@ -107,3 +107,9 @@ PARSERS: tuple[MtaParser, ...] = (
 # delivery-status part may name the address after the server rewrote it (a forwarding or
 # directory address): where the two differ, the text's address is the one reported.
 TEXT_NAMES_RECIPIENT: frozenset[str] = frozenset({domino.NAME})
+
+# Families whose delivery-status part gives a status of their own making where the remote's
+# reply stated none: sendmail writes 5.1.1 for any refused RCPT and 5.2.0 for any refusal
+# after DATA, guessed from the command and the reply code), so that status is a guess about
+# the remote's words, weaker than the words themselves (`RecipientFinding.status_guessed`).
+GUESSES_STATUS: frozenset[str] = frozenset({sendmail.NAME})

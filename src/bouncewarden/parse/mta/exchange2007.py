@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import ADDRESS, add_status_part, make_finding
 from bouncewarden.parse.report import RecipientFinding
+from bouncewarden.textscan.screen import ScreenedPattern
 
 __all__ = ["NAME", "detect", "parse"]
 

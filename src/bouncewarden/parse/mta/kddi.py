@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.events import Reason
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import cut_at, fold, make_finding
 from bouncewarden.parse.report import RecipientFinding
+from bouncewarden.textscan.screen import ScreenedPattern
 
 __all__ = ["NAME", "detect", "parse"]
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import (
     ADDRESS,
@@ -39,6 +38,7 @@ from bouncewarden.parse.mta._common import (
     original_header,
 )
 from bouncewarden.parse.report import RecipientFinding
+from bouncewarden.textscan.screen import ScreenedPattern
 
 __all__ = ["NAME", "detect", "parse"]
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import (
     add_status_part,
@@ -42,6 +41,7 @@ from bouncewarden.parse.mta._common import (
 )
 from bouncewarden.parse.mta.v5sendmail import parse_transcript, session_replies
 from bouncewarden.parse.report import RecipientFinding
+from bouncewarden.textscan.screen import ScreenedPattern
 
 __all__ = ["NAME", "detect", "parse"]
 

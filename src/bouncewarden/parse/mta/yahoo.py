@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import re
 
-from bouncewarden.classify.screen import ScreenedPattern
 from bouncewarden.parse.message import BounceMessage
 from bouncewarden.parse.mta._common import head, parse_blocks
 from bouncewarden.parse.mta.qmail import BLOCK_START, ORIGINAL_MARKER
 from bouncewarden.parse.report import RecipientFinding
+from bouncewarden.textscan.screen import ScreenedPattern
 
 __all__ = ["NAME", "detect", "parse"]
 

@@ -2,7 +2,7 @@
 
     reader = log_reader("postfix-log", reference=file_modified_at)
     for record in iter_records(stream):
-        result = reader.read(record.data, record.line, rules=rules)
+        reading = reader.read(record.data, rules=rules)   # Feedback, NotFeedback or Unreadable
 
 One log line about a recipient gives one event (a `to=` line of sendmail naming several
 recipients gives one per recipient): deliveries (counters; they clear soft state), bounces

@@ -34,8 +34,9 @@ from datetime import UTC, datetime, tzinfo
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind, Reason
+from bouncewarden.intake import NotFeedback, Reading, Unreadable
 from bouncewarden.parse.mtalog._common import LineFacts, QueueSenders, line_event, status_in
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "EximLogReader"]
 
@@ -107,37 +108,37 @@ class EximLogReader:
         """Exim lines need nothing before them."""
         return b""
 
-    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+    def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The event of one line, or why it has none."""
         text = record.decode("utf-8", "replace")
         if text[:1].isspace():  # a multi-line entry goes on indented ("Suggested action: ...")
-            return RecordSkipped(line, "continuation")
+            return NotFeedback("continuation")
         found = _LINE.match(text)
         if found is None:
             if text[:4].isdigit() and text[4:5] == "-":
-                return RecordSkipped(line, "line without message")
-            return RecordBroken(line, "not an Exim log line (no time and message id in front)")
+                return NotFeedback("line without message")
+            return Unreadable("not an Exim log line (no time and message id in front)")
         stamp, zone_text, message_id, flag, rest = found.groups()
         at = _time(stamp, zone_text, self._zone)
         if at is None:
-            return RecordBroken(line, f"unreadable time {stamp!r}")
+            return Unreadable(f"unreadable time {stamp!r}")
         if flag == "<=":
             sender = rest.split(None, 1)[0] if rest.strip() else ""
             self._senders.remember(message_id, "" if sender == "<>" else sender)
             header_id = _MESSAGE_ID.search(rest)
             if header_id is not None:
                 self._message_ids.remember(message_id, header_id.group(1))
-            return RecordSkipped(line, "arrival")
+            return NotFeedback("arrival")
         if flag == "Completed":
             self._senders.forget(message_id)
             self._message_ids.forget(message_id)
-            return RecordSkipped(line, "completed")
+            return NotFeedback("completed")
         kind = _KINDS.get(flag)
         if kind is None:
-            return RecordSkipped(line, f"flag {flag}")
+            return NotFeedback(f"flag {flag}")
         if kind is Kind.DELAY and "retry time not reached" in rest:
-            return RecordSkipped(line, "retry time not reached")  # no attempt was made: nothing new
-        return self._recipient_line(kind, flag, message_id, rest, at, record, line, rules)
+            return NotFeedback("retry time not reached")  # no attempt was made: nothing new
+        return self._recipient_line(kind, flag, message_id, rest, at, record, rules)
 
     def _recipient_line(
         self,
@@ -147,18 +148,17 @@ class EximLogReader:
         rest: str,
         at: datetime,
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordResult:
+    ) -> Reading:
         address = _ADDRESS.match(rest)
         if address is None or not address.group(1).strip(":"):
-            return RecordBroken(line, f"{flag} line names no recipient address")
+            return Unreadable(f"{flag} line names no recipient address")
         recipient = address.group(1).rstrip(":")
         if "@" not in recipient:
             # A local delivery names the local part it went to, then the address it came as:
             # "=> bwsender <bwsender@localhost> R=local_user T=maildir_home".
             if "@" not in (address.group(2) or ""):
-                return RecordSkipped(line, "local recipient")
+                return NotFeedback("local recipient")
             recipient = address.group(2)
         details = rest[address.end() :]
         host = _HOST.search(details)
@@ -196,4 +196,4 @@ class EximLogReader:
         event = line_event(
             facts, line=None, at=at, record=record, source=self._source, reporting_mta=None, rules=rules
         )
-        return RecordRead(line, (event,))
+        return feedback(self.format_name, (event,))

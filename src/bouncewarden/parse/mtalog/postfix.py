@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
+from bouncewarden.intake import NotFeedback, Reading, Unreadable
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
     SyslogLine,
@@ -32,7 +33,7 @@ from bouncewarden.parse.mtalog._common import (
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "PostfixLogReader"]
 
@@ -62,34 +63,32 @@ class PostfixLogReader(SyslogLogReader):
     format_name = FORMAT_NAME
     media_type = "text/plain; profile=postfix-log"
 
-    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+    def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The event of one line, or why it has none."""
         parsed = self._syslog_line(record)
         if parsed is None:
-            return RecordBroken(line, "not a syslog line (no time, host and program in front)")
+            return Unreadable("not a syslog line (no time, host and program in front)")
         program, _, agent = parsed.program.partition("/")
         if not program.startswith("postfix") or not agent:
-            return RecordSkipped(line, "other program")
+            return NotFeedback("other program")
         queued = _QUEUE_LINE.match(parsed.text)
         if queued is None:
-            return RecordSkipped(line, f"{agent} without queue id")
+            return NotFeedback(f"{agent} without queue id")
         queue_id, message = queued.groups()
         if message.startswith("from=<"):
             self._senders.remember(queue_id, message[6 : message.find(">")])
-            return RecordSkipped(line, "sender")
+            return NotFeedback("sender")
         if message.startswith("message-id="):
             self._message_ids.remember(queue_id, message[11:].strip().strip("<>"))
-            return RecordSkipped(line, "message id")
+            return NotFeedback("message id")
         if message.strip() == "removed":
             self._senders.forget(queue_id)
             self._message_ids.forget(queue_id)
-            return RecordSkipped(line, "removed")
+            return NotFeedback("removed")
         recipient = _RECIPIENT.match(message)
         if recipient is None or agent not in _AGENTS:
-            return RecordSkipped(line, f"{agent} line")
-        return self._recipient_line(
-            parsed, queue_id, recipient.group(1), recipient.group(2), record, line, rules
-        )
+            return NotFeedback(f"{agent} line")
+        return self._recipient_line(parsed, queue_id, recipient.group(1), recipient.group(2), record, rules)
 
     def _recipient_line(
         self,
@@ -98,17 +97,16 @@ class PostfixLogReader(SyslogLogReader):
         address: str,
         rest: str,
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordResult:
+    ) -> Reading:
         status = _STATUS.search(rest)
         if status is None:
-            return RecordBroken(line, "recipient line without status=")
+            return Unreadable("recipient line without status=")
         kind = _KINDS.get(status.group(1))
         if kind is None:
-            return RecordSkipped(line, f"status={status.group(1)}")
+            return NotFeedback(f"status={status.group(1)}")
         if "@" not in address:
-            return RecordBroken(line, f"recipient {address!r} is no address")
+            return Unreadable(f"recipient {address!r} is no address")
         fields = dict(_FIELD.findall(rest[: status.start()]))
         diagnostic = _in_parentheses(status.group(2))
         said = _SAID.search(diagnostic or "")
@@ -138,4 +136,4 @@ class PostfixLogReader(SyslogLogReader):
             reporting_mta=parsed.host,
             rules=rules,
         )
-        return RecordRead(line, (event,))
+        return feedback(self.format_name, (event,))

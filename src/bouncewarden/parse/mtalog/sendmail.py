@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
+from bouncewarden.intake import NotFeedback, Reading, Unreadable
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
     SyslogLine,
@@ -36,7 +37,7 @@ from bouncewarden.parse.mtalog._common import (
     reply_code_of,
     status_in,
 )
-from bouncewarden.parse.records import RecordBroken, RecordRead, RecordResult, RecordSkipped
+from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "SendmailLogReader"]
 
@@ -79,26 +80,26 @@ class SendmailLogReader(SyslogLogReader):
     format_name = FORMAT_NAME
     media_type = "text/plain; profile=sendmail-log"
 
-    def read(self, record: bytes, line: int, *, rules: Sequence[OperatorRule] = ()) -> RecordResult:
+    def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The events of one line, or why it has none."""
         parsed = self._syslog_line(record)
         if parsed is None:
-            return RecordBroken(line, "not a syslog line (no time, host and program in front)")
+            return Unreadable("not a syslog line (no time, host and program in front)")
         if parsed.program not in _PROGRAMS:
-            return RecordSkipped(line, "other program")
+            return NotFeedback("other program")
         queued = _QUEUE_LINE.match(parsed.text)
         if queued is None:
-            return RecordSkipped(line, "line without queue id")
+            return NotFeedback("line without queue id")
         queue_id, message = queued.groups()
         if message.startswith("from="):
             fields = _fields(message)
             self._senders.remember(queue_id, fields.get("from", "").strip("<>"))
             if fields.get("msgid"):
                 self._message_ids.remember(queue_id, fields["msgid"].strip("<>"))
-            return RecordSkipped(line, "sender")
+            return NotFeedback("sender")
         if not message.startswith("to="):
-            return RecordSkipped(line, "other line")
-        return self._recipient_line(parsed, queue_id, _fields(message), record, line, rules)
+            return NotFeedback("other line")
+        return self._recipient_line(parsed, queue_id, _fields(message), record, rules)
 
     def _recipient_line(
         self,
@@ -106,20 +107,19 @@ class SendmailLogReader(SyslogLogReader):
         queue_id: str,
         fields: dict[str, str],
         record: bytes,
-        line: int,
         rules: Sequence[OperatorRule],
-    ) -> RecordResult:
+    ) -> Reading:
         stat = fields.get("stat")
         if not stat:
-            return RecordBroken(line, "to= line without stat=")
+            return Unreadable("to= line without stat=")
         status = fields.get("dsn") or status_in(stat)
         kind = _kind(stat, status)
         if kind is None:
-            return RecordSkipped(line, f"stat={stat.split()[0].lower()}")
+            return NotFeedback(f"stat={stat.split()[0].lower()}")
         recipients = [angle or bare for angle, bare in _ADDRESS_LIST.findall(fields.get("to", ""))]
         recipients = [address for address in recipients if "@" in address]
         if not recipients:
-            return RecordSkipped(line, "local recipient")
+            return NotFeedback("local recipient")
         relay = _RELAY.match(fields.get("relay", ""))
         detail = stat.split(":", 1)[1].strip() if _DEFERRED.match(stat) and ":" in stat else stat
         reply = fields.get("reply")  # sendmail 8.15+: the remote's own reply, whole
@@ -153,4 +153,4 @@ class SendmailLogReader(SyslogLogReader):
             )
             for address in recipients
         )
-        return RecordRead(line, events)
+        return feedback(self.format_name, events)

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bouncewarden.classify import command, reasons
-from bouncewarden.classify.literals import required_literals
 from bouncewarden.classify.receivers import _rules
-from bouncewarden.classify.screen import ScreenedPattern, ScreenedTable, _LiteralScanner, folded_for_screen
+from bouncewarden.textscan.literals import required_literals
+from bouncewarden.textscan.screen import ScreenedPattern, ScreenedTable, _LiteralScanner, folded_for_screen
 
 
 @pytest.mark.parametrize(
@@ -170,7 +170,7 @@ def test_tables_choose_like_searching_row_by_row(pieces: list[str]) -> None:
     st.text(alphabet="ab.(|c", max_size=20),
 )
 def test_scanner_finds_every_string_even_overlapping(strings: set[str], text: str) -> None:
-    assert _LiteralScanner(strings).present(text) == {s for s in strings if s in text}
+    assert set(_LiteralScanner({s: s for s in strings}).values(text)) == {s for s in strings if s in text}
 
 
 def test_deeply_nested_pattern_gets_no_screen() -> None:

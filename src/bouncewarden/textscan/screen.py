@@ -3,13 +3,13 @@
 Testing a few substrings with `in` costs a fraction of a regex search, and the big ordered
 tables of `reasons`, `command` and `receivers` usually find nothing for most of their entries,
 so screening them first is most of the speed of classification. `ScreenedPattern` is a compiled
-pattern with the strings one of which its every match contains (`classify.literals`): it
+pattern with the strings one of which its every match contains (`textscan.literals`): it
 searches only when the text holds one of them, and so returns exactly what `re` returns.
 
 `ScreenedTable` does the same for an ordered table of patterns (first row found wins): one scan
-of the text finds which of all the table's required strings occur (`_LiteralScanner`, a trie
-of them tried at every position by the `re` engine), and only the patterns those strings allow
-are searched, in table order. `reasons`, `command` and operator rules are such tables.
+of the text finds which of all the table's required strings occur (`_LiteralScanner`, an
+Aho-Corasick automaton of them), and only the patterns those strings allow are searched, in
+table order. `reasons`, `command` and operator rules are such tables.
 
 Case-insensitive patterns are screened in the lower-cased text (`folded_for_screen`), which
 callers work out once per text. `str.lower` alone would not do outside ASCII: `re` also matches
@@ -23,15 +23,18 @@ Greek final sigma for one): such a pattern always searches.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeAlias, TypeVar
+from typing import Generic, TypeVar
 
-from bouncewarden.classify.literals import SELECTIVE, literal_screen
+import ahocorasick
+
+from bouncewarden.textscan.literals import SELECTIVE, literal_screen
 
 __all__ = ["ScreenedPattern", "ScreenedTable", "folded_for_screen"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 
 # The only characters outside ASCII that `re` matches to an ASCII letter when ignoring case.
@@ -116,62 +119,28 @@ class ScreenedPattern:
         return self.regex.finditer(text) if self.may_match(text, folded) else iter(())
 
 
-class _LiteralScanner:
-    """Which of many strings occur in a text, found in one pass of the `re` engine.
+class _LiteralScanner(Generic[V]):
+    """Which of many strings occur in a text, found in one pass (an Aho-Corasick automaton).
 
-    The strings become one trie-shaped expression ("ab(?:c|d(?:e)?)") inside a look-ahead, so
-    that `findall` tries it at every position of the text and reports, at each, the longest
-    string starting there (a greedy trie backs off to the longest complete string). Every other
-    string starting at that position is a prefix of it: `_prefixes` adds those.
+    Each string carries a value; `values` gives the value of every occurrence of every string in
+    a text, overlapping ones included (so a value may come more than once), in time linear in the
+    text. `pyahocorasick` builds the automaton once.
     """
 
-    def __init__(self, strings: Iterable[str]) -> None:
-        self.strings = frozenset(strings)
-        self._regex = re.compile(f"(?=({_trie_expression(self.strings)}))") if self.strings else None
-        self._prefixes = {
-            string: frozenset(string[:end] for end in range(1, len(string) + 1)) & self.strings
-            for string in self.strings
-        }
+    def __init__(self, values: Mapping[str, V]) -> None:
+        self._automaton: ahocorasick.Automaton | None = None
+        if values:
+            self._automaton = ahocorasick.Automaton()
+            for string, value in values.items():
+                self._automaton.add_word(string, value)
+            self._automaton.make_automaton()
 
-    def longest(self, text: str) -> set[str]:
-        """The longest string starting at each position of text where one starts."""
-        return set(self._regex.findall(text)) if self._regex is not None else set()
-
-    def prefixes(self, string: str) -> frozenset[str]:
-        """The strings that are prefixes of string (itself included)."""
-        return self._prefixes[string]
-
-    def present(self, text: str) -> set[str]:
-        """The strings that occur in text."""
-        found: set[str] = set()
-        for longest in self.longest(text):
-            found |= self._prefixes[longest]
-        return found
-
-
-# A trie of strings: one child per next character; the key "" marks the end of a string.
-_Trie: TypeAlias = dict[str, "_Trie"]
-
-
-def _trie_expression(strings: Iterable[str]) -> str:
-    """An expression matching the longest of strings at the current position."""
-    root: _Trie = {}
-    for string in strings:
-        node = root
-        for char in string:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a string ends here
-    return _trie_node(root)
-
-
-def _trie_node(node: _Trie) -> str:
-    branches = [re.escape(char) + _trie_node(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if "" not in node:
-        return body
-    return f"(?:{body})?" if len(branches) == 1 else f"{body}?"
+    def values(self, text: str) -> Iterator[V]:
+        """The value of each occurrence of a string in text."""
+        if self._automaton is None:
+            return
+        for _end, value in self._automaton.iter(text):
+            yield value
 
 
 # A table's strings are all looked for in one scan, so that more of them cost little, and
@@ -213,12 +182,8 @@ class ScreenedTable(Generic[T]):
         for number, literals in screened_by.items():
             for literal in literals:
                 needing.setdefault(literal.lower() if self._caseless else literal, set()).add(number)
-        self._scanner = _LiteralScanner(needing)
-        # Per string the scan may report: the patterns that need it or one of its prefixes.
-        self._allowed = {
-            string: frozenset().union(*(needing[prefix] for prefix in self._scanner.prefixes(string)))
-            for string in needing
-        }
+        # Each string scanned for stands for the numbers of the patterns that need it.
+        self._scanner = _LiteralScanner({string: frozenset(numbers) for string, numbers in needing.items()})
 
     @property
     def patterns(self) -> list[tuple[T, ScreenedPattern]]:
@@ -260,6 +225,6 @@ class ScreenedTable(Generic[T]):
         """The numbers of the patterns that may occur in text."""
         probe = text if not self._caseless else folded if folded is not None else folded_for_screen(text)
         candidates = set(self._always)
-        for longest in self._scanner.longest(probe):
-            candidates |= self._allowed[longest]
+        for numbers in self._scanner.values(probe):
+            candidates |= numbers
         return candidates

@@ -5,7 +5,7 @@ Most of our patterns cannot match unless the text contains some plain string: ev
 `(?:rejected|refused) by` one of "rejected by" and "refused by". `required_literals` derives
 such strings from the expression itself by walking the parse tree of Python's own `re` parser,
 so that nobody maintains them by hand and a rule added to a table is screened the day it is
-written (`classify.screen` uses them). The analysis only ever errs towards "nothing required":
+written (`textscan.screen` uses them). The analysis only ever errs towards "nothing required":
 a construct it does not know makes it give up (None).
 
 For each node of the tree the walk computes the finite set of strings the node can match, when
