@@ -13,8 +13,9 @@ delivery only counts. Each run is a fresh database and one `bouncewarden ingest 
 process, timed from start to exit (interpreter start, migrations and all); its peak RSS comes
 from `wait4`. Runs: SQLite and PostgreSQL (a throw-away database, dropped afterwards) on the
 mix, SQLite on bounces alone, and with `--memory N` the mix again at N notifications to see
-that memory stays flat. Each line gives the wall-clock rate and the rate by the process's own
-CPU time: on a busy machine the first counts other programs' turns too. Run it alone.
+that memory stays flat (a last line compares the two peaks). Each line gives the wall-clock
+rate and the rate by the process's own CPU time: on a busy machine the first counts other
+programs' turns too. Run it alone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -148,13 +150,16 @@ def report(
     )
 
 
-def bench(label: str, work: Path, count: int, per_file: int, database_url: str | None, **shape: bool) -> None:
-    folder = work / label.replace(" ", "-").replace(",", "")
+def bench(label: str, work: Path, count: int, per_file: int, database_url: str | None, **shape: bool) -> int:
+    """Run one case and print its line; the peak RSS in KiB. The inputs are deleted afterwards."""
+    folder = work / label.replace(" ", "-").replace(",", "").replace("(", "").replace(")", "")
     write_inputs(folder, count, per_file, **shape)
     if database_url is None:
         database_url = f"sqlite:///{work / (folder.name + '.db')}"
     seconds, cpu, peak, summary = run_ingest(folder, database_url)
     report(label, count, seconds, cpu, peak, summary)
+    shutil.rmtree(folder)  # a million notifications take gigabytes
+    return peak
 
 
 def main() -> None:
@@ -172,14 +177,14 @@ def main() -> None:
     count, per_file, raw = arguments.notifications, arguments.per_file, arguments.raw
     with tempfile.TemporaryDirectory(prefix="bw-bench-ses-") as temporary:
         work = Path(temporary)
-        bench("SQLite, half bounces", work, count, per_file, None, raw=raw, bounces_only=False)
+        peak = bench("SQLite, half bounces", work, count, per_file, None, raw=raw, bounces_only=False)
         if not arguments.skip_bounces:
             bench("SQLite, bounces only", work, count, per_file, None, raw=raw, bounces_only=True)
         if not arguments.skip_postgres:
             with postgres_database(arguments.postgres) as url:
                 bench("PostgreSQL, half bounces", work, count, per_file, url, raw=raw, bounces_only=False)
         if arguments.memory:
-            bench(
+            large = bench(
                 "SQLite, half bounces (memory)",
                 work,
                 arguments.memory,
@@ -187,6 +192,10 @@ def main() -> None:
                 None,
                 raw=raw,
                 bounces_only=False,
+            )
+            print(
+                f"memory: peak {peak / 1024:.0f} MiB at {count:,} notifications, "
+                f"{large / 1024:.0f} MiB at {arguments.memory:,} ({(large - peak) / peak:+.0%})"
             )
 
 

@@ -274,3 +274,34 @@ def test_a_batch_is_a_handful_of_statements(service: Service) -> None:
     assert count(service, "events") == 1000
     # Not per record: evidence, events, addresses, transitions, outbox, counters, a few reads.
     assert len(statements) <= 25, statements
+
+
+def test_a_small_batch_is_one_statement_per_table(service: Service) -> None:
+    # An SMTP or SQS batch: no savepoint, no temporary table, no COPY on PostgreSQL.
+    service.intake.take([raw_input(ses_bounce("warm@example.com", T0))])  # rules read, tables ready
+    statements: list[str] = []
+    sa.event.listen(service.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    outcomes = service.intake.take(
+        [raw_input(ses_bounce(f"s{n}@example.com", T0), f"s{n}") for n in range(20)]
+    )
+    assert all(o.outcome is Outcome.RECORDED for o in outcomes)
+    assert not any("SAVEPOINT" in statement or "COPY" in statement for statement in statements), statements
+    # BEGIN on SQLite; evidence, events, two reads of addresses, addresses, transitions, outbox, counters.
+    assert len(statements) <= 9, statements
+
+
+def test_take_all_records_batches_in_order_and_stops_when_asked(service: Service) -> None:
+    batches = [
+        [raw_input(ses_bounce(f"a{b}.{n}@example.com", T0), f"{b}.{n}") for n in range(3)] for b in range(4)
+    ]
+    seen = []
+    for outcomes in service.intake.take_all(batches):
+        seen.append([outcome.origin for outcome in outcomes])
+        assert all(outcome.outcome is Outcome.RECORDED for outcome in outcomes)
+        if len(seen) == 2:
+            break
+    assert seen == [["0.0", "0.1", "0.2"], ["1.0", "1.1", "1.2"]]
+    # The batch read ahead while the second was committed was dropped, not stored.
+    assert count(service, "events") == 6
+    assert len(list(service.intake.take_all(batches[2:]))) == 2
+    assert count(service, "events") == 12

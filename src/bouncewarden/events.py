@@ -157,11 +157,11 @@ class FeedbackEvent:
     received_at: datetime | None = None
     evidence_id: int | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    address: str = field(init=False, repr=False, compare=False)
+    """The recipient in its normalised, comparable form, worked out once (the store asks often)."""
 
-    @property
-    def address(self) -> str:
-        """The recipient in its normalised, comparable form."""
-        return normalise_address(self.recipient)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", normalise_address(self.recipient))
 
     @property
     def hard(self) -> bool:

@@ -24,7 +24,7 @@ A source only knows its transport: how to receive, and how to acknowledge after 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -244,7 +244,30 @@ class Intake:
         """Read and record `inputs` (one transaction); one outcome per input, in order."""
         if not inputs:
             return []
+        return self._recorder.record(self._read_inputs(inputs))
+
+    def take_all(self, batches: Iterable[Sequence[RawInput]]) -> Iterator[list[InputOutcome]]:
+        """`take` each batch in turn, giving its outcomes; the next batch is read meanwhile.
+
+        While the store commits one batch (SQLite's and zlib's C code, or a wait on the
+        PostgreSQL server, none holding the interpreter), the next is read in the caller's
+        thread. Nothing is recorded ahead: when the caller stops iterating after an outcome,
+        no batch is in flight (one may have been read, and is dropped unstored).
+        """
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="recorder") as pool:
+            pending: Future[list[InputOutcome]] | None = None
+            for inputs in batches:
+                if not inputs:
+                    continue
+                read = self._read_inputs(inputs)
+                if pending is not None:
+                    yield pending.result()
+                pending = pool.submit(self._recorder.record, read)
+            if pending is not None:
+                yield pending.result()
+
+    def _read_inputs(self, inputs: Sequence[RawInput]) -> list[ReadInput]:
         readings = self._read(inputs, self._rules())
-        return self._recorder.record(
-            [ReadInput(raw, reading) for raw, reading in zip(inputs, readings, strict=True)]
-        )
+        return [ReadInput(raw, reading) for raw, reading in zip(inputs, readings, strict=True)]

@@ -61,7 +61,8 @@ def clean(text: str, suppressed: dict[str, str], column: str = "email") -> tuple
 
 
 def test_rows_are_dropped_by_reason_and_everything_else_kept() -> None:
-    suppressed = load_suppressed([("Gone@Example.com", "hard_bounce"), ("angry@example.com", "complaint")])
+    # As the store holds them: normalised (the rows of the list are normalised as they are read).
+    suppressed = load_suppressed([[("gone@example.com", "hard_bounce"), ("angry@example.com", "complaint")]])
     text = (
         "id,Email,name\n"
         "1,ok@example.com,Ann\n"
@@ -86,7 +87,7 @@ def test_rows_are_dropped_by_reason_and_everything_else_kept() -> None:
 
 def test_delimiter_line_ending_and_bom_are_kept() -> None:
     text = "\ufeffname;email\r\nAnn;ann@example.com\r\nBob;bob@example.com\r\n"
-    output, report = clean(text, load_suppressed([("bob@example.com", "manual")]))
+    output, report = clean(text, load_suppressed([[("bob@example.com", "manual")]]))
     assert output == "\ufeffname;email\r\nAnn;ann@example.com\r\n"
     assert report["kept"] == 1
 

@@ -53,8 +53,7 @@ def clean_command(
 
     settings = load(config_file, database_url)
     with open_service(settings) as service:
-        entries = service.admin.iter_suppressions()
-        suppressed = load_suppressed((entry.address, entry.reason) for entry in entries)
+        suppressed = load_suppressed(service.admin.suppression_reasons())
     size = file_size(input_file)
     try:
         with progress("cleaning", size, "rows", quiet=as_json or size < _PROGRESS_MIN_BYTES) as shown:

@@ -94,8 +94,8 @@ def _run(intake: Intake, files: list[Path], source: str, as_json: bool) -> tuple
     tally = Tally()
     problem = None
     with progress("ingesting", sum(sizes), "inputs", quiet=as_json or small) as shown:
-        for batch in _batches(_inputs(files, source, shown, sizes)):
-            for outcome in intake.take(batch):
+        for outcomes in intake.take_all(_batches(_inputs(files, source, shown, sizes))):
+            for outcome in outcomes:
                 tally.add(outcome)
                 if outcome.outcome is Outcome.QUARANTINED:
                     why = escape_controls(outcome.reason or "")

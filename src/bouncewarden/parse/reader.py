@@ -27,10 +27,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 
 from bouncewarden.addresses import address_problem
 from bouncewarden.classify import OperatorRule, OperatorRules
@@ -60,8 +61,11 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+# The fields a source fills in (not the address worked out from the recipient), enums and tags aside.
 _TEXT_FIELDS = tuple(
-    item.name for item in fields(FeedbackEvent) if item.name not in {"kind", "severity", "reason", "tags"}
+    item.name
+    for item in fields(FeedbackEvent)
+    if item.init and item.name not in {"kind", "severity", "reason", "tags"}
 )
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|antw|vs)\s*:", re.IGNORECASE)
 
@@ -116,17 +120,12 @@ def _checked(reading: Reading) -> Reading:
     return reading
 
 
-def _text_values(event: FeedbackEvent) -> Iterator[str]:
-    for name in _TEXT_FIELDS:
-        value = getattr(event, name)
-        if isinstance(value, str):
-            yield value
-    yield from event.tags.keys()
-    yield from event.tags.values()
+_field_values = attrgetter(*_TEXT_FIELDS)
 
 
 def _has_nul(event: FeedbackEvent) -> bool:
-    return any("\x00" in value for value in _text_values(event))
+    texts = [value for value in _field_values(event) if isinstance(value, str)]
+    return "\x00" in "".join([*texts, *event.tags.keys(), *event.tags.values()])
 
 
 def _without_nul(event: FeedbackEvent) -> FeedbackEvent:

@@ -47,6 +47,7 @@ __all__ = [
     "IntakeMailRecorder",
     "MailRecorder",
     "MailResult",
+    "ReadMail",
     "ReceivedMail",
     "mail_recorder",
 ]
@@ -85,6 +86,18 @@ class MailResult:
         return self.outcome in (Outcome.RECORDED, Outcome.DUPLICATE)
 
 
+@dataclass(frozen=True, slots=True)
+class ReadMail:
+    """A batch of messages read and not yet committed (`IntakeMailRecorder.read_mail`).
+
+    `unavailable` says why nothing of it can be committed (the rules could not be read).
+    """
+
+    inputs: list[ReadInput]
+    count: int = 0
+    unavailable: str | None = None
+
+
 class MailRecorder(Protocol):
     """Commits received messages; see the module docstring."""
 
@@ -100,17 +113,28 @@ class IntakeMailRecorder:
 
     def record_mail(self, batch: Sequence[ReceivedMail]) -> list[MailResult]:
         """Read and commit the batch in one transaction; one result per message, in order."""
+        return self.commit_mail(self.read_mail(batch))
+
+    def read_mail(self, batch: Sequence[ReceivedMail]) -> ReadMail:
+        """The first half of `record_mail`: the batch read, nothing stored yet."""
         if not batch:
-            return []
+            return ReadMail([])
         from bouncewarden.parse.reader import read_input  # the parsers load only when mail comes
 
         try:
             rules = self._rules()
         except Exception as err:  # the rules live in the database: it is not there
-            return [MailResult(Outcome.STORE_UNAVAILABLE, f"{type(err).__name__}: {err}")] * len(batch)
-        read = [self._read(mail, read_input, rules) for mail in batch]
-        outcomes = self._recorder.record(read)
-        return [_result(item, outcome) for item, outcome in zip(read, outcomes, strict=True)]
+            return ReadMail([], len(batch), f"{type(err).__name__}: {err}")
+        return ReadMail([self._read(mail, read_input, rules) for mail in batch], len(batch))
+
+    def commit_mail(self, read: ReadMail) -> list[MailResult]:
+        """The second half of `record_mail`: the read batch committed; one result per message."""
+        if read.unavailable is not None:
+            return [MailResult(Outcome.STORE_UNAVAILABLE, read.unavailable)] * read.count
+        if not read.inputs:
+            return []
+        outcomes = self._recorder.record(read.inputs)
+        return [_result(item, outcome) for item, outcome in zip(read.inputs, outcomes, strict=True)]
 
     @staticmethod
     def _read(

@@ -20,7 +20,7 @@ import weakref
 
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.config_mail import SmtpSettings
-from bouncewarden.sources.mail_intake import MailRecorder
+from bouncewarden.sources.mail_intake import IntakeMailRecorder
 from bouncewarden.sources.smtp_handler import SMTP_SOURCE, BounceHandler, ReceiverStats
 from bouncewarden.sources.smtp_session import GuardedSMTP, SessionLimits
 from bouncewarden.sources.smtp_writer import BatchWriter
@@ -45,7 +45,7 @@ class SmtpReceiver:
     def __init__(
         self,
         settings: SmtpSettings,
-        recorder: MailRecorder,
+        recorder: IntakeMailRecorder,
         *,
         ledger: MailSourceLedger | None = None,
         status_interval: float = 5.0,

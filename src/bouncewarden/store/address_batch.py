@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -34,7 +33,7 @@ from bouncewarden.store.outbox import add_transitions, transition_values
 from bouncewarden.store.recording import (
     address_values,
     chunked,
-    dialect_insert,
+    insert_new_addresses,
     latest_deliveries,
     state_from_row,
     update_addresses,
@@ -56,15 +55,6 @@ class NewEvent:
     event_id: int
     event: FeedbackEvent
     input_index: int
-
-
-@cache
-def _insert_new(dialect: str) -> Any:
-    return (
-        dialect_insert(dialect, Address)
-        .on_conflict_do_nothing(index_elements=["address"])
-        .returning(Address.address)
-    )
 
 
 def _load(connection: Connection, addresses: Iterable[str]) -> dict[str, AddressState]:
@@ -127,7 +117,7 @@ def _write_addresses(
     fresh = sorted(states.keys() - existing.keys())
     if fresh:
         rows = [address_values(states[address], now=now, source=sources.get(address)) for address in fresh]
-        inserted = {row[0] for row in connection.execute(_insert_new(connection.dialect.name), rows)}
+        inserted = insert_new_addresses(connection, rows)
         if len(inserted) != len(fresh):
             raise AddressRace(f"{len(fresh) - len(inserted)} address rows were created by another writer")
     changed = [address for address in sorted(existing) if states[address] != existing[address]]

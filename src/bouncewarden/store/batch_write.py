@@ -2,7 +2,8 @@
 
 Runs inside the caller's transaction (`store.recorder`) and never commits. For a batch:
 
-1. evidence: one multi-row `INSERT ... ON CONFLICT (sha256) DO NOTHING`, then one SELECT of the ids;
+1. evidence: one multi-row `INSERT ... ON CONFLICT (sha256) DO NOTHING RETURNING` (rows at the
+   driver's level, `store.driver_rows`), then a SELECT of the ids of evidence stored before, if any;
 2. events: `store.bulk_events.insert_events`, the one bulk insert every batch writer uses
    (multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key` on
    SQLite, `COPY` then one such INSERT on PostgreSQL); a key already stored, or met earlier in
@@ -12,7 +13,7 @@ Runs inside the caller's transaction (`store.recorder`) and never commits. For a
    the policy applied in time order; new rows inserted with their final state, changed ones
    updated, every transition written to the audit trail and the outbox;
 4. counters: one multi-row upsert;
-5. quarantine: one multi-row insert (one copy per content hash), then one SELECT of the ids.
+5. quarantine: the same as evidence (one copy per content hash).
 
 Locks are taken in sorted order (dedupe keys, addresses, counter keys), so concurrent writers
 wait for each other instead of deadlocking.
@@ -23,9 +24,8 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -47,8 +47,9 @@ from bouncewarden.policy import apply_unreadable
 from bouncewarden.store.address_batch import NewEvent, apply_policy
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import count_new_events
+from bouncewarden.store.driver_rows import bound_time, insert_rows
 from bouncewarden.store.models import Evidence, Quarantined
-from bouncewarden.store.recording import chunked, dialect_insert
+from bouncewarden.store.recording import chunked
 from bouncewarden.store.rule_hits import count_rule_hits
 from bouncewarden.store.types import as_utc
 
@@ -61,24 +62,9 @@ REASON_LIMIT = 500
 """Longest reason kept with a quarantined input (the raw bytes are kept whole anyway)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Statements:
-    """The batch INSERTs for one SQL dialect, built once (building costs more than running)."""
-
-    evidence: Any
-    quarantine: Any
-
-
-@cache
-def _statements(dialect: str) -> _Statements:
-    return _Statements(
-        evidence=dialect_insert(dialect, Evidence)
-        .on_conflict_do_nothing(index_elements=["sha256"])
-        .returning(Evidence.id),
-        quarantine=dialect_insert(dialect, Quarantined)
-        .on_conflict_do_nothing(index_elements=["sha256"])
-        .returning(Quarantined.id),
-    )
+_EVIDENCE_COLUMNS = ("sha256", "media_type", "source", "size", "compressed", "created_at")
+_QUARANTINE_COLUMNS = (*_EVIDENCE_COLUMNS, "origin", "reason", "state")
+_NEW_IDS = "ON CONFLICT (sha256) DO NOTHING RETURNING sha256, id"
 
 
 def write_batch(
@@ -89,7 +75,6 @@ def write_batch(
     rules: Sequence[OperatorRule] = (),
 ) -> list[InputOutcome]:
     """Store `batch` (see the module docstring); one outcome per input, in order."""
-    statements = _statements(connection.dialect.name)
     outcomes: dict[int, InputOutcome] = {}
     feedback: list[tuple[int, RawInput, Feedback]] = []
     unreadable: list[tuple[int, RawInput, str]] = []
@@ -102,7 +87,7 @@ def write_batch(
         elif isinstance(reading, Unreadable):
             unreadable.append((index, item.raw, reading.why))
     if feedback:
-        evidence = _store_evidence(connection, statements, [raw for _, raw, _ in feedback], now)
+        evidence = _store_evidence(connection, [raw for _, raw, _ in feedback], now)
         outcomes |= _store_events(connection, feedback, evidence, policy, now, rules)
     if unreadable:
         ids = quarantine_inputs(connection, [(raw, why) for _, raw, why in unreadable], now)
@@ -117,31 +102,34 @@ def _sha256(raw: RawInput) -> str:
     return hashlib.sha256(raw.data).hexdigest()
 
 
-def _store_evidence(
-    connection: Connection, statements: _Statements, raws: Sequence[RawInput], now: datetime
-) -> list[int | None]:
+def _store_evidence(connection: Connection, raws: Sequence[RawInput], now: datetime) -> list[int | None]:
     """The evidence id of each input (None for one without bytes), storing what is not stored yet."""
     digests = [_sha256(raw) if raw.data else None for raw in raws]
-    rows: dict[str, dict[str, Any]] = {}
+    created = bound_time(now, connection.dialect.name == "sqlite")
+    rows: dict[str, tuple[object, ...]] = {}
     for raw, digest in zip(raws, digests, strict=True):
         if digest is not None and digest not in rows:
-            rows[digest] = {
-                "sha256": digest,
-                "media_type": raw.media_type,
-                "source": raw.source,
-                "size": len(raw.data),
-                "compressed": zlib.compress(raw.data, 1),
-                "created_at": now,
-            }
+            compressed = zlib.compress(raw.data, 1)
+            rows[digest] = (digest, raw.media_type, raw.source, len(raw.data), compressed, created)
     if not rows:
         return [None] * len(raws)
     ordered = [rows[digest] for digest in sorted(rows)]
-    connection.execute(statements.evidence, ordered)
-    found: dict[str, int] = {}
-    for chunk in chunked(sorted(rows)):
-        query = select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(chunk))
-        found.update((digest, int(evidence_id)) for digest, evidence_id in connection.execute(query))
+    found = _stored_ids(connection, Evidence, "evidence", _EVIDENCE_COLUMNS, ordered)
     return [None if digest is None else found[digest] for digest in digests]
+
+
+def _stored_ids(
+    connection: Connection, model: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> dict[str, int]:
+    """Insert `rows` (sha256 first) unless their hash is stored; the id of every hash."""
+    found = {
+        str(digest): int(row_id) for digest, row_id in insert_rows(connection, table, columns, rows, _NEW_IDS)
+    }
+    missing = sorted(str(row[0]) for row in rows if row[0] not in found)
+    for chunk in chunked(missing):  # stored before, by this batch's own savepoint retry or another writer
+        query = select(model.sha256, model.id).where(model.sha256.in_(chunk))
+        found.update((digest, int(row_id)) for digest, row_id in connection.execute(query))
+    return found
 
 
 def _store_events(
@@ -167,8 +155,10 @@ def _store_events(
     ids: dict[str, int] = {}
     if keys:
         # An event that names its own evidence keeps it; the others take their input's.
-        rows = [_with_evidence(*first_of_key[key][1:]) for key in keys]
-        ids = {key: event_id for event_id, key in insert_events(connection, rows, None, now)}
+        events = [first_of_key[key][1] for key in keys]
+        evidence_ids = [first_of_key[key][2] for key in keys]
+        inserted = insert_events(connection, events, None, now, evidence_ids=evidence_ids)
+        ids = {key: event_id for event_id, key in inserted}
     new = [NewEvent(ids[key], first_of_key[key][1], first_of_key[key][0]) for key in keys if key in ids]
     transitions = apply_policy(connection, new, policy, now)
     count_new_events(connection, [item.event for item in new])
@@ -182,10 +172,6 @@ def _store_events(
         outcome = Outcome.RECORDED if counts.new_events else Outcome.DUPLICATE
         outcomes[index] = InputOutcome(raw.origin, outcome, counts)
     return outcomes
-
-
-def _with_evidence(event: FeedbackEvent, evidence_id: int | None) -> FeedbackEvent:
-    return event if event.evidence_id is not None else replace(event, evidence_id=evidence_id)
 
 
 def _in_utc(event: FeedbackEvent) -> FeedbackEvent:
@@ -223,29 +209,25 @@ def quarantine_inputs(
     connection: Connection, items: Sequence[tuple[RawInput, str]], now: datetime
 ) -> list[int]:
     """Keep each input with its reason, one copy per content hash; the quarantine id of each."""
-    rows: dict[str, dict[str, Any]] = {}
+    created = bound_time(now, connection.dialect.name == "sqlite")
+    rows: dict[str, tuple[object, ...]] = {}
     digests = []
     for raw, why in items:
         digest = _sha256(raw)
         digests.append(digest)
-        rows.setdefault(
-            digest,
-            {
-                "sha256": digest,
-                "media_type": raw.media_type,
+        if digest not in rows:
+            rows[digest] = (
+                digest,
+                raw.media_type,
                 # PostgreSQL text cannot hold NUL; an origin or a reason quoting hostile input may.
-                "source": _without_nul(raw.source),
-                "origin": _without_nul(raw.origin),
-                "reason": _without_nul(_shorten(why)),
-                "size": len(raw.data),
-                "compressed": zlib.compress(raw.data),
-                "created_at": now,
-                "state": "held",
-            },
-        )
-    connection.execute(_statements(connection.dialect.name).quarantine, [rows[d] for d in sorted(rows)])
-    found: dict[str, int] = {}
-    for chunk in chunked(sorted(rows)):
-        query = select(Quarantined.sha256, Quarantined.id).where(Quarantined.sha256.in_(chunk))
-        found.update((digest, int(quarantine_id)) for digest, quarantine_id in connection.execute(query))
+                _without_nul(raw.source),
+                len(raw.data),
+                zlib.compress(raw.data),
+                created,
+                _without_nul(raw.origin),
+                _without_nul(_shorten(why)),
+                "held",
+            )
+    ordered = [rows[digest] for digest in sorted(rows)]
+    found = _stored_ids(connection, Quarantined, "quarantine", _QUARANTINE_COLUMNS, ordered)
     return [found[digest] for digest in digests]

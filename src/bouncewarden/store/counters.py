@@ -17,7 +17,7 @@ without a message id cannot be matched and counts as a send of its own. Deliveri
 count; hard and soft bounces, complaints and sender-side refusals count when the event
 `counts_toward_rate`. Delays, autoreplies, opens and clicks are not counted here.
 Rows are upserted (`ON CONFLICT ... DO UPDATE SET n = n + excluded.n`), in sorted key order,
-many rows per statement.
+many rows per statement (`store.driver_rows`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.monitor.providers import provider_of
-from bouncewarden.store.models import HourlyCounter, SentMessage
+from bouncewarden.store.driver_rows import bound_time, insert_rows
+from bouncewarden.store.models import SentMessage
 from bouncewarden.store.recording import dialect_insert
 from bouncewarden.store.series import DailyTotals, daily_totals, events_by_reason
 from bouncewarden.store.types import as_utc
@@ -173,52 +174,30 @@ def count_new_events(connection: Connection, events: Sequence[FeedbackEvent]) ->
     add_counters(connection, count_events(events, first_sends(connection, events)))
 
 
-def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
-    """Add `increments` to the stored counters (creating rows as needed)."""
-    if not increments:
-        return
-    if connection.dialect.name == "postgresql":
-        _add_by_arrays(connection, increments)
-        return
-    rows = [
-        {
-            "hour": key.hour,
-            "sender_identity": key.sender_identity,
-            "provider": key.provider,
-            "campaign": key.campaign,
-            "configuration_set": key.configuration_set,
-            **dict.fromkeys(COUNTER_FIELDS, 0),
-            **increments[key],
-        }
-        for key in sorted(increments)
-    ]
-    connection.execute(_upsert(connection.dialect.name), rows)
-
-
-_KEY_COLUMNS = "hour, sender_identity, provider, campaign, configuration_set"
-# PostgreSQL: the rows as one array per column, so the statement's text is the same whatever
-# their number (psycopg parses a statement's text on each call when it is too long to cache,
-# which is what a thousand-row VALUES list costs there, not the upsert).
-_ARRAY_UPSERT = (
-    f"INSERT INTO hourly_counters ({_KEY_COLUMNS}, {', '.join(COUNTER_FIELDS)}) "
-    f"SELECT * FROM unnest(%s::timestamptz[], %s::text[], %s::text[], %s::text[], %s::text[], "
-    f"{', '.join(['%s::integer[]'] * len(COUNTER_FIELDS))}) "
-    f"ON CONFLICT ({_KEY_COLUMNS}) DO UPDATE SET "
-    + ", ".join(f"{name} = hourly_counters.{name} + excluded.{name}" for name in COUNTER_FIELDS)
+_KEY_COLUMNS = ("hour", "sender_identity", "provider", "campaign", "configuration_set")
+# The keys of one call are distinct, as a multi-row upsert requires.
+_UPSERT = f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO UPDATE SET " + ", ".join(
+    f"{name} = hourly_counters.{name} + excluded.{name}" for name in COUNTER_FIELDS
 )
 
 
-def _add_by_arrays(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
-    keys = sorted(increments)
-    columns: list[list[Any]] = [
-        [key.hour for key in keys],
-        [key.sender_identity for key in keys],
-        [key.provider for key in keys],
-        [key.campaign for key in keys],
-        [key.configuration_set for key in keys],
+def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping[str, int]]) -> None:
+    """Add `increments` to the stored counters (creating rows as needed), one upsert per thousand rows."""
+    if not increments:
+        return
+    sqlite = connection.dialect.name == "sqlite"
+    rows = [
+        (
+            bound_time(key.hour, sqlite),
+            key.sender_identity,
+            key.provider,
+            key.campaign,
+            key.configuration_set,
+            *(increments[key].get(name, 0) for name in COUNTER_FIELDS),
+        )
+        for key in sorted(increments)
     ]
-    columns += [[increments[key].get(name, 0) for key in keys] for name in COUNTER_FIELDS]
-    connection.exec_driver_sql(_ARRAY_UPSERT, tuple(columns))
+    insert_rows(connection, "hourly_counters", (*_KEY_COLUMNS, *COUNTER_FIELDS), rows, _UPSERT)
 
 
 @cache
@@ -226,19 +205,6 @@ def _claim(dialect: str) -> Any:
     """The `sent_messages` insert that returns only the keys it stored (first seen now)."""
     statement = dialect_insert(dialect, SentMessage)
     return statement.on_conflict_do_nothing(index_elements=["key"]).returning(SentMessage.key)
-
-
-@cache
-def _upsert(dialect: str) -> Any:
-    """The counter upsert for one SQL dialect, built once (building it costs more than running it)."""
-    statement = dialect_insert(dialect, HourlyCounter)
-    # RETURNING lets SQLAlchemy send many rows per statement ("insertmanyvalues"): a batch's
-    # counters are one upsert, not one per row. The keys of one call are distinct, as a
-    # multi-row upsert requires.
-    return statement.on_conflict_do_update(
-        index_elements=["hour", "sender_identity", "provider", "campaign", "configuration_set"],
-        set_={name: getattr(HourlyCounter, name) + statement.excluded[name] for name in COUNTER_FIELDS},
-    ).returning(HourlyCounter.hour)
 
 
 class CounterReader:

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from bouncewarden.policy import Transition
-from bouncewarden.store.models import OutboxRow, TransitionRow
+from bouncewarden.store.driver_rows import bound_time, insert_rows
+from bouncewarden.store.models import OutboxRow
 
 __all__ = ["OutboxEntry", "add_transitions", "read_outbox", "transition_values"]
 
@@ -58,19 +59,21 @@ def transition_values(
     }
 
 
-# RETURNING makes SQLAlchemy send many rows per INSERT ("insertmanyvalues") on every driver.
-_INSERT_TRANSITIONS = insert(TransitionRow).returning(TransitionRow.id)
-_INSERT_OUTBOX = insert(OutboxRow).returning(OutboxRow.id)
+_TRANSITION_COLUMNS = ("address", "from_state", "to_state", "reason", "event_id", "actor", "note", "at")
+_OUTBOX_COLUMNS = tuple(column for column in _TRANSITION_COLUMNS if column != "note")
 
 
 def add_transitions(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Write `rows` (from `transition_values`) to the audit trail and the outbox, a few statements in all."""
     if not rows:
         return
-    connection.execute(_INSERT_TRANSITIONS, list(rows))
-    connection.execute(
-        _INSERT_OUTBOX, [{key: value for key, value in row.items() if key != "note"} for row in rows]
-    )
+    sqlite = connection.dialect.name == "sqlite"
+    for table, columns in (("transitions", _TRANSITION_COLUMNS), ("outbox", _OUTBOX_COLUMNS)):
+        values = [
+            tuple(bound_time(row["at"], sqlite) if column == "at" else row[column] for column in columns)
+            for row in rows
+        ]
+        insert_rows(connection, table, columns, values)
 
 
 def read_outbox(connection: Connection, *, after_id: int = 0, limit: int = 1000) -> list[OutboxEntry]:

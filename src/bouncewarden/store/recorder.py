@@ -7,10 +7,11 @@ are told apart:
 - the database is unavailable (connection refused or lost, PostgreSQL restarting, SQLite busy
   past its timeout, a schema that is not there): nothing of the batch is stored and every input is answered
   `store_unavailable`, so its source can retry later. Good input is never quarantined for it.
-- an input the database refuses (a value it cannot store, a bug): the batch is written inside
-  a savepoint; when that fails, each input is written in a savepoint of its own and the one
-  that fails is quarantined with the database's reason. A poison input never blocks the rest
-  of its batch.
+- an input the database refuses (a value it cannot store, a bug): the batch is first written
+  in a plain transaction (no savepoint: two round trips fewer on PostgreSQL); when that fails,
+  it is rolled back and written again in a new transaction, each input in a savepoint of its
+  own, and the one that fails is quarantined with the database's reason. A poison input
+  never blocks the rest of its batch.
 
 Anything else that escapes (the quarantine itself failing) is broken infrastructure and raises.
 """
@@ -83,8 +84,7 @@ class BatchRecorder:
             return []
         now = self._clock()
         try:
-            with self._engine.execution_options(**WRITE).begin() as connection:
-                return self._write(connection, batch, now)
+            return self._write(batch, now)
         except Exception as err:
             if not is_unavailable(err):
                 raise
@@ -92,16 +92,27 @@ class BatchRecorder:
             _log.info("%s; %d input(s) not stored", reason, len(batch))  # the source reports it
             return [InputOutcome(item.raw.origin, Outcome.STORE_UNAVAILABLE, reason=reason) for item in batch]
 
-    def _write(self, connection: Connection, batch: Sequence[ReadInput], now: datetime) -> list[InputOutcome]:
-        try:
-            return self._in_savepoint(connection, batch, now)
-        except Exception as err:
-            if is_unavailable(err):
-                raise
-            if len(batch) == 1:
-                return [self._refused(connection, batch[0], err, now)]
-            _log.warning("batch of %d refused (%s); writing its inputs one by one", len(batch), _short(err))
-        return [self._write_one(connection, item, now) for item in batch]
+    def _write(self, batch: Sequence[ReadInput], now: datetime) -> list[InputOutcome]:
+        # The whole batch in a plain transaction first: no savepoint to set and release (two
+        # round trips on PostgreSQL). Only when the database refuses it is the batch written
+        # again, in a new transaction, each input in a savepoint of its own.
+        error: Exception | None = None
+        for _ in range(_RACE_RETRIES):
+            try:
+                with self._engine.execution_options(**WRITE).begin() as connection:
+                    return write_batch(connection, batch, self._policy, now, self._rules())
+            except AddressRace as race:
+                error = race  # the rows another writer created are found and locked next time
+            except Exception as err:
+                if is_unavailable(err):
+                    raise
+                error = err
+                break
+        assert error is not None  # the loop returns or keeps what went wrong
+        if len(batch) > 1:
+            _log.warning("batch of %d refused (%s); writing its inputs one by one", len(batch), _short(error))
+        with self._engine.execution_options(**WRITE).begin() as connection:
+            return [self._write_one(connection, item, now) for item in batch]
 
     def _write_one(self, connection: Connection, item: ReadInput, now: datetime) -> InputOutcome:
         try:

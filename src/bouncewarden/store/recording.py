@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from bouncewarden.events import Kind
 from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason
+from bouncewarden.store.driver_rows import bound_flag, bound_time, insert_rows
 from bouncewarden.store.models import Address, Event
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "chunked",
     "dialect_insert",
     "insert_ignore",
+    "insert_new_addresses",
     "latest_deliveries",
     "lock_addresses",
     "save_address",
@@ -162,6 +164,39 @@ def address_values(
     elif source is not None:
         values |= {"suppression_source": source, "suppression_note": note}
     return values
+
+
+_ADDRESS_COLUMNS = (
+    "address",
+    "state",
+    "suppression_reason",
+    "suppressed_at",
+    "suppression_note",
+    "suppression_source",
+    "soft_count",
+    "first_soft_at",
+    "last_soft_at",
+    "next_retry_at",
+    "retry_announced",
+    "last_delivery_at",
+    "lifted_at",
+    "updated_at",
+)
+_ADDRESS_TIMES = frozenset(column for column in _ADDRESS_COLUMNS if column.endswith("_at"))
+
+
+def insert_new_addresses(connection: Connection, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert `rows` (from `address_values`) whose address has no row yet; the addresses inserted."""
+    sqlite = connection.dialect.name == "sqlite"
+
+    def bound(column: str, value: Any) -> object:
+        if column in _ADDRESS_TIMES:
+            return bound_time(value, sqlite)
+        return bound_flag(value, sqlite) if column == "retry_announced" else value
+
+    values = [tuple(bound(column, row.get(column)) for column in _ADDRESS_COLUMNS) for row in rows]
+    tail = "ON CONFLICT (address) DO NOTHING RETURNING address"
+    return {str(row[0]) for row in insert_rows(connection, "addresses", _ADDRESS_COLUMNS, values, tail)}
 
 
 def update_addresses(

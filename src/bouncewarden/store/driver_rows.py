@@ -1,0 +1,89 @@
+"""Many rows in few statements, below SQLAlchemy's per-row type processing.
+
+A batch writes thousands of rows (events, evidence, address rows, transitions, counters);
+turning every value into a bound parameter through the column types costs more than the
+database's own work. The write paths therefore hand rows of plain values to `insert_rows`,
+converted beforehand exactly as the column types would store them (`bound_time`: naive UTC
+text on SQLite, aware UTC on PostgreSQL, see `store.types`; `bound_flag`: 0/1 on SQLite), and
+get multi-row `INSERT ... VALUES (...), (...)` statements, as many rows per statement as the
+parameter limits allow, with the conflict and `RETURNING` clause given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from bouncewarden.store.types import as_utc, sqlite_text
+
+__all__ = ["bound_flag", "bound_time", "insert_rows"]
+
+# Parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+_PARAMETERS = 30_000
+_ROWS_PER_STATEMENT = 1000
+
+
+@lru_cache(maxsize=4096)  # the rows of a batch share a few moments (its recording time, seconds)
+def _sqlite_time(moment: datetime) -> str:
+    return sqlite_text(moment)
+
+
+def bound_time(moment: datetime | None, sqlite: bool) -> object:
+    """`moment` as the `UtcDateTime` column type binds it (`sqlite`: the connection is SQLite's)."""
+    if moment is None:
+        return None
+    return _sqlite_time(moment) if sqlite else as_utc(moment)
+
+
+def bound_flag(value: bool, sqlite: bool) -> object:
+    """`value` as a `Boolean` column binds it."""
+    return int(value) if sqlite else value
+
+
+@lru_cache(maxsize=256)
+def _statement(
+    dialect: str,
+    table: str,
+    columns: tuple[str, ...],
+    rows: int,
+    tail: str,
+    casts: tuple[tuple[str, str], ...],
+) -> str:
+    mark = "?" if dialect == "sqlite" else "%s"
+    cast = dict(casts) if dialect != "sqlite" else {}
+    cells = [f"{mark}::{cast[column]}" if column in cast else mark for column in columns]
+    row = "(" + ", ".join(cells) + ")"
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * rows)} {tail}".rstrip()
+
+
+def insert_rows(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    tail: str = "",
+    *,
+    casts: Mapping[str, str] | None = None,
+) -> list[Any]:
+    """INSERT `rows` (values in the order of `columns`, already bound) into `table`.
+
+    `tail` follows the VALUES (`ON CONFLICT ...`, `RETURNING ...`); the rows `RETURNING`
+    gives come back. `casts` names a PostgreSQL cast for a column's parameter (`json`).
+    """
+    dialect = connection.dialect.name
+    names = tuple(columns)
+    cast_items = tuple(sorted((casts or {}).items()))
+    per_statement = max(1, min(_ROWS_PER_STATEMENT, _PARAMETERS // len(names)))
+    returned: list[Any] = []
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        parameters = tuple(value for row in chunk for value in row)
+        statement = _statement(dialect, table, names, len(chunk), tail, cast_items)
+        result = connection.exec_driver_sql(statement, parameters)
+        if result.returns_rows:
+            returned += result.fetchall()
+    return returned
