@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from datetime import UTC, datetime
 
 import boto3
 import pytest
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select, text
 
 from bouncewarden.intake import Outcome, Tally
+from bouncewarden.monitor.metrics import metrics_registry
 from bouncewarden.policy import AddressStatus
 from bouncewarden.service import Service
 from bouncewarden.sources.sqs import (
@@ -18,6 +23,8 @@ from bouncewarden.sources.sqs import (
     consume_once,
     delete_messages,
     receive,
+    record_queue_depth,
+    run_sqs_worker,
 )
 from bouncewarden.store.models import Event, Evidence, Quarantined
 from fixtures_moto import aws_env, moto_endpoint, unique_name
@@ -182,3 +189,53 @@ def _bounce(address: str, message_id: str | None = None) -> dict[str, object]:
     document["mail"]["destination"] = [address]
     document["bounce"]["bouncedRecipients"][0]["emailAddress"] = address
     return dict(document)
+
+
+def test_queue_depth_is_recorded_and_shown_in_metrics(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    _send(sqs, queue_url, ["one", "two", "three"])
+    taken = receive(sqs, queue_url, ConsumerOptions(wait_seconds=1, batch_size=1, visibility_timeout=60))
+    assert len(taken) == 1
+    seen_at = datetime(2026, 12, 6, 4, 30, tzinfo=UTC)
+    record_queue_depth(sqs, queue_url, service.mail_sources, seen_at)
+
+    [state] = service.mail_sources.states(kind="sqs")
+    assert (state.name, dict(state.counts), state.updated_at) == (
+        f"sqs:{queue_url}",
+        {"waiting": 2, "in_flight": 1},
+        seen_at,
+    )
+    text = generate_latest(metrics_registry(service)).decode()
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    assert samples[("bouncewarden_sqs_messages", (("queue", queue_url), ("state", "waiting")))] == 2
+    assert samples[("bouncewarden_sqs_messages", (("queue", queue_url), ("state", "in_flight")))] == 1
+    seen = samples[("bouncewarden_sqs_depth_seen_timestamp_seconds", (("queue", queue_url),))]
+    assert seen == seen_at.timestamp()
+
+
+def test_worker_records_the_depth_it_leaves(sqs, queue_url: str, service: Service) -> None:  # type: ignore[no-untyped-def]
+    _send(sqs, queue_url, _sample_bodies())
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=run_sqs_worker,
+        args=(service.intake, service.settings, queue_url, stop),
+        kwargs={"client": sqs, "ledger": service.mail_sources, "depth_every": 0.05},
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            states = service.mail_sources.states(kind="sqs")
+            if states and dict(states[0].counts) == {"waiting": 0, "in_flight": 0}:
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+    assert not worker.is_alive()
+    [state] = service.mail_sources.states(kind="sqs")
+    assert dict(state.counts) == {"waiting": 0, "in_flight": 0}
+    assert _queue_depth(sqs, queue_url) == (0, 0)

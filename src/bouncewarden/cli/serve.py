@@ -105,7 +105,12 @@ def _sqs_threads(service: Service, settings: Settings, stop: threading.Event) ->
     from bouncewarden.sources.sqs import run_sqs_worker
 
     return [
-        threading.Thread(target=run_sqs_worker, args=(service.intake, settings, url, stop), name=f"sqs:{url}")
+        threading.Thread(
+            target=run_sqs_worker,
+            args=(service.intake, settings, url, stop),
+            kwargs={"ledger": service.mail_sources},
+            name=f"sqs:{url}",
+        )
         for url in settings.sqs.queue_urls
     ]
 

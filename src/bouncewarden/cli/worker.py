@@ -58,7 +58,7 @@ def worker_command(
             threading.Thread(
                 target=run_sqs_worker,
                 args=(service.intake, settings, url, stop),
-                kwargs={"per_message_delay": per_message_delay},
+                kwargs={"per_message_delay": per_message_delay, "ledger": service.mail_sources},
                 name=f"sqs:{url}",
             )
             for url in urls

@@ -9,11 +9,14 @@
     bouncewarden_sender_rate{sender,rate}                   bounce, complaint, soft, sender_side
     bouncewarden_sender_rate_judged{sender,rate}            1 when the volume reaches [health] min_volume
     bouncewarden_sender_volume{sender,kind}                 sends and deliveries in the rate window
+    bouncewarden_sqs_messages{queue,state}                  waiting / in_flight, as a worker last saw them
+    bouncewarden_sqs_depth_seen_timestamp_seconds{queue}    when that was
 
 A scrape costs a handful of small queries: events are tallied from the last id this process
 counted (up to the committed high-water mark, `store.high_water`), so only new rows are read;
 an event reclassified later stays counted under the classification it was stored with until
-the process restarts. The SQS source records no queue depth, so none is shown.
+the process restarts. Queue depths are what the SQS workers last recorded (every 30 s, in
+`source_status`), from any process sharing the database.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy.exc import OperationalError
 from bouncewarden.clock import Clock, system_clock
 from bouncewarden.monitor.rates import SenderRates, sender_rates
 from bouncewarden.service import Service
+from bouncewarden.sources.sqs import SOURCE as SQS_SOURCE
 from bouncewarden.store.gauges import EventKey, newest_event, quarantine_sizes, tally_events
 from bouncewarden.store.high_water import committed_high_water
 from bouncewarden.store.models import Event
@@ -88,6 +92,26 @@ class MetricsCollector(Collector):
         yield quarantine
         yield from self._webhooks()
         yield from self._rates(rates)
+        yield from self._queues()
+
+    def _queues(self) -> Iterator[Metric]:
+        messages = GaugeMetricFamily(
+            "bouncewarden_sqs_messages",
+            "Messages on each SQS queue (waiting, in_flight), as a worker last saw them.",
+            labels=["queue", "state"],
+        )
+        seen = GaugeMetricFamily(
+            "bouncewarden_sqs_depth_seen_timestamp_seconds",
+            "Unix time a worker last recorded the queue's depth.",
+            labels=["queue"],
+        )
+        for state in self._service.mail_sources.states(kind=SQS_SOURCE):
+            queue = state.name.removeprefix(f"{SQS_SOURCE}:")
+            for name in ("waiting", "in_flight"):
+                messages.add_metric([queue, name], state.counts.get(name, 0))
+            seen.add_metric([queue], state.updated_at.timestamp())
+        yield messages
+        yield seen
 
     def _events(self) -> Metric:
         tally = self._tally

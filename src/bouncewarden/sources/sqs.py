@@ -9,6 +9,12 @@ a no-op. A body that cannot be read is quarantined with the reason and deleted, 
 loop; a database outage leaves the messages to come back after their visibility timeout (and, after
 `maxReceiveCount` tries, to move to the dead-letter queue that `aws setup` creates).
 
+Every `depth_every` seconds (30 by default) the worker also asks the queue how many messages
+wait and how many are in flight (`GetQueueAttributes`: `ApproximateNumberOfMessages`,
+`ApproximateNumberOfMessagesNotVisible`) and keeps the answer as the source's status
+(`sqs:QUEUE_URL` in `source_status`), which `/metrics` shows; a failed question is logged and
+asked again next time.
+
 `DeleteMessageBatch` takes at most 10 entries (moto does not enforce it, AWS does) and reports
 per-entry failures in `Failed` even on HTTP 200; both are handled. While a slow batch is being
 stored a heartbeat thread extends the messages' visibility so no other consumer picks them up.
@@ -21,11 +27,13 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bouncewarden.clock import system_clock
 from bouncewarden.config import Settings, SqsSettings
 from bouncewarden.intake import Intake, Outcome, RawInput, Tally
+from bouncewarden.store.mail_sources import MailSourceLedger, SourceState
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -39,6 +47,7 @@ __all__ = [
     "delete_messages",
     "receive",
     "receive_unless_stopped",
+    "record_queue_depth",
     "run_sqs_worker",
 ]
 
@@ -48,6 +57,7 @@ MAX_BATCH = 10
 _STOP_CHECK_SECONDS = 0.2
 _FIRST_BACKOFF = 1.0
 _MAX_BACKOFF = 60.0
+DEPTH_EVERY = 30.0
 _log = logging.getLogger(__name__)
 
 
@@ -254,6 +264,51 @@ def consume_once(
     return tally
 
 
+def record_queue_depth(client: SQSClient, queue_url: str, ledger: MailSourceLedger, now: datetime) -> None:
+    """Ask `queue_url` how many messages wait and are in flight; keep it as the source's status."""
+    answer = client.get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )
+    attributes = answer.get("Attributes", {})
+    waiting = int(attributes.get("ApproximateNumberOfMessages", "0"))
+    in_flight = int(attributes.get("ApproximateNumberOfMessagesNotVisible", "0"))
+    ledger.save_state(
+        SourceState(
+            name=f"{SOURCE}:{queue_url}",
+            kind=SOURCE,
+            counts={"waiting": waiting, "in_flight": in_flight},
+            started_at=None,
+            last_seen_at=now,
+            last_error=None,
+            last_error_at=None,
+            updated_at=now,
+        )
+    )
+
+
+class _DepthWatch:
+    """Records the queue's depth at most every `every` seconds, never failing the worker."""
+
+    def __init__(
+        self, client: SQSClient, queue_url: str, ledger: MailSourceLedger | None, every: float
+    ) -> None:
+        self._client = client
+        self._queue_url = queue_url
+        self._ledger = ledger
+        self._every = every
+        self._next = 0.0
+
+    def tick(self) -> None:
+        if self._ledger is None or time.monotonic() < self._next:
+            return
+        self._next = time.monotonic() + self._every
+        try:
+            record_queue_depth(self._client, self._queue_url, self._ledger, system_clock())
+        except Exception as err:  # SQS or the database unreachable: the depth waits for next time
+            _log.warning("queue depth of %r not recorded (%r)", self._queue_url, str(err))
+
+
 def run_sqs_worker(
     intake: Intake,
     settings: Settings,
@@ -262,20 +317,25 @@ def run_sqs_worker(
     *,
     client: SQSClient | None = None,
     per_message_delay: float = 0.0,
+    ledger: MailSourceLedger | None = None,
+    depth_every: float = DEPTH_EVERY,
 ) -> None:
     """Consume `queue_url` until `stop` is set (a long poll in progress is given up at once).
 
     SQS errors and database outages both make the worker wait (1 s, doubling up to 60 s) and
-    try again; it never stops on its own.
+    try again; it never stops on its own. With a `ledger`, the queue's depth is recorded every
+    `depth_every` seconds.
     """
     if client is None:
         from bouncewarden.aws.clients import sqs_client
 
         client = sqs_client(settings)
     options = ConsumerOptions.from_settings(settings.sqs, per_message_delay)
+    depth = _DepthWatch(client, queue_url, ledger, depth_every)
     backoff = _FIRST_BACKOFF
     _log.info("consuming %r", queue_url)
     while not stop.is_set():
+        depth.tick()
         try:
             tally = consume_once(client, intake, queue_url, options, stop)
         except Exception as err:  # SQS unreachable or refusing: wait, then try again
