@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from bouncewarden.store.counters import COUNTER_FIELDS
 from bouncewarden.store.series import DailyTotals
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 WINDOW = timedelta(days=14)
-_OURS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,9 @@ class StatusReport:
     def local_total(self) -> DailyTotals:
         """Our numbers summed over the window (dated with its last day)."""
         days = self.local_days.values()
-        return DailyTotals(self.end.date(), *(sum(getattr(day, name) for day in days) for name in _OURS))
+        return DailyTotals(
+            self.end.date(), *(sum(getattr(day, name) for day in days) for name in COUNTER_FIELDS)
+        )
 
 
 def fetch_ses_days(ses: SESClient) -> dict[date, DayCounts]:
@@ -175,4 +177,4 @@ def render_json(report: StatusReport) -> str:
 
 
 def _ours_json(counts: DailyTotals) -> dict[str, int]:
-    return {name: getattr(counts, name) for name in _OURS}
+    return {name: getattr(counts, name) for name in COUNTER_FIELDS}

@@ -154,6 +154,8 @@ def stats_command(
 
 
 def _print_senders(senders: list[dict[str, Any]], since: datetime, until: datetime) -> None:
+    from bouncewarden.store.counters import COUNTER_FIELDS
+
     click.echo(
         f"senders from {since.isoformat(timespec='minutes')} to {until.isoformat(timespec='minutes')}:"
     )
@@ -166,10 +168,7 @@ def _print_senders(senders: list[dict[str, Any]], since: datetime, until: dateti
         rows.append(
             (
                 sender["sender_identity"] or "(unknown)",
-                *(
-                    str(counts[name])
-                    for name in ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
-                ),
+                *(str(counts[name]) for name in COUNTER_FIELDS),
                 *(
                     _percent(sender[name])
                     for name in ("bounce_rate", "complaint_rate", "soft_rate", "sender_side_rate")

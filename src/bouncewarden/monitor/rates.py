@@ -24,12 +24,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from bouncewarden.store.counters import COUNTER_FIELDS
 from bouncewarden.store.models import HourlyCounter
 from bouncewarden.store.types import as_utc
 
 __all__ = ["Counts", "SenderRates", "daily_counts_by_sender", "send_volumes", "sender_rates", "window_start"]
-
-_FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ def window_start(until: datetime, window: timedelta) -> datetime:
 
 
 def _sums() -> list[Any]:
-    return [func.sum(getattr(HourlyCounter, name)) for name in _FIELDS]
+    return [func.sum(getattr(HourlyCounter, name)) for name in COUNTER_FIELDS]
 
 
 def _counts(values: Sequence[Any]) -> Counts:
@@ -131,7 +130,7 @@ def daily_counts_by_sender(
     )
     days: dict[str, dict[date, list[int]]] = {}
     for identity, hour, *values in connection.execute(query):
-        row = days.setdefault(str(identity), {}).setdefault(as_utc(hour).date(), [0] * len(_FIELDS))
+        row = days.setdefault(str(identity), {}).setdefault(as_utc(hour).date(), [0] * len(COUNTER_FIELDS))
         for index, value in enumerate(values):
             row[index] += int(value or 0)
     return {
