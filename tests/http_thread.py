@@ -6,12 +6,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import HTTPServer
+from typing import TypeVar
 
 __all__ = ["serving"]
 
+_Server = TypeVar("_Server", bound=HTTPServer)
+
 
 @contextmanager
-def serving(server: HTTPServer) -> Iterator[HTTPServer]:
+def serving(server: _Server) -> Iterator[_Server]:
     """Serve `server` on a daemon thread; shut it down and close it when the block ends."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

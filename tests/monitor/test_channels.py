@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import email
 import json
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +20,7 @@ from aiosmtpd.smtp import Envelope
 from bouncewarden.config import AlertEmailSettings, HealthSettings, Settings, SlackSettings
 from bouncewarden.service import Service
 from bouncewarden.store.notices import add_notice
+from http_thread import serving
 from mail_support import free_port
 from store_helpers import begin
 
@@ -85,14 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def receiver() -> Iterator[_Receiver]:
-    server = _Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_Receiver()) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture
