@@ -25,10 +25,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bouncewarden.errors import BouncewardenError
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.field_types import AddressText, Text
+from bouncewarden.store.listfile import csv_problem
 
-__all__ = ["SendLine", "SendRecord", "read_sends", "send_event"]
+__all__ = ["InvalidSendsFile", "SendLine", "SendRecord", "read_sends", "send_event"]
 
 CONFIGURATION_SET_TAG = "ses:configuration-set"
 SOURCE = "sends"
@@ -93,8 +95,16 @@ def _checked(number: int, text: str, values: Any) -> SendLine:
         return SendLine(number, text, problem=_problem(err))
 
 
+class InvalidSendsFile(BouncewardenError, ValueError):
+    """A sends file that cannot be read as CSV past some line (the message starts with its number)."""
+
+
 def read_sends(text: str) -> Iterator[SendLine]:
-    """Each line of a sends file (CSV with a header, or JSON Lines), read and checked."""
+    """Each line of a sends file (CSV with a header, or JSON Lines), read and checked.
+
+    A line that is not JSON, or is nested too deeply for the parser, is a line with a problem;
+    CSV that cannot be read on (a field over the limit, a quote never closed) is InvalidSendsFile.
+    """
     if text.lstrip().startswith("{"):
         for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
@@ -104,12 +114,29 @@ def read_sends(text: str) -> Iterator[SendLine]:
             except ValueError as err:
                 yield SendLine(number, line, problem=f"not JSON: {err}")
                 continue
+            except RecursionError:
+                yield SendLine(number, line, problem="not JSON: nested too deeply")
+                continue
             yield _checked(number, line, values)
         return
     reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
+    for row in _csv_rows(reader):
         line = ",".join(value or "" for value in row.values() if isinstance(value, str))
         if None in row:
             yield SendLine(reader.line_num, line, problem="more cells than the header names")
             continue
         yield _checked(reader.line_num, line, {key.strip(): value for key, value in row.items()})
+
+
+def _csv_rows(reader: csv.DictReader[str]) -> Iterator[dict[str | Any, str | Any]]:
+    while True:
+        start = reader.line_num + 1
+        try:
+            if reader.fieldnames is None:  # an empty file; reading the header counts as line 1
+                return
+            start = reader.line_num + 1
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise InvalidSendsFile(f"{start}: {csv_problem(err)}") from err

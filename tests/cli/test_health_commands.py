@@ -109,3 +109,35 @@ def test_stats_per_sender_and_alerts(database_url: str, settings: Settings) -> N
     missing = invoke(database_url, "alerts", "ack", "999999", code=1)
     assert "no alert with id 999999" in missing.output
     assert invoke(database_url, "stats", "--since", "a week", code=2).exit_code == 2
+
+
+def test_record_sends_refuses_or_quarantines_hostile_files(
+    database_url: str, tmp_path: Path, settings: Settings
+) -> None:
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"a":' * 100_000 + "1" + "}" * 100_000 + "\n")
+    result = invoke(database_url, "record-sends", str(deep), "--json")
+    assert json.loads(result.stdout) == {"recorded": 0, "duplicates": 0, "quarantined": 1, "unavailable": 0}
+    with Service.open(settings) as service:
+        [held] = service.quarantine.entries()
+    assert held.reason == "line 1: not JSON: nested too deeply"
+
+    refused = {
+        "wide.csv": ("recipient,sender\n" + '"' + "x" * 200_000 + '",news@example.org\n').encode(),
+        "latin1.csv": b"recipient\nb\xe9@example.org\n",
+        "long-line.jsonl": b'{"recipient": "' + b"y" * (2 * 1024 * 1024) + b'"}\n',
+    }
+    expected = {
+        "wide.csv": ":2: a field is longer than 128 KiB",
+        "latin1.csv": ":2: not UTF-8 (byte 0xe9 at column 2)",
+        "long-line.jsonl": ":1: line longer than 1024 KiB",
+    }
+    for name, data in refused.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = invoke(database_url, "record-sends", str(path), code=1)
+        assert f"{path}{expected[name]}" in result.output, result.output
+        assert "Traceback" not in result.output
+    with Service.open(settings) as service:
+        assert len(service.quarantine.entries()) == 1  # nothing of the refused files kept or counted
+        assert service.health.rates(NOW) == []

@@ -18,7 +18,7 @@ import re
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import click
 
@@ -246,11 +246,19 @@ def alerts_ack(config_file: Path | None, database_url: str | None, as_json: bool
 @click.argument("file", type=click.Path(dir_okay=False, exists=True, allow_dash=True))
 def record_sends(config_file: Path | None, database_url: str | None, as_json: bool, file: str) -> None:
     """Count the sends listed in FILE (CSV with a header, or JSON Lines; `-` reads standard input)."""
-    with click.open_file(file, encoding="utf-8-sig") as handle:
-        text = handle.read()
+    from bouncewarden.sends import InvalidSendsFile
+    from bouncewarden.store.listfile import physical_lines
+
+    with click.open_file(file, "rb") as handle:
+        try:
+            text = "".join(line for _, line in physical_lines(cast("BinaryIO", handle), file))
+        except BouncewardenError as err:  # not UTF-8, or a line over the limit: FILE:LINE says where
+            raise click.ClickException(str(err)) from err
     with open_service(load(config_file, database_url)) as service:
         try:
             totals = _record_sends(service, text, origin=file)
+        except InvalidSendsFile as err:
+            raise click.ClickException(f"{file}:{err}") from err
         except BouncewardenError as err:
             raise click.ClickException(str(err)) from err
     if as_json:

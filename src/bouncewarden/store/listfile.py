@@ -49,6 +49,7 @@ __all__ = [
     "FIELDS",
     "InvalidListFile",
     "ListFormat",
+    "csv_problem",
     "detect_format",
     "neutralise_cell",
     "physical_lines",
@@ -200,7 +201,7 @@ def _read_csv(
         except StopIteration:
             return
         except csv.Error as err:
-            raise InvalidListFile(f"{where}:{start}: {_csv_problem(err)}") from err
+            raise InvalidListFile(f"{where}:{start}: {csv_problem(err)}") from err
         if not values or not "".join(values).strip():
             continue
         if first and values[0].strip().lower().lstrip("\ufeff") == "address":
@@ -213,7 +214,8 @@ def _read_csv(
         yield dict(zip(columns, values, strict=False)), f"{where}:{start}"
 
 
-def _csv_problem(err: csv.Error) -> str:
+def csv_problem(err: csv.Error) -> str:
+    """What a `csv.Error` means for the person who wrote the file."""
     text = str(err)
     if "field larger than field limit" in text:
         return f"a field is longer than {_FIELD_LIMIT // 1024} KiB (or a quoted field is never closed)"
