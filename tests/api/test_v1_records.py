@@ -131,3 +131,13 @@ def test_nul_characters_and_impossible_recipients_are_refused_not_stored(live: L
         assert http.get("/v1/events", params={"text": "\x00"}).status_code == 400
         assert http.get("/v1/evidence/99999999999999999999").status_code == 422
         assert http.get("/v1/stats").json()["events"] == {}
+
+
+def test_json_nested_too_deeply_is_quarantined_not_500(live: LiveApi) -> None:
+    nested = b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with live.client(Scope.WRITE) as http:
+        deep = http.post("/v1/events", content=nested, headers={"Content-Type": "application/json"})
+        assert deep.status_code == 202
+        assert deep.json()["outcome"] == "quarantined"
+        assert "nested too deeply" in deep.json()["reason"]
+        assert http.get("/v1/quarantine").json()["total"] == 1

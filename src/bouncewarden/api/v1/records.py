@@ -75,7 +75,7 @@ def _canonical(data: bytes) -> Any:
     """The parsed JSON when `data` is canonical events (`{"events": [...]}`), else None."""
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply: the reader says why
         return None
     return document if isinstance(document, dict) and "events" in document else None
 
