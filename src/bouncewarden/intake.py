@@ -23,7 +23,9 @@ A source only knows its transport: how to receive, and how to acknowledge after 
 
 from __future__ import annotations
 
+import hashlib
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +46,7 @@ __all__ = [
     "Intake",
     "NotFeedback",
     "Outcome",
+    "Packed",
     "RawInput",
     "ReadInput",
     "Reader",
@@ -164,11 +167,34 @@ class InputOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class Packed:
+    """An input's bytes as the store keeps them: their sha256 (hex) and zlib-compressed."""
+
+    sha256: str
+    compressed: bytes
+
+    @classmethod
+    def of(cls, data: bytes) -> Packed:
+        """Hash and compress `data` (zlib level 1: the raw input is kept, not archived)."""
+        return cls(hashlib.sha256(data).hexdigest(), zlib.compress(data, 1))
+
+
+@dataclass(frozen=True, slots=True)
 class ReadInput:
-    """An input and what the reader made of it: what the recorder takes."""
+    """An input and what the reader made of it: what the recorder takes.
+
+    `packed` is the input's bytes ready to store, worked out where it was read (`Intake`), so
+    that hashing and compressing happen in the reading thread, not in the one that commits;
+    the recorder packs what comes without it.
+    """
 
     raw: RawInput
     reading: Reading
+    packed: Packed | None = None
+
+    def packed_data(self) -> Packed:
+        """`packed`, or the input's bytes packed now."""
+        return self.packed if self.packed is not None else Packed.of(self.raw.data)
 
 
 class Recorder(Protocol):
@@ -270,4 +296,9 @@ class Intake:
 
     def _read_inputs(self, inputs: Sequence[RawInput]) -> list[ReadInput]:
         readings = self._read(inputs, self._rules())
-        return [ReadInput(raw, reading) for raw, reading in zip(inputs, readings, strict=True)]
+        return [
+            ReadInput(
+                raw, reading, Packed.of(raw.data) if isinstance(reading, Feedback) and raw.data else None
+            )
+            for raw, reading in zip(inputs, readings, strict=True)
+        ]

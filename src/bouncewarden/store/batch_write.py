@@ -87,7 +87,7 @@ def write_batch(
         elif isinstance(reading, Unreadable):
             unreadable.append((index, item.raw, reading.why))
     if feedback:
-        evidence = _store_evidence(connection, [raw for _, raw, _ in feedback], now)
+        evidence = _store_evidence(connection, [batch[index] for index, _, _ in feedback], now)
         outcomes |= _store_events(connection, feedback, evidence, policy, now, rules)
     if unreadable:
         ids = quarantine_inputs(connection, [(raw, why) for _, raw, why in unreadable], now)
@@ -98,21 +98,19 @@ def write_batch(
     return [outcomes[index] for index in range(len(batch))]
 
 
-def _sha256(raw: RawInput) -> str:
-    return hashlib.sha256(raw.data).hexdigest()
-
-
-def _store_evidence(connection: Connection, raws: Sequence[RawInput], now: datetime) -> list[int | None]:
+def _store_evidence(connection: Connection, items: Sequence[ReadInput], now: datetime) -> list[int | None]:
     """The evidence id of each input (None for one without bytes), storing what is not stored yet."""
-    digests = [_sha256(raw) if raw.data else None for raw in raws]
+    packed = [item.packed_data() if item.raw.data else None for item in items]
+    digests = [None if pack is None else pack.sha256 for pack in packed]
     created = bound_time(now, connection.dialect.name == "sqlite")
     rows: dict[str, tuple[object, ...]] = {}
-    for raw, digest in zip(raws, digests, strict=True):
-        if digest is not None and digest not in rows:
-            compressed = zlib.compress(raw.data, 1)
-            rows[digest] = (digest, raw.media_type, raw.source, len(raw.data), compressed, created)
+    for item, pack in zip(items, packed, strict=True):
+        if pack is not None and pack.sha256 not in rows:
+            raw = item.raw
+            size = len(raw.data)
+            rows[pack.sha256] = (pack.sha256, raw.media_type, raw.source, size, pack.compressed, created)
     if not rows:
-        return [None] * len(raws)
+        return [None] * len(items)
     ordered = [rows[digest] for digest in sorted(rows)]
     found = _stored_ids(connection, Evidence, "evidence", _EVIDENCE_COLUMNS, ordered)
     return [None if digest is None else found[digest] for digest in digests]
@@ -213,7 +211,7 @@ def quarantine_inputs(
     rows: dict[str, tuple[object, ...]] = {}
     digests = []
     for raw, why in items:
-        digest = _sha256(raw)
+        digest = hashlib.sha256(raw.data).hexdigest()
         digests.append(digest)
         if digest not in rows:
             rows[digest] = (
