@@ -154,6 +154,7 @@ def bench(label: str, work: Path, count: int, per_file: int, database_url: str |
     """Run one case and print its line; the peak RSS in KiB. The inputs are deleted afterwards."""
     folder = work / label.replace(" ", "-").replace(",", "").replace("(", "").replace(")", "")
     write_inputs(folder, count, per_file, **shape)
+    os.sync()  # the inputs' writeback is not the ingest's work
     if database_url is None:
         database_url = f"sqlite:///{work / (folder.name + '.db')}"
     seconds, cpu, peak, summary = run_ingest(folder, database_url)

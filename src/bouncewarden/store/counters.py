@@ -27,7 +27,6 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
@@ -36,7 +35,6 @@ from bouncewarden.events import FeedbackEvent, Kind, Severity, normalise_address
 from bouncewarden.monitor.providers import provider_of
 from bouncewarden.store.driver_rows import bound_time, insert_rows
 from bouncewarden.store.models import SentMessage
-from bouncewarden.store.recording import dialect_insert
 from bouncewarden.store.series import DailyTotals, daily_totals, events_by_reason
 from bouncewarden.store.types import as_utc
 
@@ -51,6 +49,9 @@ __all__ = [
     "forget_sends_before",
     "sender_identity",
 ]
+
+_CLAIM = "ON CONFLICT (key) DO NOTHING RETURNING key"
+"""The `sent_messages` insert's tail: only the keys it stored (first seen now) come back."""
 
 COUNTER_FIELDS = ("sends", "deliveries", "hard", "soft", "complaints", "sender_side")
 CONFIGURATION_SET_TAG = "ses:configuration-set"
@@ -141,9 +142,10 @@ def first_sends(connection: Connection, events: Iterable[FeedbackEvent]) -> set[
             earliest[key] = event
     if not earliest:
         return set()
-    rows = [{"key": key, "first_at": earliest[key].occurred_at} for key in sorted(earliest)]
-    new = connection.execute(_claim(connection.dialect.name), rows).scalars().all()
-    return {earliest[key].dedupe_key for key in new}
+    sqlite = connection.dialect.name == "sqlite"
+    rows = [(key, bound_time(earliest[key].occurred_at, sqlite)) for key in sorted(earliest)]
+    new = insert_rows(connection, "sent_messages", ("key", "first_at"), rows, _CLAIM)
+    return {earliest[str(key)].dedupe_key for (key,) in new}
 
 
 def forget_sends_before(connection: Connection, moment: datetime) -> None:
@@ -201,12 +203,6 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
 
 
 @cache
-def _claim(dialect: str) -> Any:
-    """The `sent_messages` insert that returns only the keys it stored (first seen now)."""
-    statement = dialect_insert(dialect, SentMessage)
-    return statement.on_conflict_do_nothing(index_elements=["key"]).returning(SentMessage.key)
-
-
 class CounterReader:
     """Sums of the hourly counters (read-only)."""
 
