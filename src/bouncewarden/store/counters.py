@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
@@ -202,7 +202,6 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     insert_rows(connection, "hourly_counters", (*_KEY_COLUMNS, *COUNTER_FIELDS), rows, _UPSERT)
 
 
-@cache
 class CounterReader:
     """Sums of the hourly counters (read-only)."""
 
