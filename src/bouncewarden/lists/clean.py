@@ -167,7 +167,7 @@ def clean_csv(
         header = next(reader)
         index = _column_index(header, column)
         writer.writerow(header)
-        _copy_rows(reader, _Batch(writer.writerow, index, statuses, report), on_progress)
+        _copy_rows(reader, _Batch(writer.writerows, index, statuses, report), on_progress)
     except csv.Error as err:
         raise UnreadableList(f"{reader.line_num}: not readable as CSV: {err}") from err
     return report
@@ -195,9 +195,9 @@ def _copy_rows(rows: Iterable[list[str]], batch: _Batch, on_progress: Callable[[
 
 @dataclass(slots=True)
 class _Batch:
-    """Decides a batch of rows: writes the mailable ones, counts the others in `report`."""
+    """Decides a batch of rows: writes the mailable ones (`write`: all at once), counts the others."""
 
-    write: Callable[[list[str]], object]
+    write: Callable[[list[list[str]]], object]
     index: int
     statuses: Statuses
     report: CleanReport
@@ -216,10 +216,11 @@ class _Batch:
             for address, (status, reason) in self.statuses(addresses, normalised=True).items()
             if status is AddressStatus.SUPPRESSED
         }
-        kept = invalid = 0
+        mailable: list[list[str]] = []
+        invalid = 0
         dropped = self.report.suppressed
         usable = _USABLE.fullmatch
-        write = self.write
+        keep = mailable.append
         for row, address in zip(rows, addresses, strict=True):
             reason = reasons.get(address)
             if reason is not None:
@@ -227,10 +228,10 @@ class _Batch:
             elif usable(address) is None or len(address) > _MAX_ADDRESS or address.index("@") > _MAX_LOCAL:
                 invalid += 1
             else:
-                kept += 1
-                write(row)
+                keep(row)
+        self.write(mailable)
         self.report.rows += len(rows)
-        self.report.kept += kept
+        self.report.kept += len(mailable)
         self.report.invalid += invalid
 
 
