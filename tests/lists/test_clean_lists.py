@@ -133,6 +133,23 @@ def test_rows_before_an_unreadable_line_are_written(
     assert target.getvalue() == "email\na@example.com\nc@example.com\n"
 
 
+def test_addresses_no_database_could_hold_are_only_checked_by_syntax(service: Service) -> None:
+    # A list read with surrogateescape gives undecodable bytes as lone surrogates; neither they
+    # nor a NUL can be sent to a database, and no stored address holds them.
+    suppress(service, ("gone@example.com", "complaint"))
+    text = "email\nbad\udcff@example.com\nnul\x00@example.com\ngone@example.com\nok@example.com\n"
+    output, report = clean(text, service)
+    assert output == "email\nbad\udcff@example.com\nok@example.com\n"
+    assert report == {
+        "rows": 4,
+        "kept": 2,
+        "dropped": 2,
+        "suppressed": 1,
+        "suppressed_by_reason": {"complaint": 1},
+        "invalid": 1,
+    }
+
+
 def test_delimiter_line_ending_and_bom_are_kept(service: Service) -> None:
     suppress(service, ("bob@example.com", "manual"))
     text = "\ufeffname;email\r\nAnn;ann@example.com\r\nBob;bob@example.com\r\n"

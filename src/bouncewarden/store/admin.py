@@ -21,6 +21,7 @@ from bouncewarden.addresses import normalise_address, valid_address
 from bouncewarden.clock import Clock
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
 from bouncewarden.store.browse import Browser, SuppressionFilter
+from bouncewarden.store.driver_rows import address_columns
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
 from bouncewarden.store.outbox import add_transitions, transition_values
@@ -34,7 +35,6 @@ from bouncewarden.store.queries import (
     load_transitions,
 )
 from bouncewarden.store.recording import (
-    address_columns,
     chunked,
     lock_addresses,
     save_address,

@@ -30,8 +30,9 @@ from sqlalchemy.engine import Connection
 from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import count_new_events
+from bouncewarden.store.driver_rows import address_columns
 from bouncewarden.store.models import Evidence, FilePosition, Quarantined
-from bouncewarden.store.recording import address_columns, insert_ignore
+from bouncewarden.store.recording import insert_ignore
 from bouncewarden.store.rule_hits import count_rule_hits
 
 if TYPE_CHECKING:

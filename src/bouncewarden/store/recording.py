@@ -10,7 +10,7 @@ keys), so concurrent writers cannot deadlock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,6 @@ from bouncewarden.store.models import Address, Event
 
 __all__ = [
     "IN_CHUNK",
-    "address_columns",
     "address_values",
     "chunked",
     "dialect_insert",
@@ -40,34 +39,6 @@ __all__ = [
 
 IN_CHUNK = 500
 """Values per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits."""
-
-
-_ADDRESSES_PER_STATEMENT = 5000
-"""Addresses per driver-level lookup (`address_columns`): under SQLite's 32,766 parameters."""
-
-
-def address_columns(
-    connection: Connection, columns: str, addresses: Sequence[str]
-) -> Iterator[Sequence[Any]]:
-    """`columns` (SQL, e.g. "address, state") of the rows of those of `addresses` that have one.
-
-    One plain driver-level statement per 5,000 addresses (`= ANY` of an array on PostgreSQL):
-    SQLAlchemy's expanding `IN` coerces and names every value, which costs three times the
-    lookup itself when a list of a million addresses is checked. The addresses must be
-    normalised; rows come in no particular order.
-    """
-    postgres = connection.dialect.name == "postgresql"
-    for start in range(0, len(addresses), _ADDRESSES_PER_STATEMENT):
-        chunk = addresses[start : start + _ADDRESSES_PER_STATEMENT]
-        if postgres:
-            yield from connection.exec_driver_sql(
-                f"SELECT {columns} FROM addresses WHERE address = ANY(%s)", (list(chunk),)
-            )
-        else:
-            marks = ", ".join("?" * len(chunk))
-            yield from connection.exec_driver_sql(
-                f"SELECT {columns} FROM addresses WHERE address IN ({marks})", tuple(chunk)
-            )
 
 
 def chunked(items: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
