@@ -26,7 +26,7 @@ import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection, Engine
@@ -163,7 +163,10 @@ def count_events(
         is_send = event.dedupe_key in sent
         if field is None and not is_send:
             continue
-        row = totals.setdefault(_key_for(event), dict.fromkeys(COUNTER_FIELDS, 0))
+        key = _key_for(event)
+        row = totals.get(key)
+        if row is None:
+            row = totals[key] = dict.fromkeys(COUNTER_FIELDS, 0)
         if field is not None:
             row[field] += 1
         if is_send:
@@ -202,7 +205,6 @@ def add_counters(connection: Connection, increments: Mapping[CounterKey, Mapping
     insert_rows(connection, "hourly_counters", (*_KEY_COLUMNS, *COUNTER_FIELDS), rows, _UPSERT)
 
 
-@cache
 class CounterReader:
     """Sums of the hourly counters (read-only)."""
 

@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -109,7 +110,7 @@ def insert_rows(
     returned: list[Any] = []
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        parameters = tuple(value for row in chunk for value in row)
+        parameters = tuple(chain.from_iterable(chunk))
         statement = _statement(dialect, table, names, len(chunk), tail, cast_items)
         result = connection.exec_driver_sql(statement, parameters)
         if result.returns_rows:
