@@ -34,12 +34,7 @@ from bouncewarden.store.queries import (
     load_events,
     load_transitions,
 )
-from bouncewarden.store.recording import (
-    chunked,
-    lock_addresses,
-    save_address,
-    state_from_row,
-)
+from bouncewarden.store.recording import chunked, lock_addresses, save_address, state_from_row
 from bouncewarden.store.suppressions import ImportReport, import_suppressions
 
 _Columns = TypeVarTuple("_Columns")

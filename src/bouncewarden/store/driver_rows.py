@@ -128,8 +128,8 @@ def address_columns(
     lookup itself when `clean` checks a million addresses, and psycopg turns a Python list
     into a PostgreSQL array in Python, element by element. `IN (subquery)` is planned as one
     index lookup per address on both databases (`= ANY(array)` of 5,000 was planned as a scan
-    of the whole table on PostgreSQL). Addresses no row can hold (NUL, text that is not
-    UTF-8, as a list read with `surrogateescape` may give) are left out: the database would
+    of the whole table on PostgreSQL). Addresses no row holds (with a NUL, or text that is not
+    UTF-8, as a list read with `surrogateescape` may give) are left out: PostgreSQL would
     refuse the statement. The addresses must be normalised; rows come in no particular order.
     """
     query = f"SELECT {columns} FROM addresses WHERE address IN ({_JSON_ELEMENTS[connection.dialect.name]})"
