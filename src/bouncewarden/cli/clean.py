@@ -49,19 +49,22 @@ def clean_command(
     The header and all columns are kept; counts of rows read, kept and dropped (and why) go
     to stderr, or as JSON to stdout with --json.
     """
-    from bouncewarden.lists.clean import ColumnNotFound, UnreadableList, clean_file, load_suppressed
+    from bouncewarden.lists.clean import ColumnNotFound, UnreadableList, clean_file
 
     settings = load(config_file, database_url)
-    with open_service(settings) as service:
-        suppressed = load_suppressed(service.admin.suppression_reasons())
     size = file_size(input_file)
     try:
-        with progress("cleaning", size, "rows", quiet=as_json or size < _PROGRESS_MIN_BYTES) as shown:
+        with (
+            open_service(settings) as service,
+            progress("cleaning", size, "rows", quiet=as_json or size < _PROGRESS_MIN_BYTES) as shown,
+        ):
 
             def advance(position: int, rows: int) -> None:
                 shown.update(position=position, items=rows)
 
-            report = clean_file(input_file, output, suppressed=suppressed, column=column, on_progress=advance)
+            report = clean_file(
+                input_file, output, statuses=service.admin.statuses, column=column, on_progress=advance
+            )
             shown.update(position=size, items=report.rows)
     except ColumnNotFound as err:
         raise click.UsageError(str(err)) from err

@@ -4,9 +4,13 @@
 kept, rows whose address is suppressed (compared in normalised, lower-case form) or not a
 syntactically usable address are dropped and counted, by suppression reason and as
 "invalid". Domains are compared in their IDNA form (`bouncewarden.addresses`), so a
-suppressed `user@xn--bcher-kva.example` drops the row `user@bücher.example`. The
-suppression list is loaded once into a dict (a hundred thousand addresses take a few tens
-of MB); the rows are never held, so memory does not grow with the file.
+suppressed `user@xn--bcher-kva.example` drops the row `user@bücher.example`.
+
+The rows are read a few thousand at a time and the store is asked only about their addresses
+(`Administration.statuses`), so memory holds one batch of rows and its answer, whatever the
+size of the file or of the suppression list. Loading the whole suppression list instead cost
+140 MB for a million addresses (a dict of a million strings), more than the rest of the
+command, and took longer than asking about the addresses of the list.
 
 "Usable" is stricter than RFC 5321 on purpose, because the question is whether a bulk
 sender should try the address: a dot-atom local part (no quoted strings, no leading,
@@ -29,10 +33,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, Protocol, TextIO
 
 from bouncewarden.addresses import normalise_address
 from bouncewarden.errors import BouncewardenError
+from bouncewarden.policy import AddressStatus, SuppressionReason
 
 __all__ = [
     "CleanReport",
@@ -41,11 +46,23 @@ __all__ = [
     "clean_csv",
     "clean_file",
     "is_usable_address",
-    "load_suppressed",
 ]
 
 DEFAULT_COLUMN = "email"
 _PROGRESS_EVERY = 50_000
+# Rows whose addresses go to the store in one question: few enough to hold (a few MB), many
+# enough that the questions cost little (one statement per 5,000 addresses).
+_ROWS_PER_LOOKUP = 5000
+
+
+class Statuses(Protocol):
+    """`Administration.statuses`: the stored status and reason of each known one of `addresses`."""
+
+    def __call__(
+        self, addresses: Iterable[str], *, normalised: bool
+    ) -> Mapping[str, tuple[AddressStatus, SuppressionReason | None]]: ...
+
+
 _OTHER = r"\u0080-\U0010ffff"
 _ATOM = rf"[a-z0-9!#$%&'*+/=?^_`{{|}}~\-{_OTHER}]+"
 _LABEL = rf"[a-z0-9{_OTHER}](?:[a-z0-9\-{_OTHER}]{{0,61}}[a-z0-9{_OTHER}])?"
@@ -109,20 +126,6 @@ def is_usable_address(address: str) -> bool:
     return address.index("@") <= _MAX_LOCAL
 
 
-def load_suppressed(chunks: Iterable[Iterable[tuple[str, str | None]]]) -> dict[str, str]:
-    """Address -> suppression reason, from chunks of (address, reason); each reason stored once.
-
-    The addresses are the store's, normalised when they were stored (`addresses`), so they are
-    taken as they are: a million of them load in a second instead of three.
-    """
-    reasons: dict[str | None, str] = {}
-    found: dict[str, str] = {}
-    for chunk in chunks:
-        for address, reason in chunk:
-            found[address] = reasons.setdefault(reason, reason or "")
-    return found
-
-
 def _delimiter(header: str) -> str:
     counts = {delimiter: header.count(delimiter) for delimiter in _DELIMITERS}
     best = max(counts, key=lambda delimiter: counts[delimiter])
@@ -141,15 +144,16 @@ def clean_csv(
     source: TextIO,
     target: TextIO,
     *,
-    suppressed: Mapping[str, str],
+    statuses: Statuses,
     column: str = DEFAULT_COLUMN,
     on_progress: Callable[[int], object] | None = None,
 ) -> CleanReport:
     """Copy `source` to `target` without the rows that may not be mailed; the counts.
 
     `source` should be opened with `newline=""`; the delimiter (`,` `;` tab `|`) and the line
-    ending are taken from the header line and used for the output too. `on_progress(rows)` is
-    called every few tens of thousands of rows.
+    ending are taken from the header line and used for the output too. `statuses` is asked
+    about the addresses of every few thousand rows. `on_progress(rows)` is called every few
+    tens of thousands of rows.
     """
     report = CleanReport()
     header_line = source.readline()
@@ -163,43 +167,72 @@ def clean_csv(
         header = next(reader)
         index = _column_index(header, column)
         writer.writerow(header)
-        _copy_rows(reader, writer.writerow, index, suppressed, report, on_progress)
+        _copy_rows(reader, _Batch(writer.writerows, index, statuses, report), on_progress)
     except csv.Error as err:
         raise UnreadableList(f"{reader.line_num}: not readable as CSV: {err}") from err
     return report
 
 
-def _copy_rows(
-    rows: Iterable[list[str]],
-    write: Callable[[list[str]], object],
-    index: int,
-    suppressed: Mapping[str, str],
-    report: CleanReport,
-    on_progress: Callable[[int], object] | None,
-) -> None:
-    # The hot loop: a million rows should take about a second, so no per-row helper calls.
-    count = kept = invalid = 0
-    dropped: Counter[str] = report.suppressed
-    usable = _USABLE.fullmatch
-    for row in rows:
-        count += 1
-        if on_progress is not None and count % _PROGRESS_EVERY == 0:
-            on_progress(count)
-        # normalise_address, inlined for ASCII (an internationalised domain takes the slow road)
-        address = row[index].strip().strip("<>").strip().lower() if index < len(row) else ""
-        if not address.isascii():
-            address = normalise_address(address)
-        reason = suppressed.get(address)
-        if reason is not None:
-            dropped[reason] += 1
-        elif usable(address) is None or len(address) > _MAX_ADDRESS or address.index("@") > _MAX_LOCAL:
-            invalid += 1
-        else:
-            kept += 1
-            write(row)
-    report.rows += count
-    report.kept += kept
-    report.invalid += invalid
+def _copy_rows(rows: Iterable[list[str]], batch: _Batch, on_progress: Callable[[int], object] | None) -> None:
+    # Rows are gathered in batches whose addresses the store is asked about together.
+    rows_read = 0
+    pending: list[list[str]] = []
+    try:
+        for row in rows:
+            pending.append(row)
+            if len(pending) == _ROWS_PER_LOOKUP:
+                batch.settle(pending)
+                pending = []
+                rows_read += _ROWS_PER_LOOKUP
+                if on_progress is not None and rows_read % _PROGRESS_EVERY == 0:
+                    on_progress(rows_read)
+    except csv.Error:
+        # The rows before the unreadable one are written, as they were before rows came in batches.
+        batch.settle(pending)
+        raise
+    batch.settle(pending)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Decides a batch of rows: writes the mailable ones (`write`: all at once), counts the others."""
+
+    write: Callable[[list[list[str]]], object]
+    index: int
+    statuses: Statuses
+    report: CleanReport
+
+    def settle(self, rows: list[list[str]]) -> None:
+        """Write or count every row of `rows`, in order."""
+        # The hot loop: a million rows should take about two seconds, so no per-row helper calls.
+        index = self.index
+        addresses: list[str] = []
+        for row in rows:
+            # normalise_address, inlined for ASCII (an internationalised domain takes the slow road)
+            address = row[index].strip().strip("<>").strip().lower() if index < len(row) else ""
+            addresses.append(address if address.isascii() else normalise_address(address))
+        reasons = {
+            address: reason.value if reason is not None else ""
+            for address, (status, reason) in self.statuses(addresses, normalised=True).items()
+            if status is AddressStatus.SUPPRESSED
+        }
+        mailable: list[list[str]] = []
+        invalid = 0
+        dropped = self.report.suppressed
+        usable = _USABLE.fullmatch
+        keep = mailable.append
+        for row, address in zip(rows, addresses, strict=True):
+            reason = reasons.get(address)
+            if reason is not None:
+                dropped[reason] += 1
+            elif usable(address) is None or len(address) > _MAX_ADDRESS or address.index("@") > _MAX_LOCAL:
+                invalid += 1
+            else:
+                keep(row)
+        self.write(mailable)
+        self.report.rows += len(rows)
+        self.report.kept += len(mailable)
+        self.report.invalid += invalid
 
 
 STANDARD_STREAM = Path("-")
@@ -245,11 +278,11 @@ def clean_file(
     input_path: Path,
     output_path: Path,
     *,
-    suppressed: Mapping[str, str],
+    statuses: Statuses,
     column: str = DEFAULT_COLUMN,
     on_progress: Callable[[int, int], object] | None = None,
 ) -> CleanReport:
     """`clean_csv` from one file to another (`-` for stdin/stdout); `on_progress(bytes_read, rows)`."""
     with _text_input(input_path) as (source, binary), _text_output(output_path) as target:
         tick = None if on_progress is None else (lambda rows: on_progress(binary.tell(), rows))
-        return clean_csv(source, target, suppressed=suppressed, column=column, on_progress=tick)
+        return clean_csv(source, target, statuses=statuses, column=column, on_progress=tick)

@@ -21,6 +21,7 @@ from bouncewarden.addresses import normalise_address, valid_address
 from bouncewarden.clock import Clock
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
 from bouncewarden.store.browse import Browser, SuppressionFilter
+from bouncewarden.store.driver_rows import address_columns
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
 from bouncewarden.store.outbox import add_transitions, transition_values
@@ -39,8 +40,6 @@ from bouncewarden.store.suppressions import ImportReport, import_suppressions
 _Columns = TypeVarTuple("_Columns")
 
 __all__ = ["Administration", "History", "Suppression"]
-
-_CHUNK = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +63,25 @@ class Administration:
         """The stored state of each known address (keys normalised; unknown ones left out)."""
         return {row.address: state_from_row(row) for row in self._address_rows(select(Address), addresses)}
 
-    def statuses(self, addresses: Iterable[str]) -> dict[str, tuple[AddressStatus, SuppressionReason | None]]:
+    def statuses(
+        self, addresses: Iterable[str], *, normalised: bool = False
+    ) -> dict[str, tuple[AddressStatus, SuppressionReason | None]]:
         """Status and suppression reason of each known address: `lookup` without the counters.
 
-        Reads three columns instead of the whole row, for bulk checks of long lists.
+        Reads three columns instead of the whole row, for bulk checks of long lists (`clean`
+        asks for a million addresses, a few thousand at a time). `normalised`: the addresses
+        are in stored form already, so they are taken as they are.
         """
-        query = select(Address.address, Address.state, Address.suppression_reason)
-        return {
-            address: (AddressStatus(status), SuppressionReason(reason) if reason else None)
-            for address, status, reason in self._address_rows(query, addresses)
-        }
+        # Repeated addresses are harmless to the lookup; setting them apart costs more than it saves.
+        wanted = (
+            list(addresses) if normalised else list({normalise_address(address) for address in addresses})
+        )
+        with self._engine.connect() as connection:
+            rows = address_columns(connection, "address, state, suppression_reason", wanted)
+            return {
+                address: (AddressStatus(status), SuppressionReason(reason) if reason else None)
+                for address, status, reason in rows
+            }
 
     def _address_rows(self, query: Select[*_Columns], addresses: Iterable[str]) -> Iterator[Row[*_Columns]]:
         """The rows `query` gives for the stored ones of `addresses` (normalised, in chunks)."""
@@ -104,18 +112,6 @@ class Administration:
     def iter_suppressions(self) -> Iterator[Suppression]:
         """The suppression list, in address order (streamed)."""
         return Browser(self._engine).iter_suppressions(SuppressionFilter())
-
-    def suppression_reasons(self) -> Iterator[Sequence[tuple[str, str | None]]]:
-        """(address, reason) of every suppressed address, in chunks, in no order: what `clean` looks up.
-
-        Two plain text columns, streamed (a server-side cursor on PostgreSQL), so a million
-        suppressions load in about a second.
-        """
-        query = select(Address.address, Address.suppression_reason).where(
-            Address.state == AddressStatus.SUPPRESSED.value
-        )
-        with self._engine.connect() as connection:
-            yield from connection.execution_options(yield_per=_CHUNK).execute(query).partitions()
 
     def import_suppressions(self, rows: Iterable[Suppression], *, label: str, actor: str) -> ImportReport:
         """Suppress every address of an imported list, in one transaction (`store.suppressions`)."""

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection
 from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import count_new_events
+from bouncewarden.store.driver_rows import address_columns
 from bouncewarden.store.models import Evidence, FilePosition, Quarantined
 from bouncewarden.store.recording import insert_ignore
 from bouncewarden.store.rule_hits import count_rule_hits
@@ -48,9 +49,6 @@ __all__ = [
     "stored_positions",
 ]
 
-_ADDRESSES_PER_QUERY = 5000  # under SQLite's 32,766 parameters
-_KNOWN_IN = "SELECT address FROM addresses WHERE address IN"
-_KNOWN_ANY = "SELECT address FROM addresses WHERE address = ANY(%s)"
 
 ApplyPolicy = Callable[[Connection, Sequence[tuple[int, FeedbackEvent]], datetime], int]
 
@@ -135,18 +133,7 @@ def _insert_new(
 
 def _addresses_with_rows(connection: Connection, addresses: Iterable[str]) -> set[str]:
     """Which of `addresses` have a row (one driver-level statement per 5,000)."""
-    wanted = sorted(set(addresses))
-    found: set[str] = set()
-    postgres = connection.dialect.name == "postgresql"
-    for start in range(0, len(wanted), _ADDRESSES_PER_QUERY):
-        chunk = wanted[start : start + _ADDRESSES_PER_QUERY]
-        if postgres:
-            result = connection.exec_driver_sql(_KNOWN_ANY, (chunk,))
-        else:
-            marks = ", ".join("?" * len(chunk))
-            result = connection.exec_driver_sql(f"{_KNOWN_IN} ({marks})", tuple(chunk))
-        found.update(row[0] for row in result)
-    return found
+    return {row[0] for row in address_columns(connection, "address", sorted(set(addresses)))}
 
 
 def _for_policy(
