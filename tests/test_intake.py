@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -313,3 +314,24 @@ def test_take_all_records_batches_in_order_and_stops_when_asked(service: Service
     assert count(service, "events") == 6
     assert len(list(service.intake.take_all(batches[2:]))) == 2
     assert count(service, "events") == 12
+
+
+def test_a_new_address_keeps_the_times_of_its_first_soft_bounces(service: Service) -> None:
+    # Two soft bounces to an address without a row, in one batch: the row is created with
+    # both times, so a soft-bounce window later counts each at its own time.
+    first, second = datetime(2026, 3, 1, 9, tzinfo=UTC), datetime(2026, 3, 4, 9, tzinfo=UTC)
+    outcomes = service.intake.take(
+        [
+            raw_input(ses_bounce("full@example.com", first, permanent=False), "a"),
+            raw_input(ses_bounce("full@example.com", second, permanent=False), "b"),
+        ]
+    )
+    assert [outcome.outcome for outcome in outcomes] == [Outcome.RECORDED, Outcome.RECORDED]
+    with connect(service) as connection:
+        row = connection.execute(
+            sa.text("SELECT soft_count, soft_times FROM addresses WHERE address = 'full@example.com'")
+        ).one()
+    assert row.soft_count == 2
+    assert row.soft_times is not None
+    times = row.soft_times if isinstance(row.soft_times, list) else json.loads(row.soft_times)
+    assert [datetime.fromisoformat(moment) for moment in times] == [first, second]

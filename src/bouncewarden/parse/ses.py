@@ -62,7 +62,7 @@ _DIAGNOSTIC_TYPE = re.compile(r"^\s*[A-Za-z][\w-]*\s*;\s*")
 
 _REPLY_CODE = re.compile(r"^\s*(?:smtp\s*;\s*)?([245]\d\d)\b", re.I)
 _STATUS_IN_TEXT = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
-_CAMPAIGN_HEADERS = ("X-Campaign-Id", "X-Campaign", "X-Campaign-ID")
+_CAMPAIGN_HEADERS = ("X-Campaign-Id", "X-Campaign")
 
 # Types without a recipient list of their own: their kind, reason and severity.
 _PLAIN_TYPES: Mapping[str, Judgement] = {
@@ -162,7 +162,8 @@ def _common(ses: SesDocument, timestamp: datetime | None, label: str) -> _Common
     sender = _sender_address(mail.source) if mail.source else None
     campaign = next(iter(mail.tags.get("campaign", ())), None)
     if campaign is None:
-        campaign = next((value.strip() for name in _CAMPAIGN_HEADERS if (value := mail.header(name))), None)
+        value = mail.header(*_CAMPAIGN_HEADERS)
+        campaign = value.strip() if value else None
     tags = {name: ",".join(values) for name, values in mail.tags.items()}
     return _Common(mail, occurred_at, sender, campaign, tags, label)
 

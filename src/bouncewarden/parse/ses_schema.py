@@ -158,10 +158,19 @@ class SesMail:
     headers: tuple[tuple[str, str], ...] = ()
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def header(self, name: str) -> str | None:
-        """The first original header called `name` (case-insensitive), if headers were included."""
-        wanted = name.lower()
-        return next((value for key, value in self.headers if key.lower() == wanted), None)
+    def header(self, *names: str) -> str | None:
+        """The first original header called one of `names` (case-insensitive), if headers were included.
+
+        Of several names the first that the headers hold with a value is taken, and of that name
+        its first header (read in one pass: a mail carries dozens of headers).
+        """
+        wanted = {name.lower() for name in names}
+        first: dict[str, str] = {}
+        for key, value in self.headers:
+            lowered = key.lower()
+            if lowered in wanted and lowered not in first:
+                first[lowered] = value
+        return next((found for name in names if (found := first.get(name.lower()))), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,7 +163,10 @@ def count_events(
         is_send = event.dedupe_key in sent
         if field is None and not is_send:
             continue
-        row = totals.setdefault(_key_for(event), dict.fromkeys(COUNTER_FIELDS, 0))
+        key = _key_for(event)
+        row = totals.get(key)
+        if row is None:
+            row = totals[key] = dict.fromkeys(COUNTER_FIELDS, 0)
         if field is not None:
             row[field] += 1
         if is_send:

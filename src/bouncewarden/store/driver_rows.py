@@ -31,6 +31,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
@@ -112,6 +113,6 @@ def insert_rows(
     per_statement = max(1, min(_ROWS_PER_STATEMENT, _PARAMETERS // len(names)))
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
-        parameters = tuple(value for row in chunk for value in row)
+        parameters = tuple(chain.from_iterable(chunk))
         connection.exec_driver_sql(_sqlite_statement(table, names, len(chunk), tail), parameters)
     return []

@@ -10,6 +10,7 @@ keys), so concurrent writers cannot deadlock.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -181,6 +182,7 @@ _ADDRESS_COLUMNS = (
     "last_delivery_at",
     "lifted_at",
     "updated_at",
+    "soft_times",
 )
 _ADDRESS_TIMES = frozenset(column for column in _ADDRESS_COLUMNS if column.endswith("_at"))
 
@@ -192,11 +194,14 @@ def insert_new_addresses(connection: Connection, rows: Sequence[dict[str, Any]])
     def bound(column: str, value: Any) -> object:
         if column in _ADDRESS_TIMES:
             return bound_time(value, sqlite)
+        if column == "soft_times":
+            return None if value is None else json.dumps(value)
         return bound_flag(value, sqlite) if column == "retry_announced" else value
 
     values = [tuple(bound(column, row.get(column)) for column in _ADDRESS_COLUMNS) for row in rows]
     tail = "ON CONFLICT (address) DO NOTHING RETURNING address"
-    return {str(row[0]) for row in insert_rows(connection, "addresses", _ADDRESS_COLUMNS, values, tail)}
+    inserted = insert_rows(connection, "addresses", _ADDRESS_COLUMNS, values, tail)
+    return {str(row[0]) for row in inserted}
 
 
 def update_addresses(
