@@ -53,9 +53,10 @@ _KNOWN_IN = "SELECT address FROM addresses WHERE address IN"
 # One index probe per wanted address, whatever plan PostgreSQL caches: `address = ANY(%s)`,
 # once psycopg had prepared it, kept the generic plan made while the table was small (a
 # sequential scan testing every row against the whole array) and grew slower with every row
-# added (half a second a batch at 5,000 rows); a plain join chose a hash of the whole table.
-_KNOWN_ANY = (
-    "SELECT wanted.address FROM unnest(%s::text[]) AS wanted(address) "
+# added (half a second a batch at 5,000 address rows); a plain join chose a hash of the whole
+# table. The array goes in binary, which psycopg writes in C (`store.driver_rows`).
+_KNOWN_PROBED = (
+    "SELECT wanted.address FROM unnest(%b::text[]) AS wanted(address) "
     "CROSS JOIN LATERAL (SELECT 1 FROM addresses WHERE addresses.address = wanted.address LIMIT 1) AS known"
 )
 
@@ -148,7 +149,7 @@ def _addresses_with_rows(connection: Connection, addresses: Iterable[str]) -> se
     for start in range(0, len(wanted), _ADDRESSES_PER_QUERY):
         chunk = wanted[start : start + _ADDRESSES_PER_QUERY]
         if postgres:
-            result = connection.exec_driver_sql(_KNOWN_ANY, (chunk,))
+            result = connection.exec_driver_sql(_KNOWN_PROBED, (chunk,))
         else:
             marks = ", ".join("?" * len(chunk))
             result = connection.exec_driver_sql(f"{_KNOWN_IN} ({marks})", tuple(chunk))
