@@ -2,13 +2,15 @@
 
 A batch holds thousands of events, most of them deliveries; turning each into bound
 parameters through the column types costs more than the database's own work. So the batch
-goes to the driver directly, with the values converted as the column types would store them
-(`store.driver_rows`; tags as JSON text). SQLite, and PostgreSQL for a small batch, get
-multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key`
-statements; PostgreSQL gets a large batch by `COPY` into a temporary table (six times faster
-than the same INSERT there), then one `INSERT ... SELECT ... ON CONFLICT DO NOTHING
-RETURNING`. Either way only the rows inserted
-come back, so a key another writer stored first is a duplicate, never a second policy step.
+goes to the driver directly (`store.driver_rows.insert_rows`: multi-row VALUES on SQLite, one
+array per column on PostgreSQL), with the values converted as the column types would store
+them (tags as JSON text), as `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id,
+dedupe_key`. Only the rows inserted come back, so a key another writer stored first is a
+duplicate, never a second policy step.
+
+(PostgreSQL once took a large batch by `COPY` into a temporary table and `INSERT ... SELECT`
+from it: binary arrays cost the same there, client and server, in one round trip instead of
+four.)
 """
 
 from __future__ import annotations
@@ -50,9 +52,6 @@ _COLUMNS = (
     "tags",
 )
 _ON_CONFLICT = "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key"
-# From this many rows COPY pays for its four round trips on PostgreSQL; fewer (an SMTP or SQS
-# batch) go as one multi-row INSERT.
-_COPY_FROM = 200
 
 
 def _row(event: FeedbackEvent, evidence_id: int | None, recorded: object, sqlite: bool) -> tuple[object, ...]:
@@ -101,27 +100,5 @@ def insert_events(
     recorded = bound_time(now, sqlite)
     each = [evidence_id] * len(events) if evidence_ids is None else evidence_ids
     rows = [_row(event, own, recorded, sqlite) for event, own in zip(events, each, strict=True)]
-    if not sqlite and len(rows) >= _COPY_FROM:
-        return _copy_events(connection, rows)
-    inserted = insert_rows(connection, "events", _COLUMNS, rows, _ON_CONFLICT, casts={"tags": "json"})
+    inserted = insert_rows(connection, "events", _COLUMNS, rows, _ON_CONFLICT)
     return [(int(event_id), str(key)) for event_id, key in inserted]
-
-
-def _copy_events(connection: Connection, rows: Sequence[tuple[object, ...]]) -> list[tuple[int, str]]:
-    columns = ", ".join(_COLUMNS)
-    connection.exec_driver_sql(
-        f"CREATE TEMPORARY TABLE IF NOT EXISTS bw_events_in ON COMMIT DELETE ROWS AS "
-        f"SELECT {columns} FROM events WITH NO DATA"
-    )
-    driver = connection.connection.driver_connection
-    assert driver is not None  # an open connection inside the caller's transaction
-    with driver.cursor() as cursor, cursor.copy(f"COPY bw_events_in ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    result = connection.exec_driver_sql(
-        f"INSERT INTO events ({columns}) SELECT {columns} FROM bw_events_in ORDER BY dedupe_key "
-        f"{_ON_CONFLICT}"
-    )
-    inserted = [(int(row[0]), str(row[1])) for row in result]
-    connection.exec_driver_sql("TRUNCATE bw_events_in")
-    return inserted

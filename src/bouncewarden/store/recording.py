@@ -200,9 +200,7 @@ def insert_new_addresses(connection: Connection, rows: Sequence[dict[str, Any]])
 
     values = [tuple(bound(column, row.get(column)) for column in _ADDRESS_COLUMNS) for row in rows]
     tail = "ON CONFLICT (address) DO NOTHING RETURNING address"
-    inserted = insert_rows(
-        connection, "addresses", _ADDRESS_COLUMNS, values, tail, casts={"soft_times": "json"}
-    )
+    inserted = insert_rows(connection, "addresses", _ADDRESS_COLUMNS, values, tail)
     return {str(row[0]) for row in inserted}
 
 
