@@ -2,13 +2,14 @@
 
 Runs inside the caller's transaction (`store.recorder`) and never commits. For a batch:
 
-1. evidence: one multi-row `INSERT ... ON CONFLICT (sha256) DO NOTHING RETURNING` (rows at the
-   driver's level, `store.driver_rows`), then a SELECT of the ids of evidence stored before, if any;
+1. evidence: one multi-row `INSERT ... ON CONFLICT (sha256) DO NOTHING` that gives back the new
+   rows' ids (rows at the driver's level, `store.driver_rows`), then a SELECT of the ids of
+   evidence stored before, if any; the bytes come hashed and compressed from the reading thread
+   (`intake.Packed`);
 2. events: `store.bulk_events.insert_events`, the one bulk insert every batch writer uses
-   (multi-row `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key` on
-   SQLite, `COPY` then one such INSERT on PostgreSQL); a key already stored, or met earlier in
-   the batch, is a duplicate of its input. An unreadable failure gets the severity
-   `[policy] unreadable` says (`policy.unreadable`).
+   (`INSERT ... ON CONFLICT (dedupe_key) DO NOTHING`, giving back the id and key of each new
+   row); a key already stored, or met earlier in the batch, is a duplicate of its input. An
+   unreadable failure gets the severity `[policy] unreadable` says (`policy.unreadable`).
 3. addresses (`store.address_batch`): the rows the new events concern, read and locked at once;
    the policy applied in time order; new rows inserted with their final state, changed ones
    updated, every transition written to the audit trail and the outbox;
