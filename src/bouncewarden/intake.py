@@ -183,14 +183,19 @@ class Packed:
 class ReadInput:
     """An input and what the reader made of it: what the recorder takes.
 
-    `packed` is the input's bytes ready to store, worked out where it was read (`Intake`), so
-    that hashing and compressing happen in the reading thread, not in the one that commits;
-    the recorder packs what comes without it.
+    `packed` is the input's bytes ready to store, worked out where it was read (`of`), so that
+    hashing and compressing happen in the reading thread, not in the one that commits; the
+    recorder packs what comes without it.
     """
 
     raw: RawInput
     reading: Reading
     packed: Packed | None = None
+
+    @classmethod
+    def of(cls, raw: RawInput, reading: Reading) -> ReadInput:
+        """`raw` as read, its bytes packed when they will be kept as evidence (feedback)."""
+        return cls(raw, reading, Packed.of(raw.data) if isinstance(reading, Feedback) and raw.data else None)
 
     def packed_data(self) -> Packed:
         """`packed`, or the input's bytes packed now."""
@@ -296,9 +301,4 @@ class Intake:
 
     def _read_inputs(self, inputs: Sequence[RawInput]) -> list[ReadInput]:
         readings = self._read(inputs, self._rules())
-        return [
-            ReadInput(
-                raw, reading, Packed.of(raw.data) if isinstance(reading, Feedback) and raw.data else None
-            )
-            for raw, reading in zip(inputs, readings, strict=True)
-        ]
+        return [ReadInput.of(raw, reading) for raw, reading in zip(inputs, readings, strict=True)]

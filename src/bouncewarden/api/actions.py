@@ -210,7 +210,7 @@ class Actions:
         return self._record(raw, origin, Unreadable(reason))
 
     def _record(self, raw: bytes, origin: str, reading: Reading) -> InputOutcome:
-        item = ReadInput(RawInput(raw, origin, self._backend.clock(), SOURCE), reading)
+        item = ReadInput.of(RawInput(raw, origin, self._backend.clock(), SOURCE), reading)
         [outcome] = self._service.recorder.record([item])
         return outcome
 

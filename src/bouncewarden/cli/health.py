@@ -284,14 +284,15 @@ def _record_sends(service: Service, text: str, *, origin: str) -> dict[str, int]
     for line in read_sends(text):
         if line.send is None:
             raw = RawInput(line.text.encode(), f"{origin} line {line.number}", now, SOURCE)
-            items.append(ReadInput(raw, Unreadable(f"line {line.number}: {line.problem}")))
+            items.append(ReadInput.of(raw, Unreadable(f"line {line.number}: {line.problem}")))
         else:
             good.append((line, send_event(line.send, now, source=SOURCE)))
     for start in range(0, len(good), _BATCH):
         chunk = good[start : start + _BATCH]
         data = "\n".join(line.text for line, _ in chunk).encode()
         raw = RawInput(data, f"{origin} lines {chunk[0][0].number}-{chunk[-1][0].number}", now, SOURCE)
-        items.append(ReadInput(raw, Feedback(ParsedReport((), SOURCE), tuple(event for _, event in chunk))))
+        reading = Feedback(ParsedReport((), SOURCE), tuple(event for _, event in chunk))
+        items.append(ReadInput.of(raw, reading))
     for item in items:
         [outcome] = service.recorder.record([item])
         if outcome.outcome is Outcome.STORE_UNAVAILABLE:

@@ -56,7 +56,7 @@ def load_demo(service: Service, *, now: datetime, days: int = 14, seed: int = 14
         events = _one_day(generator, now - timedelta(days=day), day)
         reading = Feedback(ParsedReport((), _SOURCE), tuple(events))
         raw = RawInput(b"", f"generated demo traffic, day -{day}", now, _SOURCE)
-        service.recorder.record([ReadInput(raw, reading)])
+        service.recorder.record([ReadInput.of(raw, reading)])
         generated += len(events)
     return DemoSummary(summary, generated)
 

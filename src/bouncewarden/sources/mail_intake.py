@@ -149,7 +149,7 @@ class IntakeMailRecorder:
         elif isinstance(reading, NotFeedback):
             # Mail to the return path that is no feedback is kept, labelled, never dropped.
             reading = Unreadable(f"{NOT_FEEDBACK_PREFIX}{reading.what}: {reading.reason}")
-        return ReadInput(raw, reading)
+        return ReadInput.of(raw, reading)  # packed here, in the reading thread
 
 
 def _result(item: ReadInput, outcome: InputOutcome) -> MailResult:
