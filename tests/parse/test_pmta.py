@@ -72,7 +72,22 @@ def test_a_row_keeps_powermta_fields_as_tags_and_ids() -> None:
     assert event.tags["source_ip"] == "198.51.100.7"
     assert event.tags["header_Message-Id"] == "<m2@news.example.com>"
     assert event.tags["bounce_category"] == "bad-mailbox"
-    assert event.dedupe_key.startswith("pmta:b:")
+    assert event.dedupe_key.startswith(f"pmta:{int(event.occurred_at.timestamp()):011d}:b:")
+
+
+def test_dedupe_keys_ascend_with_the_rows_time() -> None:
+    """Keys in time order, so a file's rows extend the store's unique index at its end."""
+    reader = AccountingReader()
+    header = b"type,timeLogged,rcpt,dsnStatus,dsnDiag"
+    reader.read(header)
+    rows = [f"b,{1796522700 + n * 7},u{(n * 7919) % 1000}@example.org,5.1.1,smtp;550 5.1.1 unknown" for n in range(50)]
+    keys = []
+    for row in rows:
+        result = reader.read(row.encode())
+        assert isinstance(result, Feedback)
+        keys.append(result.events[0].dedupe_key)
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
 
 
 def test_a_quoted_field_keeps_its_line_end_and_commas() -> None:

@@ -6,15 +6,20 @@ import threading
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from bouncewarden.intake import Feedback
+from bouncewarden.parse.lines import iter_records
+from bouncewarden.parse.pmta import AccountingReader
 from bouncewarden.store import HEAD_REVISION, current_revision, make_engine, upgrade
 from bouncewarden.store.models import Base
 
 MIGRATIONS = Path(__file__).parents[2] / "src" / "bouncewarden" / "store" / "migrations"
+PMTA_SAMPLES = Path(__file__).parents[1] / "samples" / "pmta"
 TABLES = {
     "addresses",
     "alembic_version",
@@ -109,3 +114,47 @@ def test_concurrent_upgrades_from_empty(database_url: str) -> None:
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def _upgrade_to(engine: sa.Engine, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_powermta_keys_stored_before_0017_match_what_the_reader_gives_now(database_url: str) -> None:
+    reader = AccountingReader()
+    with (PMTA_SAMPLES / "acct-2026-12-05-2100.csv").open("rb") as stream:
+        readings = [reader.read(record.data) for record in iter_records(stream, quoted=True)]
+    events = [event for reading in readings if isinstance(reading, Feedback) for event in reading.events]
+    assert len(events) >= 5
+    engine = make_engine(database_url)
+    try:
+        _upgrade_to(engine, "0016_webhooks")
+        insert = sa.text(
+            "INSERT INTO events (dedupe_key, kind, recipient, address, severity, reason, counts_toward_rate,"
+            " source, occurred_at, recorded_at, tags)"
+            " VALUES (:key, :kind, :address, :address, 'hard', 'userunknown', :flag, 'pmta', :at, :at, '{}')"
+        )
+        with engine.begin() as connection:
+            for event in events:
+                seconds, rest = event.dedupe_key.removeprefix("pmta:").split(":", 1)
+                assert len(seconds) == 11
+                connection.execute(
+                    insert,
+                    {
+                        "key": f"pmta:{rest}",  # the key as the reader wrote it before 0017
+                        "kind": event.kind.value,
+                        "address": event.address,
+                        "flag": True,
+                        "at": event.occurred_at,
+                    },
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            stored = set(connection.execute(sa.text("SELECT dedupe_key FROM events")).scalars())
+        assert stored == {event.dedupe_key for event in events}
+    finally:
+        engine.dispose()

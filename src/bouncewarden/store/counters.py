@@ -120,18 +120,25 @@ def _may_be_send(event: FeedbackEvent) -> bool:
 
 
 def _message_key(event: FeedbackEvent) -> str:
-    identity = f"m\n{event.message_id}\n{event.address}" if event.message_id else f"e\n{event.dedupe_key}"
+    identity = f"m\n{event.message_id}\n{event.address}"
     return hashlib.blake2b(identity.encode(), digest_size=16).hexdigest()
 
 
 def first_sends(connection: Connection, events: Iterable[FeedbackEvent]) -> set[str]:
-    """The dedupe keys of the `events` that count as their message's send (see the module docstring).
+    """The dedupe keys of the new `events` that count as their message's send (see the module docstring).
 
-    Of several events of one message and recipient in `events`, the earliest counts.
+    Of several events of one message and recipient in `events`, the earliest counts. An event
+    without a message id is a send of its own: it is new (its dedupe key was stored just
+    now), so it needs no claim in `sent_messages`, whose random keys would cost a write to a
+    random page of its index for nothing.
     """
     earliest: dict[str, FeedbackEvent] = {}
+    own: set[str] = set()
     for event in events:
         if not _may_be_send(event):
+            continue
+        if not event.message_id:
+            own.add(event.dedupe_key)
             continue
         key = _message_key(event)
         known = earliest.get(key)
@@ -141,11 +148,11 @@ def first_sends(connection: Connection, events: Iterable[FeedbackEvent]) -> set[
         ):
             earliest[key] = event
     if not earliest:
-        return set()
+        return own
     sqlite = connection.dialect.name == "sqlite"
     rows = [(key, bound_time(earliest[key].occurred_at, sqlite)) for key in sorted(earliest)]
     new = insert_rows(connection, "sent_messages", ("key", "first_at"), rows, _CLAIM)
-    return {earliest[str(key)].dedupe_key for (key,) in new}
+    return own | {earliest[str(key)].dedupe_key for (key,) in new}
 
 
 def forget_sends_before(connection: Connection, moment: datetime) -> None:
