@@ -80,7 +80,10 @@ def test_dedupe_keys_ascend_with_the_rows_time() -> None:
     reader = AccountingReader()
     header = b"type,timeLogged,rcpt,dsnStatus,dsnDiag"
     reader.read(header)
-    rows = [f"b,{1796522700 + n * 7},u{(n * 7919) % 1000}@example.org,5.1.1,smtp;550 5.1.1 unknown" for n in range(50)]
+    rows = [
+        f"b,{1796522700 + n * 7},u{(n * 7919) % 1000}@example.org,5.1.1,smtp;550 5.1.1 unknown"
+        for n in range(50)
+    ]
     keys = []
     for row in rows:
         result = reader.read(row.encode())

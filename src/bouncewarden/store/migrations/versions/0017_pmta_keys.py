@@ -42,6 +42,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(
-        "UPDATE events SET dedupe_key = 'pmta:' || substr(dedupe_key, 18) "
-        "WHERE dedupe_key LIKE 'pmta:%:%:%'"
+        "UPDATE events SET dedupe_key = 'pmta:' || substr(dedupe_key, 18) WHERE dedupe_key LIKE 'pmta:%:%:%'"
     )
