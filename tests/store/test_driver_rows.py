@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import DataError
 
 from bouncewarden.policy import AddressState
 from bouncewarden.service import Service
 from bouncewarden.store.batches import _addresses_with_rows
-from bouncewarden.store.driver_rows import bound_time, insert_rows
+from bouncewarden.store.driver_rows import bound_time, in_json, insert_rows
 from bouncewarden.store.models import Address, Evidence
 from bouncewarden.store.recording import address_values, insert_new_addresses
 from store_helpers import begin, connect
@@ -86,3 +86,24 @@ def test_known_addresses_stay_right_past_the_prepared_plan(service: Service) -> 
             wanted = [f"known{n}@example.org" for n in range(0, 400, 7)] + ["never@example.org"]
             have = set(connection.execute(select(Address.address)).scalars())
             assert _addresses_with_rows(connection, wanted) == have & set(wanted)
+
+
+def test_a_json_lookup_is_one_statement_text_whatever_the_count(service: Service) -> None:
+    """Every lookup size prepares the same text (SQLite's driver keeps each text it prepared)."""
+    stored = [f"kept{n}@example.org" for n in range(40)]
+    with begin(service) as connection:
+        insert_new_addresses(connection, [address_values(AddressState(a), now=NOW) for a in stored])
+    texts: set[str] = set()
+
+    def remember(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.startswith("SELECT"):
+            texts.add(statement)
+
+    with connect(service) as connection:
+        event.listen(connection, "before_cursor_execute", remember)
+        dialect = connection.dialect.name
+        for size in (1, 2, 7, 40):
+            wanted = [*stored[:size], "never@example.org", "nul\x00@example.org", "bad\udcff@example.org"]
+            query = select(Address.address).where(in_json(Address.address, wanted, dialect))
+            assert set(connection.execute(query).scalars()) == set(stored[:size])
+    assert len(texts) == 1, texts

@@ -28,11 +28,11 @@ from sqlalchemy.engine import Connection
 from bouncewarden.config import PolicySettings
 from bouncewarden.events import FeedbackEvent, Kind
 from bouncewarden.policy import AddressState, apply_event, can_change_address
+from bouncewarden.store.driver_rows import chunked, in_json
 from bouncewarden.store.models import Address
 from bouncewarden.store.outbox import add_transitions, transition_values
 from bouncewarden.store.recording import (
     address_values,
-    chunked,
     insert_new_addresses,
     latest_deliveries,
     state_from_row,
@@ -60,10 +60,10 @@ class NewEvent:
 def _load(connection: Connection, addresses: Iterable[str]) -> dict[str, AddressState]:
     states: dict[str, AddressState] = {}
     for chunk in chunked(sorted(set(addresses))):
-        query = select(Address).where(Address.address.in_(chunk)).order_by(Address.address)
+        query = select(Address).where(in_json(Address.address, chunk, connection.dialect.name))
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
-        for row in connection.execute(query):
+        for row in connection.execute(query.order_by(Address.address)):
             states[row.address] = state_from_row(row)
     return states
 

@@ -21,7 +21,7 @@ from bouncewarden.addresses import normalise_address, valid_address
 from bouncewarden.clock import Clock
 from bouncewarden.policy import AddressState, AddressStatus, Decision, SuppressionReason, lift, suppress
 from bouncewarden.store.browse import Browser, SuppressionFilter
-from bouncewarden.store.driver_rows import address_columns
+from bouncewarden.store.driver_rows import address_columns, chunked, in_json
 from bouncewarden.store.engine import WRITE
 from bouncewarden.store.models import Address
 from bouncewarden.store.outbox import add_transitions, transition_values
@@ -34,7 +34,7 @@ from bouncewarden.store.queries import (
     load_events,
     load_transitions,
 )
-from bouncewarden.store.recording import chunked, lock_addresses, save_address, state_from_row
+from bouncewarden.store.recording import lock_addresses, save_address, state_from_row
 from bouncewarden.store.suppressions import ImportReport, import_suppressions
 
 _Columns = TypeVarTuple("_Columns")
@@ -88,7 +88,8 @@ class Administration:
         wanted = sorted({normalise_address(address) for address in addresses})
         with self._engine.connect() as connection:
             for chunk in chunked(wanted):
-                yield from connection.execute(query.where(Address.address.in_(chunk)))
+                found = in_json(Address.address, chunk, connection.dialect.name)
+                yield from connection.execute(query.where(found))
 
     def events_of(self, addresses: Sequence[str]) -> dict[str, list[EventRecord]]:
         """The stored events of each address (normalised keys), oldest first."""

@@ -48,9 +48,8 @@ from bouncewarden.policy import apply_unreadable
 from bouncewarden.store.address_batch import NewEvent, apply_policy
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import count_new_events
-from bouncewarden.store.driver_rows import bound_time, insert_rows
+from bouncewarden.store.driver_rows import bound_time, chunked, in_json, insert_rows
 from bouncewarden.store.models import Evidence, Quarantined
-from bouncewarden.store.recording import chunked
 from bouncewarden.store.rule_hits import count_rule_hits
 from bouncewarden.store.types import as_utc
 
@@ -126,7 +125,7 @@ def _stored_ids(
     }
     missing = sorted(str(row[0]) for row in rows if row[0] not in found)
     for chunk in chunked(missing):  # stored before, by this batch's own savepoint retry or another writer
-        query = select(model.sha256, model.id).where(model.sha256.in_(chunk))
+        query = select(model.sha256, model.id).where(in_json(model.sha256, chunk, connection.dialect.name))
         found.update((digest, int(row_id)) for digest, row_id in connection.execute(query))
     return found
 

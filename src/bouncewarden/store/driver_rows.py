@@ -28,29 +28,34 @@ columns asked for are read back from them at once, as one JSON array in one row.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
 from typing import Any
 
+from sqlalchemy import ColumnElement, SQLColumnExpression, String, column, text
 from sqlalchemy.engine import Connection, Dialect
 
 from bouncewarden.store.models import Base
 from bouncewarden.store.types import as_utc, sqlite_text
 
-__all__ = ["address_columns", "bound_flag", "bound_time", "insert_rows"]
+__all__ = ["LOOKUP_CHUNK", "address_columns", "bound_flag", "bound_time", "chunked", "in_json", "insert_rows"]
 
 # Parameters per statement: under SQLite's 32,766.
 _PARAMETERS = 30_000
 _ROWS_PER_STATEMENT = 1000
-# Addresses per lookup statement (`address_columns`): few enough to hold, many enough that
-# the statements cost little.
-_ADDRESSES_PER_LOOKUP = 5000
-# The addresses of a lookup go as one JSON array, taken apart by the database.
+LOOKUP_CHUNK = 5000
+"""Values per lookup statement (`in_json`, `address_columns`): few enough to hold, many
+enough that the statements cost little."""
+# The values of a lookup go as one JSON array, taken apart by the database.
 _JSON_ELEMENTS = {
     "sqlite": "SELECT value FROM json_each(?)",
     "postgresql": "SELECT jsonb_array_elements_text(%s::jsonb)",
+}
+_JSON_ELEMENTS_NAMED = {
+    "sqlite": "SELECT value FROM json_each(:elements)",
+    "postgresql": "SELECT jsonb_array_elements_text(CAST(:elements AS jsonb))",
 }
 
 
@@ -126,6 +131,24 @@ def insert_rows(
     return []
 
 
+def chunked(items: Sequence[str], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[str]]:
+    """`items` in slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def in_json(key: SQLColumnExpression[str], values: Sequence[str], dialect: str) -> ColumnElement[bool]:
+    """`key IN (...)` of `values` as ONE parameter, a JSON array the database takes apart.
+
+    An expanding `IN` is a statement text per number of values, and SQLite's driver keeps
+    each text it has prepared (a hundred of them): lookups of 1 to 500 addresses left that
+    many prepared statements behind, the largest step in the recorder's memory. This one has
+    one text whatever the count. Values no text column can hold are left out (`_storable`).
+    """
+    elements = text(_JSON_ELEMENTS_NAMED[dialect]).bindparams(elements=json.dumps(_storable(values)))
+    return key.in_(elements.columns(column("value", String)))
+
+
 def address_columns(
     connection: Connection, columns: str, addresses: Sequence[str]
 ) -> Iterator[Sequence[Any]]:
@@ -141,8 +164,8 @@ def address_columns(
     refuse the statement. The addresses must be normalised; rows come in no particular order.
     """
     query = f"SELECT {columns} FROM addresses WHERE address IN ({_JSON_ELEMENTS[connection.dialect.name]})"
-    for start in range(0, len(addresses), _ADDRESSES_PER_LOOKUP):
-        chunk = _storable(addresses[start : start + _ADDRESSES_PER_LOOKUP])
+    for part in chunked(addresses):
+        chunk = _storable(part)
         if chunk:
             yield from connection.exec_driver_sql(query, (json.dumps(chunk),))
 

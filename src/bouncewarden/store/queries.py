@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from bouncewarden.policy import AddressStatus
+from bouncewarden.store.driver_rows import chunked, in_json
 from bouncewarden.store.models import Address, Event, Quarantined, TransitionRow
-from bouncewarden.store.recording import chunked
 
 __all__ = [
     "EventRecord",
@@ -109,7 +109,7 @@ def load_events(connection: Connection, addresses: Sequence[str]) -> dict[str, l
     for chunk in chunked(sorted(set(addresses))):
         query = (
             select(*_EVENT_COLUMNS)
-            .where(Event.address.in_(chunk))
+            .where(in_json(Event.address, chunk, connection.dialect.name))
             .order_by(Event.address, Event.occurred_at, Event.id)
         )
         for row in connection.execute(query):
@@ -123,7 +123,7 @@ def load_transitions(connection: Connection, addresses: Sequence[str]) -> dict[s
     for chunk in chunked(sorted(set(addresses))):
         query = (
             select(*_TRANSITION_COLUMNS)
-            .where(TransitionRow.address.in_(chunk))
+            .where(in_json(TransitionRow.address, chunk, connection.dialect.name))
             .order_by(TransitionRow.address, TransitionRow.at, TransitionRow.id)
         )
         for row in connection.execute(query):

@@ -21,13 +21,11 @@ from sqlalchemy.engine import Connection
 
 from bouncewarden.events import Kind
 from bouncewarden.policy import AddressState, AddressStatus, SuppressionReason
-from bouncewarden.store.driver_rows import bound_flag, bound_time, insert_rows
+from bouncewarden.store.driver_rows import bound_flag, bound_time, chunked, in_json, insert_rows
 from bouncewarden.store.models import Address, Event
 
 __all__ = [
-    "IN_CHUNK",
     "address_values",
-    "chunked",
     "dialect_insert",
     "insert_ignore",
     "insert_new_addresses",
@@ -37,15 +35,6 @@ __all__ = [
     "state_from_row",
     "update_addresses",
 ]
-
-IN_CHUNK = 500
-"""Values per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits."""
-
-
-def chunked(items: Sequence[str], size: int = IN_CHUNK) -> Iterable[Sequence[str]]:
-    """`items` in slices of at most `size`."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def dialect_insert(dialect: str, table: Any) -> Any:
@@ -74,10 +63,10 @@ def lock_addresses(
         connection.execute(statement, [_new_address(address, now) for address in new])
     states: dict[str, AddressState] = {}
     for chunk in chunked(wanted):
-        query = select(Address).where(Address.address.in_(chunk)).order_by(Address.address)
+        query = select(Address).where(in_json(Address.address, chunk, connection.dialect.name))
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
-        for row in connection.execute(query):
+        for row in connection.execute(query.order_by(Address.address)):
             states[row.address] = state_from_row(row)
     return states
 
@@ -96,7 +85,11 @@ def latest_deliveries(
     for chunk in chunked(sorted(set(addresses))):
         query = (
             select(Event.address, latest)
-            .where(Event.kind == Kind.DELIVERY.value, Event.address.in_(chunk), Event.id < before_id)
+            .where(
+                Event.kind == Kind.DELIVERY.value,
+                in_json(Event.address, chunk, connection.dialect.name),
+                Event.id < before_id,
+            )
             .group_by(Event.address)
         )
         for address, at in connection.execute(query):
