@@ -148,13 +148,13 @@ def parse_time(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-@lru_cache(maxsize=4096)
 def dedupe_key(occurred_at: datetime, type_name: str, record: bytes) -> str:
     """`pmta:SECONDS:TYPE:HASH` (see the module docstring; migration 0017 wrote the older keys so)."""
     seconds = max(0, math.floor(occurred_at.timestamp()))
     return f"pmta:{seconds:011d}:{type_name}:{hashlib.sha256(record).hexdigest()[:32]}"
 
 
+@lru_cache(maxsize=4096)
 def _logged_at(value: str) -> datetime | None:
     """`parse_time` in UTC, as the store keeps times (so no event is rebuilt to convert it)."""
     moment = parse_time(value)
