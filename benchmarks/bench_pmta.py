@@ -6,8 +6,9 @@
 
 Writes a synthetic accounting file in the documented format (a header row, then rows of
 which 90 % are deliveries, 6 % bounces of several kinds, 3 % deferrals, 1 % complaints, over
-200,000 recipients) and a Postfix log of the same mix (a `from=` line per message, one
-delivery-agent line per recipient), then reads each with `ingest --format`'s code
+200,000 recipients) and a Postfix log of the same mix (per message a `from=` line, one
+delivery-agent line for its recipient and qmgr's `removed`, after which the reader forgets
+the message's sender as Postfix's own log tells it to), then reads each with `ingest --format`'s code
 (`FileStream.read_once`) into a fresh SQLite file and a throw-away PostgreSQL database,
 each run in its own process. The resident set size is sampled every second; "memory flat"
 means the later samples stay near the early ones however many rows have been read. Besides
@@ -79,7 +80,7 @@ _OUTCOMES = (
 
 def write_postfix_log(path: Path, lines: int) -> None:
     with path.open("w") as handle:
-        for number in range(0, lines, 2):
+        for number in range(0, lines, 3):
             queue_id = f"4Y{number:012X}"
             second = number // 50
             stamp = f"Dec  5 {(second // 3600) % 24:02d}:{(second // 60) % 60:02d}:{second % 60:02d} mta"
@@ -88,6 +89,7 @@ def write_postfix_log(path: Path, lines: int) -> None:
             handle.write(f"{stamp} postfix/qmgr[1]: {queue_id}: from=<news@example.com>, size=812, nrcpt=1\n")
             relay = "relay=mx.example.org[192.0.2.10]:25, delay=1, delays=0/0/0.5/0.5"
             handle.write(f"{stamp} postfix/smtp[2]: {queue_id}: to=<{rcpt}>, {relay}, {outcome}\n")
+            handle.write(f"{stamp} postfix/qmgr[1]: {queue_id}: removed\n")
 
 
 def _rss_mib() -> float:
