@@ -34,13 +34,22 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, String, column, text
+from sqlalchemy import ColumnElement, SQLColumnExpression, String, TextualSelect, column, text
 from sqlalchemy.engine import Connection, Dialect
 
 from bouncewarden.store.models import Base
 from bouncewarden.store.types import as_utc, sqlite_text
 
-__all__ = ["LOOKUP_CHUNK", "address_columns", "bound_flag", "bound_time", "chunked", "in_json", "insert_rows"]
+__all__ = [
+    "LOOKUP_CHUNK",
+    "address_columns",
+    "bound_flag",
+    "bound_time",
+    "chunked",
+    "in_json",
+    "insert_rows",
+    "json_values",
+]
 
 # Parameters per statement: under SQLite's 32,766.
 _PARAMETERS = 30_000
@@ -55,7 +64,7 @@ _JSON_ELEMENTS = {
 }
 _JSON_ELEMENTS_NAMED = {
     "sqlite": "SELECT value FROM json_each(:elements)",
-    "postgresql": "SELECT jsonb_array_elements_text(CAST(:elements AS jsonb))",
+    "postgresql": "SELECT jsonb_array_elements_text(CAST(:elements AS jsonb)) AS value",
 }
 
 
@@ -145,8 +154,13 @@ def in_json(key: SQLColumnExpression[str], values: Sequence[str], dialect: str) 
     many prepared statements behind, the largest step in the recorder's memory. This one has
     one text whatever the count. Values no text column can hold are left out (`_storable`).
     """
+    return key.in_(json_values(values, dialect))
+
+
+def json_values(values: Sequence[str], dialect: str) -> TextualSelect:
+    """`SELECT value FROM` the elements of one JSON array parameter of `values` (see `in_json`)."""
     elements = text(_JSON_ELEMENTS_NAMED[dialect]).bindparams(elements=json.dumps(_storable(values)))
-    return key.in_(elements.columns(column("value", String)))
+    return elements.columns(column("value", String))
 
 
 def address_columns(
