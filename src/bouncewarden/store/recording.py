@@ -83,12 +83,18 @@ def latest_deliveries(
     found: dict[str, datetime] = {}
     for chunk in chunked(sorted(set(addresses))):
         wanted = json_values(chunk, connection.dialect.name).subquery()
-        # One index lookup per address (`ix_events_address_occurred_at`), whatever the
-        # planner's statistics say of the table (a group-by over the IN list was planned as
-        # a scan of every event when they were stale).
+        # One lookup in `ix_events_address_occurred_at` per address, whatever the planner's
+        # statistics say (when they were missing, a group-by over an IN list was planned as a
+        # scan of every event). `id + 0` keeps the primary key's index out of it: without
+        # statistics PostgreSQL combined the two indexes, reading every id below the cutoff
+        # for each address.
         latest = (
             select(func.max(Event.occurred_at, type_=Event.__table__.c.occurred_at.type))
-            .where(Event.address == wanted.c.value, Event.kind == Kind.DELIVERY.value, Event.id < before_id)
+            .where(
+                Event.address == wanted.c.value,
+                Event.kind == Kind.DELIVERY.value,
+                Event.id + 0 < before_id,
+            )
             .scalar_subquery()
         )
         for address, at in connection.execute(select(wanted.c.value, latest)):
