@@ -17,25 +17,22 @@ now finds and locks the row. (SQLite writers are serialised by `BEGIN IMMEDIATE`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from bouncewarden.config import PolicySettings
 from bouncewarden.events import FeedbackEvent, Kind
 from bouncewarden.policy import AddressState, apply_event, can_change_address
-from bouncewarden.store.driver_rows import chunked, in_json
-from bouncewarden.store.models import Address
 from bouncewarden.store.outbox import add_transitions, transition_values
 from bouncewarden.store.recording import (
     address_values,
     insert_new_addresses,
     latest_deliveries,
-    state_from_row,
+    locked_states,
     update_addresses,
 )
 
@@ -57,17 +54,6 @@ class NewEvent:
     input_index: int
 
 
-def _load(connection: Connection, addresses: Iterable[str]) -> dict[str, AddressState]:
-    states: dict[str, AddressState] = {}
-    for chunk in chunked(sorted(set(addresses))):
-        query = select(Address).where(in_json(Address.address, chunk, connection.dialect.name))
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        for row in connection.execute(query.order_by(Address.address)):
-            states[row.address] = state_from_row(row)
-    return states
-
-
 def apply_policy(
     connection: Connection, new: Sequence[NewEvent], policy: PolicySettings, now: datetime
 ) -> dict[int, int]:
@@ -76,7 +62,7 @@ def apply_policy(
     if not relevant:
         return {}
     create = {item.event.address for item in relevant if item.event.kind is not Kind.DELIVERY}
-    existing = _load(connection, {item.event.address for item in relevant})
+    existing = locked_states(connection, {item.event.address for item in relevant})
     states = dict(existing)
     for address in create - existing.keys():
         states[address] = AddressState(address)

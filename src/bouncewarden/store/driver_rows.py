@@ -57,15 +57,13 @@ _ROWS_PER_STATEMENT = 1000
 LOOKUP_CHUNK = 5000
 """Values per lookup statement (`in_json`, `address_columns`): few enough to hold, many
 enough that the statements cost little."""
-# The values of a lookup go as one JSON array, taken apart by the database.
+# The values of a lookup go as one JSON array, taken apart by the database; `{}` is where
+# the parameter goes (the driver's own mark, or SQLAlchemy's named one).
 _JSON_ELEMENTS = {
-    "sqlite": "SELECT value FROM json_each(?)",
-    "postgresql": "SELECT jsonb_array_elements_text(%s::jsonb)",
+    "sqlite": "SELECT value FROM json_each({})",
+    "postgresql": "SELECT jsonb_array_elements_text(CAST({} AS jsonb)) AS value",
 }
-_JSON_ELEMENTS_NAMED = {
-    "sqlite": "SELECT value FROM json_each(:elements)",
-    "postgresql": "SELECT jsonb_array_elements_text(CAST(:elements AS jsonb)) AS value",
-}
+_DRIVER_MARK = {"sqlite": "?", "postgresql": "%s"}
 
 
 @lru_cache(maxsize=4096)  # the rows of a batch share a few moments (its recording time, seconds)
@@ -159,7 +157,8 @@ def in_json(key: SQLColumnExpression[str], values: Sequence[str], dialect: str) 
 
 def json_values(values: Sequence[str], dialect: str) -> TextualSelect:
     """`SELECT value FROM` the elements of one JSON array parameter of `values` (see `in_json`)."""
-    elements = text(_JSON_ELEMENTS_NAMED[dialect]).bindparams(elements=json.dumps(_storable(values)))
+    elements = text(_JSON_ELEMENTS[dialect].format(":elements"))
+    elements = elements.bindparams(elements=json.dumps(_storable(values)))
     return elements.columns(column("value", String))
 
 
@@ -177,7 +176,9 @@ def address_columns(
     UTF-8, as a list read with `surrogateescape` may give) are left out: PostgreSQL would
     refuse the statement. The addresses must be normalised; rows come in no particular order.
     """
-    query = f"SELECT {columns} FROM addresses WHERE address IN ({_JSON_ELEMENTS[connection.dialect.name]})"
+    dialect = connection.dialect.name
+    elements = _JSON_ELEMENTS[dialect].format(_DRIVER_MARK[dialect])
+    query = f"SELECT {columns} FROM addresses WHERE address IN ({elements})"
     for part in chunked(addresses):
         chunk = _storable(part)
         if chunk:

@@ -31,6 +31,7 @@ __all__ = [
     "insert_new_addresses",
     "latest_deliveries",
     "lock_addresses",
+    "locked_states",
     "save_address",
     "state_from_row",
     "update_addresses",
@@ -56,13 +57,18 @@ def lock_addresses(
 
     Addresses without a row (and not in `create`) are left out of the result.
     """
-    wanted = sorted(set(addresses) | set(create))
     new = sorted(set(create))
     if new:
         statement = insert_ignore(connection, Address).on_conflict_do_nothing(index_elements=["address"])
         connection.execute(statement, [_new_address(address, now) for address in new])
+    return locked_states(connection, set(addresses) | set(new))
+
+
+def locked_states(connection: Connection, addresses: Iterable[str]) -> dict[str, AddressState]:
+    """The stored state of each of `addresses` that has a row, the rows locked on PostgreSQL
+    (`FOR UPDATE`, in address order, so concurrent writers cannot deadlock)."""
     states: dict[str, AddressState] = {}
-    for chunk in chunked(wanted):
+    for chunk in chunked(sorted(set(addresses))):
         query = select(Address).where(in_json(Address.address, chunk, connection.dialect.name))
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
