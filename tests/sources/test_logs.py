@@ -66,6 +66,9 @@ class _FailingAfter:
     def file_positions(self, stream: str) -> list[StoredPosition]:
         return self._service.files.file_positions(stream)
 
+    def stream_memory(self, stream: str) -> bytes | None:
+        return self._service.files.stream_memory(stream)
+
     def classification_rules(self) -> Sequence[OperatorRule]:
         return self._service.files.classification_rules()
 

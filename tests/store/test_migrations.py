@@ -41,6 +41,7 @@ TABLES = {
     "operator_rules",
     "quarantine",
     "source_status",
+    "stream_memories",
     "transitions",
     "users",
     "webhook_cursors",

@@ -14,7 +14,11 @@ files go to beside the live file, or the rows written between the last read and 
 rotation are not seen.
 
 Records are read in batches; each batch is recorded with the position reached in ONE
-transaction (`store.file_recorder.FileRecorder`), so a restart neither skips nor repeats a record. A
+transaction (`store.file_recorder.FileRecorder`), so a restart neither skips nor repeats a record.
+A log's reader ties lines together by queue id (a sender line to its recipient lines,
+sendmail's deferrals to its "gave up" line days later): its `LogMemory` is one per stream,
+kept across files and polls, and stored with each batch's position, so a restart goes on
+with what the committed position had; after a failed batch it is read back from there. A
 broken record is quarantined with its file and line number (after its reader's context, the
 header row in force, so `quarantine replay` can read it alone) and the rest goes on. While
 following, a line still being written (no line end yet) waits for the next poll. When the
@@ -40,8 +44,9 @@ from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent
 from bouncewarden.intake import Feedback, Reading, Unreadable
 from bouncewarden.logsafe import shown
-from bouncewarden.parse.formats import is_quoted, line_reader
+from bouncewarden.parse.formats import is_quoted, keeps_memory, line_reader
 from bouncewarden.parse.lines import Record, iter_records
+from bouncewarden.parse.mtalog.memory import LogMemory
 from bouncewarden.parse.records import LineReader
 from bouncewarden.store.batches import BatchOutcome, BrokenRecord, PositionUpdate, RowBatch, StoredPosition
 
@@ -60,6 +65,8 @@ class RowRecorder(Protocol):
     def record_rows(self, batch: RowBatch) -> BatchOutcome: ...
 
     def file_positions(self, stream: str) -> list[StoredPosition]: ...
+
+    def stream_memory(self, stream: str) -> bytes | None: ...
 
     def classification_rules(self) -> Sequence[OperatorRule]: ...
 
@@ -155,6 +162,8 @@ class FileStream:
         self._zone = zone
         self._batch_records = batch_records
         self._finished: set[tuple[str, int, float]] = set()  # compressed files read to the end
+        self._memory: LogMemory | None = None  # a log reader's memory, as of the last batch read
+        self._memory_stored: bytes | None = None  # its snapshot as last committed
 
     def poll(self) -> StreamReport:
         """Read what is new in every file of the stream's paths."""
@@ -191,7 +200,18 @@ class FileStream:
         except (OSError, EOFError, lzma.LZMAError) as err:
             _log.warning("cannot read %s: %s", path, err)
             report.read_failures.append(f"cannot read {path}: {err}")
+            self._memory = None  # it may hold lines of no committed batch: read it back
         return report
+
+    def _reader_memory(self) -> LogMemory | None:
+        """The stream's log memory (from the store the first time, or after a failure); None
+        for a format whose records stand alone."""
+        if not keeps_memory(self._format):
+            return None
+        if self._memory is None:
+            self._memory_stored = self._recorder.stream_memory(self._name)
+            self._memory = LogMemory.restored(self._memory_stored)
+        return self._memory
 
     def _read_records(
         self,
@@ -203,7 +223,8 @@ class FileStream:
         final: bool,
         report: StreamReport,
     ) -> None:
-        reader = line_reader(self._format, reference=reference, zone=self._zone)
+        memory = self._reader_memory()
+        reader = line_reader(self._format, reference=reference, zone=self._zone, memory=memory)
         if start is not None and start.context:
             reader.read(start.context)
         rules = self._recorder.classification_rules()
@@ -227,7 +248,10 @@ class FileStream:
             except Exception as err:  # the store is unavailable: stop here, the next poll retries
                 _log.exception("could not record %s up to line %d", path, chunk[-1].line)
                 report.store_failures.append(f"{path}: store unavailable: {type(err).__name__}: {err}")
+                self._memory = None  # ahead of the committed position: read it back next time
                 return
+            if batch.position is not None and batch.position.memory is not None:
+                self._memory_stored = batch.position.memory
 
     def _batch(
         self,
@@ -270,8 +294,16 @@ class FileStream:
             offset=last.end,
             line=_next_line(last),
             context=reader.context(),
+            memory=self._changed_memory(),
         )
         return RowBatch(events, broken, evidence, reader.media_type, self._format, position)
+
+    def _changed_memory(self) -> bytes | None:
+        """The memory's snapshot when it differs from the one last committed, else None."""
+        if self._memory is None:
+            return None
+        snapshot = self._memory.snapshot()
+        return snapshot if snapshot != self._memory_stored else None
 
 
 def _with_context(reader: LineReader, data: bytes) -> bytes:

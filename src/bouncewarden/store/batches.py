@@ -5,8 +5,9 @@ Each batch is stored whole or not at all: the evidence (the batch's bytes, after
 reader's context such as the CSV header, so it can be read again on its own), the events
 whose dedupe key is new, the address policy, the counters, a quarantine row per broken
 record (named by file and line), the operator rules' hit counts and the file's new
-position. A restart therefore resumes exactly after the last committed batch: no record is
-skipped and none is stored twice.
+position, with what a log's reader remembers of earlier lines (its queue memory). A restart
+therefore resumes exactly after the last committed batch, with the memory it had there: no
+record is skipped and none is stored twice.
 
 Events are inserted in one multi-row statement per batch (`INSERT ... ON CONFLICT DO
 NOTHING RETURNING`), which is what makes a million-row accounting file affordable; the new
@@ -31,7 +32,7 @@ from bouncewarden.events import FeedbackEvent, Kind, Severity
 from bouncewarden.store.bulk_events import insert_events
 from bouncewarden.store.counters import count_new_events
 from bouncewarden.store.driver_rows import address_columns
-from bouncewarden.store.models import Evidence, FilePosition, Quarantined
+from bouncewarden.store.models import Evidence, FilePosition, Quarantined, StreamMemory
 from bouncewarden.store.recording import insert_ignore
 from bouncewarden.store.rule_hits import count_rule_hits
 
@@ -46,6 +47,7 @@ __all__ = [
     "RowBatch",
     "StoredPosition",
     "record_row_batch",
+    "stored_memory",
     "stored_positions",
 ]
 
@@ -74,6 +76,7 @@ class PositionUpdate:
     offset: int
     line: int
     context: bytes
+    memory: bytes | None = None  # the stream's reader memory (`LogMemory.snapshot`); None: unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +219,13 @@ def _save_position(connection: Connection, position: PositionUpdate, now: dateti
         )
 
 
+def _save_memory(connection: Connection, stream: str, memory: bytes, now: datetime) -> None:
+    key = StreamMemory.stream == stream
+    values = {"memory": memory, "updated_at": now}
+    if connection.execute(update(StreamMemory).where(key).values(**values)).rowcount == 0:
+        connection.execute(insert(StreamMemory).values(stream=stream, **values))
+
+
 def record_row_batch(
     connection: Connection,
     batch: RowBatch,
@@ -236,6 +246,8 @@ def record_row_batch(
     _quarantine(connection, batch, now)
     if batch.position is not None:
         _save_position(connection, batch.position, now)
+        if batch.position.memory is not None:
+            _save_memory(connection, batch.position.stream, batch.position.memory, now)
     severities: dict[str, int] = {}
     for _, event in new:
         if event.severity is not Severity.NONE:
@@ -256,3 +268,10 @@ def stored_positions(connection: Connection, stream: str) -> list[StoredPosition
         StoredPosition(row.fingerprint, row.fingerprint_size, row.path, row.offset, row.line, row.context)
         for row in connection.execute(query)
     ]
+
+
+def stored_memory(connection: Connection, stream: str) -> bytes | None:
+    """What the reader of `stream` remembered at its last committed batch, if anything."""
+    query = select(StreamMemory.memory).where(StreamMemory.stream == stream)
+    found = connection.execute(query).scalar_one_or_none()
+    return bytes(found) if found is not None else None

@@ -26,7 +26,7 @@ from bouncewarden.errors import StorageError
 
 __all__ = ["HEAD_REVISION", "WRITE", "current_revision", "make_engine", "normalise_url", "ping", "upgrade"]
 
-HEAD_REVISION = "0017_pmta_keys"
+HEAD_REVISION = "0018_stream_memories"
 """The newest migration; a test checks it against the revision scripts."""
 
 WRITE: dict[str, Any] = {"bouncewarden_write": True}

@@ -3,6 +3,7 @@
     recorder = FileRecorder(engine, policy, rules=rule_book.classification_rules)
     outcome = recorder.record_rows(batch)      # events, policy, counters, quarantine, position
     positions = recorder.file_positions("pmta")
+    memory = recorder.stream_memory("postfix")  # a log reader's memory, as last committed
 
 Each batch is one transaction (`store.batches.record_row_batch`). The address policy is the
 one every other input goes through (`store.address_batch.apply_policy`, audit trail and
@@ -29,6 +30,7 @@ from bouncewarden.store.batches import (
     RowBatch,
     StoredPosition,
     record_row_batch,
+    stored_memory,
     stored_positions,
 )
 from bouncewarden.store.engine import WRITE
@@ -93,3 +95,8 @@ class FileRecorder:
         """The committed positions of the files of one followed stream."""
         with self._engine.connect() as connection:
             return stored_positions(connection, stream)
+
+    def stream_memory(self, stream: str) -> bytes | None:
+        """What the log reader of `stream` remembered at its last committed batch."""
+        with self._engine.connect() as connection:
+            return stored_memory(connection, stream)

@@ -14,6 +14,7 @@
     channel_cursors  the last notice each alert channel (email, Slack) has delivered
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     file_positions   how far each followed file (accounting file, MTA log) has been read
+    stream_memories  what the reader of each followed log remembers between lines (queue ids)
     api_tokens       bearer tokens of the HTTP API (sha256 of the token), scope, last use
     users            people of the admin UI: scrypt password hash, role
     audit_log        every change made through the API or the admin UI, with who made it
@@ -347,6 +348,17 @@ class FilePosition(Base):
     offset: Mapped[int] = mapped_column(BigInteger)
     line: Mapped[int] = mapped_column(BigInteger)
     context: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime]
+
+
+class StreamMemory(Base):
+    """What the reader of one followed log stream remembers between lines
+    (`parse.mtalog.memory.LogMemory.snapshot`), committed with the positions of its files."""
+
+    __tablename__ = "stream_memories"
+
+    stream: Mapped[str] = mapped_column(Text, primary_key=True)
+    memory: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime]
 
 

@@ -8,33 +8,33 @@ at most a day after the reference time (the file's modification time, else now):
 in January still dates December's lines in the old year. Times without a zone are taken as
 UTC unless the reader is given another zone.
 
-Queue ids tie a message's sender line to its recipient lines; `QueueMemory` remembers the
-latest senders (a bounded map, so a busy log costs bounded memory), and an MTA's "message
-removed" line forgets one early.
+Queue ids tie a message's sender line to its recipient lines; a reader keeps what it needs
+of earlier lines in the `LogMemory` it is given (`memory.py`), which outlives the reader.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Any
 
 from bouncewarden.classify import OperatorRule, classify
 from bouncewarden.events import FeedbackEvent, Kind, Reason, Severity
 from bouncewarden.intake import Feedback
+from bouncewarden.parse.mtalog.memory import LogMemory, QueueMemory
 from bouncewarden.parse.records import feedback
 from bouncewarden.parse.report import RecipientFinding
 
 __all__ = [
     "LineFacts",
-    "QueueMemory",
     "SyslogLine",
     "SyslogLogReader",
+    "facts_from_json",
+    "facts_json",
     "line_event",
     "parse_syslog_line",
     "reply_code_of",
@@ -58,8 +58,6 @@ _RFC3339 = re.compile(
 )
 _STATUS = re.compile(r"(?<![0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})(?![0-9.])")
 _REPLY = re.compile(r"(?<![0-9.])([245][0-9]{2})(?:[ -]|$)")
-_SENDERS_KEPT = 100_000
-V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,47 +113,29 @@ def parse_syslog_line(text: str, reference: datetime, zone: tzinfo = UTC) -> Sys
     return SyslogLine(at if at.tzinfo else at.replace(tzinfo=zone), host, program, rest)
 
 
-class QueueMemory(Generic[V]):
-    """What the log said of recent queue ids (a sender, a Message-ID), oldest forgotten first."""
-
-    def __init__(self, size: int = _SENDERS_KEPT) -> None:
-        self._values: OrderedDict[str, V] = OrderedDict()
-        self._size = size
-
-    def remember(self, queue_id: str, value: V) -> None:
-        """Note `value` for `queue_id`."""
-        self._values[queue_id] = value
-        self._values.move_to_end(queue_id)
-        if len(self._values) > self._size:
-            self._values.popitem(last=False)
-
-    def recall(self, queue_id: str) -> V | None:
-        """What was noted for `queue_id`; None when nothing or an empty value ("<>", a bounce's
-        null sender) was."""
-        return self._values.get(queue_id) or None
-
-    def forget(self, queue_id: str) -> V | None:
-        """The message left the queue: what was noted for it, now forgotten."""
-        return self._values.pop(queue_id, None)
-
-
 class SyslogLogReader:
     """What the readers of syslog-written logs (Postfix, sendmail) share: the time frame their
     year-less timestamps are read in, the event source (the format's name unless given), and
-    the sender and Message-ID of recent queue ids. A subclass names its format and reads one
-    line in `read`."""
+    the sender and Message-ID of recent queue ids, kept in `memory` (a new one unless given).
+    A subclass names its format and reads one line in `read`."""
 
     format_name: str
     media_type: str
 
     def __init__(
-        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str | None = None
+        self,
+        *,
+        reference: datetime | None = None,
+        zone: tzinfo = UTC,
+        source: str | None = None,
+        memory: LogMemory | None = None,
     ) -> None:
         self._reference = reference or datetime.now(UTC)
         self._zone = zone
         self._source = source or self.format_name
-        self._senders: QueueMemory[str] = QueueMemory()
-        self._message_ids: QueueMemory[str] = QueueMemory()
+        self._memory = memory or LogMemory()
+        self._senders: QueueMemory[str] = self._memory.queue("senders")
+        self._message_ids: QueueMemory[str] = self._memory.queue("message_ids")
 
     def context(self) -> bytes:
         """Syslog lines need nothing before them."""
@@ -217,6 +197,24 @@ class LineFacts:
     text_classifies: bool = True  # False: the text is the MTA's name for a code, not a reply
     hint: Reason | None = None  # what the MTA's own wording states plainly (classify.classify)
     gave_up: bool = False  # a failure that grew out of deferrals (the MTA stopped retrying)
+
+
+_FACT_FIELDS = tuple(field.name for field in fields(LineFacts))
+
+
+def facts_json(facts: LineFacts) -> dict[str, Any]:
+    """`facts` as a JSON object, to be kept in a `LogMemory` (`facts_from_json` reads it)."""
+    values = {name: getattr(facts, name) for name in _FACT_FIELDS}
+    values["tags"] = dict(facts.tags) if facts.tags is not None else None
+    return values
+
+
+def facts_from_json(values: Mapping[str, Any]) -> LineFacts:
+    """The `LineFacts` that `facts_json` wrote (fields it does not know are left out)."""
+    known = {name: values[name] for name in _FACT_FIELDS if name in values}
+    known["kind"] = Kind(known["kind"])
+    known["hint"] = Reason(known["hint"]) if known.get("hint") else None
+    return LineFacts(**known)
 
 
 def line_event(

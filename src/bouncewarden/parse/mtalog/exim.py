@@ -35,7 +35,8 @@ from datetime import UTC, datetime, tzinfo
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind, Reason
 from bouncewarden.intake import NotFeedback, Reading, Unreadable
-from bouncewarden.parse.mtalog._common import LineFacts, QueueMemory, line_event, status_in
+from bouncewarden.parse.mtalog._common import LineFacts, line_event, status_in
+from bouncewarden.parse.mtalog.memory import LogMemory, QueueMemory
 from bouncewarden.parse.records import feedback
 
 __all__ = ["FORMAT_NAME", "EximLogReader"]
@@ -96,15 +97,20 @@ class EximLogReader:
     media_type = "text/plain; profile=exim-mainlog"
 
     def __init__(
-        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str = SOURCE
+        self,
+        *,
+        reference: datetime | None = None,
+        zone: tzinfo = UTC,
+        source: str = SOURCE,
+        memory: LogMemory | None = None,
     ) -> None:
         self._zone = zone
         self._source = source
-        self._senders: QueueMemory[str] = QueueMemory()
-        self._message_ids: QueueMemory[str] = QueueMemory()
-        self._last_errors: QueueMemory[str] = (
-            QueueMemory()
-        )  # "<message id> <recipient>" -> its last deferral's reply
+        memory = memory or LogMemory()
+        self._senders: QueueMemory[str] = memory.queue("senders")
+        self._message_ids: QueueMemory[str] = memory.queue("message_ids")
+        # "<message id> <recipient>" -> its last deferral's reply
+        self._last_errors: QueueMemory[str] = memory.queue("last_errors")
 
     def context(self) -> bytes:
         """Exim lines need nothing before them."""

@@ -43,18 +43,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import Kind
 from bouncewarden.intake import NotFeedback, Reading, Unreadable
 from bouncewarden.parse.mtalog._common import (
     LineFacts,
-    QueueMemory,
     SyslogLine,
     SyslogLogReader,
+    facts_from_json,
+    facts_json,
     reply_code_of,
     status_in,
 )
+from bouncewarden.parse.mtalog.memory import LogMemory, QueueMemory
 
 __all__ = ["FORMAT_NAME", "SendmailLogReader"]
 
@@ -104,11 +107,17 @@ class SendmailLogReader(SyslogLogReader):
     media_type = "text/plain; profile=sendmail-log"
 
     def __init__(
-        self, *, reference: datetime | None = None, zone: tzinfo = UTC, source: str | None = None
+        self,
+        *,
+        reference: datetime | None = None,
+        zone: tzinfo = UTC,
+        source: str | None = None,
+        memory: LogMemory | None = None,
     ) -> None:
-        super().__init__(reference=reference, zone=zone, source=source)
+        super().__init__(reference=reference, zone=zone, source=source, memory=memory)
         # queue id -> its recipients whose last attempt was deferred, with what it said
-        self._deferred: QueueMemory[dict[str, LineFacts]] = QueueMemory()
+        # (`facts_json`), kept for days: sendmail gives up after `Timeout.queuereturn`
+        self._deferred: QueueMemory[dict[str, dict[str, Any]]] = self._memory.queue("deferred")
 
     def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The events of one line, or why it has none."""
@@ -153,7 +162,7 @@ class SendmailLogReader(SyslogLogReader):
         if not deferred:
             return NotFeedback("expiry without deferred recipients")
         given_up = [
-            replace(facts, kind=Kind.BOUNCE, status=EXPIRED_STATUS, gave_up=True)
+            replace(facts_from_json(facts), kind=Kind.BOUNCE, status=EXPIRED_STATUS, gave_up=True)
             for facts in deferred.values()
         ]
         return self._events(given_up, parsed, record, rules)
@@ -210,7 +219,7 @@ class SendmailLogReader(SyslogLogReader):
         deferred = dict(self._deferred.recall(queue_id) or {})
         for each in facts:
             if each.kind is Kind.DELAY:
-                deferred[each.recipient.lower()] = each
+                deferred[each.recipient.lower()] = facts_json(each)
             else:
                 deferred.pop(each.recipient.lower(), None)
         if deferred:
