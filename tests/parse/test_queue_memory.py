@@ -22,7 +22,7 @@ def test_a_snapshot_gives_back_every_memory_in_its_order() -> None:
     memory.queue("deferred").remember("Q9", {"a@example.org": {"kind": "delay"}})
     memory.queue("unused")
 
-    restored = LogMemory.restored(memory.snapshot())
+    restored = LogMemory.restored([memory.snapshot()])
 
     assert restored.queue("senders").items() == [
         ("Q1", "sender1@example.com"),
@@ -39,7 +39,7 @@ def test_the_oldest_entry_goes_first_and_a_restored_memory_keeps_the_bound() -> 
     for number in range(5):
         memory.queue("senders").remember(f"Q{number}", "s@example.com")
     assert [key for key, _ in memory.queue("senders").items()] == ["Q2", "Q3", "Q4"]
-    restored = LogMemory.restored(memory.snapshot(), size=2)
+    restored = LogMemory.restored([memory.snapshot()], size=2)
     assert [key for key, _ in restored.queue("senders").items()] == ["Q3", "Q4"]
 
 
@@ -57,13 +57,48 @@ def test_the_oldest_entry_goes_first_and_a_restored_memory_keeps_the_bound() -> 
 def test_an_unreadable_snapshot_starts_an_empty_memory_with_a_warning(
     snapshot: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
-    restored = LogMemory.restored(snapshot)
+    good = LogMemory()
+    good.queue("senders").remember("Q1", "s@example.com")
+    restored = LogMemory.restored([good.snapshot(), snapshot])
     assert restored.queue("senders").items() == []
     assert "cannot be read" in caplog.text
 
 
 def test_no_snapshot_is_an_empty_memory() -> None:
-    assert LogMemory.restored(None).queue("senders").items() == []
+    assert LogMemory.restored([]).queue("senders").items() == []
+
+
+def test_changes_after_a_snapshot_give_the_memory_back() -> None:
+    """What a followed stream stores: a snapshot now and then, the changes of each batch after it."""
+    memory = LogMemory.restored([])
+    senders = memory.queue("senders")
+    assert memory.changes() is None
+    senders.remember("Q1", "a@example.com")
+    senders.remember("Q2", "")  # a bounce's null sender is kept, and told from a forgotten one
+    parts = [memory.changes()]
+    senders.forget("Q1")
+    senders.forget("Q9")  # never noted: no change
+    memory.queue("deferred").remember("Q2", {"x@example.org": {"kind": "delay"}})
+    parts.append(memory.changes())
+    assert memory.changes() is None
+    assert all(part is not None for part in parts)
+    restored = LogMemory.restored([part for part in parts if part is not None])
+    assert restored.snapshot() == memory.snapshot()
+    assert restored.queue("senders").items() == [("Q2", "")]
+
+    whole = memory.snapshot()  # it holds every change so far: nothing is left to store
+    assert memory.changes() is None
+    senders.remember("Q3", "c@example.com")
+    later = memory.changes()
+    assert later is not None
+    assert LogMemory.restored([whole, later]).snapshot() == memory.snapshot()
+    assert LogMemory.restored([*parts, whole, later]).snapshot() == memory.snapshot()
+
+
+def test_a_memory_made_for_one_reading_notes_no_changes() -> None:
+    memory = LogMemory()
+    memory.queue("senders").remember("Q1", "a@example.com")
+    assert memory.changes() is None
 
 
 def test_line_facts_go_through_json_unchanged() -> None:

@@ -10,15 +10,18 @@ Message-IDs, sendmail's "gave up" bounces included.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Kind
+from bouncewarden.parse.mtalog.memory import LogMemory
 from bouncewarden.service import Service
+from bouncewarden.sources import logs
 from bouncewarden.sources.logs import FileStream
 from bouncewarden.store.batches import BatchOutcome, RowBatch, StoredPosition
 from bouncewarden.store.models import StreamMemory
@@ -54,7 +57,7 @@ class _Collecting:
     def file_positions(self, stream: str) -> list[StoredPosition]:
         return self._service.files.file_positions(stream)
 
-    def stream_memory(self, stream: str) -> bytes | None:
+    def stream_memory(self, stream: str) -> list[bytes]:
         return self._service.files.stream_memory(stream)
 
     def classification_rules(self) -> Sequence[OperatorRule]:
@@ -130,7 +133,7 @@ def test_after_a_failed_batch_the_memory_is_read_back_from_the_last_commit(
     assert _facts(recorder.events) == _whole(service, LOGS / sample, format_name)
 
 
-def test_the_memory_is_stored_with_the_position_and_only_for_logs(service: Service, tmp_path: Path) -> None:
+def test_the_memory_is_stored_only_for_logs(service: Service, tmp_path: Path) -> None:
     log, accounting = tmp_path / "maillog", tmp_path / "acct.csv"
     log.write_bytes((LOGS / "sendmail-real.log").read_bytes())
     accounting.write_bytes(
@@ -139,9 +142,29 @@ def test_the_memory_is_stored_with_the_position_and_only_for_logs(service: Servi
     FileStream(service.files, name="sendmail", format_name="sendmail-log").read_once(log)
     FileStream(service.files, name="pmta", format_name="pmta").read_once(accounting)
     with connect(service) as connection:
-        streams = connection.execute(select(StreamMemory.stream)).scalars().all()
-        count = connection.execute(select(func.count()).select_from(StreamMemory)).scalar_one()
-    assert streams == ["sendmail"]
-    assert count == 1
-    assert service.files.stream_memory("sendmail")
-    assert service.files.stream_memory("pmta") is None
+        streams = set(connection.execute(select(StreamMemory.stream)).scalars())
+    assert streams == {"sendmail"}
+    assert service.files.stream_memory("pmta") == []
+
+
+def test_stored_changes_give_way_to_the_whole_memory(
+    service: Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One line per batch: each batch stores its changes, until they outweigh the whole
+    memory, which then replaces them; read back, the parts give the memory the reader had."""
+    monkeypatch.setattr(logs, "MEMORY_CHANGES_KEPT", 0)
+    lines = (LOGS / "postfix-real.log").read_bytes().splitlines(keepends=True)
+    path = tmp_path / "maillog"
+    stream = FileStream(
+        service.files, name="postfix", format_name="postfix-log", paths=[path], batch_records=1
+    )
+    counts = []
+    for cut in range(1, len(lines) + 1):
+        path.write_bytes(b"".join(lines[:cut]))
+        stream.poll()
+        counts.append(len(service.files.stream_memory("postfix")))
+    assert max(counts) > 2
+    assert any(after < before for before, after in itertools.pairwise(counts))
+    memory = stream._memory
+    assert memory is not None
+    assert LogMemory.restored(service.files.stream_memory("postfix")).snapshot() == memory.snapshot()

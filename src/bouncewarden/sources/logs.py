@@ -17,8 +17,9 @@ Records are read in batches; each batch is recorded with the position reached in
 transaction (`store.file_recorder.FileRecorder`), so a restart neither skips nor repeats a record.
 A log's reader ties lines together by queue id (a sender line to its recipient lines,
 sendmail's deferrals to its "gave up" line days later): its `LogMemory` is one per stream,
-kept across files and polls, and stored with each batch's position, so a restart goes on
-with what the committed position had; after a failed batch it is read back from there. A
+kept across files and polls. What a batch changed in it is stored with the batch's position
+(and, once the changes outweigh it, the whole memory instead), so a restart goes on with
+what the committed position had; after a failed batch it is read back from there. A
 broken record is quarantined with its file and line number (after its reader's context, the
 header row in force, so `quarantine replay` can read it alone) and the rest goes on. While
 following, a line still being written (no line end yet) waits for the next poll. When the
@@ -48,12 +49,21 @@ from bouncewarden.parse.formats import is_quoted, keeps_memory, line_reader
 from bouncewarden.parse.lines import Record, iter_records
 from bouncewarden.parse.mtalog.memory import LogMemory
 from bouncewarden.parse.records import LineReader
-from bouncewarden.store.batches import BatchOutcome, BrokenRecord, PositionUpdate, RowBatch, StoredPosition
+from bouncewarden.store.batches import (
+    BatchOutcome,
+    BrokenRecord,
+    MemoryPart,
+    PositionUpdate,
+    RowBatch,
+    StoredPosition,
+)
 
 __all__ = ["FileStream", "RowRecorder", "StreamReport", "checked", "fingerprint"]
 
 FINGERPRINT_SIZE = 1024
 BATCH_RECORDS = 5000
+MEMORY_PARTS_KEPT = 200  # stored changes of a log memory before the whole memory replaces them
+MEMORY_CHANGES_KEPT = 65536  # bytes of stored changes allowed beyond the whole memory's size
 _log = logging.getLogger(__name__)
 _REPLACEMENT = "\ufffd".encode()
 _COMPRESSED = (".gz", ".bz2", ".xz")
@@ -66,7 +76,7 @@ class RowRecorder(Protocol):
 
     def file_positions(self, stream: str) -> list[StoredPosition]: ...
 
-    def stream_memory(self, stream: str) -> bytes | None: ...
+    def stream_memory(self, stream: str) -> list[bytes]: ...
 
     def classification_rules(self) -> Sequence[OperatorRule]: ...
 
@@ -163,7 +173,7 @@ class FileStream:
         self._batch_records = batch_records
         self._finished: set[tuple[str, int, float]] = set()  # compressed files read to the end
         self._memory: LogMemory | None = None  # a log reader's memory, as of the last batch read
-        self._memory_stored: bytes | None = None  # its snapshot as last committed
+        self._stored_parts = _StoredParts()  # what the store holds of it
 
     def poll(self) -> StreamReport:
         """Read what is new in every file of the stream's paths."""
@@ -209,8 +219,11 @@ class FileStream:
         if not keeps_memory(self._format):
             return None
         if self._memory is None:
-            self._memory_stored = self._recorder.stream_memory(self._name)
-            self._memory = LogMemory.restored(self._memory_stored)
+            parts = self._recorder.stream_memory(self._name)
+            self._memory = LogMemory.restored(parts)
+            self._stored_parts = _StoredParts(
+                len(parts), len(parts[0]) if parts else 0, sum(map(len, parts[1:]))
+            )
         return self._memory
 
     def _read_records(
@@ -251,7 +264,7 @@ class FileStream:
                 self._memory = None  # ahead of the committed position: read it back next time
                 return
             if batch.position is not None and batch.position.memory is not None:
-                self._memory_stored = batch.position.memory
+                self._stored_parts.add(batch.position.memory)
 
     def _batch(
         self,
@@ -294,16 +307,41 @@ class FileStream:
             offset=last.end,
             line=_next_line(last),
             context=reader.context(),
-            memory=self._changed_memory(),
+            memory=self._memory_part(),
         )
         return RowBatch(events, broken, evidence, reader.media_type, self._format, position)
 
-    def _changed_memory(self) -> bytes | None:
-        """The memory's snapshot when it differs from the one last committed, else None."""
+    def _memory_part(self) -> MemoryPart | None:
+        """What to store of the memory with this batch: nothing when it did not change, else
+        its changes, or the whole memory once the stored changes outweigh the whole (so
+        storing costs at most about twice the changes, and reading back stays short)."""
         if self._memory is None:
             return None
-        snapshot = self._memory.snapshot()
-        return snapshot if snapshot != self._memory_stored else None
+        changes = self._memory.changes()
+        if changes is None:
+            return None
+        stored = self._stored_parts
+        outweighed = stored.changes_size + len(changes) > stored.whole_size + MEMORY_CHANGES_KEPT
+        if outweighed or stored.count >= MEMORY_PARTS_KEPT:
+            return MemoryPart(self._memory.snapshot(), whole=True)
+        return MemoryPart(changes, whole=False)
+
+
+@dataclass(slots=True)
+class _StoredParts:
+    """How many parts of a stream's log memory the store holds, and their sizes."""
+
+    count: int = 0
+    whole_size: int = 0  # the first part (a whole memory, or the first changes)
+    changes_size: int = 0  # the parts after it
+
+    def add(self, part: MemoryPart) -> None:
+        """Count a committed part in."""
+        if part.whole:
+            self.count, self.whole_size, self.changes_size = 1, len(part.data), 0
+        else:
+            self.count += 1
+            self.changes_size += len(part.data)
 
 
 def _with_context(reader: LineReader, data: bytes) -> bytes:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent, Kind, Severity
@@ -43,6 +43,7 @@ __all__ = [
     "ApplyPolicy",
     "BatchOutcome",
     "BrokenRecord",
+    "MemoryPart",
     "PositionUpdate",
     "RowBatch",
     "StoredPosition",
@@ -76,7 +77,16 @@ class PositionUpdate:
     offset: int
     line: int
     context: bytes
-    memory: bytes | None = None  # the stream's reader memory (`LogMemory.snapshot`); None: unchanged
+    memory: MemoryPart | None = None  # what the stream's log reader remembers; None: unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryPart:
+    """A part of a log reader's memory to store: the whole memory (`LogMemory.snapshot`), which
+    replaces the stream's stored parts, or the changes of one batch, stored after them."""
+
+    data: bytes
+    whole: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +229,10 @@ def _save_position(connection: Connection, position: PositionUpdate, now: dateti
         )
 
 
-def _save_memory(connection: Connection, stream: str, memory: bytes, now: datetime) -> None:
-    key = StreamMemory.stream == stream
-    values = {"memory": memory, "updated_at": now}
-    if connection.execute(update(StreamMemory).where(key).values(**values)).rowcount == 0:
-        connection.execute(insert(StreamMemory).values(stream=stream, **values))
+def _save_memory(connection: Connection, stream: str, part: MemoryPart, now: datetime) -> None:
+    if part.whole:
+        connection.execute(delete(StreamMemory).where(StreamMemory.stream == stream))
+    connection.execute(insert(StreamMemory).values(stream=stream, memory=part.data, updated_at=now))
 
 
 def record_row_batch(
@@ -270,8 +279,8 @@ def stored_positions(connection: Connection, stream: str) -> list[StoredPosition
     ]
 
 
-def stored_memory(connection: Connection, stream: str) -> bytes | None:
-    """What the reader of `stream` remembered at its last committed batch, if anything."""
-    query = select(StreamMemory.memory).where(StreamMemory.stream == stream)
-    found = connection.execute(query).scalar_one_or_none()
-    return bytes(found) if found is not None else None
+def stored_memory(connection: Connection, stream: str) -> list[bytes]:
+    """The stored parts of what the log reader of `stream` remembered at its last committed
+    batch, in the order written (`LogMemory.restored` reads them)."""
+    query = select(StreamMemory.memory).where(StreamMemory.stream == stream).order_by(StreamMemory.id)
+    return [bytes(part) for part in connection.execute(query).scalars()]

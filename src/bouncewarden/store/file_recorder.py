@@ -3,7 +3,7 @@
     recorder = FileRecorder(engine, policy, rules=rule_book.classification_rules)
     outcome = recorder.record_rows(batch)      # events, policy, counters, quarantine, position
     positions = recorder.file_positions("pmta")
-    memory = recorder.stream_memory("postfix")  # a log reader's memory, as last committed
+    parts = recorder.stream_memory("postfix")  # a log reader's memory, as last committed
 
 Each batch is one transaction (`store.batches.record_row_batch`). The address policy is the
 one every other input goes through (`store.address_batch.apply_policy`, audit trail and
@@ -96,7 +96,7 @@ class FileRecorder:
         with self._engine.connect() as connection:
             return stored_positions(connection, stream)
 
-    def stream_memory(self, stream: str) -> bytes | None:
-        """What the log reader of `stream` remembered at its last committed batch."""
+    def stream_memory(self, stream: str) -> list[bytes]:
+        """What the log reader of `stream` remembered at its last committed batch, in parts."""
         with self._engine.connect() as connection:
             return stored_memory(connection, stream)

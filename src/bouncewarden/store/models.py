@@ -14,7 +14,7 @@
     channel_cursors  the last notice each alert channel (email, Slack) has delivered
     operator_rules   operators' classification overrides (pattern ==> severity, reason)
     file_positions   how far each followed file (accounting file, MTA log) has been read
-    stream_memories  what the reader of each followed log remembers between lines (queue ids)
+    stream_memories  what the reader of each followed log remembers between lines (queue ids), in parts
     api_tokens       bearer tokens of the HTTP API (sha256 of the token), scope, last use
     users            people of the admin UI: scrypt password hash, role
     audit_log        every change made through the API or the admin UI, with who made it
@@ -352,12 +352,15 @@ class FilePosition(Base):
 
 
 class StreamMemory(Base):
-    """What the reader of one followed log stream remembers between lines
-    (`parse.mtalog.memory.LogMemory.snapshot`), committed with the positions of its files."""
+    """One part of what the reader of a followed log stream remembers between lines: a whole
+    `LogMemory.snapshot()` or the `changes()` of one batch, committed with the positions of its
+    files. A stream's parts, in `id` order, give its memory back."""
 
     __tablename__ = "stream_memories"
+    __table_args__ = (Index("ix_stream_memories_stream", "stream", "id"),)
 
-    stream: Mapped[str] = mapped_column(Text, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream: Mapped[str] = mapped_column(Text)
     memory: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime]
 

@@ -109,12 +109,33 @@ class EximLogReader:
         memory = memory or LogMemory()
         self._senders: QueueMemory[str] = memory.queue("senders")
         self._message_ids: QueueMemory[str] = memory.queue("message_ids")
-        # "<message id> <recipient>" -> its last deferral's reply
-        self._last_errors: QueueMemory[str] = memory.queue("last_errors")
+        # message id -> {recipient: the reply of its last deferral}, until the message completes
+        self._last_errors: QueueMemory[dict[str, str]] = memory.queue("last_errors")
 
     def context(self) -> bytes:
         """Exim lines need nothing before them."""
         return b""
+
+    def _note_last_error(
+        self, message_id: str, recipient: str, kind: Kind, diagnostic: str | None
+    ) -> str | None:
+        """Keep a deferral's reply for its recipient; put it in front of a failure that only
+        says "retry timeout exceeded" (Exim's bounce quotes it, the log line does not)."""
+        errors = self._last_errors.recall(message_id) or {}
+        if kind is Kind.DELAY:
+            if diagnostic and _REMOTE_REPLY.search(diagnostic):
+                self._last_errors.remember(message_id, {**errors, recipient: diagnostic})
+            return diagnostic
+        last = errors.get(recipient)
+        if recipient in errors:
+            rest = {other: reply for other, reply in errors.items() if other != recipient}
+            if rest:
+                self._last_errors.remember(message_id, rest)
+            else:
+                self._last_errors.forget(message_id)
+        if kind is Kind.BOUNCE and last and _GAVE_UP.match(diagnostic or ""):
+            return f"{last}: {diagnostic}"
+        return diagnostic
 
     def read(self, record: bytes, *, rules: Sequence[OperatorRule] = ()) -> Reading:
         """The event of one line, or why it has none."""
@@ -140,6 +161,7 @@ class EximLogReader:
         if flag == "Completed":
             self._senders.forget(message_id)
             self._message_ids.forget(message_id)
+            self._last_errors.forget(message_id)
             return NotFeedback("completed")
         kind = _KINDS.get(flag)
         if kind is None:
@@ -178,14 +200,7 @@ class EximLogReader:
         tags = {"message_id": message_id, **dict(_ROUTER.findall(details.split(": ", 1)[0]))}
         if address.group(2):
             tags["routed_from"] = address.group(2)
-        key = f"{message_id} {recipient.lower()}"
-        if kind is Kind.DELAY and diagnostic and _REMOTE_REPLY.search(diagnostic):
-            self._last_errors.remember(key, diagnostic)
-        elif kind is Kind.BOUNCE and _GAVE_UP.match(diagnostic or ""):
-            # Exim's bounce quotes the last reply before "retry timeout exceeded"; the log line
-            # does not, so the reply of this recipient's last deferral is put back in front.
-            last = self._last_errors.recall(key)
-            diagnostic = f"{last}: {diagnostic}" if last else diagnostic
+        diagnostic = self._note_last_error(message_id, recipient.lower(), kind, diagnostic)
         reply = _REMOTE_REPLY.search(diagnostic or "")
         sender = self._senders.recall(message_id)
         facts = LineFacts(

@@ -11,8 +11,11 @@ for 5 days" five days after the deferral that said why. So:
 - `LogMemory` holds one reader's memories by name. A followed stream (`sources.logs`) keeps
   one `LogMemory` for all its files and polls, because a rotation does not empty the MTA's
   queue.
-- `snapshot()` is stored with each batch's file position, in the same transaction
-  (`store.batches`). A restart resumes with the memory of the position it resumes from.
+- What changed is stored with each batch's file position, in the same transaction
+  (`store.batches`), so a restart resumes with the memory of the position it resumes from.
+  A batch stores its changes (`changes()`), not the whole memory, which may hold a hundred
+  thousand queue ids; now and then the whole memory (`snapshot()`) replaces the stored parts.
+  `restored(parts)` reads a snapshot and the changes after it, in order.
 
 Every value must be JSON: a string, or an object of strings, numbers and booleans.
 """
@@ -23,6 +26,7 @@ import json
 import logging
 import zlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 __all__ = ["QUEUE_IDS_KEPT", "LogMemory", "QueueMemory"]
@@ -31,21 +35,28 @@ QUEUE_IDS_KEPT = 100_000
 _SNAPSHOT_VERSION = 1
 _log = logging.getLogger(__name__)
 V = TypeVar("V")
+Change = tuple[str, str, Any]  # memory name, queue id, its new value (None: forgotten)
 
 
 class QueueMemory(Generic[V]):
     """What the log said of recent queue ids (a sender, a Message-ID), oldest forgotten first."""
 
-    def __init__(self, size: int = QUEUE_IDS_KEPT) -> None:
+    def __init__(
+        self, size: int = QUEUE_IDS_KEPT, *, name: str = "", journal: list[Change] | None = None
+    ) -> None:
         self._values: OrderedDict[str, V] = OrderedDict()
         self._size = size
+        self._name = name
+        self._journal = journal  # where changes are noted, when someone keeps them
 
     def remember(self, queue_id: str, value: V) -> None:
         """Note `value` for `queue_id`."""
         self._values[queue_id] = value
         self._values.move_to_end(queue_id)
         if len(self._values) > self._size:
-            self._values.popitem(last=False)
+            self._values.popitem(last=False)  # replaying the changes in order drops it again
+        if self._journal is not None:
+            self._journal.append((self._name, queue_id, value))
 
     def recall(self, queue_id: str) -> V | None:
         """What was noted for `queue_id`; None when nothing or an empty value ("<>", a bounce's
@@ -54,7 +65,10 @@ class QueueMemory(Generic[V]):
 
     def forget(self, queue_id: str) -> V | None:
         """The message left the queue: what was noted for it, now forgotten."""
-        return self._values.pop(queue_id, None)
+        value = self._values.pop(queue_id, None)
+        if value is not None and self._journal is not None:
+            self._journal.append((self._name, queue_id, None))
+        return value
 
     def items(self) -> list[tuple[str, V]]:
         """Every entry, oldest first."""
@@ -65,40 +79,70 @@ class QueueMemory(Generic[V]):
 
 
 class LogMemory:
-    """A reader's queue memories by name (see the module docstring)."""
+    """A reader's queue memories by name, with the changes made since `changes` was last
+    asked (see the module docstring)."""
 
-    def __init__(self, size: int = QUEUE_IDS_KEPT) -> None:
+    def __init__(self, size: int = QUEUE_IDS_KEPT, *, noting_changes: bool = False) -> None:
         self._size = size
         self._queues: dict[str, QueueMemory[Any]] = {}
+        self._journal: list[Change] | None = [] if noting_changes else None
 
     def queue(self, name: str) -> QueueMemory[Any]:
         """The memory called `name`, empty the first time it is asked for."""
         found = self._queues.get(name)
         if found is None:
-            found = self._queues[name] = QueueMemory(self._size)
+            found = self._queues[name] = QueueMemory(self._size, name=name, journal=self._journal)
         return found
 
+    def changes(self) -> bytes | None:
+        """What changed since the last call (or the last snapshot), as bytes `restored` reads
+        after the snapshot; None when nothing did."""
+        if not self._journal:
+            return None
+        data = _packed({"version": _SNAPSHOT_VERSION, "changes": self._journal})
+        self._journal.clear()
+        return data
+
     def snapshot(self) -> bytes:
-        """Every memory, as bytes `restored` reads back (compressed JSON)."""
+        """Every memory, as bytes `restored` reads back; the changes so far are in it."""
+        self._drop_changes()
         queues = {name: memory.items() for name, memory in sorted(self._queues.items()) if len(memory)}
-        text = json.dumps({"version": _SNAPSHOT_VERSION, "queues": queues}, separators=(",", ":"))
-        return zlib.compress(text.encode(), 1)
+        return _packed({"version": _SNAPSHOT_VERSION, "queues": queues})
 
     @classmethod
-    def restored(cls, snapshot: bytes | None, size: int = QUEUE_IDS_KEPT) -> LogMemory:
-        """The memory a snapshot holds; an empty one (with a warning) for no or unreadable bytes."""
-        memory = cls(size)
-        if not snapshot:
-            return memory
+    def restored(cls, parts: Sequence[bytes], size: int = QUEUE_IDS_KEPT) -> LogMemory:
+        """The memory a snapshot and the changes after it give (parts in the order written),
+        noting its changes from here on; an empty one, with a warning, when a part cannot be
+        read."""
+        memory = cls(size, noting_changes=True)
         try:
-            document = json.loads(zlib.decompress(snapshot))
-            if document.get("version") != _SNAPSHOT_VERSION:
-                raise ValueError(f"version {document.get('version')!r}")
-            for name, entries in document["queues"].items():
-                queue = memory.queue(str(name))
-                for queue_id, value in entries:
-                    queue.remember(str(queue_id), value)
+            for part in parts:
+                memory._apply(json.loads(zlib.decompress(part)))
         except (zlib.error, ValueError, TypeError, KeyError, AttributeError, RecursionError) as err:
             _log.warning("the stored log memory cannot be read (%s): starting without it", err)
-            return cls(size)
+            memory = cls(size, noting_changes=True)
+        memory._drop_changes()  # what was read back is stored already
         return memory
+
+    def _drop_changes(self) -> None:
+        if self._journal is not None:
+            self._journal.clear()
+
+    def _apply(self, document: dict[str, Any]) -> None:
+        if document.get("version") != _SNAPSHOT_VERSION:
+            raise ValueError(f"version {document.get('version')!r}")
+        if "queues" in document:
+            self._queues.clear()
+            for name, entries in document["queues"].items():
+                queue = self.queue(str(name))
+                for queue_id, value in entries:
+                    queue.remember(str(queue_id), value)
+        for name, queue_id, value in document.get("changes", ()):
+            if value is None:
+                self.queue(str(name)).forget(str(queue_id))
+            else:
+                self.queue(str(name)).remember(str(queue_id), value)
+
+
+def _packed(document: dict[str, Any]) -> bytes:
+    return zlib.compress(json.dumps(document, separators=(",", ":")).encode(), 1)

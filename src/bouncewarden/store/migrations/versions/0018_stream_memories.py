@@ -1,6 +1,7 @@
 """What the reader of each followed log remembers between lines (`parse.mtalog.memory`):
-a queue id's sender, a message's deferred recipients. It is stored with each batch's file
-position, so a restart goes on with it.
+a queue id's sender, a message's deferred recipients. Each batch stores what changed, with
+its file position; now and then the whole memory replaces a stream's rows. A restart reads a
+stream's rows in `id` order.
 
 Revision ID: 0018_stream_memories
 Revises: 0017_pmta_keys
@@ -21,10 +22,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "stream_memories",
-        sa.Column("stream", sa.Text, primary_key=True),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("stream", sa.Text, nullable=False),
         sa.Column("memory", sa.LargeBinary, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
+    op.create_index("ix_stream_memories_stream", "stream_memories", ["stream", "id"])
 
 
 def downgrade() -> None:
