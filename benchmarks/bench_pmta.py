@@ -1,14 +1,18 @@
 """PowerMTA accounting files and MTA logs into the store: rows (lines) per second, and memory.
 
     python benchmarks/bench_pmta.py [--rows 1000000] [--log-lines 1000000] [--skip-postgres]
-        [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--only pmta|postfix-log]
-        [--repeat N]
+        [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+        [--only pmta|postfix-log|sendmail-log] [--repeat N]
 
 Writes a synthetic accounting file in the documented format (a header row, then rows of
 which 90 % are deliveries, 6 % bounces of several kinds, 3 % deferrals, 1 % complaints, over
 200,000 recipients) and a Postfix log of the same mix (per message a `from=` line, one
 delivery-agent line for its recipient and qmgr's `removed`, after which the reader forgets
-the message's sender as Postfix's own log tells it to), then reads each with `ingest --format`'s code
+the message's sender as Postfix's own log tells it to) and a sendmail log of the same mix
+(per message a `from=` line and a `to=` line; a deferred message's third line is the
+"Cannot send message" that gives up on it). sendmail logs no removal, so its reader's memory
+of queue ids fills to its bound (100,000) and stays there: the worst case for storing what
+changed in it with each batch. Then it reads each with `ingest --format`'s code
 (`FileStream.read_once`) into a fresh SQLite file and a throw-away PostgreSQL database,
 each run in its own process. The resident set size is sampled every second; "memory flat"
 means the later samples stay near the early ones however many rows have been read. Besides
@@ -92,6 +96,42 @@ def write_postfix_log(path: Path, lines: int) -> None:
             handle.write(f"{stamp} postfix/qmgr[1]: {queue_id}: removed\n")
 
 
+_SENDMAIL_OUTCOMES = (
+    (90, "dsn=2.0.0, stat=Sent (4Y2q1M2xQzz1 Message accepted for delivery)"),
+    (96, "dsn=5.1.1, reply=550 5.1.1 <{rcpt}>: User unknown, stat=User unknown"),
+    (100, "dsn=4.2.2, stat=Deferred: 452 4.2.2 Mailbox full"),
+)
+
+
+def write_sendmail_log(path: Path, lines: int) -> None:
+    with path.open("w") as handle:
+        written = number = 0
+        while written < lines:
+            queue_id = f"4B{number:010X}"
+            second = number // 25
+            stamp = f"Dec  5 {(second // 3600) % 24:02d}:{(second // 60) % 60:02d}:{second % 60:02d} mta"
+            rcpt = f"user{number % 200_000}@example{number % 97}.org"
+            outcome = next(text for limit, text in _SENDMAIL_OUTCOMES if number % 100 < limit)
+            handle.write(
+                f"{stamp} sm-mta[4300]: {queue_id}: from=<news@example.com>, size=812, class=0, nrcpts=1, "
+                f"msgid=<{number}.campaign@example.com>, relay=localhost [127.0.0.1]\n"
+            )
+            relay = "relay=mx.example.org. [192.0.2.10]"
+            handle.write(
+                f"{stamp} sm-mta[4301]: {queue_id}: to=<{rcpt}>, delay=00:00:01, xdelay=00:00:01, "
+                f"mailer=esmtp, pri=120812, {relay}, {outcome.format(rcpt=rcpt)}\n"
+            )
+            written += 2
+            if "Deferred" in outcome:
+                notify = "sender notify: Cannot send message for 5 days"
+                handle.write(f"{stamp} sm-mta[4302]: {queue_id}: 4B{number:08X}zz: {notify}\n")
+                written += 1
+            number += 1
+
+
+_WRITERS = {"pmta": write_accounting, "postfix-log": write_postfix_log, "sendmail-log": write_sendmail_log}
+
+
 def _rss_mib() -> float:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -156,7 +196,7 @@ def main() -> None:
     parser.add_argument("--log-lines", type=int, default=1_000_000)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", choices=["pmta", "postfix-log"], default=None)
+    parser.add_argument("--only", choices=list(_WRITERS), default=None)
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (best printed last)")
     parser.add_argument("--child", nargs=3, metavar=("URL", "FORMAT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -166,11 +206,15 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench_pmta_") as folder:
         work = Path(folder)
-        inputs = {"pmta": (work / "acct.csv", args.rows), "postfix-log": (work / "mail.log", args.log_lines)}
+        inputs = {
+            "pmta": (work / "acct.csv", args.rows),
+            "postfix-log": (work / "mail.log", args.log_lines),
+            "sendmail-log": (work / "sendmail.log", args.log_lines),
+        }
         for format_name, (path, count) in inputs.items():
             if args.only and format_name != args.only:
                 continue
-            (write_accounting if format_name == "pmta" else write_postfix_log)(path, count)
+            _WRITERS[format_name](path, count)
             databases = ["sqlite"] if args.skip_postgres else ["sqlite", "postgresql"]
             for database in databases:
                 runs = [_measure(args, database, format_name, path, work, run) for run in range(args.repeat)]
