@@ -134,3 +134,43 @@ def test_a_bad_since_is_a_usage_error(database_url: str) -> None:
     result = _run("reclassify", "--since", "yesterday", "--db", database_url)
     assert result.exit_code == 2
     assert "not an ISO 8601" in result.output
+
+
+def test_a_log_read_in_two_files_reads_back_unchanged(database_url: str, tmp_path: Path) -> None:
+    """Exim's "retry timeout exceeded" failures take the reply of the recipient's last deferral,
+    which an earlier file gave. Read again in stored order, with the memory carried from one
+    stored batch to the next, nothing changes without a new rule."""
+    lines = (
+        (Path(__file__).parents[1] / "samples" / "logs" / "exim-real.log")
+        .read_text()
+        .splitlines(keepends=True)
+    )
+    # cut between gmail-inbox-full's last deferral (452 4.2.2, inbox full) and its failure
+    cut = max(number for number, line in enumerate(lines) if "retry timeout exceeded" in line)
+    first, second = tmp_path / "mainlog.1", tmp_path / "mainlog"
+    first.write_text("".join(lines[:cut]))
+    second.write_text("".join(lines[cut:]))
+    for path in (first, second):
+        result = _run("ingest", "--db", database_url, "--format", "exim-log", str(path))
+        assert result.exit_code == 0, result.output
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            gave_up = (
+                connection.execute(
+                    select(Event.diagnostic).where(Event.diagnostic.like("%retry timeout exceeded"))
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        engine.dispose()
+    assert len(gave_up) == 3
+    # the two whose deferrals quoted a reply have it in front (the third met a refused connection)
+    assert sorted(diagnostic[:20] for diagnostic in gave_up) == ["SMTP error from remo"] * 2 + [
+        "retry timeout exceed"
+    ]
+
+    result = _run("reclassify", "--db", database_url, "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["events_reclassified"] == 0

@@ -42,6 +42,7 @@ def reclassify_command(
     """Re-read stored evidence with today's parsers and rules; change what they now say otherwise."""
     from bouncewarden.classify import match_rule
     from bouncewarden.events import FeedbackEvent
+    from bouncewarden.parse.mtalog.memory import LogMemory
     from bouncewarden.parse.replay import read_evidence
     from bouncewarden.store.reclassify import describe
 
@@ -49,8 +50,10 @@ def reclassify_command(
         stored = service.rules.stored_rules()
         rules = [entry.rule for entry in stored]
 
+        memories: dict[str, LogMemory] = {}  # the plan reads stored batches in stored order
+
         def read(media_type: str, data: bytes, received_at: datetime) -> list[FeedbackEvent]:
-            return read_evidence(media_type, data, received_at=received_at, rules=rules)
+            return read_evidence(media_type, data, received_at=received_at, rules=rules, memories=memories)
 
         def explain(event: FeedbackEvent) -> str:
             rule = match_rule(rules, event.diagnostic, reply_code=event.reply_code, status=event.status)
