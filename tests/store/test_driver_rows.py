@@ -3,6 +3,7 @@ and the lookup of known addresses answers the same however often it has run."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DataError
 from bouncewarden.policy import AddressState
 from bouncewarden.service import Service
 from bouncewarden.store.batches import _addresses_with_rows
-from bouncewarden.store.driver_rows import bound_time, in_json, insert_rows
+from bouncewarden.store.driver_rows import bound_tags, bound_time, in_json, insert_rows
 from bouncewarden.store.models import Address, Evidence
 from bouncewarden.store.recording import address_values, insert_new_addresses
 from store_helpers import begin, connect
@@ -107,3 +108,18 @@ def test_a_json_lookup_is_one_statement_text_whatever_the_count(service: Service
             query = select(Address.address).where(in_json(Address.address, wanted, dialect))
             assert set(connection.execute(query).scalars()) == set(stored[:size])
     assert len(texts) == 1, texts
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {},
+        {"vmta": "pool-1", "jobId": "campaign 7"},
+        {"quote": 'say "hi"\\ there', "line": "a\nb\tc\x00\x7f", "unicode": "café ☃ \U0001f4e7"},
+        {"surrogate": "\udcff", "empty": ""},
+        {"count": 3, "nested": {"a": ["b"]}, "flag": True},  # not text: json.dumps itself
+    ],
+)
+def test_tags_are_bound_as_json_dumps_writes_them(tags: dict[str, object]) -> None:
+    assert bound_tags(tags) == json.dumps(tags)
+    assert json.loads(bound_tags(tags)) == tags

@@ -4,7 +4,7 @@ A batch holds thousands of events, most of them deliveries; turning each into bo
 parameters through the column types costs more than the database's own work. So the batch
 goes to the driver directly (`store.driver_rows.insert_rows`: multi-row VALUES on SQLite, one
 array per column on PostgreSQL), with the values converted as the column types would store
-them (tags as JSON text), as `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id,
+them (tags as JSON text, `bound_tags`), as `INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id,
 dedupe_key`. Only the rows inserted come back, so a key another writer stored first is a
 duplicate, never a second policy step.
 
@@ -15,14 +15,13 @@ four.)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from bouncewarden.events import FeedbackEvent
-from bouncewarden.store.driver_rows import bound_flag, bound_time, insert_rows
+from bouncewarden.store.driver_rows import bound_flag, bound_tags, bound_time, insert_rows
 
 __all__ = ["insert_events"]
 
@@ -79,7 +78,7 @@ def _row(event: FeedbackEvent, evidence_id: int | None, recorded: object, sqlite
         bound_time(event.received_at, sqlite),
         recorded,
         evidence_id if evidence_id is not None else event.evidence_id,
-        json.dumps(dict(event.tags)),
+        bound_tags(event.tags),
     )
 
 

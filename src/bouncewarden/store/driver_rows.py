@@ -28,10 +28,11 @@ columns asked for are read back from them at once, as one JSON array in one row.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import chain
+from json.encoder import encode_basestring_ascii as _json_string
 from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, String, TextualSelect, column, text
@@ -76,6 +77,17 @@ def bound_time(moment: datetime | None, sqlite: bool) -> object:
     if moment is None:
         return None
     return _sqlite_time(moment) if sqlite else as_utc(moment)
+
+
+def bound_tags(tags: Mapping[str, object]) -> str:
+    """`tags` as the JSON column binds them: `json.dumps` text. Text-to-text tags (nearly all)
+    are written here with the json module's own string encoder, at a third of the cost."""
+    members = []
+    for key, value in tags.items():
+        if type(key) is not str or type(value) is not str:
+            return json.dumps(dict(tags))
+        members.append(f"{_json_string(key)}: {_json_string(value)}")
+    return "{" + ", ".join(members) + "}"
 
 
 def bound_flag(value: bool, sqlite: bool) -> object:
