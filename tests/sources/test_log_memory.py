@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bouncewarden.classify import OperatorRule
 from bouncewarden.events import FeedbackEvent, Kind
+from bouncewarden.parse.formats import line_reader
 from bouncewarden.parse.mtalog.memory import LogMemory
 from bouncewarden.service import Service
 from bouncewarden.sources import logs
@@ -165,6 +166,8 @@ def test_stored_changes_give_way_to_the_whole_memory(
         counts.append(len(service.files.stream_memory("postfix")))
     assert max(counts) > 2
     assert any(after < before for before, after in itertools.pairwise(counts))
-    memory = stream._memory
-    assert memory is not None
-    assert LogMemory.restored(service.files.stream_memory("postfix")).snapshot() == memory.snapshot()
+    one_reading = LogMemory()
+    reader = line_reader("postfix-log", memory=one_reading)
+    for line in lines:
+        reader.read(line.rstrip(b"\n"))
+    assert LogMemory.restored(service.files.stream_memory("postfix")).snapshot() == one_reading.snapshot()

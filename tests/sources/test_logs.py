@@ -66,7 +66,7 @@ class _FailingAfter:
     def file_positions(self, stream: str) -> list[StoredPosition]:
         return self._service.files.file_positions(stream)
 
-    def stream_memory(self, stream: str) -> bytes | None:
+    def stream_memory(self, stream: str) -> list[bytes]:
         return self._service.files.stream_memory(stream)
 
     def classification_rules(self) -> Sequence[OperatorRule]:

@@ -45,6 +45,7 @@ __all__ = [
     "LOOKUP_CHUNK",
     "address_columns",
     "bound_flag",
+    "bound_tags",
     "bound_time",
     "chunked",
     "in_json",

@@ -127,7 +127,7 @@ class EximLogReader:
                 self._last_errors.remember(message_id, {**errors, recipient: diagnostic})
             return diagnostic
         last = errors.get(recipient)
-        if recipient in errors:
+        if last is not None:
             rest = {other: reply for other, reply in errors.items() if other != recipient}
             if rest:
                 self._last_errors.remember(message_id, rest)
