@@ -52,6 +52,8 @@ def test_the_oldest_entry_goes_first_and_a_restored_memory_keeps_the_bound() -> 
         zlib.compress(json.dumps({"version": 1, "queues": {"senders": [["Q1"]]}}).encode()),
         zlib.compress(json.dumps({"version": 1, "queues": []}).encode()),
         zlib.compress(json.dumps([1, 2]).encode()),
+        zlib.compress(b"[" * 200_000 + b"]" * 200_000),  # nested too deeply for the json module
+        zlib.compress(b'{"version": 1, "queues": {"senders": [["Q1", "\xff\xfe"]]}}'),  # not UTF-8
     ],
 )
 def test_an_unreadable_snapshot_starts_an_empty_memory_with_a_warning(
